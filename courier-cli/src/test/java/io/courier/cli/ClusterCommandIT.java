@@ -1,0 +1,140 @@
+package io.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Runs the README's first command, {@code ./courier cluster}, as a user would: a process, its output, a signal. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class ClusterCommandIT {
+    private static final Path LAUNCHER = Path.of("..", "courier").toAbsolutePath().normalize();
+
+    @Test
+    void startsAThreeNodeClusterThatPlainClientsUseAndStopsCleanlyOnSigterm() throws Exception {
+        Process process = launch("cluster", "--brokers", "3", "--port", "0");
+        BlockingQueue<String> lines = pump(process);
+        try {
+            String bootstrap = awaitLine(lines, "bootstrap.servers=", Duration.ofMinutes(2)).substring("bootstrap.servers=".length());
+            assertThat(bootstrap.split(",")).hasSize(3).allMatch(s -> s.matches("localhost:\\d+"));
+            String started = awaitLine(lines, "Started in ", Duration.ofSeconds(10));
+            Path dataDir = Path.of(started.substring(started.indexOf("Data: ") + "Data: ".length()));
+            assertThat(dataDir).isDirectory();
+
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+                assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);
+                admin.createTopics(List.of(new NewTopic("cli-replicated", 1, (short) 3))).all().get(30, TimeUnit.SECONDS);
+            }
+            assertThat(roundTrip(bootstrap, "cli-replicated", 100)).hasSize(100);
+
+            // SIGTERM, as a service manager would send; Process.destroy() would also close our end of its output.
+            process.toHandle().destroy();
+            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("stopped within 2 minutes").isTrue();
+            awaitLine(lines, "Cluster stopped.", Duration.ofSeconds(10));
+            assertThat(dataDir).doesNotExist();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    @Test
+    void aPortInUseEndsWithTheReasonAndNoStackTrace() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            Process process = launch("cluster", "--port", Integer.toString(taken.getLocalPort()));
+            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+            assertThat(process.exitValue()).isEqualTo(1);
+            assertThat(output).contains("courier cluster: port " + taken.getLocalPort() + " is already in use")
+                    .doesNotContain("\tat ", "Exception in thread");
+        }
+    }
+
+    private static Process launch(String... args) throws IOException {
+        assertThat(LAUNCHER).as("the launcher at the repository root").isRegularFile();
+        List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    private static BlockingQueue<String> pump(Process process) {
+        BlockingQueue<String> lines = new LinkedBlockingQueue<>();
+        Thread t = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                for (String line = in.readLine(); line != null; line = in.readLine()) {
+                    lines.add(line);
+                }
+            } catch (IOException ignored) {
+                // process ended
+            }
+        });
+        t.setDaemon(true);
+        t.start();
+        return lines;
+    }
+
+    private static String awaitLine(BlockingQueue<String> lines, String prefix, Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        List<String> seen = new ArrayList<>();
+        while (System.nanoTime() < deadline) {
+            String line = lines.poll(100, TimeUnit.MILLISECONDS);
+            if (line != null) {
+                if (line.startsWith(prefix)) {
+                    return line;
+                }
+                seen.add(line);
+            }
+        }
+        throw new AssertionError("no line starting with '" + prefix + "' within " + timeout + "; saw: " + seen);
+    }
+
+    private static List<String> roundTrip(String bootstrap, String topic, int count) throws Exception {
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap,
+                "acks", "all", "key.serializer", StringSerializer.class.getName(),
+                "value.serializer", StringSerializer.class.getName()))) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get(30, TimeUnit.SECONDS);
+            }
+        }
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                "key.deserializer", StringDeserializer.class.getName(),
+                "value.deserializer", StringDeserializer.class.getName()))) {
+            TopicPartition tp = new TopicPartition(topic, 0);
+            consumer.assign(List.of(tp));
+            consumer.seekToBeginning(List.of(tp));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (values.size() < count && System.nanoTime() < deadline) {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+            }
+        }
+        return values;
+    }
+}

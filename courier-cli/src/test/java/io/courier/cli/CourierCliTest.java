@@ -1,0 +1,82 @@
+package io.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+class CourierCliTest {
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    private int run(String... args) {
+        CommandLine cli = CourierCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    @Test
+    void helpListsEveryCommandWithOneLine() {
+        assertThat(run("--help")).isZero();
+        assertThat(out.toString())
+                .contains("Commands:")
+                .containsPattern("(?m)^  cluster  Start a real Apache Kafka dev cluster")
+                .containsPattern("(?m)^  help     Display help");
+    }
+
+    @Test
+    void withoutACommandItPrintsTheUsage() {
+        assertThat(run()).isZero();
+        assertThat(out.toString()).startsWith("Usage: courier");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"cluster"})
+    void everyCommandHasItsOwnHelp(String command) {
+        assertThat(run(command, "--help")).isZero();
+        assertThat(out.toString()).startsWith("Usage: courier " + command);
+    }
+
+    @Test
+    void clusterHelpNamesItsFlagsAndDefaults() {
+        run("cluster", "--help");
+        assertThat(out.toString()).contains("--brokers=N", "--port=PORT", "Default: 9092", "--data-dir=DIR",
+                "KRaft mode, no ZooKeeper", "bootstrap.servers=HOST:PORT");
+    }
+
+    @Test
+    void versionNamesTheEmbeddedKafka() {
+        assertThat(run("--version")).isZero();
+        assertThat(out.toString()).contains("Apache Kafka 4.4.0 (KRaft)");
+    }
+
+    @Test
+    void tooManyBrokersIsRejectedWithTheRangeAndNoStackTrace() {
+        assertThat(run("cluster", "--brokers", "12", "--port", "0")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).isEqualTo("courier cluster: nodes must be between 1 and 9, but was 12"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void aPortOutOfRangeIsRejectedWithTheValue() {
+        assertThat(run("cluster", "--port", "80")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("port must be 0 (free ports) or between 1024 and 65535", "but was 80");
+    }
+
+    @Test
+    void anUnknownSecurityModeNamesTheAllowedOnes() {
+        assertThat(run("cluster", "--security", "kerberos")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("kerberos", "NONE", "SASL_PLAINTEXT", "SASL_SSL");
+    }
+
+    @Test
+    void aNonNumericBrokerCountIsRejected() {
+        assertThat(run("cluster", "--brokers", "three")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--brokers", "three");
+    }
+}

@@ -1,0 +1,20 @@
+package io.courier.cluster.internal;
+
+import java.time.Duration;
+
+/** One combined broker + controller node, in this JVM or a child JVM. Callers serialize life-cycle calls. */
+interface ClusterNode {
+
+    NodeSpec spec();
+
+    /** Starts the node and returns once its broker has caught up with the metadata log. */
+    void start(Duration timeout);
+
+    /** Controlled shutdown; returns once the node has stopped. */
+    void stop();
+
+    /** Kills the node without any shutdown. */
+    void kill();
+
+    boolean isRunning();
+}

@@ -1,0 +1,280 @@
+package io.courier.cluster.internal;
+
+import static io.courier.common.Preconditions.requireArgument;
+import static io.courier.common.Preconditions.requireState;
+
+import io.courier.cluster.ClusterOptions;
+import io.courier.cluster.ClusterSecurity;
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.Uuid;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The {@link EmbeddedKafkaCluster} implementation. */
+public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
+    private static final Logger LOG = LoggerFactory.getLogger(DefaultEmbeddedKafkaCluster.class);
+    private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
+
+    private final ClusterOptions options;
+    private final Path dataDir;
+    private final boolean temporaryDataDir;
+    private final String clusterId;
+    private final List<ClusterNode> nodes;
+    private final String bootstrapServers;
+    private final TlsMaterial tls;
+    private Duration startupTime = Duration.ZERO;
+    private Admin admin;
+    private boolean closed;
+
+    private DefaultEmbeddedKafkaCluster(ClusterOptions options, Path dataDir, boolean temporaryDataDir,
+            String clusterId, List<ClusterNode> nodes, TlsMaterial tls) {
+        this.options = options;
+        this.dataDir = dataDir;
+        this.temporaryDataDir = temporaryDataDir;
+        this.clusterId = clusterId;
+        this.nodes = List.copyOf(nodes);
+        this.tls = tls;
+        this.bootstrapServers = nodes.stream()
+                .map(n -> NodeConfigs.HOST + ":" + n.spec().brokerPort())
+                .collect(Collectors.joining(","));
+    }
+
+    /** See {@link EmbeddedKafkaCluster#start(ClusterOptions)}. */
+    public static EmbeddedKafkaCluster start(ClusterOptions options) {
+        Objects.requireNonNull(options, "options");
+        long begin = System.nanoTime();
+        int n = options.nodes();
+        int[] brokerPorts;
+        int[] controllerPorts;
+        if (options.port() == 0) {
+            int[] free = Ports.free(2 * n);
+            brokerPorts = java.util.Arrays.copyOfRange(free, 0, n);
+            controllerPorts = java.util.Arrays.copyOfRange(free, n, 2 * n);
+        } else {
+            brokerPorts = IntStream.range(0, n).map(i -> options.port() + i).toArray();
+            for (int i = 0; i < n; i++) {
+                Ports.requireAvailable(brokerPorts[i], "the broker listener of node " + i);
+            }
+            Set<Integer> taken = IntStream.of(brokerPorts).boxed().collect(Collectors.toSet());
+            controllerPorts = IntStream.of(Ports.free(2 * n)).filter(p -> !taken.contains(p)).limit(n).toArray();
+        }
+        boolean temporary = options.dataDirectory().isEmpty();
+        Path dataDir = options.dataDirectory().map(DataDirectories::requireWritable).orElseGet(DataDirectories::temporary);
+        try {
+            TlsMaterial tls = options.security()
+                    .filter(s -> s.protocol() == ClusterSecurity.Protocol.SASL_SSL)
+                    .map(s -> TlsMaterial.generate(dataDir))
+                    .orElse(null);
+            List<NodeSpec> specs = NodeConfigs.specs(options, dataDir, brokerPorts, controllerPorts, tls);
+            String clusterId = StorageFormatter.existingClusterId(specs.get(0).directory())
+                    .orElseGet(() -> Uuid.randomUuid().toString());
+            List<String> scram = options.security()
+                    .map(s -> List.of("SCRAM-SHA-512=[name=" + s.adminUser() + ",password=" + s.adminPassword() + "]"))
+                    .orElse(List.of());
+            List<ClusterNode> nodes = new ArrayList<>();
+            for (NodeSpec spec : specs) {
+                DataDirectories.requireWritable(spec.directory());
+                StorageFormatter.formatIfNeeded(spec, clusterId, scram);
+                nodes.add(options.forkedNodes() ? new ForkedNode(spec, options.forkedNodeHeap(), dataDir)
+                        : new InProcessNode(spec));
+            }
+            DefaultEmbeddedKafkaCluster cluster =
+                    new DefaultEmbeddedKafkaCluster(options, dataDir, temporary, clusterId, nodes, tls);
+            cluster.startAll();
+            cluster.startupTime = Duration.ofNanos(System.nanoTime() - begin);
+            LOG.info("Kafka cluster {} with {} node(s) started in {} ms at {}", clusterId, n,
+                    cluster.startupTime.toMillis(), cluster.bootstrapServers);
+            return cluster;
+        } catch (RuntimeException e) {
+            if (temporary) {
+                DataDirectories.deleteRecursively(dataDir);
+            }
+            throw e;
+        }
+    }
+
+    /** See {@link EmbeddedKafkaCluster#kafkaVersion()}. */
+    public static String kafkaVersion() {
+        // The same resource that Kafka's own AppInfoParser reads, without depending on that internal class.
+        try (java.io.InputStream in = Admin.class.getResourceAsStream("/kafka/kafka-version.properties")) {
+            java.util.Properties props = new java.util.Properties();
+            if (in != null) {
+                props.load(in);
+            }
+            return props.getProperty("version", "unknown");
+        } catch (java.io.IOException e) {
+            return "unknown";
+        }
+    }
+
+    private void startAll() {
+        try {
+            Parallel.forEach(nodes, "start", options.startTimeout(), node -> node.start(options.startTimeout()));
+            awaitRegistered(nodeIds(), options.startTimeout());
+        } catch (RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    @Override
+    public String bootstrapServers() {
+        return bootstrapServers;
+    }
+
+    @Override
+    public String clusterId() {
+        return clusterId;
+    }
+
+    @Override
+    public List<Integer> nodeIds() {
+        return IntStream.range(0, nodes.size()).boxed().toList();
+    }
+
+    @Override
+    public Path dataDirectory() {
+        return dataDir;
+    }
+
+    @Override
+    public Duration startupTime() {
+        return startupTime;
+    }
+
+    @Override
+    public Map<String, Object> clientProperties() {
+        return options.security()
+                .map(s -> clientProperties(s.adminUser(), s.adminPassword()))
+                .orElseGet(() -> new HashMap<>(Map.of("bootstrap.servers", bootstrapServers)));
+    }
+
+    @Override
+    public Map<String, Object> clientProperties(String user, String password) {
+        Map<String, Object> props = new HashMap<>();
+        props.put("bootstrap.servers", bootstrapServers);
+        options.security().ifPresent(s -> {
+            props.put("security.protocol", s.protocol().name());
+            props.put("sasl.mechanism", "SCRAM-SHA-512");
+            props.put("sasl.jaas.config", Jaas.scram(user, password));
+            if (tls != null) {
+                props.put("ssl.truststore.type", "PEM");
+                props.put("ssl.truststore.certificates", tls.certificatePem());
+            }
+        });
+        return props;
+    }
+
+    @Override
+    public synchronized Admin admin() {
+        requireState(!closed, "the cluster at %s is closed", bootstrapServers);
+        if (admin == null) {
+            admin = Admin.create(clientProperties());
+        }
+        return admin;
+    }
+
+    @Override
+    public void createTopic(String topic, int partitions, int replicationFactor, Map<String, String> configs) {
+        Objects.requireNonNull(topic, "topic");
+        int running = (int) nodes.stream().filter(ClusterNode::isRunning).count();
+        TopicAdmin.create(admin(), running, topic, partitions, replicationFactor, configs);
+    }
+
+    @Override
+    public int leaderOf(String topic, int partition, Duration timeout) {
+        return TopicAdmin.leaderOf(admin(), topic, partition, timeout);
+    }
+
+    @Override
+    public synchronized void stopNode(int nodeId) {
+        requireRunning(nodeId).stop();
+    }
+
+    @Override
+    public synchronized void crashNode(int nodeId) {
+        requireRunning(nodeId).kill();
+    }
+
+    @Override
+    public synchronized void restartNode(int nodeId) {
+        ClusterNode node = node(nodeId);
+        requireState(!node.isRunning(), "node %d is running; stop or crash it before restarting it", nodeId);
+        node.start(options.startTimeout());
+        awaitRegistered(List.of(nodeId), options.startTimeout());
+    }
+
+    @Override
+    public synchronized boolean isRunning(int nodeId) {
+        return node(nodeId).isRunning();
+    }
+
+    @Override
+    public void close() {
+        List<ClusterNode> running;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            if (admin != null) {
+                admin.close(Duration.ofSeconds(5));
+            }
+            running = nodes.stream().filter(ClusterNode::isRunning).toList();
+        }
+        try {
+            Parallel.forEach(running, "stop", STOP_TIMEOUT, ClusterNode::stop);
+        } finally {
+            if (temporaryDataDir) {
+                DataDirectories.deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    private ClusterNode node(int nodeId) {
+        requireArgument(nodeId >= 0 && nodeId < nodes.size(), "node %d does not exist; this cluster has nodes %s",
+                nodeId, nodeIds());
+        return nodes.get(nodeId);
+    }
+
+    private ClusterNode requireRunning(int nodeId) {
+        ClusterNode node = node(nodeId);
+        requireState(!closed, "the cluster at %s is closed", bootstrapServers);
+        requireState(node.isRunning(), "node %d is not running", nodeId);
+        return node;
+    }
+
+    private void awaitRegistered(Collection<Integer> expected, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        Set<Integer> registered = Set.of();
+        while (System.nanoTime() < deadline) {
+            try {
+                Collection<Node> live = TopicAdmin.await(admin().describeCluster().nodes(), "describe the cluster");
+                registered = live.stream().map(Node::id).collect(Collectors.toSet());
+                if (registered.containsAll(expected)) {
+                    return;
+                }
+            } catch (CourierException e) {
+                LOG.debug("cluster not ready yet: {}", e.getMessage());
+            }
+            TopicAdmin.sleep(100);
+        }
+        throw new CourierRetriableException("brokers " + expected + " did not register within " + timeout
+                + " (registered: " + registered + ") at " + bootstrapServers);
+    }
+}

@@ -1,0 +1,89 @@
+package io.courier.cluster.internal;
+
+import io.courier.cluster.ClusterOptions;
+import io.courier.cluster.ClusterSecurity;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+
+/** Builds each node's broker configuration: combined broker + controller, static controller quorum. */
+final class NodeConfigs {
+    static final String HOST = "localhost";
+    static final String BROKER_LISTENER = "BROKER";
+    static final String CONTROLLER_LISTENER = "CONTROLLER";
+
+    private NodeConfigs() {}
+
+    static List<NodeSpec> specs(ClusterOptions options, Path dataDir, int[] brokerPorts, int[] controllerPorts,
+            TlsMaterial tls) {
+        String voters = IntStream.range(0, options.nodes())
+                .mapToObj(i -> i + "@" + HOST + ":" + controllerPorts[i])
+                .collect(Collectors.joining(","));
+        return IntStream.range(0, options.nodes())
+                .mapToObj(i -> {
+                    Path dir = dataDir.resolve("node-" + i);
+                    Map<String, String> p = base(i, options.nodes(), voters, brokerPorts[i], controllerPorts[i], dir);
+                    options.security().ifPresent(s -> p.putAll(security(s, tls)));
+                    p.putAll(options.brokerProperties());
+                    return new NodeSpec(i, brokerPorts[i], controllerPorts[i], dir, p);
+                })
+                .toList();
+    }
+
+    private static Map<String, String> base(int id, int nodes, String voters, int brokerPort, int controllerPort,
+            Path dir) {
+        String rf = Integer.toString(Math.min(3, nodes));
+        String minIsr = Integer.toString(Math.min(2, nodes));
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("process.roles", "broker,controller");
+        p.put("node.id", Integer.toString(id));
+        p.put("controller.quorum.voters", voters);
+        p.put("listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort + ","
+                + CONTROLLER_LISTENER + "://" + HOST + ":" + controllerPort);
+        p.put("advertised.listeners", BROKER_LISTENER + "://" + HOST + ":" + brokerPort);
+        p.put("listener.security.protocol.map", BROKER_LISTENER + ":PLAINTEXT," + CONTROLLER_LISTENER + ":PLAINTEXT");
+        p.put("inter.broker.listener.name", BROKER_LISTENER);
+        p.put("controller.listener.names", CONTROLLER_LISTENER);
+        p.put("log.dirs", dir.toString());
+        p.put("metadata.log.dir", dir.toString());
+        // Internal topics default to RF 3 and would never be created on fewer nodes.
+        p.put("offsets.topic.replication.factor", rf);
+        p.put("transaction.state.log.replication.factor", rf);
+        p.put("transaction.state.log.min.isr", minIsr);
+        p.put("share.coordinator.state.topic.replication.factor", rf);
+        p.put("share.coordinator.state.topic.min.isr", minIsr);
+        p.put("group.initial.rebalance.delay.ms", "0");
+        return p;
+    }
+
+    private static Map<String, String> security(ClusterSecurity s, TlsMaterial tls) {
+        String brokerProtocol = s.protocol().name();
+        Map<String, String> p = new LinkedHashMap<>();
+        p.put("listener.security.protocol.map",
+                BROKER_LISTENER + ":" + brokerProtocol + "," + CONTROLLER_LISTENER + ":SASL_PLAINTEXT");
+        p.put("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512");
+        // PLAIN on the controller listener: SCRAM credentials live in the metadata log the controllers serve.
+        p.put("sasl.mechanism.controller.protocol", "PLAIN");
+        p.put("listener.name.broker.sasl.enabled.mechanisms", "SCRAM-SHA-512");
+        p.put("listener.name.controller.sasl.enabled.mechanisms", "PLAIN");
+        p.put("listener.name.broker.scram-sha-512.sasl.jaas.config", Jaas.scram(s.adminUser(), s.adminPassword()));
+        p.put("listener.name.controller.plain.sasl.jaas.config",
+                "org.apache.kafka.common.security.plain.PlainLoginModule required username=\"" + s.adminUser()
+                        + "\" password=\"" + s.adminPassword() + "\" user_" + s.adminUser() + "=\""
+                        + s.adminPassword() + "\";");
+        p.put("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer");
+        p.put("super.users", "User:" + s.adminUser());
+        p.put("allow.everyone.if.no.acl.found", "false");
+        if (s.protocol() == ClusterSecurity.Protocol.SASL_SSL) {
+            p.put("ssl.keystore.type", "PEM");
+            p.put("ssl.keystore.certificate.chain", tls.certificatePem());
+            p.put("ssl.keystore.key", tls.privateKeyPem());
+            p.put("ssl.truststore.type", "PEM");
+            p.put("ssl.truststore.certificates", tls.certificatePem());
+        }
+        return p;
+    }
+}

@@ -1,0 +1,99 @@
+package io.courier.cluster;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.courier.common.CourierException;
+import java.lang.management.ManagementFactory;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Tests that need a cluster of their own: restarts, forked nodes, and start-up failures. */
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class StandaloneClustersIT {
+
+    @Test
+    void keepsTopicsAndRecordsAcrossARestartOnTheSameDataDirectory(@TempDir Path dir) throws Exception {
+        List<String> values = IntStream.range(0, 50).mapToObj(i -> "kept-" + i).toList();
+        String clusterId;
+        try (EmbeddedKafkaCluster first = EmbeddedKafkaCluster.start(ClusterOptions.builder().dataDirectory(dir).build())) {
+            first.createTopic("survivor", 2, 1);
+            Records.produce(first.clientProperties(), "survivor", "k", values);
+            clusterId = first.clusterId();
+        }
+        assertThat(dir.resolve("node-0").resolve("meta.properties")).exists();
+
+        try (EmbeddedKafkaCluster second = EmbeddedKafkaCluster.start(ClusterOptions.builder().dataDirectory(dir).build())) {
+            assertThat(second.clusterId()).isEqualTo(clusterId);
+            assertThat(second.admin().listTopics().names().get(30, TimeUnit.SECONDS)).contains("survivor");
+            assertThat(Records.readAll(Records.consumerConfig(second.clientProperties()), "survivor", Duration.ofSeconds(30)))
+                    .extracting(ConsumerRecord::value)
+                    .containsExactlyElementsOf(values);
+        }
+    }
+
+    @Test
+    void runsAOneNodeClusterInA256MegabyteHeap() throws Exception {
+        ClusterOptions options = ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("256m").build();
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(options)) {
+            cluster.createTopic("small-heap", 1, 1);
+            List<String> values = IntStream.range(0, 2_000).mapToObj(i -> "v" + i).toList();
+            Records.produce(cluster.clientProperties(), "small-heap", null, values);
+            assertThat(Records.readAll(Records.consumerConfig(cluster.clientProperties()), "small-heap",
+                    Duration.ofSeconds(30))).hasSize(values.size());
+            // The node really is another JVM, started with the small heap.
+            String nodeConfig = Files.readString(cluster.dataDirectory().resolve("node-0.properties"));
+            assertThat(nodeConfig).contains("node.id=0");
+            assertThat(ProcessHandle.current().children().map(StandaloneClustersIT::commandLine))
+                    .anySatisfy(args -> assertThat(args).contains("-Xmx256m", "io.courier.cluster.internal.NodeMain"));
+        }
+        assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
+        assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments()).doesNotContain("-Xmx256m");
+    }
+
+    /** ProcessHandle.Info leaves the arguments out for long command lines; /proc has them all. */
+    private static List<String> commandLine(ProcessHandle process) {
+        try {
+            return List.of(Files.readString(Path.of("/proc", Long.toString(process.pid()), "cmdline")).split("\0"));
+        } catch (java.io.IOException e) {
+            return process.info().arguments().map(List::of).orElse(List.of());
+        }
+    }
+
+    @Test
+    void failsWithTheReasonWhenTheRequestedPortIsInUse() throws Exception {
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            int port = taken.getLocalPort();
+            CourierException e = assertThrows(CourierException.class,
+                    () -> EmbeddedKafkaCluster.start(ClusterOptions.builder().port(port).build()));
+            assertThat(e).hasMessage("port " + port + " is already in use (wanted for the broker listener of node 0); "
+                    + "choose another port, or stop the process that holds it");
+        }
+    }
+
+    @Test
+    void failsWithTheReasonWhenTheDataDirectoryIsNotWritable(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+        Path beneathAFile = file.resolve("data");
+        CourierException e = assertThrows(CourierException.class,
+                () -> EmbeddedKafkaCluster.start(ClusterOptions.builder().dataDirectory(beneathAFile).build()));
+        assertThat(e).hasMessageStartingWith("data directory " + beneathAFile + " cannot be created (")
+                .hasMessageEndingWith("); expected a writable directory");
+
+        CourierException onFile = assertThrows(CourierException.class,
+                () -> EmbeddedKafkaCluster.start(ClusterOptions.builder().dataDirectory(file).build()));
+        assertThat(onFile).hasMessageStartingWith("data directory " + file + " cannot be created (");
+    }
+}
