@@ -24,6 +24,7 @@ class NodeConfigsTest {
                 .containsEntry("transaction.state.log.min.isr", "1")
                 .containsEntry("share.coordinator.state.topic.replication.factor", "1")
                 .containsEntry("group.initial.rebalance.delay.ms", "0")
+                .containsEntry("log.cleaner.dedupe.buffer.size", "16777216")
                 .containsEntry("log.dirs", DIR.resolve("node-0").toString());
     }
 
