@@ -1,0 +1,51 @@
+package io.courier.core;
+
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A record read from a dead-letter topic, with why it is there. The key and value are the original bytes.
+ *
+ * @param originalTopic     where it was consumed from
+ * @param originalPartition its partition there
+ * @param originalOffset    its offset there
+ * @param exceptionClass    the class of the last failure
+ * @param exceptionMessage  the message of the last failure
+ * @param attempts          how many attempts were made
+ * @param key               the original key bytes, or {@code null}
+ * @param value             the original value bytes, or {@code null}
+ * @param headers           the original headers (envelope included), without the dead-letter headers
+ */
+public record DeadLetter(String originalTopic, int originalPartition, long originalOffset, String exceptionClass,
+        String exceptionMessage, int attempts, byte[] key, byte[] value, Map<String, String> headers) {
+
+    /** Header names written on dead-letter records. */
+    public static final class Headers {
+        public static final String ORIGINAL_TOPIC = "courier_dlt_original_topic";
+        public static final String ORIGINAL_PARTITION = "courier_dlt_original_partition";
+        public static final String ORIGINAL_OFFSET = "courier_dlt_original_offset";
+        public static final String EXCEPTION_CLASS = "courier_dlt_exception_class";
+        public static final String EXCEPTION_MESSAGE = "courier_dlt_exception_message";
+        public static final String ATTEMPTS = "courier_dlt_attempts";
+        public static final String GROUP = "courier_dlt_group";
+        /** Set on a record that a replay put back on its topic: the dead-letter topic and offset it came from. */
+        public static final String REPLAYED_FROM = "courier_replayed_from";
+
+        private Headers() {}
+    }
+
+    public DeadLetter {
+        headers = Map.copyOf(headers);
+    }
+
+    /** @param newValue corrected value bytes @return a copy with the value replaced, for a replay that fixes it */
+    public DeadLetter withValue(byte[] newValue) {
+        return new DeadLetter(originalTopic, originalPartition, originalOffset, exceptionClass, exceptionMessage,
+                attempts, key, newValue, headers);
+    }
+
+    /** @return the value as UTF-8 text, if there is one */
+    public Optional<String> valueAsText() {
+        return Optional.ofNullable(value).map(v -> new String(v, java.nio.charset.StandardCharsets.UTF_8));
+    }
+}

@@ -1,0 +1,28 @@
+package io.courier.core;
+
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a handler may do besides reading its message: publish follow-up messages that continue the flow. Their
+ * envelope carries the consumed message's correlation id, its message id as causation id, and its
+ * {@code traceparent}. In an {@link DeliveryGuarantee#EXACTLY_ONCE} subscriber they are part of the transaction
+ * that commits the consumed offset. Valid only during the {@link MessageHandler#handle} call.
+ */
+public interface HandlerContext {
+
+    /** @return which attempt this is, 1 for the first */
+    int attempt();
+
+    /**
+     * Publishes a follow-up message.
+     *
+     * @param topic the target topic's declaration
+     * @param key   the key, or {@code null}
+     * @param value the value
+     * @param <K>   the key type
+     * @param <V>   the value type
+     * @return the future acknowledgement (in a transaction: completes when the record is sent; it is visible to
+     *     {@code read_committed} readers once the transaction commits)
+     */
+    <K, V> CompletableFuture<PublishResult> publish(Topic<K, V> topic, K key, V value);
+}

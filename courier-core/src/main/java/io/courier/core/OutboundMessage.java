@@ -1,0 +1,60 @@
+package io.courier.core;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A message to publish with more than a key and a value: extra headers, or ids that continue a flow.
+ * Immutable; each {@code with} method returns a copy.
+ *
+ * @param key           the key, or {@code null} to spread messages over partitions
+ * @param value         the value, never {@code null}
+ * @param headers       extra headers (UTF-8)
+ * @param correlationId the flow's id; empty means "a new flow", whose id is the message id
+ * @param causationId   the id of the message that caused this one, if any
+ * @param traceparent   a W3C trace context to carry, if any
+ * @param <K>           the key type
+ * @param <V>           the value type
+ */
+public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers, Optional<String> correlationId,
+        Optional<String> causationId, Optional<String> traceparent) {
+
+    public OutboundMessage {
+        java.util.Objects.requireNonNull(value, "value");
+        headers = Map.copyOf(headers);
+    }
+
+    /**
+     * @param key   the key, or {@code null}
+     * @param value the value
+     * @param <K>   the key type
+     * @param <V>   the value type
+     * @return a message with no extra headers that starts a new flow
+     */
+    public static <K, V> OutboundMessage<K, V> of(K key, V value) {
+        return new OutboundMessage<>(key, value, Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
+    }
+
+    /** @param name header name @param value header value @return a copy with the header added */
+    public OutboundMessage<K, V> withHeader(String name, String value) {
+        Map<String, String> copy = new LinkedHashMap<>(headers);
+        copy.put(name, value);
+        return new OutboundMessage<>(key, value(), copy, correlationId, causationId, traceparent);
+    }
+
+    /** @param id the correlation id to continue @return a copy */
+    public OutboundMessage<K, V> withCorrelationId(String id) {
+        return new OutboundMessage<>(key, value, headers, Optional.of(id), causationId, traceparent);
+    }
+
+    /** @param id the id of the causing message @return a copy */
+    public OutboundMessage<K, V> withCausationId(String id) {
+        return new OutboundMessage<>(key, value, headers, correlationId, Optional.of(id), traceparent);
+    }
+
+    /** @param traceparent a W3C trace context @return a copy */
+    public OutboundMessage<K, V> withTraceparent(String traceparent) {
+        return new OutboundMessage<>(key, value, headers, correlationId, causationId, Optional.of(traceparent));
+    }
+}

@@ -1,0 +1,68 @@
+package io.courier.core;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
+
+/**
+ * Publishes typed messages to one topic. Thread-safe: share one publisher per topic in a service.
+ *
+ * <p>Messages with the same key go to the same partition and keep their order. The returned futures complete
+ * when the broker has acknowledged the message as the {@link DeliveryGuarantee} requires, and complete
+ * exceptionally with a {@link io.courier.common.CourierException} naming the topic and key otherwise.
+ *
+ * @param <K> the key type
+ * @param <V> the value type
+ */
+public interface Publisher<K, V> extends AutoCloseable {
+
+    /** @return the topic this publisher writes to */
+    Topic<K, V> topic();
+
+    /**
+     * Publishes a keyed message.
+     *
+     * @param key   the key; {@code null} spreads messages over partitions
+     * @param value the value
+     * @return the future acknowledgement
+     * @throws SerdeException if the key or value cannot be serialized (nothing is sent)
+     * @throws IllegalStateException if the publisher is closed
+     */
+    CompletableFuture<PublishResult> publish(K key, V value);
+
+    /**
+     * Publishes a message with extra headers or flow ids.
+     *
+     * @param message the message
+     * @return the future acknowledgement
+     * @throws SerdeException if the key or value cannot be serialized (nothing is sent)
+     */
+    CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message);
+
+    /**
+     * Publishes and waits for the acknowledgement.
+     *
+     * @param key   the key, or {@code null}
+     * @param value the value
+     * @return where the message was written
+     * @throws io.courier.common.CourierException if the message was not acknowledged
+     */
+    PublishResult publishAndWait(K key, V value);
+
+    /**
+     * Runs {@code work} in one Kafka transaction: every message it publishes through the given publisher becomes
+     * visible to {@code read_committed} readers together, or not at all. Only for
+     * {@link DeliveryGuarantee#EXACTLY_ONCE} publishers; outside this method, each {@code publish} of such a
+     * publisher is its own transaction.
+     *
+     * @param work publishes the messages; an exception aborts the transaction and is rethrown
+     * @throws IllegalStateException if the publisher is not exactly-once
+     */
+    void inTransaction(Consumer<Publisher<K, V>> work);
+
+    /** Sends every buffered message and waits for the acknowledgements. */
+    void flush();
+
+    /** Flushes, then releases the producer. Idempotent. */
+    @Override
+    void close();
+}

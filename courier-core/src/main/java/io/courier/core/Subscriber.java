@@ -1,0 +1,50 @@
+package io.courier.core;
+
+import java.time.Duration;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Consumes one topic in a consumer group with one or more threads, and hands each message to its handler with
+ * the commit strategy of its {@link DeliveryGuarantee}. Thread-safe.
+ */
+public interface Subscriber extends AutoCloseable {
+
+    /**
+     * Starts the consumer threads.
+     *
+     * @return this subscriber
+     * @throws IllegalStateException if it was started before
+     */
+    Subscriber start();
+
+    /**
+     * Waits until this instance has partitions assigned (or the group has fewer partitions than members).
+     *
+     * @param timeout how long to wait
+     * @return this subscriber
+     * @throws io.courier.common.CourierRetriableException if nothing was assigned in time
+     */
+    Subscriber awaitAssignment(Duration timeout);
+
+    /** @return the partitions this instance holds right now */
+    Set<TopicPartition> assignedPartitions();
+
+    /** @return whether the consumer threads are running */
+    boolean isRunning();
+
+    /**
+     * Stops gracefully: in-flight messages are finished, their offsets committed, and the group left, waiting at
+     * most 30 seconds. Idempotent.
+     */
+    @Override
+    void close();
+
+    /**
+     * Stops, waiting at most {@code timeout} for in-flight work; after it, threads are interrupted and what was not
+     * committed is redelivered to the group (at-least-once and exactly-once).
+     *
+     * @param timeout how long to wait for in-flight work
+     */
+    void close(Duration timeout);
+}

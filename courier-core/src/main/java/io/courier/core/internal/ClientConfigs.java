@@ -1,0 +1,94 @@
+package io.courier.core.internal;
+
+import io.courier.core.CourierConfig;
+import io.courier.core.DeliveryGuarantee;
+import io.courier.core.Partitioning;
+import io.courier.core.PublisherOptions;
+import io.courier.core.SubscriberOptions;
+import java.util.HashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+/** Builds complete Kafka client configs from Courier's options, then checks them against the guarantee. */
+final class ClientConfigs {
+    private ClientConfigs() {}
+
+    static Map<String, Object> base(CourierConfig config) {
+        Map<String, Object> m = new HashMap<>(config.clientProperties());
+        m.put("bootstrap.servers", config.bootstrapServers());
+        return m;
+    }
+
+    static Map<String, Object> admin(CourierConfig config) {
+        Map<String, Object> m = base(config);
+        m.put("client.id", config.serviceName() + "-admin");
+        m.put("default.api.timeout.ms", Long.toString(config.connectTimeout().toMillis()));
+        return m;
+    }
+
+    static Map<String, Object> publisher(CourierConfig config, String topic, PublisherOptions o) {
+        Map<String, Object> m = base(config);
+        m.put("client.id", config.serviceName() + "-publisher-" + topic);
+        switch (o.guarantee()) {
+            case AT_MOST_ONCE -> {
+                m.put("acks", "0");
+                m.put("retries", "0");
+                m.put("enable.idempotence", "false");
+            }
+            case AT_LEAST_ONCE -> {
+                m.put("acks", "all");
+                m.put("enable.idempotence", "true");
+            }
+            case EXACTLY_ONCE -> {
+                m.put("acks", "all");
+                m.put("enable.idempotence", "true");
+                m.put("transactional.id", o.transactionalId()
+                        .orElse(config.serviceName() + "-" + topic + "-" + UUID.randomUUID()));
+            }
+        }
+        m.put("compression.type", o.compression().kafkaName());
+        m.put("batch.size", Integer.toString(o.batchSizeBytes()));
+        m.put("linger.ms", Long.toString(o.linger().toMillis()));
+        if (o.partitioning() == Partitioning.ROUND_ROBIN) {
+            m.put("partitioner.class", KeyedRoundRobinPartitioner.class.getName());
+        }
+        m.putAll(o.producerProperties());
+        DeliveryCheck.publisher(topic, o.guarantee(), m);
+        return m;
+    }
+
+    /** The producer a subscriber's thread uses for follow-up messages and dead letters. */
+    static Map<String, Object> subscriberProducer(CourierConfig config, String topic, SubscriberOptions o,
+            String instanceId, int thread) {
+        Map<String, Object> m = base(config);
+        String id = config.serviceName() + "-" + o.groupId() + "-" + topic + "-" + instanceId + "-" + thread;
+        m.put("client.id", id + "-producer");
+        m.put("acks", "all");
+        m.put("enable.idempotence", "true");
+        m.put("linger.ms", "5");
+        if (o.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            // Stable per instance and thread: a restarted instance with the same id fences its killed predecessor
+            // at once instead of waiting for the predecessor's transaction to time out.
+            m.put("transactional.id", id);
+            m.put("transaction.timeout.ms", "30000");
+        }
+        return m;
+    }
+
+    static Map<String, Object> subscriber(CourierConfig config, String topic, SubscriberOptions o, String instanceId,
+            int thread) {
+        Map<String, Object> m = base(config);
+        m.put("client.id", config.serviceName() + "-" + o.groupId() + "-" + topic + "-" + instanceId + "-" + thread);
+        m.put("group.id", o.groupId());
+        m.put("group.protocol", o.groupProtocol().name().toLowerCase(Locale.ROOT));
+        m.put("enable.auto.commit", "false");
+        m.put("auto.offset.reset", o.fromBeginning() ? "earliest" : "latest");
+        m.put("max.poll.records", Integer.toString(o.maxPollRecords()));
+        // Never hand aborted transactional records to a handler, whatever the guarantee.
+        m.put("isolation.level", "read_committed");
+        m.putAll(o.consumerProperties());
+        DeliveryCheck.subscriber(topic, o, m);
+        return m;
+    }
+}

@@ -1,0 +1,123 @@
+package io.courier.core.internal;
+
+import io.courier.common.CourierException;
+import io.courier.core.CourierConfig;
+import io.courier.core.DeadLetter;
+import io.courier.core.ReplayOptions;
+import io.courier.core.ReplayResult;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+
+/** Moves dead letters back to their original topics, one acknowledged record at a time, rate-limited. */
+final class DeadLetterReplayer {
+    private static final Set<String> DLT_HEADERS = Set.of(DeadLetter.Headers.ORIGINAL_TOPIC,
+            DeadLetter.Headers.ORIGINAL_PARTITION, DeadLetter.Headers.ORIGINAL_OFFSET, DeadLetter.Headers.EXCEPTION_CLASS,
+            DeadLetter.Headers.EXCEPTION_MESSAGE, DeadLetter.Headers.ATTEMPTS, DeadLetter.Headers.GROUP);
+
+    private DeadLetterReplayer() {}
+
+    static ReplayResult replay(CourierConfig config, String dlt, ReplayOptions options) {
+        Map<String, Object> consumerConfig = ClientConfigs.base(config);
+        consumerConfig.put("group.id", options.groupId());
+        consumerConfig.put("enable.auto.commit", "false");
+        consumerConfig.put("auto.offset.reset", "earliest");
+        consumerConfig.put("isolation.level", "read_committed");
+        Map<String, Object> producerConfig = ClientConfigs.base(config);
+        producerConfig.put("acks", "all");
+        producerConfig.put("enable.idempotence", "true");
+        long replayed = 0;
+        long skipped = 0;
+        long intervalNanos = (long) (1_000_000_000L / options.messagesPerSecond());
+        long next = System.nanoTime();
+        try (Consumer<byte[], byte[]> consumer = config.clientFactory().consumer(consumerConfig);
+                Producer<byte[], byte[]> producer = config.clientFactory().producer(producerConfig)) {
+            List<TopicPartition> partitions = consumer.partitionsFor(dlt, config.connectTimeout()).stream()
+                    .map(p -> new TopicPartition(dlt, p.partition())).toList();
+            if (partitions.isEmpty()) {
+                throw new CourierException("dead-letter topic '" + dlt + "' does not exist at " + config.bootstrapServers());
+            }
+            consumer.assign(partitions);
+            // Replay what is there now; dead letters that arrive meanwhile wait for the next replay.
+            Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.connectTimeout());
+            while (replayed + skipped < options.maxMessages()
+                    && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                    if (replayed + skipped >= options.maxMessages() || r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        break;
+                    }
+                    DeadLetter corrected = options.correction().apply(read(r));
+                    if (corrected == null) {
+                        skipped++;
+                    } else {
+                        next = pace(next, intervalNanos);
+                        Futures.await(producer.send(toOriginal(corrected, r)), config.connectTimeout(),
+                                "replay " + r.topic() + "-" + r.partition() + "@" + r.offset() + " to topic '"
+                                        + corrected.originalTopic() + "'");
+                        replayed++;
+                    }
+                    consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+                }
+            }
+        }
+        return new ReplayResult(replayed, skipped);
+    }
+
+    static DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
+        Map<String, String> original = new HashMap<>();
+        for (Header h : r.headers()) {
+            if (!DLT_HEADERS.contains(h.key()) && h.value() != null) {
+                original.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+            }
+        }
+        String topic = text(r, DeadLetter.Headers.ORIGINAL_TOPIC);
+        if (topic == null) {
+            throw new CourierException(r.topic() + "-" + r.partition() + "@" + r.offset() + " has no "
+                    + DeadLetter.Headers.ORIGINAL_TOPIC + " header, so it is not a Courier dead letter and cannot be replayed");
+        }
+        return new DeadLetter(topic, Integer.parseInt(orElse(text(r, DeadLetter.Headers.ORIGINAL_PARTITION), "-1")),
+                Long.parseLong(orElse(text(r, DeadLetter.Headers.ORIGINAL_OFFSET), "-1")),
+                orElse(text(r, DeadLetter.Headers.EXCEPTION_CLASS), ""), orElse(text(r, DeadLetter.Headers.EXCEPTION_MESSAGE), ""),
+                Integer.parseInt(orElse(text(r, DeadLetter.Headers.ATTEMPTS), "0")), r.key(), r.value(), original);
+    }
+
+    private static ProducerRecord<byte[], byte[]> toOriginal(DeadLetter d, ConsumerRecord<byte[], byte[]> from) {
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(d.originalTopic(), d.key(), d.value());
+        d.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        record.headers().add(DeadLetter.Headers.REPLAYED_FROM,
+                (from.topic() + "-" + from.partition() + "@" + from.offset()).getBytes(StandardCharsets.UTF_8));
+        return record;
+    }
+
+    private static long pace(long next, long intervalNanos) {
+        long wait = next - System.nanoTime();
+        if (wait > 0) {
+            try {
+                Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CourierException("dead-letter replay interrupted", e);
+            }
+        }
+        return Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
+    }
+
+    private static String text(ConsumerRecord<byte[], byte[]> r, String key) {
+        Header h = r.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String orElse(String v, String fallback) {
+        return v == null ? fallback : v;
+    }
+}

@@ -1,0 +1,103 @@
+package io.courier.core.internal;
+
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
+import io.courier.core.Handlers;
+import io.courier.core.Publisher;
+import io.courier.core.PublisherOptions;
+import io.courier.core.ReplayOptions;
+import io.courier.core.ReplayResult;
+import io.courier.core.Subscriber;
+import io.courier.core.SubscriberOptions;
+import io.courier.core.Topic;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.TopicDescription;
+
+/** The {@link Courier} implementation. */
+public final class DefaultCourier implements Courier {
+    private final CourierConfig config;
+    private final Admin admin;
+    private final Provisioner provisioner;
+
+    private DefaultCourier(CourierConfig config, Admin admin) {
+        this.config = config;
+        this.admin = admin;
+        this.provisioner = new Provisioner(admin, config.connectTimeout(), config.bootstrapServers());
+    }
+
+    /** See {@link Courier#connect(CourierConfig)}. */
+    public static Courier connect(CourierConfig config) {
+        Objects.requireNonNull(config, "config");
+        Admin admin = config.clientFactory().admin(ClientConfigs.admin(config));
+        try {
+            Futures.await(admin.describeCluster().nodes(), config.connectTimeout().plusSeconds(1), "describe the cluster");
+        } catch (CourierException e) {
+            admin.close(Duration.ZERO);
+            throw new CourierRetriableException("cannot reach Kafka at " + config.bootstrapServers() + " within "
+                    + config.connectTimeout() + " (bootstrap.servers); check the addresses, the security settings "
+                    + "and that the cluster is running. Cause: " + e.getMessage(), e);
+        }
+        return new DefaultCourier(config, admin);
+    }
+
+    @Override
+    public CourierConfig config() {
+        return config;
+    }
+
+    @Override
+    public void provision(Topic<?, ?>... topics) {
+        provisioner.provision(List.of(topics));
+    }
+
+    @Override
+    public <K, V> Publisher<K, V> publisher(Topic<K, V> topic, PublisherOptions options) {
+        Map<String, Object> producerConfig = ClientConfigs.publisher(config, topic.name(), options);
+        provisioner.requireExisting(topic.name());
+        return new KafkaPublisher<>(topic, config, options.guarantee(), config.clientFactory().producer(producerConfig));
+    }
+
+    @Override
+    public <K, V> Subscriber subscriber(Topic<K, V> topic, SubscriberOptions options, Handlers<K, V> handlers) {
+        Objects.requireNonNull(handlers, "handlers");
+        ClientConfigs.subscriber(config, topic.name(), options, options.instanceId(), 0); // fails fast on contradictions
+        TopicDescription description = provisioner.requireExisting(topic.name());
+        int partitions = description.partitions().size();
+        if (options.concurrency() > partitions) {
+            throw new CourierException("concurrency " + options.concurrency() + " of subscriber '" + options.groupId()
+                    + "' exceeds the " + partitions + " partition(s) of topic '" + topic.name()
+                    + "': the extra threads would get no partitions; use at most " + partitions);
+        }
+        String deadLetterTopic = options.deadLetterTopicFor(topic.name());
+        provisioner.ensureLike(deadLetterTopic, description);
+        RecordHandler<K, V> handler = new RecordHandler<>(topic, handlers, config);
+        String description0 = "subscriber '" + options.groupId() + "' of topic '" + topic.name() + "'";
+        return new DefaultSubscriber(description0, options.concurrency(), i -> new SubscriberWorker<>(
+                "courier-" + options.groupId() + "-" + topic.name() + "-" + i, topic.name(), options, config, handler,
+                config.clientFactory().consumer(ClientConfigs.subscriber(config, topic.name(), options, options.instanceId(), i)),
+                config.clientFactory().producer(ClientConfigs.subscriberProducer(config, topic.name(), options, options.instanceId(), i)),
+                deadLetterTopic));
+    }
+
+    @Override
+    public ReplayResult replayDeadLetters(String deadLetterTopic, ReplayOptions options) {
+        TopicNames.requireLegal(deadLetterTopic);
+        return DeadLetterReplayer.replay(config, deadLetterTopic, options);
+    }
+
+    @Override
+    public Admin admin() {
+        return admin;
+    }
+
+    @Override
+    public void close() {
+        admin.close(Duration.ofSeconds(5));
+    }
+}

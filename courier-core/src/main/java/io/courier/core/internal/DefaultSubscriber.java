@@ -1,0 +1,126 @@
+package io.courier.core.internal;
+
+import static io.courier.common.Preconditions.requireState;
+
+import io.courier.common.CourierRetriableException;
+import io.courier.core.Subscriber;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
+import org.apache.kafka.common.TopicPartition;
+
+/** Runs one {@link SubscriberWorker} per configured thread. */
+final class DefaultSubscriber implements Subscriber {
+    private static final Duration GRACEFUL = Duration.ofSeconds(30);
+
+    private final String description;
+    private final int threads;
+    private final IntFunction<SubscriberWorker<?, ?>> workerFactory;
+    private final List<SubscriberWorker<?, ?>> workers = new ArrayList<>();
+    private final List<Thread> running = new ArrayList<>();
+    private boolean started;
+    private boolean closed;
+
+    DefaultSubscriber(String description, int threads, IntFunction<SubscriberWorker<?, ?>> workerFactory) {
+        this.description = description;
+        this.threads = threads;
+        this.workerFactory = workerFactory;
+    }
+
+    @Override
+    public synchronized Subscriber start() {
+        requireState(!started, "%s was started before", description);
+        started = true;
+        for (int i = 0; i < threads; i++) {
+            SubscriberWorker<?, ?> worker = workerFactory.apply(i);
+            Thread t = new Thread(worker, worker.name);
+            workers.add(worker);
+            running.add(t);
+            t.start();
+        }
+        return this;
+    }
+
+    @Override
+    public Subscriber awaitAssignment(Duration timeout) {
+        List<SubscriberWorker<?, ?>> snapshot;
+        synchronized (this) {
+            requireState(started, "%s is not started", description);
+            snapshot = List.copyOf(workers);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            for (SubscriberWorker<?, ?> w : snapshot) {
+                while (!w.firstAssignment.await(100, TimeUnit.MILLISECONDS)) {
+                    if (System.nanoTime() > deadline) {
+                        throw new CourierRetriableException(description + " got no partitions within " + timeout
+                                + " (the group may have more members than the topic has partitions)");
+                    }
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierRetriableException("interrupted while waiting for the assignment of " + description, e);
+        }
+        return this;
+    }
+
+    @Override
+    public synchronized Set<TopicPartition> assignedPartitions() {
+        Set<TopicPartition> all = new HashSet<>();
+        workers.forEach(w -> all.addAll(w.assigned()));
+        return all;
+    }
+
+    @Override
+    public synchronized boolean isRunning() {
+        return running.stream().anyMatch(Thread::isAlive);
+    }
+
+    @Override
+    public void close() {
+        close(GRACEFUL);
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        List<Thread> threadsToJoin;
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            workers.forEach(SubscriberWorker::stop);
+            workers.forEach(SubscriberWorker::wakeup);
+            threadsToJoin = List.copyOf(running);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        for (Thread t : threadsToJoin) {
+            joinUntil(t, deadline);
+            if (t.isAlive()) {
+                t.interrupt(); // in-flight work did not finish in time: what it did not commit is redelivered
+            }
+        }
+        for (Thread t : threadsToJoin) {
+            joinUntil(t, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+        }
+    }
+
+    private static void joinUntil(Thread t, long deadlineNanos) {
+        long millis = Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadlineNanos - System.nanoTime()));
+        try {
+            t.join(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return description;
+    }
+}

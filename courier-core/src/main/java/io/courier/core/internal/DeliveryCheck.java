@@ -1,0 +1,88 @@
+package io.courier.core.internal;
+
+import io.courier.common.CourierException;
+import io.courier.core.DeliveryGuarantee;
+import io.courier.core.SubscriberOptions;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * The delivery-semantics check: settings that contradict the chosen guarantee fail at start-up, with a message
+ * that names the setting, the guarantee, and what would go wrong.
+ */
+final class DeliveryCheck {
+    private DeliveryCheck() {}
+
+    static void publisher(String topic, DeliveryGuarantee g, Map<String, Object> c) {
+        String acks = normalizedAcks(c.get("acks"));
+        String where = "publisher of topic '" + topic + "'";
+        switch (g) {
+            case AT_MOST_ONCE -> {
+                require(!"true".equals(str(c.get("enable.idempotence"))), where,
+                        "enable.idempotence=true contradicts AT_MOST_ONCE: idempotence needs acks=all and retries; "
+                                + "use AT_LEAST_ONCE instead");
+                require(intOf(c.get("retries"), 0) == 0, where, "retries=" + c.get("retries")
+                        + " contradicts AT_MOST_ONCE: a retried send can write a message twice; use retries=0");
+            }
+            case AT_LEAST_ONCE, EXACTLY_ONCE -> {
+                require("all".equals(acks), where, "acks=" + c.get("acks") + " contradicts " + g
+                        + ": only acks=all waits for the in-sync replicas, so a leader failure can lose an "
+                        + "acknowledged message" + ("0".equals(acks) ? ", and with acks=0 the producer never learns "
+                        + "whether it arrived" : "") + "; use acks=all, or choose AT_MOST_ONCE");
+                require(intOf(c.get("retries"), Integer.MAX_VALUE) > 0, where,
+                        "retries=0 contradicts " + g + ": a message whose send fails once is lost");
+                if (g == DeliveryGuarantee.EXACTLY_ONCE) {
+                    require(!"false".equals(str(c.get("enable.idempotence"))), where,
+                            "enable.idempotence=false contradicts EXACTLY_ONCE: transactions need the idempotent producer");
+                    require(c.get("transactional.id") != null, where,
+                            "EXACTLY_ONCE needs a transactional.id");
+                }
+            }
+        }
+    }
+
+    static void subscriber(String topic, SubscriberOptions o, Map<String, Object> c) {
+        DeliveryGuarantee g = o.guarantee();
+        String where = "subscriber '" + o.groupId() + "' of topic '" + topic + "'";
+        require(!"true".equals(str(c.get("enable.auto.commit"))), where, "enable.auto.commit=true contradicts " + g
+                + ": " + switch (g) {
+                    case EXACTLY_ONCE -> "the consumed offsets must be committed in the producer's transaction";
+                    case AT_LEAST_ONCE -> "auto-commit can commit offsets of messages not yet handled, so a crash loses them";
+                    case AT_MOST_ONCE -> "auto-commit commits after the poll, so a crash can hand a message over twice";
+                });
+        if (g == DeliveryGuarantee.EXACTLY_ONCE) {
+            require("read_committed".equals(str(c.get("isolation.level")).toLowerCase(Locale.ROOT)), where,
+                    "isolation.level=" + c.get("isolation.level") + " contradicts EXACTLY_ONCE: the subscriber "
+                            + "would handle records of aborted transactions; use read_committed");
+        }
+        long maxPollInterval = longOf(c.get("max.poll.interval.ms"), 300_000L);
+        long budget = o.retry().budget().toMillis();
+        require(maxPollInterval > budget, where, "max.poll.interval.ms=" + maxPollInterval
+                + " is not longer than the retry budget of " + budget + " ms (" + o.retry().maxAttempts()
+                + " attempts): the group would evict this consumer while it waits to retry, and its messages "
+                + "would be handled again elsewhere; raise max.poll.interval.ms or shorten the retries");
+    }
+
+    private static void require(boolean ok, String where, String message) {
+        if (!ok) {
+            throw new CourierException("contradictory delivery settings for the " + where + ": " + message);
+        }
+    }
+
+    private static String normalizedAcks(Object acks) {
+        String a = str(acks).trim();
+        return "-1".equals(a) ? "all" : a.toLowerCase(Locale.ROOT);
+    }
+
+    private static String str(Object o) {
+        return o == null ? "" : o.toString();
+    }
+
+    private static int intOf(Object o, int fallback) {
+        return o == null ? fallback : Integer.parseInt(o.toString().trim());
+    }
+
+    private static long longOf(Object o, long fallback) {
+        return o == null ? fallback : Long.parseLong(o.toString().trim());
+    }
+}

@@ -1,0 +1,87 @@
+package io.courier.core.internal;
+
+import io.courier.core.Envelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Writes an {@link Envelope} into record headers and reads it back. */
+public final class EnvelopeCodec {
+    private static final Set<String> ENVELOPE = Set.of(Envelope.Headers.SPEC_VERSION, Envelope.Headers.ID,
+            Envelope.Headers.TYPE, Envelope.Headers.SOURCE, Envelope.Headers.TIME, Envelope.Headers.CONTENT_TYPE,
+            Envelope.Headers.CORRELATION_ID, Envelope.Headers.CAUSATION_ID, Envelope.Headers.TRACEPARENT);
+
+    private EnvelopeCodec() {}
+
+    public static void write(Envelope e, Headers headers) {
+        put(headers, Envelope.Headers.SPEC_VERSION, "1.0");
+        put(headers, Envelope.Headers.ID, e.messageId());
+        put(headers, Envelope.Headers.TYPE, e.messageType());
+        put(headers, Envelope.Headers.SOURCE, e.source());
+        put(headers, Envelope.Headers.TIME, e.createdAt().toString());
+        put(headers, Envelope.Headers.CONTENT_TYPE, e.contentType());
+        put(headers, Envelope.Headers.CORRELATION_ID, e.correlationId());
+        e.causationId().ifPresent(id -> put(headers, Envelope.Headers.CAUSATION_ID, id));
+        e.traceparent().ifPresent(tp -> put(headers, Envelope.Headers.TRACEPARENT, tp));
+    }
+
+    /** @return the message type header, or null for a record written without an envelope */
+    public static String messageType(Headers headers) {
+        return text(headers, Envelope.Headers.TYPE);
+    }
+
+    /**
+     * Reads the envelope; a record written by a plain Kafka client gets one made of the fallbacks, with its
+     * coordinates as message id so that the id is stable across redeliveries.
+     */
+    public static Envelope read(Headers headers, String fallbackId, String fallbackType, String fallbackContentType,
+            Instant recordTime) {
+        String id = orElse(text(headers, Envelope.Headers.ID), fallbackId);
+        Instant created = recordTime;
+        String time = text(headers, Envelope.Headers.TIME);
+        if (time != null) {
+            try {
+                created = Instant.parse(time);
+            } catch (DateTimeParseException ignored) {
+                // A foreign producer's malformed time is no reason to refuse the message: keep the record time.
+            }
+        }
+        return new Envelope(id, orElse(text(headers, Envelope.Headers.TYPE), fallbackType),
+                orElse(text(headers, Envelope.Headers.CORRELATION_ID), id),
+                Optional.ofNullable(text(headers, Envelope.Headers.CAUSATION_ID)),
+                orElse(text(headers, Envelope.Headers.SOURCE), "unknown"), created,
+                orElse(text(headers, Envelope.Headers.CONTENT_TYPE), fallbackContentType),
+                Optional.ofNullable(text(headers, Envelope.Headers.TRACEPARENT)));
+    }
+
+    /** @return the headers that are not part of the envelope, last value winning, as UTF-8 text */
+    public static Map<String, String> userHeaders(Headers headers) {
+        Map<String, String> user = new LinkedHashMap<>();
+        for (Header h : headers) {
+            if (!ENVELOPE.contains(h.key()) && h.value() != null) {
+                user.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+            }
+        }
+        return user;
+    }
+
+    static void put(Headers headers, String key, String value) {
+        headers.remove(key);
+        headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    static String text(Headers headers, String key) {
+        Header h = headers.lastHeader(key);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    private static String orElse(String value, String fallback) {
+        return value == null || value.isEmpty() ? fallback : value;
+    }
+}

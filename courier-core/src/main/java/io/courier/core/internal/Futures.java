@@ -1,0 +1,30 @@
+package io.courier.core.internal;
+
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import java.time.Duration;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/** Waits for Kafka's futures and turns their failures into Courier exceptions that say what was being done. */
+final class Futures {
+    private Futures() {}
+
+    static <T> T await(Future<T> future, Duration timeout, String what) {
+        try {
+            return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            String message = "cannot " + what + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
+            throw cause instanceof org.apache.kafka.common.errors.RetriableException
+                    ? new CourierRetriableException(message, cause) : new CourierException(message, cause);
+        } catch (TimeoutException e) {
+            throw new CourierRetriableException("cannot " + what + ": no answer within " + timeout, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierException("interrupted while trying to " + what, e);
+        }
+    }
+}

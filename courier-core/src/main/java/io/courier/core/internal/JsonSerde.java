@@ -1,0 +1,115 @@
+package io.courier.core.internal;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.courier.core.Serde;
+import io.courier.core.SerdeException;
+import java.io.IOException;
+import java.lang.reflect.Modifier;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+
+/**
+ * JSON through Jackson. For a sealed type, each permitted concrete class is known by its simple name, which the
+ * envelope's message type carries; the payload itself stays the plain JSON of the record.
+ */
+public final class JsonSerde<T> implements Serde<T> {
+    private final Class<T> type;
+    private final ObjectMapper mapper;
+    private final Map<String, Class<? extends T>> subtypes;
+
+    public JsonSerde(Class<T> type, ObjectMapper mapper) {
+        this.type = Objects.requireNonNull(type, "type");
+        this.mapper = Objects.requireNonNull(mapper, "mapper");
+        Map<String, Class<? extends T>> found = new TreeMap<>();
+        if (type.isSealed()) {
+            collect(type, type, found);
+        }
+        this.subtypes = Map.copyOf(found);
+    }
+
+    public static ObjectMapper defaultMapper() {
+        return JsonMapper.builder()
+                .addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+                .build();
+    }
+
+    private static <T> void collect(Class<T> root, Class<?> sealed, Map<String, Class<? extends T>> into) {
+        for (Class<?> permitted : sealed.getPermittedSubclasses()) {
+            if (permitted.isSealed()) {
+                collect(root, permitted, into);
+            }
+            if (!permitted.isInterface() && !Modifier.isAbstract(permitted.getModifiers())) {
+                Class<? extends T> sub = permitted.asSubclass(root);
+                Class<? extends T> clash = into.putIfAbsent(permitted.getSimpleName(), sub);
+                if (clash != null) {
+                    throw new IllegalArgumentException("sealed type " + root.getName() + " permits two classes named "
+                            + permitted.getSimpleName() + " (" + clash.getName() + " and " + permitted.getName()
+                            + "); message types must be unique");
+                }
+            }
+        }
+    }
+
+    @Override
+    public Class<T> type() {
+        return type;
+    }
+
+    @Override
+    public String contentType() {
+        return "application/json";
+    }
+
+    @Override
+    public byte[] serialize(T value) {
+        try {
+            return mapper.writeValueAsBytes(value);
+        } catch (IOException e) {
+            throw new SerdeException("cannot write a " + value.getClass().getName() + " as JSON: " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public T deserialize(byte[] data, String messageType) {
+        Class<? extends T> target = type;
+        if (!subtypes.isEmpty()) {
+            if (messageType == null) {
+                throw new SerdeException("no message type in the envelope, so the record of sealed type "
+                        + type.getSimpleName() + " cannot be read; expected one of " + subtypes.keySet());
+            }
+            target = subtypes.get(messageType);
+            if (target == null) {
+                throw new SerdeException("unknown message type '" + messageType + "' for sealed type "
+                        + type.getSimpleName() + "; expected one of " + subtypes.keySet());
+            }
+        }
+        try {
+            T value = mapper.readValue(data, target);
+            if (value == null) {
+                throw new SerdeException("the JSON is null, expected a " + target.getSimpleName());
+            }
+            return value;
+        } catch (IOException e) {
+            String reason = e instanceof com.fasterxml.jackson.core.JsonProcessingException j ? j.getOriginalMessage()
+                    : e.getMessage();
+            throw new SerdeException("cannot read the JSON as " + target.getSimpleName() + ": " + reason, e);
+        }
+    }
+
+    @Override
+    public String messageType(T value) {
+        return value.getClass().getSimpleName();
+    }
+
+    @Override
+    public String toString() {
+        return "Serdes.json(" + type.getSimpleName() + ")";
+    }
+}

@@ -1,0 +1,147 @@
+package io.courier.core.internal;
+
+import static io.courier.common.Preconditions.requireState;
+
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import io.courier.core.CourierConfig;
+import io.courier.core.DeliveryGuarantee;
+import io.courier.core.OutboundMessage;
+import io.courier.core.PublishResult;
+import io.courier.core.Publisher;
+import io.courier.core.Topic;
+import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.RetriableException;
+
+/** The {@link Publisher} over one {@code KafkaProducer}. */
+final class KafkaPublisher<K, V> implements Publisher<K, V> {
+    private final Topic<K, V> topic;
+    private final CourierConfig config;
+    private final DeliveryGuarantee guarantee;
+    private final Producer<byte[], byte[]> producer;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    /** One transaction at a time; held by the thread inside {@link #inTransaction}. */
+    private final ReentrantLock transaction = new ReentrantLock();
+
+    KafkaPublisher(Topic<K, V> topic, CourierConfig config, DeliveryGuarantee guarantee, Producer<byte[], byte[]> producer) {
+        this.topic = topic;
+        this.config = config;
+        this.guarantee = guarantee;
+        this.producer = producer;
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            producer.initTransactions();
+        }
+    }
+
+    @Override
+    public Topic<K, V> topic() {
+        return topic;
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(K key, V value) {
+        return publish(OutboundMessage.of(key, value));
+    }
+
+    @Override
+    public CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message) {
+        requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, message, config.serviceName(), config.clock());
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
+            CompletableFuture<PublishResult> result = new CompletableFuture<>();
+            inTransaction(p -> send(out, message.key()).whenComplete((r, e) -> {
+                if (e == null) {
+                    result.complete(r);
+                } else {
+                    result.completeExceptionally(e);
+                }
+            }));
+            return result;
+        }
+        return send(out, message.key());
+    }
+
+    private CompletableFuture<PublishResult> send(OutgoingRecords.Outgoing out, K key) {
+        CompletableFuture<PublishResult> result = new CompletableFuture<>();
+        long start = System.nanoTime();
+        producer.send(out.record(), (RecordMetadata md, Exception e) -> {
+            if (e == null) {
+                config.metrics().published(topic.name(), System.nanoTime() - start);
+                result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
+                        Instant.ofEpochMilli(md.timestamp()), out.messageId()));
+            } else {
+                config.metrics().publishFailed(topic.name(), e);
+                result.completeExceptionally(failure(key, e));
+            }
+        });
+        return result;
+    }
+
+    private CourierException failure(K key, Exception e) {
+        String message = "cannot publish to topic '" + topic.name() + "' (key " + (key == null ? "none" : "'" + key + "'")
+                + ") at " + config.bootstrapServers() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        return e instanceof RetriableException ? new CourierRetriableException(message, e) : new CourierException(message, e);
+    }
+
+    @Override
+    public PublishResult publishAndWait(K key, V value) {
+        try {
+            return publish(key, value).get();
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof CourierException ce ? ce : new CourierException(e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierException("interrupted while publishing to topic '" + topic.name() + "'", e);
+        }
+    }
+
+    @Override
+    public void inTransaction(Consumer<Publisher<K, V>> work) {
+        requireState(guarantee == DeliveryGuarantee.EXACTLY_ONCE,
+                "transactions need an EXACTLY_ONCE publisher, but the publisher of topic '%s' is %s", topic.name(), guarantee);
+        requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        transaction.lock();
+        try {
+            producer.beginTransaction();
+            try {
+                work.accept(this);
+                producer.commitTransaction();
+            } catch (RuntimeException e) {
+                abortQuietly(e);
+                throw e instanceof KafkaException ke ? new CourierException("transaction on topic '" + topic.name()
+                        + "' failed and was aborted: " + ke.getMessage(), ke) : e;
+            }
+        } finally {
+            transaction.unlock();
+        }
+    }
+
+    private void abortQuietly(RuntimeException cause) {
+        try {
+            producer.abortTransaction();
+        } catch (KafkaException e) {
+            // A fenced or fatally failed producer cannot abort; the broker aborts on timeout. Keep the first error.
+            cause.addSuppressed(e);
+        }
+    }
+
+    @Override
+    public void flush() {
+        producer.flush();
+    }
+
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            producer.close();
+        }
+    }
+}

@@ -1,0 +1,53 @@
+package io.courier.core.internal;
+
+import io.courier.core.Envelope;
+import io.courier.core.OutboundMessage;
+import io.courier.core.SerdeException;
+import io.courier.core.Topic;
+import java.time.Clock;
+import java.util.Optional;
+import java.util.UUID;
+import org.apache.kafka.clients.producer.ProducerRecord;
+
+/** Turns a typed message into a Kafka record with the envelope in its headers. */
+final class OutgoingRecords {
+    private OutgoingRecords() {}
+
+    /** A record ready to send, and the message id written into it. */
+    record Outgoing(ProducerRecord<byte[], byte[]> record, String messageId) {}
+
+    static <K, V> Outgoing build(Topic<K, V> topic, OutboundMessage<K, V> message, String source, Clock clock) {
+        byte[] key = message.key() == null ? null : serialize(topic, "key", message.key(), topic.keySerde());
+        byte[] value = serialize(topic, "value", message.value(), topic.valueSerde());
+        String id = UUID.randomUUID().toString();
+        Envelope envelope = new Envelope(id, topic.valueSerde().messageType(message.value()),
+                message.correlationId().orElse(id), message.causationId(), source, clock.instant(),
+                topic.valueSerde().contentType(), message.traceparent());
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), key, value);
+        message.headers().forEach((k, v) -> EnvelopeCodec.put(record.headers(), k, v));
+        EnvelopeCodec.write(envelope, record.headers());
+        return new Outgoing(record, id);
+    }
+
+    /** A follow-up message of a consumed one: same correlation id, causation id = the consumed message's id. */
+    static <K, V> OutboundMessage<K, V> continuing(Envelope cause, K key, V value) {
+        OutboundMessage<K, V> message = OutboundMessage.of(key, value)
+                .withCorrelationId(cause.correlationId())
+                .withCausationId(cause.messageId());
+        Optional<String> traceparent = cause.traceparent();
+        return traceparent.isPresent() ? message.withTraceparent(traceparent.get()) : message;
+    }
+
+    private static <T> byte[] serialize(Topic<?, ?> topic, String part, T value,
+            io.courier.core.Serde<T> serde) {
+        try {
+            return serde.serialize(value);
+        } catch (SerdeException e) {
+            throw new SerdeException("cannot publish to topic '" + topic.name() + "': the " + part + " "
+                    + e.getMessage(), e);
+        } catch (RuntimeException e) {
+            throw new SerdeException("cannot publish to topic '" + topic.name() + "': the " + part
+                    + " cannot be serialized with " + serde + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,115 @@
+package io.courier.core.internal;
+
+import io.courier.common.CourierException;
+import io.courier.core.Topic;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.Config;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.TopicExistsException;
+
+/** Creates missing topics and reports drift of existing ones; never alters a topic. */
+final class Provisioner {
+    private final Admin admin;
+    private final Duration timeout;
+    private final String servers;
+
+    Provisioner(Admin admin, Duration timeout, String servers) {
+        this.admin = admin;
+        this.timeout = timeout;
+        this.servers = servers;
+    }
+
+    void provision(Collection<Topic<?, ?>> topics) {
+        Set<String> existing = Futures.await(admin.listTopics().names(), timeout, "list the topics at " + servers);
+        List<NewTopic> missing = new ArrayList<>();
+        List<String> drift = new ArrayList<>();
+        for (Topic<?, ?> t : topics) {
+            if (existing.contains(t.name())) {
+                drift.addAll(drift(t));
+            } else {
+                missing.add(new NewTopic(t.name(), t.partitions(), t.replicationFactor()).configs(t.configs()));
+            }
+        }
+        if (!drift.isEmpty()) {
+            throw new CourierException("existing topics differ from their declarations (Courier does not change "
+                    + "existing topics; align the declaration or alter the topic): " + String.join("; ", drift));
+        }
+        if (!missing.isEmpty()) {
+            try {
+                Futures.await(admin.createTopics(missing).all(), timeout, "create topics "
+                        + missing.stream().map(NewTopic::name).toList() + " at " + servers);
+            } catch (CourierException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e; // another instance creating the same topic at the same moment is fine
+                }
+            }
+        }
+    }
+
+    private List<String> drift(Topic<?, ?> t) {
+        TopicDescription d = describe(t.name());
+        List<String> found = new ArrayList<>();
+        if (d.partitions().size() != t.partitions()) {
+            found.add("topic '" + t.name() + "' has " + d.partitions().size() + " partitions, declared " + t.partitions());
+        }
+        int rf = d.partitions().get(0).replicas().size();
+        if (rf != t.replicationFactor()) {
+            found.add("topic '" + t.name() + "' has replication factor " + rf + ", declared " + t.replicationFactor());
+        }
+        if (!t.configs().isEmpty()) {
+            ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, t.name());
+            Config actual = Futures.await(admin.describeConfigs(List.of(resource)).all(), timeout,
+                    "describe the configs of topic '" + t.name() + "'").get(resource);
+            Map<String, String> values = actual.entries().stream()
+                    .filter(e -> e.value() != null)
+                    .collect(Collectors.toMap(ConfigEntry::name, ConfigEntry::value));
+            t.configs().forEach((k, v) -> {
+                if (!v.equals(values.get(k))) {
+                    found.add("topic '" + t.name() + "' has " + k + "=" + values.get(k) + ", declared " + k + "=" + v);
+                }
+            });
+        }
+        return found;
+    }
+
+    TopicDescription describe(String topic) {
+        return Futures.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
+                "describe topic '" + topic + "' at " + servers).get(topic);
+    }
+
+    /** @throws CourierException naming the topic if it does not exist */
+    TopicDescription requireExisting(String topic) {
+        Set<String> existing = Futures.await(admin.listTopics().names(), timeout, "list the topics at " + servers);
+        if (!existing.contains(topic)) {
+            throw new CourierException("topic '" + topic + "' does not exist at " + servers
+                    + "; declare it and call Courier.provision(...), or create it");
+        }
+        return describe(topic);
+    }
+
+    /** Creates the topic like {@code template} if it is missing (dead-letter topics). */
+    void ensureLike(String topic, TopicDescription template) {
+        Set<String> existing = Futures.await(admin.listTopics().names(), timeout, "list the topics at " + servers);
+        if (!existing.contains(topic)) {
+            try {
+                Futures.await(admin.createTopics(List.of(new NewTopic(topic, template.partitions().size(),
+                        (short) template.partitions().get(0).replicas().size()))).all(), timeout,
+                        "create topic '" + topic + "' at " + servers);
+            } catch (CourierException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+package io.courier.core.internal;
+
+import io.courier.common.CourierException;
+import io.courier.core.CourierConfig;
+import io.courier.core.Envelope;
+import io.courier.core.HandlerContext;
+import io.courier.core.Handlers;
+import io.courier.core.Message;
+import io.courier.core.MessageHandler;
+import io.courier.core.PublishResult;
+import io.courier.core.SerdeException;
+import io.courier.core.Topic;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.Producer;
+
+/** Turns a raw record into a typed {@link Message} and runs its handler once. */
+final class RecordHandler<K, V> {
+    private final Topic<K, V> topic;
+    private final Handlers<K, V> handlers;
+    private final CourierConfig config;
+
+    RecordHandler(Topic<K, V> topic, Handlers<K, V> handlers, CourierConfig config) {
+        this.topic = topic;
+        this.handlers = handlers;
+        this.config = config;
+    }
+
+    /** @throws SerdeException naming the record's coordinates and the expected type */
+    Message<K, V> decode(ConsumerRecord<byte[], byte[]> r) {
+        String where = r.topic() + "-" + r.partition() + "@" + r.offset();
+        K key = null;
+        if (r.key() != null) {
+            try {
+                key = topic.keySerde().deserialize(r.key(), null);
+            } catch (RuntimeException e) {
+                throw new SerdeException("cannot deserialize the key of " + where + " as "
+                        + topic.keySerde().type().getSimpleName() + ": " + e.getMessage(), e);
+            }
+        }
+        V value = null;
+        if (r.value() != null) {
+            try {
+                value = topic.valueSerde().deserialize(r.value(), EnvelopeCodec.messageType(r.headers()));
+            } catch (RuntimeException e) {
+                throw new SerdeException("cannot deserialize the value of " + where + " as "
+                        + topic.valueSerde().type().getSimpleName() + ": " + e.getMessage(), e);
+            }
+        }
+        String type = value == null ? "tombstone" : topic.valueSerde().messageType(value);
+        Instant time = Instant.ofEpochMilli(r.timestamp());
+        Envelope envelope = EnvelopeCodec.read(r.headers(), where, type, topic.valueSerde().contentType(), time);
+        return new Message<>(r.topic(), r.partition(), r.offset(), time, key, value, envelope,
+                EnvelopeCodec.userHeaders(r.headers()));
+    }
+
+    /** @throws NoHandlerException if no handler accepts the message */
+    MessageHandler<K, V> handlerFor(Message<K, V> message) {
+        Optional<MessageHandler<K, V>> handler = message.value() == null
+                ? handlers.find(null) : handlers.find(message.value());
+        return handler.orElseThrow(() -> new NoHandlerException("no handler for message type '"
+                + message.envelope().messageType() + "' of " + message.coordinates()
+                + "; register one with Handlers.builder().on(...) or .otherwise(...)"));
+    }
+
+    /** Runs the handler; follow-up messages go through {@code producer} and their futures into {@code pending}. */
+    void run(MessageHandler<K, V> handler, Message<K, V> message, int attempt, Producer<byte[], byte[]> producer,
+            List<CompletableFuture<?>> pending) throws Exception {
+        handler.handle(message, new Context(message.envelope(), attempt, producer, pending));
+    }
+
+    private final class Context implements HandlerContext {
+        private final Envelope cause;
+        private final int attempt;
+        private final Producer<byte[], byte[]> producer;
+        private final List<CompletableFuture<?>> pending;
+
+        Context(Envelope cause, int attempt, Producer<byte[], byte[]> producer, List<CompletableFuture<?>> pending) {
+            this.cause = cause;
+            this.attempt = attempt;
+            this.producer = producer;
+            this.pending = pending;
+        }
+
+        @Override
+        public int attempt() {
+            return attempt;
+        }
+
+        @Override
+        public <K2, V2> CompletableFuture<PublishResult> publish(Topic<K2, V2> target, K2 key, V2 value) {
+            OutgoingRecords.Outgoing out = OutgoingRecords.build(target, OutgoingRecords.continuing(cause, key, value),
+                    config.serviceName(), config.clock());
+            CompletableFuture<PublishResult> result = new CompletableFuture<>();
+            producer.send(out.record(), (md, e) -> {
+                if (e == null) {
+                    result.complete(new PublishResult(md.topic(), md.partition(), md.offset(),
+                            Instant.ofEpochMilli(md.timestamp()), out.messageId()));
+                } else {
+                    result.completeExceptionally(new CourierException("cannot publish a follow-up of "
+                            + cause.messageId() + " to topic '" + target.name() + "': " + e.getMessage(), e));
+                }
+            });
+            pending.add(result);
+            return result;
+        }
+    }
+}
