@@ -23,7 +23,10 @@ final class ClientConfigs {
     static Map<String, Object> admin(CourierConfig config) {
         Map<String, Object> m = base(config);
         m.put("client.id", config.serviceName() + "-admin");
-        m.put("default.api.timeout.ms", Long.toString(config.connectTimeout().toMillis()));
+        // Admin calls (describe, create) answer within the connect timeout; Kafka needs the two equal or ordered.
+        String timeout = Long.toString(config.connectTimeout().toMillis());
+        m.putIfAbsent("request.timeout.ms", timeout);
+        m.putIfAbsent("default.api.timeout.ms", timeout);
         return m;
     }
 

@@ -25,11 +25,11 @@ public final class JsonSerde<T> implements Serde<T> {
     public JsonSerde(Class<T> type, ObjectMapper mapper) {
         this.type = Objects.requireNonNull(type, "type");
         this.mapper = Objects.requireNonNull(mapper, "mapper");
-        Map<String, Class<? extends T>> found = new TreeMap<>();
+        TreeMap<String, Class<? extends T>> found = new TreeMap<>();
         if (type.isSealed()) {
             collect(type, type, found);
         }
-        this.subtypes = Map.copyOf(found);
+        this.subtypes = java.util.Collections.unmodifiableSortedMap(found); // sorted: stable error messages
     }
 
     public static ObjectMapper defaultMapper() {

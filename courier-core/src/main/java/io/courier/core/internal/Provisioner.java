@@ -53,6 +53,33 @@ final class Provisioner {
                     throw e; // another instance creating the same topic at the same moment is fine
                 }
             }
+            awaitVisible(missing.stream().map(NewTopic::name).toList());
+        }
+    }
+
+    /** New topics reach every broker through the metadata log: wait until they can be described. */
+    private void awaitVisible(List<String> names) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (true) {
+            try {
+                Futures.await(admin.describeTopics(names).allTopicNames(), timeout, "describe new topics " + names);
+                if (Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)) {
+                    return;
+                }
+            } catch (CourierException e) {
+                if (System.nanoTime() > deadline) {
+                    throw e;
+                }
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CourierException("topics " + names + " were created at " + servers + " but are not visible after " + timeout);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CourierException("interrupted while waiting for topics " + names, e);
+            }
         }
     }
 

@@ -1,0 +1,254 @@
+package io.courier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+@EmbeddedKafka
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class PublishSubscribeIT {
+    private static Courier courier;
+    private static String bootstrap;
+
+    @BeforeAll
+    static void connect(EmbeddedKafkaCluster cluster) {
+        bootstrap = cluster.bootstrapServers();
+        courier = Courier.connect(CourierConfig.builder(bootstrap).serviceName("orders-service").build());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        courier.close();
+    }
+
+    private static Topic<String, OrderEvent> orders(String name, int partitions) {
+        Topic<String, OrderEvent> t = Topic.builder(name, Serdes.string(), Serdes.json(OrderEvent.class))
+                .partitions(partitions).build();
+        courier.provision(t);
+        return t;
+    }
+
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void deliversEachEventOfASealedHierarchyToItsHandlerWithTheEnvelope(GroupProtocol protocol) {
+        Topic<String, OrderEvent> topic = orders("orders-" + protocol.name().toLowerCase(), 3);
+        List<Message<String, OrderEvent.OrderPlaced>> placed = new CopyOnWriteArrayList<>();
+        List<Message<String, OrderEvent.OrderCancelled>> cancelled = new CopyOnWriteArrayList<>();
+        try (Publisher<String, OrderEvent> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic,
+                        SubscriberOptions.builder("billing-" + protocol).groupProtocol(protocol).build(),
+                        Handlers.<String, OrderEvent>builder()
+                                .on(OrderEvent.OrderPlaced.class, (m, c) -> placed.add(m))
+                                .on(OrderEvent.OrderCancelled.class, (m, c) -> cancelled.add(m))
+                                .build()).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            PublishResult result = publisher.publishAndWait("o-1", new OrderEvent.OrderPlaced("o-1", 4200, Instant.EPOCH));
+            publisher.publish(OutboundMessage.<String, OrderEvent>of("o-1", new OrderEvent.OrderCancelled("o-1", "late"))
+                    .withHeader("tenant", "acme")).join();
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> placed.size() == 1 && cancelled.size() == 1);
+            Message<String, OrderEvent.OrderPlaced> m = placed.get(0);
+            assertThat(m.key()).isEqualTo("o-1");
+            assertThat(m.value().amountCents()).isEqualTo(4200);
+            assertThat(m.envelope().messageId()).isEqualTo(result.messageId());
+            assertThat(m.envelope().messageType()).isEqualTo("OrderPlaced");
+            assertThat(m.envelope().source()).isEqualTo("orders-service");
+            assertThat(m.envelope().correlationId()).as("a new flow").isEqualTo(result.messageId());
+            assertThat(m.envelope().contentType()).isEqualTo("application/json");
+            assertThat(m.offset()).isEqualTo(result.offset());
+            assertThat(cancelled.get(0).headers()).containsEntry("tenant", "acme");
+            assertThat(cancelled.get(0).partition()).as("same key, same partition").isEqualTo(m.partition());
+        }
+    }
+
+    @Test
+    void followUpsCarryTheCorrelationIdTheCauseAndTheTraceparent() {
+        Topic<String, OrderEvent> in = orders("flow-in", 1);
+        Topic<String, String> out = Topic.of("flow-out", Serdes.string(), Serdes.string());
+        courier.provision(out);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (Publisher<String, OrderEvent> publisher = courier.publisher(in);
+                Subscriber subscriber = courier.subscriber(in, SubscriberOptions.builder("flow").build(),
+                        Handlers.all((m, ctx) -> ctx.publish(out, m.key(), "shipped " + m.value().orderId()))).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            PublishResult cause = publisher.publish(OutboundMessage.<String, OrderEvent>of("o-9",
+                    new OrderEvent.OrderPlaced("o-9", 1, Instant.EPOCH)).withCorrelationId("checkout-77")
+                    .withTraceparent(traceparent)).join();
+            await().atMost(Duration.ofSeconds(60)).until(() -> Probe.readAll(bootstrap, "flow-out", true).size() == 1);
+        }
+        ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "flow-out", true).get(0);
+        assertThat(Probe.text(r.value())).isEqualTo("shipped o-9");
+        assertThat(Probe.header(r, "ce_correlationid")).isEqualTo("checkout-77");
+        assertThat(Probe.header(r, "traceparent")).isEqualTo(traceparent);
+        assertThat(Probe.header(r, "ce_causationid")).isEqualTo(Probe.header(Probe.readAll(bootstrap, "flow-in", true).get(0), "ce_id"));
+        assertThat(Probe.header(r, "ce_type")).isEqualTo("String");
+    }
+
+    @Test
+    void recordsStayPlainKafkaRecordsThatAnyConsumerReads() {
+        Topic<String, OrderEvent> topic = orders("plain-readers", 1);
+        try (Publisher<String, OrderEvent> publisher = courier.publisher(topic)) {
+            publisher.publishAndWait("o-5", new OrderEvent.OrderCancelled("o-5", "duplicate"));
+        }
+        ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "plain-readers", false).get(0);
+        assertThat(Probe.text(r.key())).isEqualTo("o-5");
+        assertThat(Probe.text(r.value())).isEqualTo("{\"orderId\":\"o-5\",\"reason\":\"duplicate\"}");
+        assertThat(Probe.header(r, "ce_type")).isEqualTo("OrderCancelled");
+        assertThat(Probe.header(r, "content-type")).isEqualTo("application/json");
+        assertThat(Probe.header(r, "ce_specversion")).isEqualTo("1.0");
+    }
+
+    @Test
+    void aPoisonRecordGoesToTheDeadLetterTopicAndTheOthersAreHandledThenReplayBringsItBackCorrected() throws Exception {
+        Topic<String, OrderEvent> topic = orders("poison", 2);
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        try (KafkaProducer<String, String> raw = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 1000; i++) {
+                boolean poison = i == 500;
+                ProducerRecord<String, String> r = new ProducerRecord<>("poison", "o-" + i,
+                        poison ? "{\"orderId\": broken" : "{\"orderId\":\"o-" + i + "\",\"reason\":\"r\"}");
+                r.headers().add("ce_type", "OrderCancelled".getBytes(StandardCharsets.UTF_8));
+                raw.send(r);
+            }
+        }
+        try (Subscriber subscriber = courier.subscriber(topic, SubscriberOptions.builder("poison-group").build(),
+                Handlers.all((m, c) -> handled.merge(m.value().orderId(), 1, Integer::sum))).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            await().atMost(Duration.ofSeconds(60)).until(() -> handled.size() == 999
+                    && Probe.readAll(bootstrap, "poison.dlt", true).size() == 1);
+
+            ConsumerRecord<byte[], byte[]> dead = Probe.readAll(bootstrap, "poison.dlt", true).get(0);
+            assertThat(Probe.text(dead.value())).isEqualTo("{\"orderId\": broken");
+            assertThat(Probe.header(dead, "courier_dlt_original_topic")).isEqualTo("poison");
+            assertThat(Probe.header(dead, "courier_dlt_original_offset")).isNotNull();
+            assertThat(Probe.header(dead, "courier_dlt_original_partition")).matches("[01]");
+            assertThat(Probe.header(dead, "courier_dlt_exception_class")).isEqualTo(SerdeException.class.getName());
+            assertThat(Probe.header(dead, "courier_dlt_exception_message"))
+                    .startsWith("cannot deserialize the value of poison-").contains("as OrderEvent");
+            assertThat(Probe.header(dead, "courier_dlt_attempts")).isEqualTo("1");
+            assertThat(handled).doesNotContainKey("o-500").allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
+
+            ReplayResult replay = courier.replayDeadLetters("poison.dlt", ReplayOptions.defaults().withCorrection(d ->
+                    d.withValue("{\"orderId\":\"o-500\",\"reason\":\"fixed\"}".getBytes(StandardCharsets.UTF_8))));
+            assertThat(replay).isEqualTo(new ReplayResult(1, 0));
+            await().atMost(Duration.ofSeconds(60)).until(() -> handled.containsKey("o-500"));
+            assertThat(courier.replayDeadLetters("poison.dlt", ReplayOptions.defaults()))
+                    .as("a second replay finds nothing new").isEqualTo(new ReplayResult(0, 0));
+        }
+    }
+
+    @Test
+    void aFailingHandlerIsRetriedWithBackoffAndAPermanentFailureIsDeadLettered() {
+        Topic<String, OrderEvent> topic = orders("flaky", 1);
+        AtomicInteger attemptsOfTransient = new AtomicInteger();
+        List<String> done = new CopyOnWriteArrayList<>();
+        RetryPolicy retry = new RetryPolicy(3, Duration.ofMillis(50), 2, Duration.ofMillis(200), List.of());
+        try (Publisher<String, OrderEvent> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, SubscriberOptions.builder("flaky").retry(retry).build(),
+                        Handlers.all((m, ctx) -> {
+                            if (m.key().equals("transient") && attemptsOfTransient.incrementAndGet() < 3) {
+                                throw new IllegalStateException("database busy");
+                            }
+                            if (m.key().equals("permanent")) {
+                                throw new IllegalStateException("order " + m.key() + " cannot be billed");
+                            }
+                            done.add(m.key() + "@" + ctx.attempt());
+                        })).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            publisher.publishAndWait("transient", new OrderEvent.OrderCancelled("a", "r"));
+            publisher.publishAndWait("permanent", new OrderEvent.OrderCancelled("b", "r"));
+            publisher.publishAndWait("fine", new OrderEvent.OrderCancelled("c", "r"));
+            await().atMost(Duration.ofSeconds(60)).until(() -> done.size() == 2
+                    && Probe.readAll(bootstrap, "flaky.dlt", true).size() == 1);
+        }
+        assertThat(done).containsExactly("transient@3", "fine@1");
+        ConsumerRecord<byte[], byte[]> dead = Probe.readAll(bootstrap, "flaky.dlt", true).get(0);
+        assertThat(Probe.text(dead.key())).isEqualTo("permanent");
+        assertThat(Probe.header(dead, "courier_dlt_attempts")).isEqualTo("3");
+        assertThat(Probe.header(dead, "courier_dlt_exception_class")).isEqualTo(IllegalStateException.class.getName());
+        assertThat(Probe.header(dead, "courier_dlt_exception_message")).isEqualTo("order permanent cannot be billed");
+    }
+
+    @Test
+    void anExactlyOncePublisherShowsReadCommittedConsumersOnlyCommittedTransactions() {
+        Topic<String, String> topic = Topic.of("tx-publish", Serdes.string(), Serdes.string());
+        courier.provision(topic);
+        try (Publisher<String, String> publisher = courier.publisher(topic,
+                PublisherOptions.builder().guarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalId("tx-publish-1").build())) {
+            publisher.inTransaction(p -> {
+                p.publish("k", "committed-1");
+                p.publish("k", "committed-2");
+            });
+            try {
+                publisher.inTransaction(p -> {
+                    p.publish("k", "aborted");
+                    p.flush(); // in the log, so that only the abort marker hides it
+                    throw new IllegalStateException("changed my mind");
+                });
+            } catch (IllegalStateException expected) {
+                // the transaction was aborted
+            }
+            publisher.publishAndWait("k", "committed-3");
+        }
+        assertThat(Probe.readAll(bootstrap, "tx-publish", true)).extracting(r -> Probe.text(r.value()))
+                .containsExactly("committed-1", "committed-2", "committed-3");
+        assertThat(Probe.readAll(bootstrap, "tx-publish", false)).extracting(r -> Probe.text(r.value()))
+                .as("the aborted record is in the log").contains("aborted");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Compression.class)
+    void publishesWithEveryCompressionCodec(Compression compression) {
+        Topic<String, String> topic = Topic.of("compressed-" + compression.kafkaName(), Serdes.string(), Serdes.string());
+        courier.provision(topic);
+        try (Publisher<String, String> publisher = courier.publisher(topic,
+                PublisherOptions.builder().compression(compression).batchSize(64 * 1024).linger(Duration.ofMillis(20)).build())) {
+            for (int i = 0; i < 200; i++) {
+                publisher.publish("k", "value-" + i + "-" + "x".repeat(100));
+            }
+            publisher.flush();
+        }
+        assertThat(Probe.readAll(bootstrap, topic.name(), true)).hasSize(200);
+    }
+
+    @Test
+    void roundRobinSpreadsKeylessMessagesEvenlyAndKeepsKeyedOnesTogether() {
+        Topic<String, String> topic = Topic.builder("spread", Serdes.string(), Serdes.string()).partitions(4).build();
+        courier.provision(topic);
+        try (Publisher<String, String> publisher = courier.publisher(topic,
+                PublisherOptions.builder().partitioning(Partitioning.ROUND_ROBIN).build())) {
+            for (int i = 0; i < 400; i++) {
+                publisher.publish(null, "v" + i);
+            }
+            List<Integer> keyed = java.util.stream.IntStream.range(0, 20)
+                    .mapToObj(i -> publisher.publish("same-key", "k" + i).join().partition()).distinct().toList();
+            assertThat(keyed).hasSize(1);
+        }
+        Map<Integer, Long> perPartition = Probe.readAll(bootstrap, "spread", true).stream()
+                .filter(r -> r.key() == null)
+                .collect(java.util.stream.Collectors.groupingBy(ConsumerRecord::partition, java.util.stream.Collectors.counting()));
+        assertThat(perPartition).hasSize(4).allSatisfy((p, n) -> assertThat(n).isEqualTo(100L));
+    }
+}

@@ -1,0 +1,65 @@
+package io.courier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.junit.jupiter.api.Test;
+
+class SerdesTest {
+    private final Serde<OrderEvent> serde = Serdes.json(OrderEvent.class);
+
+    @Test
+    void roundTripsEachRecordOfASealedHierarchyByItsMessageType() {
+        OrderEvent placed = new OrderEvent.OrderPlaced("o-1", 4200, Instant.parse("2026-11-24T10:15:30Z"));
+        OrderEvent cancelled = new OrderEvent.OrderCancelled("o-1", "changed my mind");
+        for (OrderEvent e : new OrderEvent[] {placed, cancelled}) {
+            byte[] json = serde.serialize(e);
+            assertThat(serde.deserialize(json, serde.messageType(e))).isEqualTo(e);
+        }
+        assertThat(serde.messageType(placed)).isEqualTo("OrderPlaced");
+    }
+
+    @Test
+    void writesPlainJsonWithIsoTimestamps() {
+        byte[] json = serde.serialize(new OrderEvent.OrderPlaced("o-1", 4200, Instant.parse("2026-11-24T10:15:30Z")));
+        assertThat(new String(json, StandardCharsets.UTF_8))
+                .isEqualTo("{\"orderId\":\"o-1\",\"amountCents\":4200,\"placedAt\":\"2026-11-24T10:15:30Z\"}");
+    }
+
+    @Test
+    void ignoresUnknownFieldsSoOldReadersAcceptNewWriters() {
+        byte[] json = "{\"orderId\":\"o-2\",\"reason\":\"x\",\"addedLater\":true}".getBytes(StandardCharsets.UTF_8);
+        assertThat(serde.deserialize(json, "OrderCancelled")).isEqualTo(new OrderEvent.OrderCancelled("o-2", "x"));
+    }
+
+    @Test
+    void aSealedTypeWithoutMessageTypeNamesTheExpectedTypes() {
+        SerdeException e = assertThrows(SerdeException.class, () -> serde.deserialize("{}".getBytes(StandardCharsets.UTF_8), null));
+        assertThat(e).hasMessage("no message type in the envelope, so the record of sealed type OrderEvent cannot be "
+                + "read; expected one of [OrderCancelled, OrderPlaced]");
+    }
+
+    @Test
+    void anUnknownMessageTypeIsNamed() {
+        SerdeException e = assertThrows(SerdeException.class,
+                () -> serde.deserialize("{}".getBytes(StandardCharsets.UTF_8), "OrderShipped"));
+        assertThat(e).hasMessageStartingWith("unknown message type 'OrderShipped' for sealed type OrderEvent");
+    }
+
+    @Test
+    void malformedJsonNamesTheTargetType() {
+        SerdeException e = assertThrows(SerdeException.class,
+                () -> serde.deserialize("not json".getBytes(StandardCharsets.UTF_8), "OrderPlaced"));
+        assertThat(e.getMessage()).startsWith("cannot read the JSON as OrderPlaced: ").contains("Unrecognized token 'not'");
+    }
+
+    @Test
+    void stringAndBytesSerdesAreIdentityLike() {
+        assertThat(Serdes.string().deserialize(Serdes.string().serialize("héllo"), null)).isEqualTo("héllo");
+        byte[] raw = {1, 2, 3};
+        assertThat(Serdes.bytes().deserialize(Serdes.bytes().serialize(raw), null)).isEqualTo(raw);
+        assertThat(Serdes.string().contentType()).startsWith("text/plain");
+    }
+}

@@ -1,0 +1,94 @@
+package io.courier.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.courier.common.CourierException;
+import io.courier.core.CourierConfig;
+import io.courier.core.DeliveryGuarantee;
+import io.courier.core.PublisherOptions;
+import io.courier.core.RetryPolicy;
+import io.courier.core.SubscriberOptions;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** The start-up check: each contradiction fails with a message that names the setting and the guarantee. */
+class DeliveryCheckTest {
+    private final CourierConfig config = CourierConfig.builder("localhost:9092").serviceName("svc").build();
+
+    private String publisherError(PublisherOptions o) {
+        return assertThrows(CourierException.class, () -> ClientConfigs.publisher(config, "orders", o)).getMessage();
+    }
+
+    private String subscriberError(SubscriberOptions o) {
+        return assertThrows(CourierException.class, () -> ClientConfigs.subscriber(config, "orders", o, "i", 0)).getMessage();
+    }
+
+    @Test
+    void acksZeroContradictsAtLeastOnce() {
+        assertThat(publisherError(PublisherOptions.builder().producerProperty("acks", "0").build()))
+                .startsWith("contradictory delivery settings for the publisher of topic 'orders': acks=0 contradicts "
+                        + "AT_LEAST_ONCE: only acks=all waits for the in-sync replicas")
+                .contains("with acks=0 the producer never learns whether it arrived");
+    }
+
+    @Test
+    void acksOneContradictsExactlyOnce() {
+        assertThat(publisherError(PublisherOptions.builder().guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .producerProperty("acks", "1").build())).contains("acks=1 contradicts EXACTLY_ONCE");
+    }
+
+    @Test
+    void retriesContradictAtMostOnce() {
+        assertThat(publisherError(PublisherOptions.builder().guarantee(DeliveryGuarantee.AT_MOST_ONCE)
+                .producerProperty("retries", "3").build())).contains("retries=3 contradicts AT_MOST_ONCE");
+    }
+
+    @Test
+    void disabledIdempotenceContradictsExactlyOnce() {
+        assertThat(publisherError(PublisherOptions.builder().guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .producerProperty("enable.idempotence", "false").build()))
+                .contains("enable.idempotence=false contradicts EXACTLY_ONCE");
+    }
+
+    @Test
+    void autoCommitContradictsExactlyOnce() {
+        assertThat(subscriberError(SubscriberOptions.builder("billing").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .consumerProperty("enable.auto.commit", "true").build()))
+                .isEqualTo("contradictory delivery settings for the subscriber 'billing' of topic 'orders': "
+                        + "enable.auto.commit=true contradicts EXACTLY_ONCE: the consumed offsets must be committed "
+                        + "in the producer's transaction");
+    }
+
+    @Test
+    void readUncommittedContradictsATransactionalFlow() {
+        assertThat(subscriberError(SubscriberOptions.builder("billing").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .consumerProperty("isolation.level", "read_uncommitted").build()))
+                .contains("isolation.level=read_uncommitted contradicts EXACTLY_ONCE");
+    }
+
+    @Test
+    void aPollIntervalShorterThanTheRetryBudgetIsRefused() {
+        RetryPolicy retry = new RetryPolicy(4, Duration.ofSeconds(1), 2, Duration.ofSeconds(10), List.of());
+        assertThat(subscriberError(SubscriberOptions.builder("billing").retry(retry)
+                .consumerProperty("max.poll.interval.ms", "5000").build()))
+                .contains("max.poll.interval.ms=5000 is not longer than the retry budget of 7000 ms (4 attempts)");
+    }
+
+    @Test
+    void eachGuaranteeGetsItsProducerSettings() {
+        Map<String, Object> amo = ClientConfigs.publisher(config, "t",
+                PublisherOptions.builder().guarantee(DeliveryGuarantee.AT_MOST_ONCE).build());
+        assertThat(amo).containsEntry("acks", "0").containsEntry("retries", "0").containsEntry("enable.idempotence", "false");
+        Map<String, Object> alo = ClientConfigs.publisher(config, "t", PublisherOptions.defaults());
+        assertThat(alo).containsEntry("acks", "all").containsEntry("enable.idempotence", "true").doesNotContainKey("transactional.id");
+        Map<String, Object> eos = ClientConfigs.publisher(config, "t", PublisherOptions.builder()
+                .guarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalId("svc-tx-1").build());
+        assertThat(eos).containsEntry("acks", "all").containsEntry("transactional.id", "svc-tx-1");
+        Map<String, Object> sub = ClientConfigs.subscriber(config, "t",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).build(), "i", 0);
+        assertThat(sub).containsEntry("enable.auto.commit", "false").containsEntry("isolation.level", "read_committed");
+    }
+}
