@@ -79,7 +79,7 @@ public final class DefaultCourier implements Courier {
         RecordHandler<K, V> handler = new RecordHandler<>(topic, handlers, config);
         String description0 = "subscriber '" + options.groupId() + "' of topic '" + topic.name() + "'";
         return new DefaultSubscriber(description0, options.concurrency(), i -> new SubscriberWorker<>(
-                "courier-" + options.groupId() + "-" + topic.name() + "-" + i, topic.name(), options, config, handler,
+                "courier-" + options.groupId() + "-" + topic.name() + "-" + options.instanceId() + "-" + i, topic.name(), options, config, handler,
                 config.clientFactory().consumer(ClientConfigs.subscriber(config, topic.name(), options, options.instanceId(), i)),
                 config.clientFactory().producer(ClientConfigs.subscriberProducer(config, topic.name(), options, options.instanceId(), i)),
                 deadLetterTopic));

@@ -196,10 +196,16 @@ final class SubscriberWorker<K, V> implements Runnable {
     }
 
     private void commitQuietly(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        try {
-            consumer.commitSync(offsets, Duration.ofSeconds(10));
-        } catch (KafkaException e) {
-            LOG.warn("{}: could not commit {} on shutdown; they will be redelivered: {}", name, offsets, e.toString());
+        for (int attempt = 1; attempt <= 2; attempt++) {
+            try {
+                consumer.commitSync(offsets, Duration.ofSeconds(10));
+                return;
+            } catch (WakeupException e) {
+                // close() woke the consumer after its last poll; a wakeup cancels one call only, so try again.
+            } catch (KafkaException e) {
+                LOG.warn("{}: could not commit {} on shutdown; they will be redelivered: {}", name, offsets, e.toString());
+                return;
+            }
         }
     }
 
