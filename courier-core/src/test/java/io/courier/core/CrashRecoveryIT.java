@@ -1,0 +1,175 @@
+package io.courier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The delivery guarantees under a real crash: the consuming service runs in its own JVM, is killed with SIGKILL
+ * mid-stream, and is started again. What it handled is read back from its log; what it published, from Kafka.
+ */
+@EmbeddedKafka
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class CrashRecoveryIT {
+    private static final Logger LOG = LoggerFactory.getLogger(CrashRecoveryIT.class);
+    private static final int MESSAGES = 5_000;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void atLeastOnceHandlesEveryMessageAfterAKillAndCountsTheDuplicates(EmbeddedKafkaCluster cluster) throws Exception {
+        Run run = crashAndRestart(cluster, DeliveryGuarantee.AT_LEAST_ONCE,
+                log -> distinct(log).size() == MESSAGES);
+        LOG.info("AT_LEAST_ONCE: handled {} lines, {} distinct, {} duplicates, killed after {} lines",
+                run.handled.size(), distinct(run.handled).size(), duplicates(run.handled), run.handledAtKill);
+        assertThat(distinct(run.handled)).as("acked ⊆ handled").containsAll(run.acked);
+    }
+
+    @Test
+    void exactlyOnceWritesEveryInputToTheOutputOnceDespiteAKill(EmbeddedKafkaCluster cluster) throws Exception {
+        Run run = crashAndRestart(cluster, DeliveryGuarantee.EXACTLY_ONCE,
+                log -> committedOutput(cluster, "out-" + DeliveryGuarantee.EXACTLY_ONCE).size() >= MESSAGES);
+        List<Integer> output = committedOutput(cluster, "out-" + DeliveryGuarantee.EXACTLY_ONCE);
+        LOG.info("EXACTLY_ONCE: output {} records, {} distinct, {} duplicates; handler ran {} times ({} re-runs of "
+                        + "aborted transactions), killed after {} lines", output.size(), distinct(output).size(),
+                duplicates(output), run.handled.size(), duplicates(run.handled), run.handledAtKill);
+        assertThat(distinct(output)).as("every input in the output").containsAll(run.acked);
+        assertThat(duplicates(output)).as("duplicates in the read_committed output").isZero();
+        assertThat(output).hasSize(MESSAGES);
+    }
+
+    @Test
+    void atMostOnceNeverHandlesAMessageTwiceAndCountsTheLosses(EmbeddedKafkaCluster cluster) throws Exception {
+        Run run = crashAndRestart(cluster, DeliveryGuarantee.AT_MOST_ONCE,
+                log -> groupCaughtUp(cluster, "crash-" + DeliveryGuarantee.AT_MOST_ONCE, "in-" + DeliveryGuarantee.AT_MOST_ONCE));
+        Thread.sleep(1000); // the last committed batch is still being handled
+        List<Integer> handled = readLog(run.log);
+        int lost = MESSAGES - distinct(handled).size();
+        LOG.info("AT_MOST_ONCE: handled {} distinct, {} duplicates, {} lost, killed after {} lines",
+                distinct(handled).size(), duplicates(handled), lost, run.handledAtKill);
+        assertThat(duplicates(handled)).as("no message handled twice").isZero();
+        assertThat(lost).as("at most the batch in flight at the kill (50 records) is lost").isBetween(0, 50);
+    }
+
+    private record Run(Set<Integer> acked, List<Integer> handled, int handledAtKill, Path log) {}
+
+    private interface Done {
+        boolean test(List<Integer> handledLog) throws Exception;
+    }
+
+    private Run crashAndRestart(EmbeddedKafkaCluster cluster, DeliveryGuarantee g, Done done) throws Exception {
+        String in = "in-" + g;
+        String out = "out-" + g;
+        Path log = dir.resolve(g + ".log");
+        Files.createFile(log);
+        Set<Integer> acked = new TreeSet<>();
+        try (Courier courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).build())) {
+            Topic<String, String> input = Topic.builder(in, Serdes.string(), Serdes.string()).partitions(3).build();
+            courier.provision(input, Topic.builder(out, Serdes.string(), Serdes.string()).partitions(3).build());
+            try (Publisher<String, String> publisher = courier.publisher(input)) {
+                List<java.util.concurrent.CompletableFuture<PublishResult>> sends = new java.util.ArrayList<>();
+                for (int i = 0; i < MESSAGES; i++) {
+                    sends.add(publisher.publish("key-" + (i % 100), Integer.toString(i)));
+                }
+                publisher.flush();
+                for (int i = 0; i < MESSAGES; i++) {
+                    if (!sends.get(i).isCompletedExceptionally()) {
+                        sends.get(i).join();
+                        acked.add(i);
+                    }
+                }
+            }
+            assertThat(acked).as("acknowledged before the test starts").hasSize(MESSAGES);
+        }
+        Process first = start(cluster, g, in, out, log);
+        await().atMost(Duration.ofMinutes(2)).until(() -> readLog(log).size() >= MESSAGES / 3);
+        first.destroyForcibly().waitFor(); // SIGKILL: no commit, no close, no goodbye to the group
+        int atKill = readLog(log).size();
+        assertThat(atKill).as("killed mid-stream").isLessThan(MESSAGES);
+        Process second = start(cluster, g, in, out, log);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> done.test(readLog(log)));
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+        return new Run(acked, readLog(log), atKill, log);
+    }
+
+    private static Process start(EmbeddedKafkaCluster cluster, DeliveryGuarantee g, String in, String out, Path log)
+            throws IOException {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), CrashTestService.class.getName(), cluster.bootstrapServers(),
+                g.name(), in, out, log.toString(), "instance-a").redirectErrorStream(true).start();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+        String line;
+        StringBuilder seen = new StringBuilder();
+        while ((line = reader.readLine()) != null && !line.equals("READY")) {
+            seen.append(line).append('\n');
+            if (System.nanoTime() > deadline) {
+                break;
+            }
+        }
+        if (line == null || !line.equals("READY")) {
+            p.destroyForcibly();
+            throw new AssertionError("the crash-test service did not start:\n" + seen);
+        }
+        Thread drain = new Thread(() -> reader.lines().forEach(l -> { }), "drain-" + g);
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+
+    private static List<Integer> readLog(Path log) throws IOException {
+        return Files.readAllLines(log).stream().filter(s -> !s.isBlank()).map(Integer::parseInt).toList();
+    }
+
+    private static List<Integer> committedOutput(EmbeddedKafkaCluster cluster, String topic) {
+        return Probe.readAll(cluster.bootstrapServers(), topic, true).stream()
+                .map(r -> Integer.parseInt(Probe.text(r.value()))).toList();
+    }
+
+    private static boolean groupCaughtUp(EmbeddedKafkaCluster cluster, String group, String topic) throws Exception {
+        Map<TopicPartition, org.apache.kafka.clients.consumer.OffsetAndMetadata> committed = cluster.admin()
+                .listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        for (int p = 0; p < 3; p++) {
+            latest.put(new TopicPartition(topic, p), OffsetSpec.latest());
+        }
+        var ends = cluster.admin().listOffsets(latest).all().get(30, TimeUnit.SECONDS);
+        return ends.entrySet().stream().allMatch(e -> committed.containsKey(e.getKey())
+                && committed.get(e.getKey()).offset() >= e.getValue().offset());
+    }
+
+    private static Set<Integer> distinct(List<Integer> values) {
+        return values.stream().collect(Collectors.toSet());
+    }
+
+    private static long duplicates(List<Integer> values) {
+        return values.size() - distinct(values).size();
+    }
+}
