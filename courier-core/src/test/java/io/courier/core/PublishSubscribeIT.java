@@ -120,6 +120,23 @@ class PublishSubscribeIT {
     }
 
     @Test
+    void kafkasOwnConsoleConsumerPrintsCourierRecords() throws Exception {
+        Topic<String, OrderEvent> topic = orders("console-readable", 1);
+        try (Publisher<String, OrderEvent> publisher = courier.publisher(topic)) {
+            publisher.publishAndWait("o-7", new OrderEvent.OrderCancelled("o-7", "out of stock"));
+        }
+        Process console = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-cp", System.getProperty("java.class.path"), "org.apache.kafka.tools.consumer.ConsoleConsumer",
+                "--bootstrap-server", bootstrap, "--topic", "console-readable", "--from-beginning", "--max-messages", "1",
+                "--timeout-ms", "60000", "--formatter-property", "print.key=true",
+                "--formatter-property", "print.headers=true").redirectErrorStream(true).start();
+        String output = new String(console.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(console.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(output).contains("ce_type:OrderCancelled", "content-type:application/json", "\to-7\t",
+                "{\"orderId\":\"o-7\",\"reason\":\"out of stock\"}", "Processed a total of 1 messages");
+    }
+
+    @Test
     void aPoisonRecordGoesToTheDeadLetterTopicAndTheOthersAreHandledThenReplayBringsItBackCorrected() throws Exception {
         Topic<String, OrderEvent> topic = orders("poison", 2);
         Map<String, Integer> handled = new ConcurrentHashMap<>();
