@@ -1,0 +1,98 @@
+package io.courier.bench;
+
+import static io.courier.common.Preconditions.requireArgument;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.function.Consumer;
+
+/**
+ * Publishing through Courier against a raw {@code KafkaProducer} with the same settings, in one run and
+ * alternating, because a shared machine's speed drifts: throughput of {@code records} records of
+ * {@code recordSize} bytes at full speed, and end-to-end latency (send to handled) at a fixed rate, measured from
+ * each message's intended send time so that stalls are not hidden (no coordinated omission).
+ *
+ * @param bootstrapServers the cluster
+ * @param records          records per throughput round
+ * @param recordSize       value size in bytes
+ * @param rounds           rounds per client, alternating raw and Courier
+ * @param ratePerSecond    the fixed rate of the latency rounds
+ * @param latencyDuration  how long each latency round publishes
+ */
+public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
+        Duration latencyDuration) {
+
+    public PublishComparison {
+        Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        requireArgument(records >= 1, "records must be at least 1, but was %d", records);
+        requireArgument(recordSize >= 16, "record size must be at least 16 bytes, but was %d", recordSize);
+        requireArgument(rounds >= 1, "rounds must be at least 1, but was %d", rounds);
+        requireArgument(ratePerSecond >= 1, "rate must be at least 1 message/s, but was %d", ratePerSecond);
+        requireArgument(!latencyDuration.isNegative() && !latencyDuration.isZero(),
+                "latency duration must be positive, but was %s", latencyDuration);
+    }
+
+    /** One measured round. */
+    public record Round(Client client, String kind, double messagesPerSec, double mbPerSec, LatencyStats latency) {}
+
+    /** All rounds, and the Courier / raw ratios of their means. */
+    public record Result(PublishComparison settings, List<Round> rounds, double throughputRatio, double p99Ratio) {
+
+        /** @return a console table with one line per round and the ratios */
+        public String table() {
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-10s %14s %9s %9s %9s %9s %9s%n",
+                    "client", "round", "messages/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms"));
+            for (Round r : rounds) {
+                LatencyStats l = r.latency();
+                sb.append(String.format(Locale.ROOT, "%-8s %-10s %,14.0f %9.1f %9s %9s %9s %9s%n", r.client(), r.kind(),
+                        r.messagesPerSec(), r.mbPerSec(), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
+                        fmt(l == null ? null : l.p999()), fmt(l == null ? null : l.max())));
+            }
+            sb.append(String.format(Locale.ROOT, "Courier / raw throughput: %.3f   Courier / raw end-to-end p99: %.3f%n",
+                    throughputRatio, p99Ratio));
+            return sb.toString();
+        }
+
+        private static String fmt(Double v) {
+            return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
+        }
+    }
+
+    /**
+     * Runs every round.
+     *
+     * @param progress receives one line per finished round
+     * @return the rounds and ratios
+     */
+    public Result run(Consumer<String> progress) {
+        List<Round> done = new ArrayList<>();
+        Workloads w = new Workloads(this);
+        for (int i = 0; i < rounds; i++) {
+            for (Client c : Client.values()) {
+                Round r = w.throughput(c, "tput-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);
+                done.add(r);
+                progress.accept(String.format(Locale.ROOT, "%s throughput round %d: %,.0f messages/s", c, i + 1, r.messagesPerSec()));
+            }
+        }
+        for (int i = 0; i < rounds; i++) {
+            for (Client c : Client.values()) {
+                Round r = w.latency(c, "lat-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);
+                done.add(r);
+                progress.accept(String.format(Locale.ROOT, "%s latency round %d at %d/s: p99 %.2f ms", c, i + 1,
+                        ratePerSecond, r.latency().p99()));
+            }
+        }
+        double tput = mean(done, Client.COURIER, "throughput", r -> r.messagesPerSec())
+                / mean(done, Client.RAW, "throughput", r -> r.messagesPerSec());
+        double p99 = mean(done, Client.COURIER, "latency", r -> r.latency().p99())
+                / mean(done, Client.RAW, "latency", r -> r.latency().p99());
+        return new Result(this, List.copyOf(done), tput, p99);
+    }
+
+    private static double mean(List<Round> rounds, Client c, String kind, java.util.function.ToDoubleFunction<Round> f) {
+        return rounds.stream().filter(r -> r.client() == c && r.kind().equals(kind)).mapToDouble(f).average().orElse(Double.NaN);
+    }
+}

@@ -1,0 +1,228 @@
+package io.courier.bench;
+
+import io.courier.common.CourierException;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
+import io.courier.core.Handlers;
+import io.courier.core.Publisher;
+import io.courier.core.PublisherOptions;
+import io.courier.core.Serdes;
+import io.courier.core.Subscriber;
+import io.courier.core.SubscriberOptions;
+import io.courier.core.Topic;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.HdrHistogram.Histogram;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/** The two workloads, each runnable through either client with the same Kafka settings. */
+final class Workloads {
+    private static final Duration DRAIN = Duration.ofMinutes(2);
+    private final PublishComparison s;
+
+    Workloads(PublishComparison settings) {
+        this.s = settings;
+    }
+
+    /** The producer settings both clients use: Courier's at-least-once defaults, spelled out for the raw one. */
+    private Map<String, Object> producerConfig() {
+        Map<String, Object> m = new HashMap<>();
+        m.put("bootstrap.servers", s.bootstrapServers());
+        m.put("acks", "all");
+        m.put("enable.idempotence", "true");
+        m.put("linger.ms", "5");
+        m.put("batch.size", "16384");
+        m.put("compression.type", "none");
+        return m;
+    }
+
+    PublishComparison.Round throughput(Client client, String topicName) {
+        createTopic(topicName);
+        byte[] payload = new byte[s.recordSize()];
+        ThreadLocalRandom.current().nextBytes(payload);
+        AtomicLong errors = new AtomicLong();
+        long start = System.nanoTime();
+        if (client == Client.RAW) {
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                for (int i = 0; i < s.records(); i++) {
+                    producer.send(new ProducerRecord<>(topicName, payload), (md, e) -> {
+                        if (e != null) {
+                            errors.incrementAndGet();
+                        }
+                    });
+                }
+                producer.flush();
+            }
+        } else {
+            try (Courier courier = connect(); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), PublisherOptions.defaults())) {
+                for (int i = 0; i < s.records(); i++) {
+                    publisher.publish(null, payload).exceptionally(e -> {
+                        errors.incrementAndGet();
+                        return null;
+                    });
+                }
+                publisher.flush();
+            }
+        }
+        double seconds = (System.nanoTime() - start) / 1e9;
+        requireNoErrors(client, topicName, errors.get());
+        return new PublishComparison.Round(client, "throughput", s.records() / seconds,
+                (double) s.records() * s.recordSize() / 1e6 / seconds, null);
+    }
+
+    PublishComparison.Round latency(Client client, String topicName) {
+        createTopic(topicName);
+        Histogram micros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
+        AtomicLong received = new AtomicLong();
+        long total = s.ratePerSecond() * s.latencyDuration().toSeconds();
+        java.util.function.Consumer<byte[]> onMessage = value -> {
+            long intended = ByteBuffer.wrap(value).getLong();
+            synchronized (micros) {
+                micros.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+            }
+            received.incrementAndGet();
+        };
+        AtomicLong errors = new AtomicLong();
+        if (client == Client.RAW) {
+            AtomicBoolean assigned = new AtomicBoolean();
+            AtomicBoolean stop = new AtomicBoolean();
+            Thread consumer = new Thread(() -> rawConsume(topicName, onMessage, assigned, stop), "bench-raw-consumer");
+            consumer.start();
+            await(assigned::get, Duration.ofSeconds(60), "the raw consumer's assignment");
+            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
+                paced(total, value -> producer.send(new ProducerRecord<>(topicName, value), (md, e) -> {
+                    if (e != null) {
+                        errors.incrementAndGet();
+                    }
+                }));
+                producer.flush();
+                await(() -> received.get() >= total, DRAIN, "the raw consumer to receive " + total + " messages");
+            } finally {
+                stop.set(true);
+                join(consumer);
+            }
+        } else {
+            try (Courier courier = connect(); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), PublisherOptions.defaults());
+                    Subscriber subscriber = courier.subscriber(topic(topicName), SubscriberOptions.builder("bench-" + topicName).build(),
+                            Handlers.all((m, c) -> onMessage.accept(m.value()))).start()) {
+                subscriber.awaitAssignment(Duration.ofSeconds(60));
+                paced(total, value -> publisher.publish(null, value).exceptionally(e -> {
+                    errors.incrementAndGet();
+                    return null;
+                }));
+                publisher.flush();
+                await(() -> received.get() >= total, DRAIN, "Courier's subscriber to receive " + total + " messages");
+            }
+        }
+        requireNoErrors(client, topicName, errors.get());
+        return new PublishComparison.Round(client, "latency", s.ratePerSecond(),
+                (double) s.ratePerSecond() * s.recordSize() / 1e6, LatencyStats.of(micros));
+    }
+
+    /** Sends {@code total} values at the fixed rate; each carries its intended send time in its first 8 bytes. */
+    private void paced(long total, java.util.function.Consumer<byte[]> send) {
+        long interval = 1_000_000_000L / s.ratePerSecond();
+        long start = System.nanoTime();
+        for (long i = 0; i < total; i++) {
+            long intended = start + i * interval;
+            long wait = intended - System.nanoTime();
+            if (wait > 0) {
+                java.util.concurrent.locks.LockSupport.parkNanos(wait);
+            }
+            byte[] value = new byte[s.recordSize()];
+            ByteBuffer.wrap(value).putLong(intended);
+            send.accept(value);
+        }
+    }
+
+    private void rawConsume(String topicName, java.util.function.Consumer<byte[]> onMessage, AtomicBoolean assigned, AtomicBoolean stop) {
+        Map<String, Object> c = new HashMap<>();
+        c.put("bootstrap.servers", s.bootstrapServers());
+        c.put("group.id", "bench-" + topicName);
+        c.put("enable.auto.commit", "false");
+        c.put("auto.offset.reset", "earliest");
+        c.put("isolation.level", "read_committed");
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topicName));
+            while (!stop.get()) {
+                var records = consumer.poll(Duration.ofMillis(100));
+                if (!consumer.assignment().isEmpty()) {
+                    assigned.set(true);
+                }
+                for (ConsumerRecord<byte[], byte[]> r : records) {
+                    onMessage.accept(r.value());
+                }
+                if (!records.isEmpty()) {
+                    consumer.commitSync(); // the same commit-after-handling as Courier's at-least-once
+                }
+            }
+        }
+    }
+
+    private Courier connect() {
+        return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName("courier-bench").build());
+    }
+
+    private static Topic<byte[], byte[]> topic(String name) {
+        return Topic.of(name, Serdes.bytes(), Serdes.bytes());
+    }
+
+    private void createTopic(String name) {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
+            await(() -> admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS)
+                    .get(name).partitions().get(0).leader() != null, Duration.ofSeconds(60), "topic " + name);
+        } catch (Exception e) {
+            throw new CourierException("cannot create benchmark topic '" + name + "' at " + s.bootstrapServers() + ": " + e, e);
+        }
+    }
+
+    private static void requireNoErrors(Client client, String topic, long errors) {
+        if (errors > 0) {
+            throw new CourierException(client + " round on topic '" + topic + "' had " + errors
+                    + " failed sends; the numbers would not compare like with like");
+        }
+    }
+
+    private interface Check {
+        boolean ok() throws Exception;
+    }
+
+    private static void await(Check check, Duration timeout, String what) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        try {
+            while (!check.ok()) {
+                if (System.nanoTime() > deadline) {
+                    throw new CourierException("benchmark gave up waiting for " + what + " after " + timeout);
+                }
+                Thread.sleep(20);
+            }
+        } catch (CourierException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new CourierException("benchmark failed while waiting for " + what + ": " + e, e);
+        }
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(TimeUnit.SECONDS.toMillis(30));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
