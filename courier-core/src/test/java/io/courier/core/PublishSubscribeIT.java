@@ -120,6 +120,54 @@ class PublishSubscribeIT {
     }
 
     @Test
+    void reportsPublishesHandlesFailuresAndDeadLettersToTheMetricsSpi() {
+        Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
+        CourierMetrics recording = new CourierMetrics() {
+            @Override
+            public void published(String topic, long nanos) {
+                counts.computeIfAbsent("published:" + topic, k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
+            public void handled(String topic, String group, long nanos) {
+                counts.computeIfAbsent("handled:" + topic + ":" + group, k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
+            public void handlerFailed(String topic, String group, int attempt) {
+                counts.computeIfAbsent("failed:" + topic, k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
+            public void deadLettered(String topic, String group) {
+                counts.computeIfAbsent("dead:" + topic, k -> new AtomicInteger()).incrementAndGet();
+            }
+        };
+        Topic<String, String> topic = Topic.of("metered", Serdes.string(), Serdes.string());
+        try (Courier metered = Courier.connect(CourierConfig.builder(bootstrap).metrics(recording).build())) {
+            metered.provision(topic);
+            try (Publisher<String, String> publisher = metered.publisher(topic);
+                    Subscriber subscriber = metered.subscriber(topic, SubscriberOptions.builder("metered")
+                                    .retry(RetryPolicy.exponential(2, Duration.ofMillis(10))).build(),
+                            Handlers.all((m, c) -> {
+                                if (m.value().equals("bad")) {
+                                    throw new IllegalStateException("bad");
+                                }
+                            })).start()) {
+                subscriber.awaitAssignment(Duration.ofSeconds(60));
+                publisher.publishAndWait("k", "good-1");
+                publisher.publishAndWait("k", "bad");
+                publisher.publishAndWait("k", "good-2");
+                await().atMost(Duration.ofSeconds(60)).until(() -> counts.containsKey("dead:metered")
+                        && counts.getOrDefault("handled:metered:metered", new AtomicInteger()).get() == 2);
+            }
+        }
+        assertThat(counts.get("published:metered").get()).isEqualTo(3);
+        assertThat(counts.get("failed:metered").get()).as("two attempts of 'bad'").isEqualTo(2);
+        assertThat(counts.get("dead:metered").get()).isEqualTo(1);
+    }
+
+    @Test
     void kafkasOwnConsoleConsumerPrintsCourierRecords() throws Exception {
         Topic<String, OrderEvent> topic = orders("console-readable", 1);
         try (Publisher<String, OrderEvent> publisher = courier.publisher(topic)) {
