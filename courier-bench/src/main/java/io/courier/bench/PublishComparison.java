@@ -70,6 +70,13 @@ public record PublishComparison(String bootstrapServers, int records, int record
     public Result run(Consumer<String> progress) {
         List<Round> done = new ArrayList<>();
         Workloads w = new Workloads(this);
+        // Unmeasured: class loading, JIT and the first group joins would otherwise land on whichever client runs first.
+        for (Client c : Client.values()) {
+            String name = c.name().toLowerCase(Locale.ROOT);
+            w.throughput(c, "warmup-tput-" + name, Math.max(1_000, records / 5));
+            w.latency(c, "warmup-lat-" + name, Duration.ofSeconds(Math.max(1, latencyDuration.toSeconds() / 4)));
+        }
+        progress.accept("warm-up done");
         for (int i = 0; i < rounds; i++) {
             for (Client c : Client.values()) {
                 Round r = w.throughput(c, "tput-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);

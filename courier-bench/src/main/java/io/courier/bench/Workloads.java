@@ -51,6 +51,10 @@ final class Workloads {
     }
 
     PublishComparison.Round throughput(Client client, String topicName) {
+        return throughput(client, topicName, s.records());
+    }
+
+    PublishComparison.Round throughput(Client client, String topicName, int records) {
         createTopic(topicName);
         byte[] payload = new byte[s.recordSize()];
         ThreadLocalRandom.current().nextBytes(payload);
@@ -58,7 +62,7 @@ final class Workloads {
         long start = System.nanoTime();
         if (client == Client.RAW) {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                for (int i = 0; i < s.records(); i++) {
+                for (int i = 0; i < records; i++) {
                     producer.send(new ProducerRecord<>(topicName, payload), (md, e) -> {
                         if (e != null) {
                             errors.incrementAndGet();
@@ -69,7 +73,7 @@ final class Workloads {
             }
         } else {
             try (Courier courier = connect(); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), PublisherOptions.defaults())) {
-                for (int i = 0; i < s.records(); i++) {
+                for (int i = 0; i < records; i++) {
                     publisher.publish(null, payload).exceptionally(e -> {
                         errors.incrementAndGet();
                         return null;
@@ -80,15 +84,19 @@ final class Workloads {
         }
         double seconds = (System.nanoTime() - start) / 1e9;
         requireNoErrors(client, topicName, errors.get());
-        return new PublishComparison.Round(client, "throughput", s.records() / seconds,
-                (double) s.records() * s.recordSize() / 1e6 / seconds, null);
+        return new PublishComparison.Round(client, "throughput", records / seconds,
+                (double) records * s.recordSize() / 1e6 / seconds, null);
     }
 
     PublishComparison.Round latency(Client client, String topicName) {
+        return latency(client, topicName, s.latencyDuration());
+    }
+
+    PublishComparison.Round latency(Client client, String topicName, Duration duration) {
         createTopic(topicName);
         Histogram micros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
         AtomicLong received = new AtomicLong();
-        long total = s.ratePerSecond() * s.latencyDuration().toSeconds();
+        long total = s.ratePerSecond() * Math.max(1, duration.toSeconds());
         java.util.function.Consumer<byte[]> onMessage = value -> {
             long intended = ByteBuffer.wrap(value).getLong();
             synchronized (micros) {

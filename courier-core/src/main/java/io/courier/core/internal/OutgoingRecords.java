@@ -6,7 +6,9 @@ import io.courier.core.SerdeException;
 import io.courier.core.Topic;
 import java.time.Clock;
 import java.util.Optional;
+import java.nio.charset.StandardCharsets;
 import java.util.UUID;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Turns a typed message into a Kafka record with the envelope in its headers. */
@@ -19,14 +21,25 @@ final class OutgoingRecords {
     static <K, V> Outgoing build(Topic<K, V> topic, OutboundMessage<K, V> message, String source, Clock clock) {
         byte[] key = message.key() == null ? null : serialize(topic, "key", message.key(), topic.keySerde());
         byte[] value = serialize(topic, "value", message.value(), topic.valueSerde());
-        String id = UUID.randomUUID().toString();
+        String id = messageId();
         Envelope envelope = new Envelope(id, topic.valueSerde().messageType(message.value()),
                 message.correlationId().orElse(id), message.causationId(), source, clock.instant(),
                 topic.valueSerde().contentType(), message.traceparent());
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), key, value);
-        message.headers().forEach((k, v) -> EnvelopeCodec.put(record.headers(), k, v));
+        message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
         EnvelopeCodec.write(envelope, record.headers());
         return new Outgoing(record, id);
+    }
+
+    /**
+     * A random (version 4) UUID from {@link ThreadLocalRandom}: ids must be unique, not unpredictable, and
+     * {@link UUID#randomUUID()} goes through a shared {@code SecureRandom} on every message.
+     */
+    static String messageId() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        return new UUID(msb, lsb).toString();
     }
 
     /** A follow-up message of a consumed one: same correlation id, causation id = the consumed message's id. */
