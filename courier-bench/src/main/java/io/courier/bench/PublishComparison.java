@@ -38,7 +38,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
     /** One measured round. */
     public record Round(Client client, String kind, double messagesPerSec, double mbPerSec, LatencyStats latency) {}
 
-    /** All rounds, and the Courier / raw ratios of their means. */
+    /** All rounds, and the medians of the Courier / raw ratios of back-to-back pairs. */
     public record Result(PublishComparison settings, List<Round> rounds, double throughputRatio, double p99Ratio) {
 
         /** @return a console table with one line per round and the ratios */
@@ -51,7 +51,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
                         r.messagesPerSec(), r.mbPerSec(), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
                         fmt(l == null ? null : l.p999()), fmt(l == null ? null : l.max())));
             }
-            sb.append(String.format(Locale.ROOT, "Courier / raw throughput: %.3f   Courier / raw end-to-end p99: %.3f%n",
+            sb.append(String.format(Locale.ROOT, "Courier / raw (median of back-to-back pairs) throughput: %.3f   end-to-end p99: %.3f%n",
                     throughputRatio, p99Ratio));
             return sb.toString();
         }
@@ -77,29 +77,41 @@ public record PublishComparison(String bootstrapServers, int records, int record
             w.latency(c, "warmup-lat-" + name, Duration.ofSeconds(Math.max(1, latencyDuration.toSeconds() / 4)));
         }
         progress.accept("warm-up done");
+        List<Double> tputRatios = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            for (Client c : Client.values()) {
+            Round[] pair = new Round[2];
+            for (Client c : order(i)) {
                 Round r = w.throughput(c, "tput-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);
                 done.add(r);
+                pair[c.ordinal()] = r;
                 progress.accept(String.format(Locale.ROOT, "%s throughput round %d: %,.0f messages/s", c, i + 1, r.messagesPerSec()));
             }
+            tputRatios.add(pair[Client.COURIER.ordinal()].messagesPerSec() / pair[Client.RAW.ordinal()].messagesPerSec());
         }
+        List<Double> p99Ratios = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            for (Client c : Client.values()) {
+            Round[] pair = new Round[2];
+            for (Client c : order(i)) {
                 Round r = w.latency(c, "lat-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);
                 done.add(r);
+                pair[c.ordinal()] = r;
                 progress.accept(String.format(Locale.ROOT, "%s latency round %d at %d/s: p99 %.2f ms", c, i + 1,
                         ratePerSecond, r.latency().p99()));
             }
+            p99Ratios.add(pair[Client.COURIER.ordinal()].latency().p99() / pair[Client.RAW.ordinal()].latency().p99());
         }
-        double tput = mean(done, Client.COURIER, "throughput", r -> r.messagesPerSec())
-                / mean(done, Client.RAW, "throughput", r -> r.messagesPerSec());
-        double p99 = mean(done, Client.COURIER, "latency", r -> r.latency().p99())
-                / mean(done, Client.RAW, "latency", r -> r.latency().p99());
-        return new Result(this, List.copyOf(done), tput, p99);
+        return new Result(this, List.copyOf(done), median(tputRatios), median(p99Ratios));
     }
 
-    private static double mean(List<Round> rounds, Client c, String kind, java.util.function.ToDoubleFunction<Round> f) {
-        return rounds.stream().filter(r -> r.client() == c && r.kind().equals(kind)).mapToDouble(f).average().orElse(Double.NaN);
+    /** Alternates which client goes first, so that a machine that speeds up or slows down favours neither. */
+    private static List<Client> order(int round) {
+        return round % 2 == 0 ? List.of(Client.RAW, Client.COURIER) : List.of(Client.COURIER, Client.RAW);
+    }
+
+    /** The median of the per-pair ratios: each pair ran back to back, so it shares the machine's state of the moment. */
+    static double median(List<Double> values) {
+        List<Double> sorted = values.stream().sorted().toList();
+        int n = sorted.size();
+        return n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 }

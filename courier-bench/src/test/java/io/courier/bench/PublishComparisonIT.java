@@ -32,7 +32,13 @@ class PublishComparisonIT {
         assertThat(result.throughputRatio()).isPositive();
         assertThat(result.p99Ratio()).isPositive();
         assertThat(progress).hasSize(5).first().isEqualTo("warm-up done");
-        assertThat(result.table()).contains("Courier / raw throughput:");
+        assertThat(result.table()).contains("Courier / raw (median of back-to-back pairs) throughput:");
+    }
+
+    @Test
+    void theRatioIsTheMedianOfThePairs() {
+        assertThat(PublishComparison.median(java.util.List.of(0.9, 0.5, 1.1))).isEqualTo(0.9);
+        assertThat(PublishComparison.median(java.util.List.of(0.9, 0.5, 1.1, 1.0))).isEqualTo(0.95);
     }
 
     @Test

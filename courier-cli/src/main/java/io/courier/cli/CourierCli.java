@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = CourierCli.Version.class,
         description = "Java microservices that talk through Apache Kafka: a dev cluster and tools for any Kafka cluster.",
-        subcommands = {ClusterCommand.class, CommandLine.HelpCommand.class},
+        subcommands = {ClusterCommand.class, PublishCommand.class, ConsumeCommand.class, TopicsCommand.class,
+                DltCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class CourierCli implements Runnable {
     /** Exit code for input that the command rejects with a message (bad flags, a port in use...). */
@@ -30,12 +31,14 @@ public final class CourierCli implements Runnable {
         cli.setCaseInsensitiveEnumValuesAllowed(true);
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
+            // The full name, "courier topics create", so that a message from a sub-command says where it came from.
+            String command = commandLine.getCommandSpec().qualifiedName();
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
-                err.println("courier " + commandLine.getCommandName() + ": " + e.getMessage());
+                err.println(command + ": " + e.getMessage());
                 return USAGE_OR_INPUT_ERROR;
             }
             if (e instanceof CourierException) {
-                err.println("courier " + commandLine.getCommandName() + ": " + e.getMessage());
+                err.println(command + ": " + e.getMessage());
                 return 1;
             }
             throw e;

@@ -26,6 +26,11 @@ class CourierCliTest {
         assertThat(out.toString())
                 .contains("Commands:")
                 .containsPattern("(?m)^  cluster  Start a real Apache Kafka dev cluster")
+                .containsPattern("(?m)^  publish  Publish text messages with Courier's envelope headers\\.$")
+                .containsPattern("(?m)^  consume  Print the records of any topic, one line per record, as text or JSON\\.$")
+                .containsPattern("(?m)^  topics   List, describe and create the topics of any Kafka cluster\\.$")
+                .containsPattern("(?m)^  dlt      Replay Courier's dead letters to the topics they failed on\\.$")
+                .containsPattern("(?m)^  bench    Benchmarks that measure Courier against raw kafka-clients")
                 .containsPattern("(?m)^  help     Display help");
     }
 
@@ -36,9 +41,10 @@ class CourierCliTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"cluster"})
+    @ValueSource(strings = {"cluster", "publish", "consume", "topics", "topics list", "topics describe", "topics create",
+            "dlt", "dlt replay", "bench", "bench compare-publish"})
     void everyCommandHasItsOwnHelp(String command) {
-        assertThat(run(command, "--help")).isZero();
+        assertThat(run((command + " --help").split(" "))).isZero();
         assertThat(out.toString()).startsWith("Usage: courier " + command);
     }
 

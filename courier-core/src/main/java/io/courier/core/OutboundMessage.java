@@ -36,8 +36,18 @@ public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers,
         return new OutboundMessage<>(key, value, Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
     }
 
-    /** @param name header name @param value header value @return a copy with the header added */
+    /**
+     * @param name  header name; not one of the envelope's ({@code ce_*}, {@code content-type}, {@code traceparent})
+     * @param value header value
+     * @return a copy with the header added
+     * @throws IllegalArgumentException if the name belongs to the envelope
+     */
     public OutboundMessage<K, V> withHeader(String name, String value) {
+        if (name.startsWith("ce_") || name.equals(Envelope.Headers.CONTENT_TYPE)
+                || name.equals(Envelope.Headers.TRACEPARENT)) {
+            throw new IllegalArgumentException("header '" + name + "' belongs to Courier's envelope; set ids with "
+                    + "withCorrelationId/withCausationId/withTraceparent, and choose another name for your own header");
+        }
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
         return new OutboundMessage<>(key, value(), copy, correlationId, causationId, traceparent);

@@ -38,6 +38,11 @@ public record ReplayOptions(double messagesPerSecond, long maxMessages, String g
         return new ReplayOptions(messagesPerSecond, max, groupId, correction);
     }
 
+    /** @param group the consumer group that remembers how far replays got @return a copy */
+    public ReplayOptions withGroupId(String group) {
+        return new ReplayOptions(messagesPerSecond, maxMessages, group, correction);
+    }
+
     /** @param fix the correction @return a copy */
     public ReplayOptions withCorrection(UnaryOperator<DeadLetter> fix) {
         return new ReplayOptions(messagesPerSecond, maxMessages, groupId, fix);

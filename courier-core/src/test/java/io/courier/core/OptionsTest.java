@@ -67,6 +67,14 @@ class OptionsTest {
     }
 
     @Test
+    void outboundHeadersCannotImpersonateTheEnvelope() {
+        assertThat(assertThrows(IllegalArgumentException.class, () -> OutboundMessage.of("k", "v").withHeader("ce_id", "x")))
+                .hasMessageStartingWith("header 'ce_id' belongs to Courier's envelope");
+        assertThrows(IllegalArgumentException.class, () -> OutboundMessage.of("k", "v").withHeader("traceparent", "x"));
+        assertThat(OutboundMessage.of("k", "v").withHeader("tenant", "acme").headers()).containsEntry("tenant", "acme");
+    }
+
+    @Test
     void courierConfigChecksTheBootstrapServers() {
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("localhost").build()))
                 .hasMessage("bootstrap servers must look like host:port[,host:port...], but were 'localhost'");

@@ -33,6 +33,7 @@ final class DeadLetterReplayer {
         consumerConfig.put("enable.auto.commit", "false");
         consumerConfig.put("auto.offset.reset", "earliest");
         consumerConfig.put("isolation.level", "read_committed");
+        consumerConfig.put("allow.auto.create.topics", "false"); // a mistyped dead-letter topic must not appear
         Map<String, Object> producerConfig = ClientConfigs.base(config);
         producerConfig.put("acks", "all");
         producerConfig.put("enable.idempotence", "true");

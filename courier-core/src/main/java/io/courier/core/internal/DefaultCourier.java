@@ -34,7 +34,14 @@ public final class DefaultCourier implements Courier {
     /** See {@link Courier#connect(CourierConfig)}. */
     public static Courier connect(CourierConfig config) {
         Objects.requireNonNull(config, "config");
-        Admin admin = config.clientFactory().admin(ClientConfigs.admin(config));
+        Admin admin;
+        try {
+            admin = config.clientFactory().admin(ClientConfigs.admin(config));
+        } catch (org.apache.kafka.common.KafkaException e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            throw new CourierException("invalid Kafka client settings for " + config.bootstrapServers() + ": "
+                    + cause.getMessage(), e);
+        }
         try {
             Futures.await(admin.describeCluster().nodes(), config.connectTimeout().plusSeconds(1), "describe the cluster");
         } catch (CourierException e) {

@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
@@ -19,14 +20,23 @@ public final class EnvelopeCodec {
 
     private EnvelopeCodec() {}
 
+    /**
+     * The few distinct values of source, type and content type, encoded once: the publish path runs per message,
+     * and Kafka never mutates a header's bytes.
+     */
+    private static final Map<String, byte[]> CONSTANT_BYTES = new ConcurrentHashMap<>();
+    private static final byte[] SPEC_VERSION = "1.0".getBytes(StandardCharsets.UTF_8);
+    /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
+    private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
+
     /** Appends the envelope; the headers must not hold envelope headers already (user headers are fine). */
     public static void write(Envelope e, Headers headers) {
-        add(headers, Envelope.Headers.SPEC_VERSION, "1.0");
+        headers.add(Envelope.Headers.SPEC_VERSION, SPEC_VERSION);
         add(headers, Envelope.Headers.ID, e.messageId());
-        add(headers, Envelope.Headers.TYPE, e.messageType());
-        add(headers, Envelope.Headers.SOURCE, e.source());
-        add(headers, Envelope.Headers.TIME, e.createdAt().toString());
-        add(headers, Envelope.Headers.CONTENT_TYPE, e.contentType());
+        headers.add(Envelope.Headers.TYPE, constant(e.messageType()));
+        headers.add(Envelope.Headers.SOURCE, constant(e.source()));
+        headers.add(Envelope.Headers.TIME, time(e.createdAt()));
+        headers.add(Envelope.Headers.CONTENT_TYPE, constant(e.contentType()));
         // A flow's first message is its own correlation id; readers default to the id, so 52 bytes are saved.
         if (!e.correlationId().equals(e.messageId())) {
             add(headers, Envelope.Headers.CORRELATION_ID, e.correlationId());
@@ -37,6 +47,27 @@ public final class EnvelopeCodec {
 
     private static void add(Headers headers, String key, String value) {
         headers.add(key, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static byte[] constant(String value) {
+        byte[] bytes = CONSTANT_BYTES.get(value);
+        if (bytes == null) {
+            bytes = value.getBytes(StandardCharsets.UTF_8);
+            if (CONSTANT_BYTES.size() < 10_000) { // bounded, should someone put unique values here
+                CONSTANT_BYTES.put(value, bytes);
+            }
+        }
+        return bytes;
+    }
+
+    private static byte[] time(Instant createdAt) {
+        Object[] last = LAST_TIME.get();
+        long millis = createdAt.toEpochMilli();
+        if ((long) last[0] != millis || createdAt.getNano() % 1_000_000 != 0) {
+            last[0] = createdAt.getNano() % 1_000_000 == 0 ? millis : Long.MIN_VALUE;
+            last[1] = createdAt.toString().getBytes(StandardCharsets.UTF_8);
+        }
+        return (byte[]) last[1];
     }
 
     /** @return the message type header, or null for a record written without an envelope */

@@ -30,12 +30,14 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     private final AtomicBoolean closed = new AtomicBoolean();
     /** One transaction at a time; held by the thread inside {@link #inTransaction}. */
     private final ReentrantLock transaction = new ReentrantLock();
+    private final boolean timed;
 
     KafkaPublisher(Topic<K, V> topic, CourierConfig config, DeliveryGuarantee guarantee, Producer<byte[], byte[]> producer) {
         this.topic = topic;
         this.config = config;
         this.guarantee = guarantee;
         this.producer = producer;
+        this.timed = config.metrics() != io.courier.core.CourierMetrics.NOOP;
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             producer.initTransactions();
         }
@@ -71,10 +73,13 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
     private CompletableFuture<PublishResult> send(OutgoingRecords.Outgoing out, K key) {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
-        long start = System.nanoTime();
+        // The callback runs on the producer's single I/O thread: keep it short, and time only when someone listens.
+        long start = timed ? System.nanoTime() : 0L;
         producer.send(out.record(), (RecordMetadata md, Exception e) -> {
             if (e == null) {
-                config.metrics().published(topic.name(), System.nanoTime() - start);
+                if (timed) {
+                    config.metrics().published(topic.name(), System.nanoTime() - start);
+                }
                 result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
                         Instant.ofEpochMilli(md.timestamp()), out.messageId()));
             } else {

@@ -5,6 +5,7 @@ import io.courier.core.OutboundMessage;
 import io.courier.core.SerdeException;
 import io.courier.core.Topic;
 import java.time.Clock;
+import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.nio.charset.StandardCharsets;
 import java.util.UUID;
@@ -23,7 +24,8 @@ final class OutgoingRecords {
         byte[] value = serialize(topic, "value", message.value(), topic.valueSerde());
         String id = messageId();
         Envelope envelope = new Envelope(id, topic.valueSerde().messageType(message.value()),
-                message.correlationId().orElse(id), message.causationId(), source, clock.instant(),
+                message.correlationId().orElse(id), message.causationId(), source,
+                clock.instant().truncatedTo(ChronoUnit.MILLIS),
                 topic.valueSerde().contentType(), message.traceparent());
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), key, value);
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));

@@ -1,0 +1,92 @@
+package io.courier.cli;
+
+import io.courier.bench.PublishComparison;
+import io.courier.cluster.EmbeddedKafkaCluster;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code courier bench}: benchmarks. */
+@Command(name = "bench",
+        mixinStandardHelpOptions = true,
+        description = "Benchmarks that measure Courier against raw kafka-clients in the same run.",
+        subcommands = BenchCommand.ComparePublish.class)
+final class BenchCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /** {@code courier bench compare-publish}. */
+    @Command(name = "compare-publish",
+            mixinStandardHelpOptions = true,
+            description = {"Publish through Courier and through a raw KafkaProducer with the same settings, alternating:",
+                    "throughput at full speed, then end-to-end latency at a fixed rate (from the intended send time).",
+                    "Starts an embedded 1-node cluster unless --bootstrap-servers is given."})
+    static final class ComparePublish implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+                description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
+        String bootstrapServers;
+
+        @Option(names = "--records", defaultValue = "1000000", description = "Records per throughput round. Default: ${DEFAULT-VALUE}.")
+        int records;
+
+        @Option(names = "--record-size", defaultValue = "1024", paramLabel = "BYTES", description = "Value size. Default: ${DEFAULT-VALUE}.")
+        int recordSize;
+
+        @Option(names = "--rounds", defaultValue = "2", description = "Rounds per client and workload. Default: ${DEFAULT-VALUE}.")
+        int rounds;
+
+        @Option(names = "--rate", defaultValue = "5000", paramLabel = "MSG/S", description = "Rate of the latency rounds. Default: ${DEFAULT-VALUE}.")
+        int rate;
+
+        @Option(names = "--latency-duration", defaultValue = "20s", converter = DurationConverter.class,
+                description = "How long each latency round publishes. Default: ${DEFAULT-VALUE}.")
+        Duration latencyDuration;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the rounds and ratios as JSON.")
+        Path json;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            EmbeddedKafkaCluster cluster = bootstrapServers == null ? EmbeddedKafkaCluster.start() : null;
+            try {
+                String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
+                PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate, latencyDuration);
+                out.println("Comparing Courier with raw kafka-clients at " + servers + (cluster == null ? "" : " (embedded)"));
+                out.flush();
+                PublishComparison.Result result = comparison.run(line -> {
+                    out.println("  " + line);
+                    out.flush();
+                });
+                out.print(result.table());
+                if (json != null) {
+                    Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper()
+                            .writerWithDefaultPrettyPrinter().writeValueAsString(result), StandardCharsets.UTF_8);
+                    out.println("Wrote " + json);
+                }
+                out.flush();
+                return 0;
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+package io.courier.cli;
+
+import io.courier.common.CourierException;
+import io.courier.core.Courier;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.WakeupException;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code courier consume}: prints the records of any topic, whoever wrote them, through a plain
+ * {@code KafkaConsumer<byte[], byte[]>}. Without {@code --group} it reads every partition by assignment and commits
+ * nothing; with {@code --group} it joins that group and commits the offset of each record once it is printed, so a
+ * later run of the same group continues after the last printed record. Stops after {@code --max} records, after
+ * {@code --timeout} without a record, or on Ctrl-C (committing what was printed).
+ */
+@Command(name = "consume",
+        mixinStandardHelpOptions = true,
+        description = {"Print the records of any topic, one line per record, as text or JSON.",
+                "Without --group, reads all partitions and commits nothing; with --group, commits each printed record.",
+                "Runs until --max records, until --timeout passes without a record, or until Ctrl-C."})
+final class ConsumeCommand implements Callable<Integer> {
+    /** The longest single poll, so that --timeout and Ctrl-C are noticed promptly. */
+    private static final Duration POLL = Duration.ofMillis(200);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "The topic; it must exist.")
+    String topic;
+
+    @Option(names = "--group", paramLabel = "GROUP",
+            description = "Consume as this consumer group and commit each printed record. Default: no group, "
+                    + "all partitions, nothing committed.")
+    String group;
+
+    @Option(names = "--from-beginning",
+            description = "Start at the earliest offset instead of the latest. With --group, only where the group "
+                    + "has no committed offset yet (as in Kafka's console consumer).")
+    boolean fromBeginning;
+
+    @Option(names = "--max", paramLabel = "N", description = "Stop after N records. Default: no limit.")
+    Long max;
+
+    @Option(names = "--format", defaultValue = "TEXT", paramLabel = "FORMAT",
+            description = "text: the value per line. json: one object per line with topic, partition, offset, "
+                    + "timestamp (epoch ms), key, value and headers. Default: text.")
+    RecordFormat format;
+
+    @Option(names = "--timeout", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Stop when no record has arrived for this long (500ms, 10s, 2m; counted from the start, "
+                    + "from the group's partition assignment, and from each record). Default: none, wait for records.")
+    Duration timeout;
+
+    /** System.nanoTime() of the start, the group's assignment or the last record: what --timeout counts from. */
+    private long lastActivity;
+
+    @Override
+    public Integer call() {
+        ConnectionOptions.requireLegalTopic(topic);
+        if (max != null && max < 1) {
+            throw new IllegalArgumentException("--max must be at least 1, but was " + max);
+        }
+        if (group != null && group.isBlank()) {
+            throw new IllegalArgumentException("--group must not be blank");
+        }
+        List<TopicPartition> partitions;
+        try (Courier courier = connection.connect()) {
+            // Fail with "does not exist" here, rather than poll an empty assignment forever.
+            partitions = connection.describeExisting(courier.admin(), topic).partitions().stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+        }
+        try {
+            return consume(partitions, spec.commandLine().getOut());
+        } catch (KafkaException e) {
+            throw new CourierException("cannot consume topic '" + topic + "' at " + connection.servers() + ": "
+                    + ConnectionOptions.reason(e), e);
+        }
+    }
+
+    private int consume(List<TopicPartition> partitions, PrintWriter out) {
+        KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig());
+        CountDownLatch closed = new CountDownLatch(1);
+        Thread stopper = new Thread(() -> {
+            consumer.wakeup();
+            try {
+                // Let the main thread commit what it printed and close the consumer before the JVM goes.
+                closed.await(10, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }, "courier-consume-stop");
+        Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            start(consumer, partitions);
+            poll(consumer, out);
+        } catch (WakeupException e) {
+            // Ctrl-C: poll has already committed what was printed.
+        } finally {
+            out.flush();
+            consumer.close();
+            removeHook(stopper);
+            closed.countDown();
+        }
+        return 0;
+    }
+
+    private void start(KafkaConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions) {
+        lastActivity = System.nanoTime();
+        if (group == null) {
+            consumer.assign(partitions);
+            if (fromBeginning) {
+                consumer.seekToBeginning(partitions);
+            } else {
+                consumer.seekToEnd(partitions);
+            }
+            // Seeks are lazy: resolve them now, so that "latest" means "when the command started".
+            partitions.forEach(consumer::position);
+        } else {
+            consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
+                @Override
+                public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
+                    // Nothing to do: every printed record is committed before the next poll.
+                }
+
+                @Override
+                public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+                    // Joining a group takes a while; that is not "no record arrived".
+                    lastActivity = System.nanoTime();
+                }
+            });
+        }
+    }
+
+    private void poll(KafkaConsumer<byte[], byte[]> consumer, PrintWriter out) {
+        long printed = 0;
+        Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
+        try {
+            while (max == null || printed < max) {
+                if (timeout != null && System.nanoTime() - lastActivity >= timeout.toNanos()) {
+                    return;
+                }
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
+                    out.println(format.format(r));
+                    printed++;
+                    lastActivity = System.nanoTime();
+                    toCommit.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
+                    if (max != null && printed == max) {
+                        break; // the rest of the batch is neither printed nor committed
+                    }
+                }
+                out.flush();
+                commit(consumer, toCommit);
+            }
+        } catch (WakeupException e) {
+            // Ctrl-C: keep what was printed. A wakeup is delivered once, so this commit runs.
+            commit(consumer, toCommit);
+            throw e;
+        }
+    }
+
+    private void commit(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
+        if (group != null && !offsets.isEmpty()) {
+            consumer.commitSync(offsets);
+            offsets.clear();
+        }
+    }
+
+    private Map<String, Object> consumerConfig() {
+        Map<String, Object> config = connection.kafkaConfig();
+        config.put("key.deserializer", ByteArrayDeserializer.class.getName());
+        config.put("value.deserializer", ByteArrayDeserializer.class.getName());
+        config.put("client.id", "courier-cli-consume");
+        // Commits are explicit and only for printed records; without a group there is nothing to commit to.
+        config.put("enable.auto.commit", "false");
+        config.put("auto.offset.reset", fromBeginning ? "earliest" : "latest");
+        // Reading a topic must not create it, whatever the broker's auto.create.topics.enable says.
+        config.put("allow.auto.create.topics", "false");
+        if (group != null) {
+            config.put("group.id", group);
+        }
+        return config;
+    }
+
+    private static void removeHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down: the hook is running, and waits for this thread.
+        }
+    }
+}

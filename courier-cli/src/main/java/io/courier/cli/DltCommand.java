@@ -1,0 +1,101 @@
+package io.courier.cli;
+
+import io.courier.common.CourierException;
+import io.courier.core.Courier;
+import io.courier.core.ReplayOptions;
+import io.courier.core.ReplayResult;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/** {@code courier dlt}: the dead-letter topics that Courier's subscribers write. */
+@Command(name = "dlt",
+        mixinStandardHelpOptions = true,
+        description = "Replay Courier's dead letters to the topics they failed on.",
+        subcommands = DltCommand.Replay.class,
+        commandListHeading = "%nCommands:%n")
+final class DltCommand implements Runnable {
+    @Spec
+    CommandSpec spec;
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(spec.commandLine().getOut());
+    }
+
+    /**
+     * {@code courier dlt replay}: {@link Courier#replayDeadLetters} from the command line. Replays the records that
+     * are on the dead-letter topic when it starts and that the replay group has not replayed yet, then prints how
+     * many were replayed and skipped.
+     */
+    @Command(name = "replay", mixinStandardHelpOptions = true,
+            description = {"Put the records of a dead-letter topic back on the topics they failed on (header "
+                    + "courier_dlt_original_topic), rate-limited, then print how many were replayed and skipped.",
+                    "The replay group commits each record after it is acknowledged on its original topic, so a "
+                            + "second run (or a run after a crash) continues where the last one stopped."})
+    static final class Replay implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Mixin
+        ConnectionOptions connection;
+
+        @Option(names = "--topic", required = true, paramLabel = "DLT",
+                description = "The dead-letter topic, for instance orders.dlt.")
+        String topic;
+
+        @Option(names = "--rate", paramLabel = "N", defaultValue = "100",
+                description = "At most N records a second (may be fractional: 0.5 is one every 2 s). Default: ${DEFAULT-VALUE}.")
+        double rate;
+
+        @Option(names = "--max", paramLabel = "N", description = "Replay at most N records. Default: all of them.")
+        Long max;
+
+        @Option(names = "--group", paramLabel = "GROUP",
+                description = "The consumer group that remembers how far replays got. Default: courier-dlt-replay.")
+        String group;
+
+        @Override
+        public Integer call() {
+            ConnectionOptions.requireLegalTopic(topic);
+            ReplayOptions options = options();
+            try (Courier courier = connection.connect()) {
+                // The replayer's consumer asks for the topic's metadata, which makes a broker with
+                // auto.create.topics.enable (Kafka's default) create a mistyped topic: look before replaying.
+                boolean exists = connection.await(courier.admin().listTopics(new ListTopicsOptions().listInternal(true))
+                        .names(), "list the topics").contains(topic);
+                if (!exists) {
+                    throw new CourierException("dead-letter topic '" + topic + "' does not exist at " + connection.servers());
+                }
+                ReplayResult result = courier.replayDeadLetters(topic, options);
+                spec.commandLine().getOut().printf(Locale.ROOT, "Replayed %d record(s) from dead-letter topic '%s', skipped %d.%n",
+                        result.replayed(), topic, result.skipped());
+            }
+            return 0;
+        }
+
+        private ReplayOptions options() {
+            if (!(rate > 0) || Double.isInfinite(rate)) {
+                throw new IllegalArgumentException("--rate must be a positive number of records a second, but was " + rate);
+            }
+            if (max != null && max < 1) {
+                throw new IllegalArgumentException("--max must be at least 1, but was " + max);
+            }
+            if (group != null && group.isBlank()) {
+                throw new IllegalArgumentException("--group must not be blank");
+            }
+            ReplayOptions options = ReplayOptions.defaults().withRate(rate);
+            if (max != null) {
+                options = options.withMaxMessages(max);
+            }
+            // ReplayOptions has no withGroupId(...); its canonical constructor is the only way to set the group.
+            return group == null ? options
+                    : new ReplayOptions(options.messagesPerSecond(), options.maxMessages(), group, options.correction());
+        }
+    }
+}

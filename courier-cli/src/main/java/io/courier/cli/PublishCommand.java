@@ -1,0 +1,166 @@
+package io.courier.cli;
+
+import io.courier.common.CourierException;
+import io.courier.core.Courier;
+import io.courier.core.Envelope;
+import io.courier.core.OutboundMessage;
+import io.courier.core.PublishResult;
+import io.courier.core.Publisher;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code courier publish}: UTF-8 text messages to an existing topic through Courier's publisher, so every record
+ * carries Courier's envelope headers ({@code ce_id}, {@code ce_type}, {@code ce_source=courier-cli}...). Prints
+ * {@code topic-partition@offset} for each acknowledged message, in input order, and stops at the first message
+ * that is not acknowledged.
+ */
+@Command(name = "publish",
+        mixinStandardHelpOptions = true,
+        description = {"Publish text messages with Courier's envelope headers.",
+                "Prints topic-partition@offset for each acknowledged message, in input order.",
+                "The value is --value, or the whole of --file, or else one message per line of standard input.",
+                "The topic must exist (see 'courier topics create'). Messages are acknowledged by all in-sync replicas."})
+final class PublishCommand implements Callable<Integer> {
+    /** Messages sent but not yet printed; past this many the input waits, so memory stays bounded. */
+    private static final int MAX_IN_FLIGHT = 1000;
+    /** Written by the publisher on every record; a second value of one would leave readers to guess which counts. */
+    private static final Set<String> ENVELOPE_HEADERS = Set.of(Envelope.Headers.SPEC_VERSION, Envelope.Headers.ID,
+            Envelope.Headers.TYPE, Envelope.Headers.SOURCE, Envelope.Headers.TIME, Envelope.Headers.CONTENT_TYPE,
+            Envelope.Headers.CORRELATION_ID, Envelope.Headers.CAUSATION_ID, Envelope.Headers.TRACEPARENT);
+
+    @Spec
+    CommandSpec spec;
+
+    @Mixin
+    ConnectionOptions connection;
+
+    @Option(names = "--topic", required = true, paramLabel = "TOPIC", description = "The topic; it must exist.")
+    String topic;
+
+    @Option(names = "--key", paramLabel = "KEY",
+            description = "The key of every message; messages with one key go to one partition, in order. Default: none.")
+    String key;
+
+    @ArgGroup(exclusive = true)
+    Source source;
+
+    @Option(names = "--header", paramLabel = "NAME=VALUE",
+            description = "A header for every message, in addition to Courier's envelope (whose names, ce_*, "
+                    + "content-type and traceparent, are refused); repeatable.")
+    Map<String, String> headers = new LinkedHashMap<>();
+
+    /** Where lines come from without --value or --file; a field so that tests can give their own. */
+    InputStream in = System.in;
+
+    /** Where the value comes from; at most one of the two, neither means standard input. */
+    static final class Source {
+        @Option(names = "--value", paramLabel = "TEXT", description = "Publish one message with this value.")
+        String value;
+
+        @Option(names = "--file", paramLabel = "FILE", description = "Publish the whole file (UTF-8) as one message.")
+        Path file;
+    }
+
+    @Override
+    public Integer call() {
+        ConnectionOptions.requireLegalTopic(topic);
+        for (String name : headers.keySet()) {
+            if (ENVELOPE_HEADERS.contains(name)) {
+                throw new IllegalArgumentException("--header " + name + " is one of Courier's envelope headers, which "
+                        + "publish writes itself; choose another name");
+            }
+        }
+        String single = source == null ? null : source.value != null ? source.value : read(source.file);
+        PrintWriter out = spec.commandLine().getOut();
+        try (Courier courier = connection.connect()) {
+            // The publisher checks too, but its message speaks to Java code ("call Courier.provision(...)").
+            connection.describeExisting(courier.admin(), topic);
+            publish(courier, single, out);
+        } catch (CompletionException e) {
+            throw e.getCause() instanceof CourierException ce ? ce : new CourierException("cannot publish to topic '"
+                    + topic + "' at " + connection.servers() + ": " + e.getCause(), e.getCause());
+        }
+        return 0;
+    }
+
+    private void publish(Courier courier, String single, PrintWriter out) {
+        try (Publisher<String, String> publisher = courier.publisher(Topic.of(topic, Serdes.string(), Serdes.string()))) {
+            if (single != null) {
+                print(out, publisher.publish(message(single)).join());
+            } else {
+                publishLines(publisher, out);
+            }
+        }
+    }
+
+    /**
+     * One message per line. Sends run ahead of acknowledgements while more input is ready, so a file or a pipe is
+     * published at full speed; when the input pauses (someone typing), every pending acknowledgement is printed
+     * before the next line is awaited.
+     */
+    private void publishLines(Publisher<String, String> publisher, PrintWriter out) {
+        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        Deque<CompletableFuture<PublishResult>> pending = new ArrayDeque<>();
+        try {
+            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+                pending.add(publisher.publish(message(line)));
+                while (!pending.isEmpty() && (pending.peek().isDone() || pending.size() > MAX_IN_FLIGHT || !lines.ready())) {
+                    print(out, pending.remove().join());
+                }
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read standard input: " + e, e);
+        }
+        while (!pending.isEmpty()) {
+            print(out, pending.remove().join());
+        }
+    }
+
+    private OutboundMessage<String, String> message(String value) {
+        OutboundMessage<String, String> message = OutboundMessage.of(key, value);
+        for (Map.Entry<String, String> h : headers.entrySet()) {
+            message = message.withHeader(h.getKey(), h.getValue());
+        }
+        return message;
+    }
+
+    private static void print(PrintWriter out, PublishResult result) {
+        out.println(result.topic() + "-" + result.partition() + "@" + result.offset());
+    }
+
+    private static String read(Path file) {
+        if (!Files.isRegularFile(file)) {
+            throw new IllegalArgumentException("file '" + file + "' does not exist or is not a file; --file expects "
+                    + "a file whose whole content is the message value");
+        }
+        try {
+            return Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            // Files.readString reports bytes that are not UTF-8 as a bare "Input length = 1".
+            throw new IllegalArgumentException("cannot read file '" + file + "' as UTF-8 text: " + e, e);
+        }
+    }
+}

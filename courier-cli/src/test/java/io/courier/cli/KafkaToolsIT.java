@@ -1,0 +1,305 @@
+package io.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.cluster.ClusterOptions;
+import io.courier.cluster.ClusterSecurity;
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.core.DeadLetter;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.io.Writer;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.ListTopicsOptions;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * The Kafka tools as a user runs them, in-process through {@link CourierCli#newCommandLine()}, against a real
+ * 1-node cluster: what they print, what they leave in the cluster, and how they fail.
+ */
+@EmbeddedKafka
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class KafkaToolsIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    /** What one command run printed and returned. */
+    record Run(int exitCode, String out, String err) {
+        List<String> lines() {
+            return out.isEmpty() ? List.of() : List.of(out.split(System.lineSeparator()));
+        }
+    }
+
+    private static Run courier(String... args) {
+        return courierWithInput(null, args);
+    }
+
+    private static Run courierWithInput(String stdin, String... args) {
+        CommandLine cli = CourierCli.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        if (stdin != null) {
+            PublishCommand publish = cli.getSubcommands().get("publish").getCommand();
+            publish.in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+        }
+        return new Run(cli.execute(args), out.toString(), err.toString());
+    }
+
+    private static Run ok(Run run) {
+        assertThat(run.exitCode()).as("exit code; stderr: %s", run.err()).isZero();
+        assertThat(run.err()).isEmpty();
+        return run;
+    }
+
+    @Test
+    void createsListsAndDescribesTopics(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        assertThat(ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.inventory",
+                "--partitions", "3", "--replication-factor", "1", "--config", "retention.ms=3600000",
+                "--config", "cleanup.policy=compact")).out()).isEqualTo("Created topic tools.inventory." + System.lineSeparator());
+        // A consumer group's commit makes Kafka create its internal __consumer_offsets topic, for --internal to show.
+        cluster.admin().alterConsumerGroupOffsets("tools-any-group", Map.of(new TopicPartition(
+                "tools.inventory", 0), new OffsetAndMetadata(0))).all().get(30, TimeUnit.SECONDS);
+
+        assertThat(ok(courier("topics", "list", "--bootstrap-servers", servers)).lines())
+                .contains("tools.inventory").isSorted().doesNotContain("__consumer_offsets");
+        assertThat(ok(courier("topics", "list", "--bootstrap-servers", servers, "--internal")).lines())
+                .contains("tools.inventory", "__consumer_offsets")
+                .containsExactlyInAnyOrderElementsOf(cluster.admin().listTopics(new ListTopicsOptions().listInternal(true))
+                        .names().get(30, TimeUnit.SECONDS));
+
+        List<String> described = ok(courier("topics", "describe", "--bootstrap-servers", servers, "--topic", "tools.inventory")).lines();
+        assertThat(described).hasSize(4);
+        assertThat(described.get(0)).matches("Topic: tools\\.inventory\tTopicId: \\S+\tPartitionCount: 3\tReplicationFactor: 1"
+                + "\tConfigs: cleanup\\.policy=compact,retention\\.ms=3600000");
+        int node = cluster.nodeIds().get(0);
+        for (int p = 0; p < 3; p++) {
+            assertThat(described.get(p + 1)).isEqualTo("\tTopic: tools.inventory\tPartition: " + p + "\tLeader: " + node
+                    + "\tReplicas: " + node + "\tIsr: " + node);
+        }
+    }
+
+    @Test
+    void refusesTopicsTheClusterCannotHoldWithOneLine(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        Run tooManyReplicas = courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.replicated",
+                "--partitions", "1", "--replication-factor", "3");
+        assertThat(tooManyReplicas.exitCode()).isEqualTo(1);
+        assertThat(tooManyReplicas.err()).isEqualTo("courier topics create: cannot create topic 'tools.replicated' with "
+                + "--replication-factor 3: the cluster at " + servers + " has only 1 broker(s); use at most 1"
+                + System.lineSeparator());
+        assertThat(cluster.admin().listTopics().names().get(30, TimeUnit.SECONDS)).doesNotContain("tools.replicated");
+
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.existing"));
+        Run existing = courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.existing");
+        assertThat(existing.exitCode()).isEqualTo(1);
+        assertThat(existing.err()).isEqualTo("courier topics create: topic 'tools.existing' already exists at " + servers
+                + System.lineSeparator());
+
+        Run unknownConfig = courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.configured",
+                "--config", "retention.forever=true");
+        assertThat(unknownConfig.exitCode()).isEqualTo(1);
+        assertThat(unknownConfig.err()).startsWith("courier topics create: cannot create topic 'tools.configured' at "
+                + servers + ": ").contains("retention.forever").hasLineCount(1);
+
+        Run missing = courier("topics", "describe", "--bootstrap-servers", servers, "--topic", "tools.missing");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("courier topics describe: topic 'tools.missing' does not exist at " + servers
+                + System.lineSeparator());
+    }
+
+    @Test
+    void publishedLinesCarryTheEnvelopeAndReadBackAsJson(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.orders", "--partitions", "3"));
+        Run published = ok(courierWithInput("placed\npaid\nshipped\n", "publish", "--bootstrap-servers", servers,
+                "--topic", "tools.orders", "--key", "order-7", "--header", "tenant=acme"));
+        // One key, one partition: the three offsets follow each other there.
+        assertThat(published.lines()).hasSize(3);
+        String partition = published.lines().get(0).replaceAll("tools\\.orders-(\\d)@0", "$1");
+        assertThat(published.lines()).containsExactly("tools.orders-" + partition + "@0", "tools.orders-" + partition + "@1",
+                "tools.orders-" + partition + "@2");
+
+        long before = System.currentTimeMillis() - 60_000;
+        List<String> lines = ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.orders",
+                "--from-beginning", "--max", "3", "--format", "json")).lines();
+        assertThat(lines).hasSize(3);
+        List<String> values = new ArrayList<>();
+        for (int i = 0; i < 3; i++) {
+            JsonNode record = JSON.readTree(lines.get(i));
+            assertThat(record.fieldNames()).toIterable()
+                    .containsExactly("topic", "partition", "offset", "timestamp", "key", "value", "headers");
+            assertThat(record.get("topic").asText()).isEqualTo("tools.orders");
+            assertThat(record.get("partition").asInt()).isEqualTo(Integer.parseInt(partition));
+            assertThat(record.get("offset").asLong()).isEqualTo(i);
+            assertThat(record.get("timestamp").asLong()).isBetween(before, System.currentTimeMillis());
+            assertThat(record.get("key").asText()).isEqualTo("order-7");
+            values.add(record.get("value").asText());
+            JsonNode headers = record.get("headers");
+            assertThat(headers.get("tenant").asText()).isEqualTo("acme");
+            assertThat(headers.get("ce_type").asText()).isEqualTo("String");
+            assertThat(headers.get("ce_source").asText()).isEqualTo("courier-cli");
+            assertThat(headers.get("ce_id").asText()).isNotBlank();
+        }
+        assertThat(values).containsExactly("placed", "paid", "shipped");
+    }
+
+    @Test
+    void publishesAValueAndAWholeFileAndPrintsValuesAsText(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.text", "--partitions", "1"));
+        Path file = Files.writeString(dir.resolve("order.txt"), "first line\nsecond line", StandardCharsets.UTF_8);
+        assertThat(ok(courierWithInput("a\nb\n", "publish", "--bootstrap-servers", servers, "--topic", "tools.text")).lines())
+                .containsExactly("tools.text-0@0", "tools.text-0@1");
+        assertThat(ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.text", "--value", "single")).lines())
+                .containsExactly("tools.text-0@2");
+        assertThat(ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.text", "--file", file.toString())).lines())
+                .containsExactly("tools.text-0@3");
+
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text", "--from-beginning",
+                "--max", "4")).lines()).containsExactly("a", "b", "single", "first line", "second line");
+        // Without --from-beginning a consumer starts at the end: the four records are behind it.
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text", "--timeout", "2s")).out())
+                .isEmpty();
+
+        Run missingTopic = courier("publish", "--bootstrap-servers", servers, "--topic", "tools.nowhere", "--value", "v");
+        assertThat(missingTopic.exitCode()).isEqualTo(1);
+        assertThat(missingTopic.err()).isEqualTo("courier publish: topic 'tools.nowhere' does not exist at " + servers
+                + System.lineSeparator());
+    }
+
+    @Test
+    void aGroupCommitsWhatItPrintedAndTheNextRunContinuesThere(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.grouped", "--partitions", "1"));
+        ok(courierWithInput("one\ntwo\nthree\n", "publish", "--bootstrap-servers", servers, "--topic", "tools.grouped"));
+
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.grouped", "--group", "tools-g",
+                "--from-beginning", "--max", "2")).lines()).containsExactly("one", "two");
+        assertThat(committed(cluster, "tools-g", "tools.grouped")).isEqualTo(2);
+        // No --from-beginning: the group's committed offset decides where it starts, not "latest".
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.grouped", "--group", "tools-g",
+                "--timeout", "5s")).lines()).containsExactly("three");
+        assertThat(committed(cluster, "tools-g", "tools.grouped")).isEqualTo(3);
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.grouped", "--group", "tools-g",
+                "--timeout", "2s")).out()).isEmpty();
+    }
+
+    private static long committed(EmbeddedKafkaCluster cluster, String group, String topic) throws Exception {
+        return cluster.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
+                .get(new TopicPartition(topic, 0)).offset();
+    }
+
+    @Test
+    void replaysDeadLettersToTheirOriginalTopic(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "orders", "--partitions", "1"));
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "orders.dlt", "--partitions", "1"));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            for (int i = 0; i < 3; i++) {
+                ProducerRecord<String, String> dead = new ProducerRecord<>("orders.dlt", "order-" + i, "{\"order\":" + i + "}");
+                header(dead, DeadLetter.Headers.ORIGINAL_TOPIC, "orders");
+                header(dead, DeadLetter.Headers.ORIGINAL_PARTITION, "0");
+                header(dead, DeadLetter.Headers.ORIGINAL_OFFSET, Integer.toString(40 + i));
+                header(dead, DeadLetter.Headers.EXCEPTION_CLASS, "java.lang.IllegalStateException");
+                header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE, "stock service down");
+                header(dead, DeadLetter.Headers.ATTEMPTS, "3");
+                header(dead, DeadLetter.Headers.GROUP, "billing");
+                header(dead, "ce_type", "OrderPlaced");
+                producer.send(dead).get(30, TimeUnit.SECONDS);
+            }
+        }
+
+        assertThat(ok(courier("dlt", "replay", "--bootstrap-servers", servers, "--topic", "orders.dlt", "--max", "2",
+                "--group", "tools-replay")).out())
+                .isEqualTo("Replayed 2 record(s) from dead-letter topic 'orders.dlt', skipped 0." + System.lineSeparator());
+        // The group remembers: the next run replays only the third, the one after that nothing.
+        assertThat(ok(courier("dlt", "replay", "--bootstrap-servers", servers, "--topic", "orders.dlt", "--rate", "50",
+                "--group", "tools-replay")).out()).startsWith("Replayed 1 record(s)");
+        assertThat(ok(courier("dlt", "replay", "--bootstrap-servers", servers, "--topic", "orders.dlt",
+                "--group", "tools-replay")).out()).startsWith("Replayed 0 record(s)");
+
+        List<String> lines = ok(courier("consume", "--bootstrap-servers", servers, "--topic", "orders", "--from-beginning",
+                "--max", "3", "--format", "json")).lines();
+        assertThat(lines).hasSize(3);
+        for (int i = 0; i < 3; i++) {
+            JsonNode record = JSON.readTree(lines.get(i));
+            assertThat(record.get("key").asText()).isEqualTo("order-" + i);
+            assertThat(record.get("value").asText()).isEqualTo("{\"order\":" + i + "}");
+            assertThat(record.get("headers").get("ce_type").asText()).isEqualTo("OrderPlaced");
+            assertThat(record.get("headers").get(DeadLetter.Headers.REPLAYED_FROM).asText()).isEqualTo("orders.dlt-0@" + i);
+            assertThat(record.get("headers").get(DeadLetter.Headers.ORIGINAL_TOPIC)).as("dead-letter headers removed").isNull();
+        }
+
+        Run missing = courier("dlt", "replay", "--bootstrap-servers", servers, "--topic", "orders.dlq");
+        assertThat(missing.exitCode()).isEqualTo(1);
+        assertThat(missing.err()).isEqualTo("courier dlt replay: dead-letter topic 'orders.dlq' does not exist at "
+                + servers + System.lineSeparator());
+        assertThat(cluster.admin().listTopics().names().get(30, TimeUnit.SECONDS)).as("not auto-created")
+                .doesNotContain("orders.dlq");
+    }
+
+    private static void header(ProducerRecord<String, String> record, String name, String value) {
+        record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void worksAgainstASecuredClusterThroughTheCommandConfig() throws Exception {
+        try (EmbeddedKafkaCluster secured = EmbeddedKafkaCluster.start(ClusterOptions.builder()
+                .security(ClusterSecurity.saslPlaintext()).build())) {
+            Properties props = new Properties();
+            secured.clientProperties().forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
+            Path config = dir.resolve("client.properties");
+            try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
+                props.store(w, null);
+            }
+            String file = config.toString();
+            // bootstrap.servers comes from the file, as do the SCRAM settings, in every client of every command.
+            ok(courier("topics", "create", "--command-config", file, "--topic", "tools.secured", "--partitions", "1"));
+            assertThat(ok(courier("topics", "list", "--command-config", file)).lines()).contains("tools.secured");
+            assertThat(ok(courier("publish", "--command-config", file, "--topic", "tools.secured", "--value", "secret")).lines())
+                    .containsExactly("tools.secured-0@0");
+            assertThat(ok(courier("consume", "--command-config", file, "--topic", "tools.secured", "--group", "tools-s",
+                    "--from-beginning", "--max", "1")).lines()).containsExactly("secret");
+        }
+    }
+
+    @Test
+    void unreachableServersEndWithOneLineNamingThem() throws IOException {
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        Run run = courier("publish", "--bootstrap-servers", "localhost:" + port, "--topic", "orders", "--value", "v");
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("courier publish: cannot reach Kafka at localhost:" + port + " within")
+                .hasLineCount(1).doesNotContain("\tat ");
+        assertThat(run.out()).isEmpty();
+    }
+}

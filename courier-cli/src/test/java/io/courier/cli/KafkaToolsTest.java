@@ -1,0 +1,190 @@
+package io.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+import picocli.CommandLine;
+
+/**
+ * The Kafka tools (publish, consume, topics, dlt) refuse bad input with a message that names the value, before
+ * they reach for a broker: every case here runs without one, and quickly.
+ */
+class KafkaToolsTest {
+    /** A port nothing listens on; no test here may get as far as connecting. */
+    private static final String NOWHERE = "localhost:1";
+
+    private final StringWriter out = new StringWriter();
+    private final StringWriter err = new StringWriter();
+
+    @TempDir
+    Path dir;
+
+    private int run(String... args) {
+        CommandLine cli = CourierCli.newCommandLine();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        return cli.execute(args);
+    }
+
+    private String errorLine() {
+        assertThat(err.toString()).as("exactly one line on stderr").endsWith(System.lineSeparator())
+                .doesNotContain("\tat ").hasLineCount(1);
+        return err.toString().strip();
+    }
+
+    @Test
+    void anUnknownFormatNamesTheAllowedOnes() {
+        assertThat(run("consume", "--topic", "orders", "--format", "xml")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--format", "'xml'", "TEXT", "JSON");
+    }
+
+    @Test
+    void zeroPartitionsAreRejectedWithTheFlagAndValue() {
+        assertThat(run("topics", "create", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--partitions", "0"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier topics create: --partitions must be at least 1, but was 0");
+    }
+
+    @Test
+    void aReplicationFactorOutOfRangeIsRejected() {
+        assertThat(run("topics", "create", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--replication-factor", "0"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier topics create: --replication-factor must be between 1 and 32767, but was 0");
+    }
+
+    @Test
+    void anIllegalTopicNameIsRejectedWithKafkasRule() {
+        assertThat(run("topics", "create", "--bootstrap-servers", NOWHERE, "--topic", "orders placed"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier topics create: illegal topic name 'orders placed'")
+                .contains("ASCII alphanumerics");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"publish --topic orders --value v", "consume --topic orders", "topics list",
+            "topics describe --topic orders", "topics create --topic orders", "dlt replay --topic orders.dlt"})
+    void aMissingCommandConfigFileIsNamed(String command) {
+        Path missing = dir.resolve("client.properties");
+        String[] args = (command + " --command-config " + missing).split(" ");
+        assertThat(run(args)).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        String name = Arrays.stream(args).takeWhile(a -> !a.startsWith("--")).collect(Collectors.joining(" "));
+        assertThat(errorLine()).isEqualTo("courier " + name + ": command config file '" + missing
+                + "' does not exist or is not a file; "
+                + "--command-config expects a Kafka client properties file");
+    }
+
+    @Test
+    void commandConfigEntriesReachTheKafkaClients() throws IOException {
+        // Kafka checks a client's settings when the client is created, so a bad one fails before any connection.
+        Path config = Files.writeString(dir.resolve("client.properties"), "security.protocol=SASL_KERBEROS\n");
+        assertThat(run("topics", "list", "--bootstrap-servers", NOWHERE, "--command-config", config.toString())).isEqualTo(1);
+        assertThat(errorLine()).startsWith("courier topics list: invalid Kafka client settings for " + NOWHERE)
+                .contains("Invalid value SASL_KERBEROS for configuration security.protocol");
+    }
+
+    @Test
+    void bootstrapServersComeFromTheCommandConfigWhenTheFlagIsAbsent() throws IOException {
+        Path config = Files.writeString(dir.resolve("client.properties"),
+                "bootstrap.servers=kafka-1.example:9093\nsecurity.protocol=SASL_KERBEROS\n");
+        assertThat(run("topics", "list", "--command-config", config.toString())).isEqualTo(1);
+        assertThat(errorLine()).contains("invalid Kafka client settings for kafka-1.example:9093");
+    }
+
+    @Test
+    void aNonNumericRequestTimeoutInTheCommandConfigIsNamed() throws IOException {
+        Path config = Files.writeString(dir.resolve("client.properties"), "request.timeout.ms=soon\n");
+        assertThat(run("topics", "list", "--command-config", config.toString())).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier topics list: request.timeout.ms in command config file '" + config
+                + "' must be a positive number of milliseconds, but was 'soon'");
+    }
+
+    @Test
+    void malformedBootstrapServersAreNamed() {
+        assertThat(run("topics", "list", "--bootstrap-servers", "kafka-1")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier topics list: bootstrap servers must look like host:port[,host:port...], "
+                + "but were 'kafka-1'");
+    }
+
+    @Test
+    void valueAndFileExcludeEachOther() {
+        assertThat(run("publish", "--topic", "orders", "--value", "v", "--file", "f.txt")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--value=TEXT, --file=FILE are mutually exclusive");
+    }
+
+    @Test
+    void aMissingFileToPublishIsNamed() {
+        Path missing = dir.resolve("order.json");
+        assertThat(run("publish", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--file", missing.toString()))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier publish: file '" + missing + "' does not exist or is not a file; "
+                + "--file expects a file whose whole content is the message value");
+    }
+
+    @Test
+    void aHeaderWithoutAValueIsRejected() {
+        assertThat(run("publish", "--topic", "orders", "--value", "v", "--header", "trace")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--header", "KEY=VALUE", "trace");
+    }
+
+    @Test
+    void anEnvelopeHeaderCannotBeGivenTwice() {
+        assertThat(run("publish", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--value", "v", "--header", "ce_type=Order"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier publish: --header ce_type is one of Courier's envelope headers, which "
+                + "publish writes itself; choose another name");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"10", "-5s", "0s", "soon", "10 seconds"})
+    void aTimeoutWithoutAUnitOrNotPositiveIsRejected(String timeout) {
+        assertThat(run("consume", "--topic", "orders", "--timeout", timeout)).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("Invalid value for option '--timeout': '" + timeout
+                + "' is not a positive duration; expected a number with a unit (500ms, 10s, 2m, 1h) or ISO-8601 (PT10S)");
+    }
+
+    @Test
+    void consumingZeroRecordsIsRejected() {
+        assertThat(run("consume", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--max", "0"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier consume: --max must be at least 1, but was 0");
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"0", "-1", "NaN", "Infinity"})
+    void aReplayRateThatIsNotPositiveIsRejected(String rate) {
+        assertThat(run("dlt", "replay", "--bootstrap-servers", NOWHERE, "--topic", "orders.dlt", "--rate", rate))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier dlt replay: --rate must be a positive number of records a second, but was ");
+    }
+
+    @Test
+    void replayingZeroRecordsIsRejected() {
+        assertThat(run("dlt", "replay", "--bootstrap-servers", NOWHERE, "--topic", "orders.dlt", "--max", "0"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier dlt replay: --max must be at least 1, but was 0");
+    }
+
+    @Test
+    void aTopicIsRequired() {
+        assertThat(run("publish", "--value", "v")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("Missing required option: '--topic=TOPIC'");
+    }
+
+    @Test
+    void theParentCommandsPrintTheirSubCommands() {
+        assertThat(run("topics")).isZero();
+        assertThat(out.toString()).startsWith("Usage: courier topics").contains("list", "describe", "create");
+        assertThat(run("dlt")).isZero();
+        assertThat(out.toString()).contains("Usage: courier dlt", "replay");
+    }
+}

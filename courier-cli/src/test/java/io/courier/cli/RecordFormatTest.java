@@ -1,0 +1,60 @@
+package io.courier.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.common.record.TimestampType;
+import org.junit.jupiter.api.Test;
+
+class RecordFormatTest {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private static ConsumerRecord<byte[], byte[]> record(String key, String value, RecordHeaders headers) {
+        return new ConsumerRecord<>("orders", 2, 41L, 1_700_000_000_123L, TimestampType.CREATE_TIME, -1, -1,
+                key == null ? null : key.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8), headers, Optional.empty());
+    }
+
+    @Test
+    void jsonHasExactlyTheDocumentedFields() throws Exception {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("ce_type", "OrderPlaced".getBytes(StandardCharsets.UTF_8));
+        headers.add("tenant", "a".getBytes(StandardCharsets.UTF_8));
+        headers.add("tenant", "b".getBytes(StandardCharsets.UTF_8));
+        headers.add("empty", null);
+        String line = RecordFormat.JSON.format(record("order-1", "{\"total\": 42}\nline two", headers));
+
+        assertThat(line).doesNotContain("\n");
+        JsonNode json = JSON.readTree(line);
+        assertThat(json.fieldNames()).toIterable()
+                .containsExactly("topic", "partition", "offset", "timestamp", "key", "value", "headers");
+        assertThat(json.get("topic").asText()).isEqualTo("orders");
+        assertThat(json.get("partition").asInt()).isEqualTo(2);
+        assertThat(json.get("offset").asLong()).isEqualTo(41L);
+        assertThat(json.get("timestamp").asLong()).isEqualTo(1_700_000_000_123L);
+        assertThat(json.get("key").asText()).isEqualTo("order-1");
+        assertThat(json.get("value").asText()).isEqualTo("{\"total\": 42}\nline two");
+        assertThat(json.get("headers").get("ce_type").asText()).isEqualTo("OrderPlaced");
+        assertThat(json.get("headers").get("tenant").asText()).as("the last of repeated headers").isEqualTo("b");
+        assertThat(json.get("headers").get("empty").isNull()).isTrue();
+    }
+
+    @Test
+    void jsonWritesAMissingKeyAndATombstoneAsNull() throws Exception {
+        JsonNode json = JSON.readTree(RecordFormat.JSON.format(record(null, null, new RecordHeaders())));
+        assertThat(json.get("key").isNull()).isTrue();
+        assertThat(json.get("value").isNull()).isTrue();
+        assertThat(json.get("headers").isEmpty()).isTrue();
+    }
+
+    @Test
+    void textIsTheValueAloneAndNullForATombstone() {
+        assertThat(RecordFormat.TEXT.format(record("order-1", "placed", new RecordHeaders()))).isEqualTo("placed");
+        assertThat(RecordFormat.TEXT.format(record("order-1", null, new RecordHeaders()))).isEqualTo("null");
+    }
+}
