@@ -57,13 +57,20 @@ final class Provisioner {
         }
     }
 
-    /** New topics reach every broker through the metadata log: wait until they can be described. */
+    /**
+     * New topics reach every broker through the metadata log: wait until each partition has a leader. Publishing
+     * earlier makes the first produce request fail retriably, which can leave an idempotent producer retrying an
+     * out-of-order sequence until its delivery timeout (KAFKA-14359).
+     */
     private void awaitVisible(List<String> names) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
-                Futures.await(admin.describeTopics(names).allTopicNames(), timeout, "describe new topics " + names);
-                if (Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)) {
+                Map<String, TopicDescription> described = Futures.await(admin.describeTopics(names).allTopicNames(),
+                        timeout, "describe new topics " + names);
+                boolean led = described.values().stream().allMatch(d -> d.partitions().stream()
+                        .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
+                if (led && Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)) {
                     return;
                 }
             } catch (CourierException e) {
