@@ -1,5 +1,9 @@
 package io.courier.cli;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.courier.bench.PublishComparison;
 import io.courier.cluster.EmbeddedKafkaCluster;
 import java.io.IOException;
@@ -75,12 +79,16 @@ final class BenchCommand implements Runnable {
                     out.flush();
                 });
                 out.print(result.table());
-                if (json != null) {
-                    Files.writeString(json, new com.fasterxml.jackson.databind.ObjectMapper()
-                            .writerWithDefaultPrettyPrinter().writeValueAsString(result), StandardCharsets.UTF_8);
-                    out.println("Wrote " + json);
-                }
                 out.flush();
+                if (json != null) {
+                    ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule())
+                            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS).build();
+                    Files.writeString(json, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result),
+                            StandardCharsets.UTF_8);
+                    out.println("Wrote " + json);
+                    out.flush();
+                }
                 return 0;
             } finally {
                 if (cluster != null) {

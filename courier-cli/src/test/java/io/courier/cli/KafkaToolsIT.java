@@ -291,6 +291,20 @@ class KafkaToolsIT {
     }
 
     @Test
+    void benchComparePublishPrintsTheTableAndWritesJson(EmbeddedKafkaCluster cluster) throws IOException {
+        Path json = dir.resolve("bench.json");
+        Run run = ok(courier("bench", "compare-publish", "--bootstrap-servers", cluster.bootstrapServers(),
+                "--records", "500", "--record-size", "256", "--rounds", "1", "--rate", "200",
+                "--latency-duration", "1s", "--json", json.toString()));
+        assertThat(run.out()).contains("Courier / raw (median of back-to-back pairs) throughput:", "Wrote " + json);
+        JsonNode result = new ObjectMapper().readTree(json.toFile());
+        assertThat(result.get("rounds")).hasSize(4);
+        assertThat(result.get("settings").get("latencyDuration").asText()).isEqualTo("PT1S");
+        assertThat(result.get("throughputRatio").asDouble()).isPositive();
+        assertThat(result.get("rounds").get(2).get("latency").get("count").asLong()).isEqualTo(200);
+    }
+
+    @Test
     void unreachableServersEndWithOneLineNamingThem() throws IOException {
         int port;
         try (ServerSocket free = new ServerSocket(0)) {
