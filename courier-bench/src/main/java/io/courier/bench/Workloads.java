@@ -20,8 +20,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.HdrHistogram.Histogram;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -74,12 +72,9 @@ final class Workloads {
         } else {
             try (Courier courier = connect(); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), PublisherOptions.defaults())) {
                 for (int i = 0; i < records; i++) {
-                    publisher.publish(null, payload).exceptionally(e -> {
-                        errors.incrementAndGet();
-                        return null;
-                    });
+                    publisher.send(null, payload); // like the raw producer: no future per message, failures counted
                 }
-                publisher.flush();
+                flush(publisher, errors);
             }
         }
         double seconds = (System.nanoTime() - start) / 1e9;
@@ -128,11 +123,8 @@ final class Workloads {
                     Subscriber subscriber = courier.subscriber(topic(topicName), SubscriberOptions.builder("bench-" + topicName).build(),
                             Handlers.all((m, c) -> onMessage.accept(m.value()))).start()) {
                 subscriber.awaitAssignment(Duration.ofSeconds(60));
-                paced(total, value -> publisher.publish(null, value).exceptionally(e -> {
-                    errors.incrementAndGet();
-                    return null;
-                }));
-                publisher.flush();
+                paced(total, value -> publisher.send(null, value));
+                flush(publisher, errors);
                 await(() -> received.get() >= total, DRAIN, "Courier's subscriber to receive " + total + " messages");
             }
         }
@@ -181,6 +173,16 @@ final class Workloads {
         }
     }
 
+    /** Flushes; a flush that reports unacknowledged messages counts them as errors. */
+    private static void flush(Publisher<byte[], byte[]> publisher, AtomicLong errors) {
+        try {
+            publisher.flush();
+        } catch (CourierException e) {
+            java.util.regex.Matcher count = java.util.regex.Pattern.compile("^(\\d+) message").matcher(e.getMessage());
+            errors.addAndGet(count.find() ? Long.parseLong(count.group(1)) : 1);
+        }
+    }
+
     private Courier connect() {
         return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName("courier-bench").build());
     }
@@ -189,13 +191,10 @@ final class Workloads {
         return Topic.of(name, Serdes.bytes(), Serdes.bytes());
     }
 
+    /** One partition, created through Courier, which waits until the partition has a leader. */
     private void createTopic(String name) {
-        try (Admin admin = Admin.create(Map.of("bootstrap.servers", s.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic(name, 1, (short) 1))).all().get(60, TimeUnit.SECONDS);
-            await(() -> admin.describeTopics(List.of(name)).allTopicNames().get(10, TimeUnit.SECONDS)
-                    .get(name).partitions().get(0).leader() != null, Duration.ofSeconds(60), "topic " + name);
-        } catch (Exception e) {
-            throw new CourierException("cannot create benchmark topic '" + name + "' at " + s.bootstrapServers() + ": " + e, e);
+        try (Courier courier = connect()) {
+            courier.provision(topic(name));
         }
     }
 

@@ -30,6 +30,19 @@ public interface Publisher<K, V> extends AutoCloseable {
     CompletableFuture<PublishResult> publish(K key, V value);
 
     /**
+     * Publishes without a future per message: the fastest path, for streams whose caller does not need each
+     * acknowledgement. A message the broker does not acknowledge is reported to the metrics and the log, and the
+     * next {@link #flush()} or {@link #close()} throws a {@link io.courier.common.CourierException} that counts
+     * the failures and names the first, so a caller that flushes loses nothing silently.
+     *
+     * @param key   the key; {@code null} spreads messages over partitions
+     * @param value the value
+     * @throws SerdeException if the key or value cannot be serialized (nothing is sent)
+     * @throws IllegalStateException if the publisher is closed
+     */
+    void send(K key, V value);
+
+    /**
      * Publishes a message with extra headers or flow ids.
      *
      * @param message the message
@@ -59,10 +72,19 @@ public interface Publisher<K, V> extends AutoCloseable {
      */
     void inTransaction(Consumer<Publisher<K, V>> work);
 
-    /** Sends every buffered message and waits for the acknowledgements. */
+    /**
+     * Sends every buffered message and waits for the acknowledgements.
+     *
+     * @throws io.courier.common.CourierException if messages published with {@link #send} since the last flush
+     *     were not acknowledged; the count is reset
+     */
     void flush();
 
-    /** Flushes, then releases the producer. Idempotent. */
+    /**
+     * Flushes, then releases the producer. Idempotent.
+     *
+     * @throws io.courier.common.CourierException as {@link #flush()} does; the producer is released all the same
+     */
     @Override
     void close();
 }

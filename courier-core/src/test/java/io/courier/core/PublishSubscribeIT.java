@@ -120,6 +120,30 @@ class PublishSubscribeIT {
     }
 
     @Test
+    void sendWithoutFuturesDeliversAndFlushReportsWhatWasNotAcknowledged() {
+        Topic<String, String> topic = Topic.of("fire-and-forget", Serdes.string(), Serdes.string());
+        courier.provision(topic);
+        try (Publisher<String, String> publisher = courier.publisher(topic,
+                PublisherOptions.builder().producerProperty("max.request.size", "2048").build())) {
+            for (int i = 0; i < 100; i++) {
+                publisher.send("k", "v" + i);
+            }
+            publisher.flush();
+            assertThat(Probe.readAll(bootstrap, "fire-and-forget", true)).hasSize(100);
+
+            publisher.send("big", "x".repeat(4096)); // larger than max.request.size: the broker never sees it
+            publisher.send("k", "after");
+            io.courier.common.CourierException e =
+                    org.junit.jupiter.api.Assertions.assertThrows(io.courier.common.CourierException.class, publisher::flush);
+            assertThat(e.getMessage()).startsWith("1 message(s) sent to topic 'fire-and-forget' were not acknowledged; "
+                    + "the first: cannot publish to topic 'fire-and-forget' (key 'big')").contains("RecordTooLargeException");
+            publisher.flush(); // the failure was reported once
+        }
+        assertThat(Probe.readAll(bootstrap, "fire-and-forget", true)).extracting(r -> Probe.text(r.value()))
+                .hasSize(101).endsWith("after");
+    }
+
+    @Test
     void reportsPublishesHandlesFailuresAndDeadLettersToTheMetricsSpi() {
         Map<String, AtomicInteger> counts = new ConcurrentHashMap<>();
         CourierMetrics recording = new CourierMetrics() {

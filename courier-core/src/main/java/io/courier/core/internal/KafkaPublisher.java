@@ -14,15 +14,20 @@ import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The {@link Publisher} over one {@code KafkaProducer}. */
 final class KafkaPublisher<K, V> implements Publisher<K, V> {
+    private static final Logger LOG = LoggerFactory.getLogger(KafkaPublisher.class);
     private final Topic<K, V> topic;
     private final CourierConfig config;
     private final DeliveryGuarantee guarantee;
@@ -31,6 +36,9 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     /** One transaction at a time; held by the thread inside {@link #inTransaction}. */
     private final ReentrantLock transaction = new ReentrantLock();
     private final boolean timed;
+    /** Failures of {@link #send} since the last flush; reported by {@link #flush()} and {@link #close()}. */
+    private final AtomicLong unacknowledged = new AtomicLong();
+    private final AtomicReference<CourierException> firstFailure = new AtomicReference<>();
 
     KafkaPublisher(Topic<K, V> topic, CourierConfig config, DeliveryGuarantee guarantee, Producer<byte[], byte[]> producer) {
         this.topic = topic;
@@ -51,6 +59,47 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     @Override
     public CompletableFuture<PublishResult> publish(K key, V value) {
         return publish(OutboundMessage.of(key, value));
+    }
+
+    @Override
+    public void send(K key, V value) {
+        requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config.serviceName(),
+                config.clock());
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
+            inTransaction(p -> producer.send(out.record(), (md, e) -> recordUnacknowledged(key, e)));
+            return;
+        }
+        long start = timed ? System.nanoTime() : 0L;
+        producer.send(out.record(), (md, e) -> {
+            if (e == null) {
+                if (timed) {
+                    config.metrics().published(topic.name(), System.nanoTime() - start);
+                }
+            } else {
+                recordUnacknowledged(key, e);
+            }
+        });
+    }
+
+    private void recordUnacknowledged(K key, Exception e) {
+        if (e == null) {
+            return;
+        }
+        config.metrics().publishFailed(topic.name(), e);
+        if (unacknowledged.getAndIncrement() == 0) {
+            firstFailure.set(failure(key, e));
+            LOG.warn("{}", firstFailure.get().getMessage());
+        }
+    }
+
+    private void throwIfUnacknowledged() {
+        long failed = unacknowledged.getAndSet(0);
+        if (failed > 0) {
+            CourierException first = firstFailure.getAndSet(null);
+            throw new CourierException(failed + " message(s) sent to topic '" + topic.name()
+                    + "' were not acknowledged; the first: " + (first == null ? "unknown" : first.getMessage()), first);
+        }
     }
 
     @Override
@@ -141,12 +190,14 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     @Override
     public void flush() {
         producer.flush();
+        throwIfUnacknowledged();
     }
 
     @Override
     public void close() {
         if (closed.compareAndSet(false, true)) {
-            producer.close();
+            producer.close(); // waits for every outstanding send, so the count below is final
+            throwIfUnacknowledged();
         }
     }
 }
