@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.courier.bench.PublishComparison;
+import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.EmbeddedKafkaCluster;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -37,13 +38,13 @@ final class BenchCommand implements Runnable {
             mixinStandardHelpOptions = true,
             description = {"Publish through Courier and through a raw KafkaProducer with the same settings, alternating:",
                     "throughput at full speed, then end-to-end latency at a fixed rate (from the intended send time).",
-                    "Starts an embedded 1-node cluster unless --bootstrap-servers is given."})
+                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
     static final class ComparePublish implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
         @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-                description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
+                description = "An existing cluster. Default: an embedded 1-node cluster, its broker in its own JVM, started for the run.")
         String bootstrapServers;
 
         @Option(names = "--records", defaultValue = "1000000", description = "Records per throughput round. Default: ${DEFAULT-VALUE}.")
@@ -68,7 +69,11 @@ final class BenchCommand implements Runnable {
         @Override
         public Integer call() throws IOException {
             PrintWriter out = spec.commandLine().getOut();
-            EmbeddedKafkaCluster cluster = bootstrapServers == null ? EmbeddedKafkaCluster.start() : null;
+            // The broker gets a JVM of its own, as a real one would: in this JVM its garbage collection and page
+            // writes would land on whichever client happens to be measured.
+            EmbeddedKafkaCluster cluster = bootstrapServers == null
+                    ? EmbeddedKafkaCluster.start(ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("1g").build())
+                    : null;
             try {
                 String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
                 PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate, latencyDuration);
