@@ -85,6 +85,7 @@ final class Workloads {
             }
         }
         double seconds = (end - start) / 1e9;
+        deleteTopic(topicName); // a gigabyte per round: give the disk and page cache back before the next one
         requireNoErrors(client, topicName, errors.get());
         return new PublishComparison.Round(client, "throughput", records / seconds,
                 (double) records * s.recordSize() / 1e6 / seconds, null);
@@ -202,6 +203,14 @@ final class Workloads {
     private void createTopic(String name) {
         try (Courier courier = connect()) {
             courier.provision(topic(name));
+        }
+    }
+
+    private void deleteTopic(String name) {
+        try (Courier courier = connect()) {
+            courier.admin().deleteTopics(List.of(name)).all().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers() + ": " + e, e);
         }
     }
 

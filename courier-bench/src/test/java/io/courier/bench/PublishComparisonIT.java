@@ -32,13 +32,14 @@ class PublishComparisonIT {
         assertThat(result.throughputRatio()).isPositive();
         assertThat(result.p99Ratio()).isPositive();
         assertThat(progress).hasSize(5).first().isEqualTo("warm-up done");
-        assertThat(result.table()).contains("Courier / raw (median of back-to-back pairs) throughput:");
+        assertThat(result.table()).contains("Courier / raw (geometric mean of back-to-back pairs) throughput:");
     }
 
     @Test
-    void theRatioIsTheMedianOfThePairs() {
-        assertThat(PublishComparison.median(java.util.List.of(0.9, 0.5, 1.1))).isEqualTo(0.9);
-        assertThat(PublishComparison.median(java.util.List.of(0.9, 0.5, 1.1, 1.0))).isEqualTo(0.95);
+    void theRatioIsTheGeometricMeanOfThePairsSoThatAnOrderPenaltyCancels() {
+        // true ratio 0.9, the client that runs second loses 20%: pairs 0.9*0.8 and 0.9/0.8
+        assertThat(PublishComparison.geometricMean(java.util.List.of(0.9 * 0.8, 0.9 / 0.8))).isCloseTo(0.9, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(PublishComparison.geometricMean(java.util.List.of(1.0, 4.0))).isCloseTo(2.0, org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test

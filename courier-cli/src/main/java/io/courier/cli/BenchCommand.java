@@ -53,7 +53,8 @@ final class BenchCommand implements Runnable {
         @Option(names = "--record-size", defaultValue = "1024", paramLabel = "BYTES", description = "Value size. Default: ${DEFAULT-VALUE}.")
         int recordSize;
 
-        @Option(names = "--rounds", defaultValue = "2", description = "Rounds per client and workload. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--rounds", defaultValue = "4",
+                description = "Rounds per client and workload; even, so that each client goes first equally often. Default: ${DEFAULT-VALUE}.")
         int rounds;
 
         @Option(names = "--rate", defaultValue = "5000", paramLabel = "MSG/S", description = "Rate of the latency rounds. Default: ${DEFAULT-VALUE}.")
