@@ -20,7 +20,6 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -47,9 +46,6 @@ final class PublishCommand implements Callable<Integer> {
     /** Messages sent but not yet printed; past this many the input waits, so memory stays bounded. */
     private static final int MAX_IN_FLIGHT = 1000;
     /** Written by the publisher on every record; a second value of one would leave readers to guess which counts. */
-    private static final Set<String> ENVELOPE_HEADERS = Set.of(Envelope.Headers.SPEC_VERSION, Envelope.Headers.ID,
-            Envelope.Headers.TYPE, Envelope.Headers.SOURCE, Envelope.Headers.TIME, Envelope.Headers.CONTENT_TYPE,
-            Envelope.Headers.CORRELATION_ID, Envelope.Headers.CAUSATION_ID, Envelope.Headers.TRACEPARENT);
 
     @Spec
     CommandSpec spec;
@@ -88,7 +84,7 @@ final class PublishCommand implements Callable<Integer> {
     public Integer call() {
         ConnectionOptions.requireLegalTopic(topic);
         for (String name : headers.keySet()) {
-            if (ENVELOPE_HEADERS.contains(name)) {
+            if (Envelope.Headers.ALL.contains(name)) {
                 throw new IllegalArgumentException("--header " + name + " is one of Courier's envelope headers, which "
                         + "publish writes itself; choose another name");
             }

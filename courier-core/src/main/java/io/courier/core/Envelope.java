@@ -33,6 +33,9 @@ public record Envelope(String messageId, String messageType, String correlationI
         public static final String CORRELATION_ID = "ce_correlationid";
         public static final String CAUSATION_ID = "ce_causationid";
         public static final String TRACEPARENT = "traceparent";
+        /** Every envelope header name. */
+        public static final java.util.Set<String> ALL = java.util.Set.of(SPEC_VERSION, ID, TYPE, SOURCE, TIME,
+                CONTENT_TYPE, CORRELATION_ID, CAUSATION_ID, TRACEPARENT);
 
         private Headers() {}
     }

@@ -7,16 +7,12 @@ import java.time.format.DateTimeParseException;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /** Writes an {@link Envelope} into record headers and reads it back. */
 public final class EnvelopeCodec {
-    private static final Set<String> ENVELOPE = Set.of(Envelope.Headers.SPEC_VERSION, Envelope.Headers.ID,
-            Envelope.Headers.TYPE, Envelope.Headers.SOURCE, Envelope.Headers.TIME, Envelope.Headers.CONTENT_TYPE,
-            Envelope.Headers.CORRELATION_ID, Envelope.Headers.CAUSATION_ID, Envelope.Headers.TRACEPARENT);
 
     private EnvelopeCodec() {}
 
@@ -103,7 +99,7 @@ public final class EnvelopeCodec {
     public static Map<String, String> userHeaders(Headers headers) {
         Map<String, String> user = new LinkedHashMap<>();
         for (Header h : headers) {
-            if (!ENVELOPE.contains(h.key()) && h.value() != null) {
+            if (!Envelope.Headers.ALL.contains(h.key()) && h.value() != null) {
                 user.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
             }
         }
