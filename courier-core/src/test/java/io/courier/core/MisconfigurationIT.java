@@ -106,7 +106,7 @@ class MisconfigurationIT {
         courier.provision(topic);
         try (Publisher<String, Object> publisher = courier.publisher(topic)) {
             SerdeException e = assertThrows(SerdeException.class, () -> publisher.publish("k", new Object()));
-            assertThat(e.getMessage()).startsWith("cannot publish to topic 'unserializable': the value cannot write a java.lang.Object as JSON");
+            assertThat(e.getMessage()).startsWith("cannot publish to topic 'unserializable': cannot serialize the value: cannot write a java.lang.Object as JSON");
         }
         assertThat(Probe.readAll(bootstrap, "unserializable", false)).isEmpty();
     }

@@ -7,9 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.SimpleFileVisitor;
 import java.nio.file.attribute.BasicFileAttributes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** Creates, checks and deletes data directories. */
 final class DataDirectories {
+    private static final Logger LOG = LoggerFactory.getLogger(DataDirectories.class);
+
     private DataDirectories() {}
 
     static Path temporary() {
@@ -58,8 +62,7 @@ final class DataDirectories {
             });
         } catch (IOException e) {
             // Leaving a temporary directory behind is not worth failing close() for.
-            System.getLogger(DataDirectories.class.getName())
-                    .log(System.Logger.Level.WARNING, "could not delete " + dir + ": " + e.getMessage());
+            LOG.warn("could not delete {}: {}", dir, e.getMessage());
         }
     }
 }

@@ -58,8 +58,8 @@ final class OutgoingRecords {
         try {
             return serde.serialize(value);
         } catch (SerdeException e) {
-            throw new SerdeException("cannot publish to topic '" + topic.name() + "': the " + part + " "
-                    + e.getMessage(), e);
+            throw new SerdeException("cannot publish to topic '" + topic.name() + "': cannot serialize the " + part
+                    + ": " + e.getMessage(), e);
         } catch (RuntimeException e) {
             throw new SerdeException("cannot publish to topic '" + topic.name() + "': the " + part
                     + " cannot be serialized with " + serde + ": " + e, e);

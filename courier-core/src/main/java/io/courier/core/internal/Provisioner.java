@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
@@ -16,6 +17,7 @@ import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates missing topics and reports drift of existing ones; never alters a topic. */
 final class Provisioner {
@@ -45,16 +47,21 @@ final class Provisioner {
                     + "existing topics; align the declaration or alter the topic): " + String.join("; ", drift));
         }
         if (!missing.isEmpty()) {
-            try {
-                Futures.await(admin.createTopics(missing).all(), timeout, "create topics "
-                        + missing.stream().map(NewTopic::name).toList() + " at " + servers);
-            } catch (CourierException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e; // another instance creating the same topic at the same moment is fine
-                }
-            }
-            awaitVisible(missing.stream().map(NewTopic::name).toList());
+            create(missing);
         }
+    }
+
+    /** Creates the topics and returns once every partition has a leader; one created meanwhile elsewhere is fine. */
+    private void create(List<NewTopic> topics) {
+        List<String> names = topics.stream().map(NewTopic::name).toList();
+        try {
+            Futures.await(admin.createTopics(topics).all(), timeout, "create topics " + names + " at " + servers);
+        } catch (CourierException e) {
+            if (!(e.getCause() instanceof TopicExistsException)) {
+                throw e;
+            }
+        }
+        awaitVisible(names);
     }
 
     /**
@@ -91,7 +98,7 @@ final class Provisioner {
     }
 
     private List<String> drift(Topic<?, ?> t) {
-        TopicDescription d = describe(t.name());
+        TopicDescription d = requireExisting(t.name());
         List<String> found = new ArrayList<>();
         if (d.partitions().size() != t.partitions()) {
             found.add("topic '" + t.name() + "' has " + d.partitions().size() + " partitions, declared " + t.partitions());
@@ -116,34 +123,30 @@ final class Provisioner {
         return found;
     }
 
-    TopicDescription describe(String topic) {
-        return Futures.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
-                "describe topic '" + topic + "' at " + servers).get(topic);
-    }
-
     /** @throws CourierException naming the topic if it does not exist */
     TopicDescription requireExisting(String topic) {
-        Set<String> existing = Futures.await(admin.listTopics().names(), timeout, "list the topics at " + servers);
-        if (!existing.contains(topic)) {
-            throw new CourierException("topic '" + topic + "' does not exist at " + servers
-                    + "; declare it and call Courier.provision(...), or create it");
-        }
-        return describe(topic);
+        return existing(topic).orElseThrow(() -> new CourierException("topic '" + topic + "' does not exist at "
+                + servers + "; declare it and call Courier.provision(...), or create it"));
     }
 
-    /** Creates the topic like {@code template} if it is missing (dead-letter topics). */
-    void ensureLike(String topic, TopicDescription template) {
-        Set<String> existing = Futures.await(admin.listTopics().names(), timeout, "list the topics at " + servers);
-        if (!existing.contains(topic)) {
-            try {
-                Futures.await(admin.createTopics(List.of(new NewTopic(topic, template.partitions().size(),
-                        (short) template.partitions().get(0).replicas().size()))).all(), timeout,
-                        "create topic '" + topic + "' at " + servers);
-            } catch (CourierException e) {
-                if (!(e.getCause() instanceof TopicExistsException)) {
-                    throw e;
-                }
+    /** One describe call; a topic that does not exist is empty, not an error. */
+    private Optional<TopicDescription> existing(String topic) {
+        try {
+            return Optional.of(Futures.await(admin.describeTopics(List.of(topic)).allTopicNames(), timeout,
+                    "describe topic '" + topic + "' at " + servers).get(topic));
+        } catch (CourierException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                return Optional.empty();
             }
+            throw e;
+        }
+    }
+
+    /** Creates the topic like {@code template} if it is missing (dead-letter topics), waiting for its leaders. */
+    void ensureLike(String topic, TopicDescription template) {
+        if (existing(topic).isEmpty()) {
+            create(List.of(new NewTopic(topic, template.partitions().size(),
+                    (short) template.partitions().get(0).replicas().size())));
         }
     }
 }
