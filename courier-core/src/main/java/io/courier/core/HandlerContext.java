@@ -25,4 +25,17 @@ public interface HandlerContext {
      *     {@code read_committed} readers once the transaction commits)
      */
     <K, V> CompletableFuture<PublishResult> publish(Topic<K, V> topic, K key, V value);
+
+    /**
+     * Publishes a follow-up message with extra headers, a chosen partition, or its own flow ids; the ids and trace
+     * context it does not set come from the consumed message, as for {@link #publish(Topic, Object, Object)}.
+     *
+     * @param topic   the target topic's declaration
+     * @param message the message
+     * @param <K>     the key type
+     * @param <V>     the value type
+     * @return the future acknowledgement
+     * @throws io.courier.core.SerdeException if the message cannot be serialized (nothing is sent)
+     */
+    <K, V> CompletableFuture<PublishResult> publish(Topic<K, V> topic, OutboundMessage<K, V> message);
 }

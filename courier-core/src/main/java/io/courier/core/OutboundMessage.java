@@ -3,6 +3,7 @@ package io.courier.core;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * A message to publish with more than a key and a value: extra headers, or ids that continue a flow.
@@ -14,15 +15,19 @@ import java.util.Optional;
  * @param correlationId the flow's id; empty means "a new flow", whose id is the message id
  * @param causationId   the id of the message that caused this one, if any
  * @param traceparent   a W3C trace context to carry, if any
+ * @param partition     the partition to write to; empty lets the key (or the partitioner) decide
  * @param <K>           the key type
  * @param <V>           the value type
  */
 public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers, Optional<String> correlationId,
-        Optional<String> causationId, Optional<String> traceparent) {
+        Optional<String> causationId, Optional<String> traceparent, OptionalInt partition) {
 
     public OutboundMessage {
         java.util.Objects.requireNonNull(value, "value");
         headers = Map.copyOf(headers);
+        if (partition.isPresent() && partition.getAsInt() < 0) {
+            throw new IllegalArgumentException("partition must be >= 0, was " + partition.getAsInt());
+        }
     }
 
     /**
@@ -33,7 +38,8 @@ public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers,
      * @return a message with no extra headers that starts a new flow
      */
     public static <K, V> OutboundMessage<K, V> of(K key, V value) {
-        return new OutboundMessage<>(key, value, Map.of(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new OutboundMessage<>(key, value, Map.of(), Optional.empty(), Optional.empty(), Optional.empty(),
+                OptionalInt.empty());
     }
 
     /**
@@ -49,21 +55,33 @@ public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers,
         }
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
-        return new OutboundMessage<>(key, value(), copy, correlationId, causationId, traceparent);
+        return new OutboundMessage<>(key, value(), copy, correlationId, causationId, traceparent, partition);
     }
 
     /** @param id the correlation id to continue @return a copy */
     public OutboundMessage<K, V> withCorrelationId(String id) {
-        return new OutboundMessage<>(key, value, headers, Optional.of(id), causationId, traceparent);
+        return new OutboundMessage<>(key, value, headers, Optional.of(id), causationId, traceparent, partition);
     }
 
     /** @param id the id of the causing message @return a copy */
     public OutboundMessage<K, V> withCausationId(String id) {
-        return new OutboundMessage<>(key, value, headers, correlationId, Optional.of(id), traceparent);
+        return new OutboundMessage<>(key, value, headers, correlationId, Optional.of(id), traceparent, partition);
     }
 
     /** @param traceparent a W3C trace context @return a copy */
     public OutboundMessage<K, V> withTraceparent(String traceparent) {
-        return new OutboundMessage<>(key, value, headers, correlationId, causationId, Optional.of(traceparent));
+        return new OutboundMessage<>(key, value, headers, correlationId, causationId, Optional.of(traceparent),
+                partition);
+    }
+
+    /**
+     * @param partition the partition to write to, overriding the key's partition; for replies routed to the
+     *                  partition a requester reads
+     * @return a copy
+     * @throws IllegalArgumentException if the partition is negative
+     */
+    public OutboundMessage<K, V> withPartition(int partition) {
+        return new OutboundMessage<>(key, value, headers, correlationId, causationId, traceparent,
+                OptionalInt.of(partition));
     }
 }

@@ -27,7 +27,8 @@ final class OutgoingRecords {
                 message.correlationId().orElse(id), message.causationId(), source,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS),
                 topic.valueSerde().contentType(), message.traceparent());
-        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), key, value);
+        Integer partition = message.partition().isPresent() ? message.partition().getAsInt() : null;
+        ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
         EnvelopeCodec.write(envelope, record.headers());
         return new Outgoing(record, id);
@@ -46,11 +47,20 @@ final class OutgoingRecords {
 
     /** A follow-up message of a consumed one: same correlation id, causation id = the consumed message's id. */
     static <K, V> OutboundMessage<K, V> continuing(Envelope cause, K key, V value) {
-        OutboundMessage<K, V> message = OutboundMessage.of(key, value)
-                .withCorrelationId(cause.correlationId())
-                .withCausationId(cause.messageId());
+        return continuing(cause, OutboundMessage.of(key, value));
+    }
+
+    /** Fills in the flow ids and trace context from {@code cause} where {@code message} does not set them. */
+    static <K, V> OutboundMessage<K, V> continuing(Envelope cause, OutboundMessage<K, V> message) {
+        OutboundMessage<K, V> m = message;
+        if (m.correlationId().isEmpty()) {
+            m = m.withCorrelationId(cause.correlationId());
+        }
+        if (m.causationId().isEmpty()) {
+            m = m.withCausationId(cause.messageId());
+        }
         Optional<String> traceparent = cause.traceparent();
-        return traceparent.isPresent() ? message.withTraceparent(traceparent.get()) : message;
+        return traceparent.isPresent() && m.traceparent().isEmpty() ? m.withTraceparent(traceparent.get()) : m;
     }
 
     private static <T> byte[] serialize(Topic<?, ?> topic, String part, T value,

@@ -5,6 +5,7 @@ import io.courier.core.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -14,7 +15,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
@@ -77,7 +80,8 @@ final class Provisioner {
                         timeout, "describe new topics " + names);
                 boolean led = described.values().stream().allMatch(d -> d.partitions().stream()
                         .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (led && Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)) {
+                if (led && Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)
+                        && served(described)) {
                     return;
                 }
             } catch (CourierException e) {
@@ -94,6 +98,23 @@ final class Provisioner {
                 Thread.currentThread().interrupt();
                 throw new CourierException("interrupted while waiting for topics " + names, e);
             }
+        }
+    }
+
+    /**
+     * A broker lists a partition's leader as soon as its metadata cache has it, which can be a moment before the
+     * leader serves the partition. ListOffsets is answered by the leader's replica manager, so it succeeding for
+     * every partition means produce requests will be accepted too.
+     */
+    private boolean served(Map<String, TopicDescription> described) {
+        Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+        described.forEach((name, d) -> d.partitions().forEach(p ->
+                partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
+        try {
+            Futures.await(admin.listOffsets(partitions).all(), timeout, "list the offsets of new topics");
+            return true;
+        } catch (CourierException e) {
+            return false;
         }
     }
 

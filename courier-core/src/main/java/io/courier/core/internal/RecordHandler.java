@@ -7,6 +7,7 @@ import io.courier.core.HandlerContext;
 import io.courier.core.Handlers;
 import io.courier.core.Message;
 import io.courier.core.MessageHandler;
+import io.courier.core.OutboundMessage;
 import io.courier.core.PublishResult;
 import io.courier.core.SerdeException;
 import io.courier.core.Topic;
@@ -92,7 +93,12 @@ final class RecordHandler<K, V> {
 
         @Override
         public <K2, V2> CompletableFuture<PublishResult> publish(Topic<K2, V2> target, K2 key, V2 value) {
-            OutgoingRecords.Outgoing out = OutgoingRecords.build(target, OutgoingRecords.continuing(cause, key, value),
+            return publish(target, OutboundMessage.of(key, value));
+        }
+
+        @Override
+        public <K2, V2> CompletableFuture<PublishResult> publish(Topic<K2, V2> target, OutboundMessage<K2, V2> message) {
+            OutgoingRecords.Outgoing out = OutgoingRecords.build(target, OutgoingRecords.continuing(cause, message),
                     config.serviceName(), config.clock());
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             producer.send(out.record(), (md, e) -> {

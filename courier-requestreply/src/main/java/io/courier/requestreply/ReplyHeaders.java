@@ -1,0 +1,23 @@
+package io.courier.requestreply;
+
+/**
+ * Header names of request-reply records, next to Courier's envelope. A request carries its correlation id in the
+ * envelope ({@code ce_correlationid}) and where to answer here; a reply carries the same correlation id and its
+ * status. Plain Kafka clients can take part by reading and writing these headers.
+ */
+public final class ReplyHeaders {
+    /** On a request: the topic to write the reply to. */
+    public static final String REPLY_TOPIC = "courier-reply-topic";
+    /** On a request: the partition of the reply topic that the requester instance reads. */
+    public static final String REPLY_PARTITION = "courier-reply-partition";
+    /** On a request: the caller's deadline, epoch milliseconds; a responder does not answer after it. */
+    public static final String DEADLINE = "courier-deadline";
+    /** On a reply: {@code success} or {@code failure}. */
+    public static final String STATUS = "courier-reply-status";
+    /** On a failure reply: the responder's exception class. */
+    public static final String ERROR_TYPE = "courier-error-type";
+    /** On a failure reply: the responder's exception message. */
+    public static final String ERROR_MESSAGE = "courier-error-message";
+
+    private ReplyHeaders() {}
+}

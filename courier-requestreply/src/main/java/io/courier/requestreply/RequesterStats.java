@@ -1,0 +1,16 @@
+package io.courier.requestreply;
+
+/**
+ * Counters of one requester instance since it started.
+ *
+ * @param sent      requests published
+ * @param succeeded requests answered with a success
+ * @param failed    requests answered with a failure
+ * @param timedOut  requests that reached their deadline without (enough) replies
+ * @param late      replies that arrived after their request's deadline: dropped
+ * @param unmatched replies whose correlation id this instance does not know (sent by an earlier incarnation, or
+ *                  to a partition that moved here in a rebalance): dropped
+ * @param pending   requests waiting for a reply now
+ */
+public record RequesterStats(long sent, long succeeded, long failed, long timedOut, long late, long unmatched,
+        int pending) {}

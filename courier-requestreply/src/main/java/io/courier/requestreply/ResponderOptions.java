@@ -1,0 +1,80 @@
+package io.courier.requestreply;
+
+import static io.courier.common.Preconditions.requireArgument;
+
+import io.courier.core.GroupProtocol;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a responder instance consumes requests. Immutable; build with {@link #builder(String)}.
+ *
+ * <p>A responder group reads its request topic from the beginning the first time it starts, so requests sent
+ * while no responder was running are answered when one starts (those whose deadline has passed are skipped).
+ *
+ * @param groupId       the consumer group shared by the responder instances
+ * @param concurrency   consumer threads in this instance, at most the request topic's partition count; each
+ *                      handles one request at a time
+ * @param instanceId    names this instance in client ids, if given
+ * @param groupProtocol the consumer group protocol
+ */
+public record ResponderOptions(String groupId, int concurrency, Optional<String> instanceId,
+        GroupProtocol groupProtocol) {
+
+    public ResponderOptions {
+        Objects.requireNonNull(groupId, "groupId");
+        Objects.requireNonNull(instanceId, "instanceId");
+        Objects.requireNonNull(groupProtocol, "groupProtocol");
+    }
+
+    /**
+     * @param groupId the responder group, for instance {@code pricing}
+     * @return a builder with one thread and the classic group protocol
+     */
+    public static Builder builder(String groupId) {
+        return new Builder(groupId);
+    }
+
+    /** Collects options; {@link #build()} validates them. Not thread-safe. */
+    public static final class Builder {
+        private final String groupId;
+        private int concurrency = 1;
+        private String instanceId;
+        private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
+
+        private Builder(String groupId) {
+            this.groupId = groupId;
+        }
+
+        /** @param threads consumer threads, at least 1 @return this builder */
+        public Builder concurrency(int threads) {
+            this.concurrency = threads;
+            return this;
+        }
+
+        /** @param id names this instance in client ids: letters, digits, ., _ or - @return this builder */
+        public Builder instanceId(String id) {
+            this.instanceId = id;
+            return this;
+        }
+
+        /** @param protocol the group protocol @return this builder */
+        public Builder groupProtocol(GroupProtocol protocol) {
+            this.groupProtocol = protocol;
+            return this;
+        }
+
+        /**
+         * @return the options
+         * @throws IllegalArgumentException naming the first invalid value
+         */
+        public ResponderOptions build() {
+            requireArgument(groupId != null && !groupId.isBlank(), "groupId must not be blank, but was '%s'", groupId);
+            requireArgument(concurrency >= 1, "concurrency must be at least 1, but was %s", concurrency);
+            requireArgument(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank, but was '%s'",
+                    instanceId);
+            requireArgument(groupProtocol != null, "groupProtocol must not be null");
+            return new ResponderOptions(groupId, concurrency, Optional.ofNullable(instanceId), groupProtocol);
+        }
+    }
+}

@@ -1,0 +1,230 @@
+package io.courier.requestreply.internal;
+
+import static io.courier.common.Preconditions.requireArgument;
+import static io.courier.common.Preconditions.requireState;
+
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import io.courier.core.Courier;
+import io.courier.core.OutboundMessage;
+import io.courier.core.Publisher;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import io.courier.requestreply.Endpoint;
+import io.courier.requestreply.Gathered;
+import io.courier.requestreply.Reply;
+import io.courier.requestreply.ReplyHeaders;
+import io.courier.requestreply.Requester;
+import io.courier.requestreply.RequesterOptions;
+import io.courier.requestreply.RequesterStats;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+
+/** Publishes requests, routes them to owned reply partitions, matches replies, and expires what is not answered. */
+public final class DefaultRequester implements Requester {
+    private final Courier courier;
+    private final RequesterOptions options;
+    private final Clock clock;
+    private final ReplyConsumer replies;
+    private final ConcurrentHashMap<String, PendingRequest<?>> pending = new ConcurrentHashMap<>();
+    private final RecentIds completed = new RecentIds(100_000);
+    private final ConcurrentHashMap<String, Publisher<?, ?>> publishers = new ConcurrentHashMap<>();
+    private final ScheduledThreadPoolExecutor timers;
+    private final AtomicInteger next = new AtomicInteger();
+    private final LongAdder sent = new LongAdder();
+    private final LongAdder succeeded = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder timedOut = new LongAdder();
+    private final LongAdder late = new LongAdder();
+    private final LongAdder unmatched = new LongAdder();
+    private volatile boolean closed;
+
+    private DefaultRequester(Courier courier, RequesterOptions options) {
+        this.courier = courier;
+        this.options = options;
+        this.clock = courier.config().clock();
+        this.timers = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "courier-request-timeouts-" + options.replyTopic());
+            t.setDaemon(true);
+            return t;
+        });
+        timers.setRemoveOnCancelPolicy(true);
+        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch);
+    }
+
+    /** @see Requester#start */
+    public static Requester start(Courier courier, RequesterOptions options) {
+        ensureReplyTopic(courier, options);
+        DefaultRequester requester = new DefaultRequester(courier, options);
+        requester.replies.start();
+        try {
+            requester.replies.ready().get(options.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            requester.close();
+            throw new CourierRetriableException("requester got no partition of reply topic '" + options.replyTopic()
+                    + "' in group '" + options.groupId() + "' within " + options.readyTimeout() + ": there may be "
+                    + "more requester instances than reply partitions, or the group is still rebalancing");
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            requester.close();
+            throw new CourierException("interrupted while waiting for reply partitions of '" + options.replyTopic() + "'", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            requester.close();
+            throw new CourierException("requester for reply topic '" + options.replyTopic() + "' failed to start", e);
+        }
+        return requester;
+    }
+
+    private static void ensureReplyTopic(Courier courier, RequesterOptions options) {
+        Set<String> names;
+        try {
+            names = courier.admin().listTopics().names().get(courier.config().connectTimeout().toMillis(),
+                    TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            throw new CourierRetriableException("cannot list the topics at " + courier.config().bootstrapServers()
+                    + " to find reply topic '" + options.replyTopic() + "': " + e, e);
+        }
+        if (!names.contains(options.replyTopic())) {
+            // Replies are read within seconds; an hour of retention keeps the topic small.
+            courier.provision(Topic.builder(options.replyTopic(), Serdes.string(), Serdes.bytes())
+                    .partitions(options.replyPartitions()).replicationFactor(options.replicationFactor())
+                    .config("retention.ms", "3600000").build());
+        }
+    }
+
+    @Override
+    public <K, Q, R> CompletableFuture<Reply<R>> request(Endpoint<K, Q, R> endpoint, K key, Q payload, Duration timeout) {
+        return request(endpoint, OutboundMessage.of(key, payload), timeout);
+    }
+
+    @Override
+    public <K, Q, R> CompletableFuture<Reply<R>> request(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request,
+            Duration timeout) {
+        requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive, but was %s", timeout);
+        String id = Ids.next();
+        PendingRequest.Single<R> p = new PendingRequest.Single<>(endpoint, id, clock.instant().plus(timeout));
+        send(endpoint, request, timeout, p);
+        return p.future;
+    }
+
+    @Override
+    public <K, Q, R> CompletableFuture<Gathered<R>> gather(Endpoint<K, Q, R> endpoint, K key, Q payload, int expected,
+            Duration timeout) {
+        requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive, but was %s", timeout);
+        requireArgument(expected >= 1, "expected must be at least 1, but was %s", expected);
+        String id = Ids.next();
+        PendingRequest.Gather<R> p = new PendingRequest.Gather<>(endpoint, id, clock.instant().plus(timeout), expected);
+        send(endpoint, OutboundMessage.of(key, payload), timeout, p);
+        return p.future;
+    }
+
+    private <K, Q, R> void send(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request, Duration timeout,
+            PendingRequest<R> p) {
+        requireState(!closed, "requester for reply topic '%s' is closed", options.replyTopic());
+        int[] owned = replies.owned();
+        if (owned.length == 0) {
+            p.fail(new CourierRetriableException("requester owns no partition of reply topic '" + options.replyTopic()
+                    + "' at the moment (group '" + options.groupId() + "' is rebalancing); request to '"
+                    + endpoint.name() + "' not sent, retry"));
+            return;
+        }
+        int partition = owned[Math.floorMod(next.getAndIncrement(), owned.length)];
+        OutboundMessage<K, Q> message = request.withCorrelationId(p.correlationId)
+                .withHeader(ReplyHeaders.REPLY_TOPIC, options.replyTopic())
+                .withHeader(ReplyHeaders.REPLY_PARTITION, Integer.toString(partition))
+                .withHeader(ReplyHeaders.DEADLINE, Long.toString(p.deadline.toEpochMilli()));
+        pending.put(p.correlationId, p);
+        try {
+            publisher(endpoint).publish(message).whenComplete((result, error) -> {
+                if (error != null && pending.remove(p.correlationId, p)) {
+                    p.cancelTimer();
+                    p.fail(error);
+                }
+            });
+        } catch (RuntimeException e) {
+            pending.remove(p.correlationId, p);
+            p.fail(e);
+            return;
+        }
+        sent.increment();
+        // The clock starts now, when the request is handed to the producer.
+        p.timer = timers.schedule(() -> expire(p), timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    // Publishers are cached per topic name; the endpoint that created one fixes its key and value types.
+    @SuppressWarnings("unchecked")
+    private <K, Q> Publisher<K, Q> publisher(Endpoint<K, Q, ?> endpoint) {
+        return (Publisher<K, Q>) publishers.computeIfAbsent(endpoint.name(),
+                name -> courier.publisher(endpoint.requests(), options.publisherOptions()));
+    }
+
+    private void expire(PendingRequest<?> p) {
+        if (pending.remove(p.correlationId, p)) {
+            completed.add(p.correlationId);
+            if (p.expire()) {
+                timedOut.increment();
+            }
+        }
+    }
+
+    private void dispatch(ConsumerRecord<byte[], byte[]> record) {
+        String id = ReplyCodec.correlationId(record);
+        PendingRequest<?> p = id == null ? null : pending.get(id);
+        if (p == null) {
+            (id != null && completed.contains(id) ? late : unmatched).increment();
+            return;
+        }
+        offer(p, record);
+    }
+
+    private <R> void offer(PendingRequest<R> p, ConsumerRecord<byte[], byte[]> record) {
+        Reply<R> reply = ReplyCodec.decode(record, p.endpoint, p.correlationId);
+        (reply instanceof Reply.Success<R> ? succeeded : failed).increment();
+        if (p.offer(reply) && pending.remove(p.correlationId, p)) {
+            completed.add(p.correlationId);
+            p.cancelTimer();
+        }
+    }
+
+    @Override
+    public Set<Integer> replyPartitions() {
+        return Arrays.stream(replies.owned()).boxed().collect(Collectors.toUnmodifiableSet());
+    }
+
+    @Override
+    public RequesterStats stats() {
+        return new RequesterStats(sent.sum(), succeeded.sum(), failed.sum(), timedOut.sum(), late.sum(),
+                unmatched.sum(), pending.size());
+    }
+
+    @Override
+    public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        replies.close();
+        timers.shutdownNow();
+        pending.values().forEach(p -> p.fail(new CourierException("requester for reply topic '"
+                + options.replyTopic() + "' closed before request " + p.correlationId + " to '" + p.endpoint.name()
+                + "' was answered")));
+        pending.clear();
+        for (Publisher<?, ?> publisher : publishers.values()) {
+            try {
+                publisher.close();
+            } catch (RuntimeException e) {
+                // the requests it failed to send have already failed their callers
+            }
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package io.courier.requestreply.internal;
+
+import io.courier.common.CourierException;
+import io.courier.core.Courier;
+import io.courier.core.HandlerContext;
+import io.courier.core.Handlers;
+import io.courier.core.Message;
+import io.courier.core.OutboundMessage;
+import io.courier.core.RetryPolicy;
+import io.courier.core.Serdes;
+import io.courier.core.Subscriber;
+import io.courier.core.SubscriberOptions;
+import io.courier.core.Topic;
+import io.courier.requestreply.Endpoint;
+import io.courier.requestreply.ReplyHeaders;
+import io.courier.requestreply.RequestHandler;
+import io.courier.requestreply.Responder;
+import io.courier.requestreply.ResponderOptions;
+import io.courier.requestreply.ResponderStats;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * A Courier subscriber on the request topic whose handler waits for the user's answer and publishes it to the
+ * partition the request names, before the request's offset is committed.
+ */
+public final class DefaultResponder<K, Q, R> implements Responder {
+    private final Endpoint<K, Q, R> endpoint;
+    private final RequestHandler<K, Q, R> handler;
+    private final Clock clock;
+    private final ConcurrentHashMap<String, Topic<String, R>> successTopics = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, Topic<String, String>> failureTopics = new ConcurrentHashMap<>();
+    private final LongAdder answered = new LongAdder();
+    private final LongAdder failed = new LongAdder();
+    private final LongAdder expired = new LongAdder();
+    private final Subscriber subscriber;
+
+    private DefaultResponder(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
+            RequestHandler<K, Q, R> handler) {
+        this.endpoint = endpoint;
+        this.handler = handler;
+        this.clock = courier.config().clock();
+        SubscriberOptions.Builder so = SubscriberOptions.builder(options.groupId())
+                .concurrency(options.concurrency())
+                .groupProtocol(options.groupProtocol())
+                // Requests sent before the group first existed wait in the topic: answer them (deadline allowing).
+                .fromBeginning(true)
+                // The user's failures become failure replies; what still throws is a malformed request.
+                .retry(RetryPolicy.noRetries());
+        options.instanceId().ifPresent(so::instanceId);
+        this.subscriber = courier.subscriber(endpoint.requests(), so.build(), Handlers.all(this::answer));
+    }
+
+    /** @see Responder#start */
+    public static <K, Q, R> Responder start(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
+            RequestHandler<K, Q, R> handler) {
+        java.util.Objects.requireNonNull(handler, "handler");
+        DefaultResponder<K, Q, R> responder = new DefaultResponder<>(courier, endpoint, options, handler);
+        responder.subscriber.start();
+        return responder;
+    }
+
+    private void answer(Message<K, Q> request, HandlerContext ctx) throws InterruptedException {
+        String replyTopic = request.headers().get(ReplyHeaders.REPLY_TOPIC);
+        String partitionText = request.headers().get(ReplyHeaders.REPLY_PARTITION);
+        if (replyTopic == null || partitionText == null) {
+            throw new CourierException("request " + request.coordinates() + " has no " + ReplyHeaders.REPLY_TOPIC
+                    + " or " + ReplyHeaders.REPLY_PARTITION + " header, so there is nowhere to answer; it was not "
+                    + "sent by a Courier requester");
+        }
+        int partition = (int) parse(partitionText, ReplyHeaders.REPLY_PARTITION, request);
+        long deadline = request.headers().containsKey(ReplyHeaders.DEADLINE)
+                ? parse(request.headers().get(ReplyHeaders.DEADLINE), ReplyHeaders.DEADLINE, request) : Long.MAX_VALUE;
+        if (clock.millis() >= deadline) {
+            expired.increment(); // the caller has given up: do not spend work on it
+            return;
+        }
+        R value;
+        try {
+            CompletableFuture<R> reply = handler.handle(request).toCompletableFuture();
+            value = deadline == Long.MAX_VALUE ? reply.get() : reply.get(Math.max(1, deadline - clock.millis()),
+                    TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            throw e; // shutting down: the request is not committed and goes to another instance
+        } catch (TimeoutException e) {
+            expired.increment();
+            return;
+        } catch (ExecutionException e) {
+            fail(request, ctx, replyTopic, partition, e.getCause() == null ? e : e.getCause());
+            return;
+        } catch (Exception e) {
+            fail(request, ctx, replyTopic, partition, e);
+            return;
+        }
+        if (value == null) {
+            fail(request, ctx, replyTopic, partition, new NullPointerException("the handler of '" + endpoint.name()
+                    + "' answered null; a reply needs a value"));
+            return;
+        }
+        ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), endpoint.replies())),
+                OutboundMessage.of(request.envelope().correlationId(), value).withPartition(partition)
+                        .withHeader(ReplyHeaders.STATUS, ReplyCodec.SUCCESS));
+        answered.increment();
+    }
+
+    private void fail(Message<K, Q> request, HandlerContext ctx, String replyTopic, int partition, Throwable error) {
+        String message = ReplyCodec.truncate(error.getMessage());
+        ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
+                OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)
+                        .withHeader(ReplyHeaders.STATUS, ReplyCodec.FAILURE)
+                        .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
+                        .withHeader(ReplyHeaders.ERROR_MESSAGE, message));
+        failed.increment();
+    }
+
+    private static long parse(String text, String header, Message<?, ?> request) {
+        try {
+            long value = Long.parseLong(text.trim());
+            if (value < 0 || header.equals(ReplyHeaders.REPLY_PARTITION) && value > Integer.MAX_VALUE) {
+                throw new NumberFormatException(text);
+            }
+            return value;
+        } catch (NumberFormatException e) {
+            throw new CourierException("request " + request.coordinates() + " has header " + header + "='" + text
+                    + "'; expected a non-negative number");
+        }
+    }
+
+    @Override
+    public Responder awaitAssignment(Duration timeout) {
+        subscriber.awaitAssignment(timeout);
+        return this;
+    }
+
+    @Override
+    public ResponderStats stats() {
+        return new ResponderStats(answered.sum(), failed.sum(), expired.sum());
+    }
+
+    @Override
+    public void close() {
+        subscriber.close();
+    }
+}

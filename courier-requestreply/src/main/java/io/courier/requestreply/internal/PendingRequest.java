@@ -1,0 +1,103 @@
+package io.courier.requestreply.internal;
+
+import io.courier.requestreply.Endpoint;
+import io.courier.requestreply.Gathered;
+import io.courier.requestreply.Reply;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ScheduledFuture;
+
+/** A request waiting for its reply (or, scatter-gather, replies); completes its future exactly once. */
+abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRequest.Gather {
+    final Endpoint<?, ?, R> endpoint;
+    final String correlationId;
+    final Instant deadline;
+    volatile ScheduledFuture<?> timer;
+
+    PendingRequest(Endpoint<?, ?, R> endpoint, String correlationId, Instant deadline) {
+        this.endpoint = endpoint;
+        this.correlationId = correlationId;
+        this.deadline = deadline;
+    }
+
+    /** @return true when this request needs no further reply */
+    abstract boolean offer(Reply<R> reply);
+
+    /** The deadline passed. @return true if the caller got fewer replies than it asked for */
+    abstract boolean expire();
+
+    abstract void fail(Throwable error);
+
+    void cancelTimer() {
+        ScheduledFuture<?> t = timer;
+        if (t != null) {
+            t.cancel(false);
+        }
+    }
+
+    Reply.Timeout<R> timeout() {
+        return new Reply.Timeout<>(endpoint.name(), correlationId, deadline);
+    }
+
+    /** One request, one reply. */
+    static final class Single<R> extends PendingRequest<R> {
+        final CompletableFuture<Reply<R>> future = new CompletableFuture<>();
+
+        Single(Endpoint<?, ?, R> endpoint, String correlationId, Instant deadline) {
+            super(endpoint, correlationId, deadline);
+        }
+
+        @Override
+        boolean offer(Reply<R> reply) {
+            future.complete(reply);
+            return true;
+        }
+
+        @Override
+        boolean expire() {
+            return future.complete(timeout());
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+    }
+
+    /** One request, up to {@code expected} replies. */
+    static final class Gather<R> extends PendingRequest<R> {
+        final CompletableFuture<Gathered<R>> future = new CompletableFuture<>();
+        private final int expected;
+        private final List<Reply<R>> replies = new ArrayList<>();
+
+        Gather(Endpoint<?, ?, R> endpoint, String correlationId, Instant deadline, int expected) {
+            super(endpoint, correlationId, deadline);
+            this.expected = expected;
+        }
+
+        @Override
+        synchronized boolean offer(Reply<R> reply) {
+            if (future.isDone()) {
+                return true;
+            }
+            replies.add(reply);
+            if (replies.size() >= expected) {
+                future.complete(new Gathered<>(correlationId, replies, expected));
+                return true;
+            }
+            return false;
+        }
+
+        @Override
+        synchronized boolean expire() {
+            return future.complete(new Gathered<>(correlationId, replies, expected)) && replies.size() < expected;
+        }
+
+        @Override
+        void fail(Throwable error) {
+            future.completeExceptionally(error);
+        }
+    }
+}

@@ -1,0 +1,64 @@
+package io.courier.requestreply.internal;
+
+import io.courier.core.Envelope;
+import io.courier.core.internal.EnvelopeCodec;
+import io.courier.requestreply.Endpoint;
+import io.courier.requestreply.Reply;
+import io.courier.requestreply.ReplyHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Reads replies: the correlation id they answer, their status, and the typed value or the error. */
+final class ReplyCodec {
+    static final String SUCCESS = "success";
+    static final String FAILURE = "failure";
+    /** Header values are not meant for stack traces: an error message longer than this is cut. */
+    static final int MAX_ERROR_MESSAGE = 2000;
+
+    private ReplyCodec() {}
+
+    /** @return the correlation id of the request a reply answers, or null if it carries none */
+    static String correlationId(ConsumerRecord<byte[], byte[]> record) {
+        return text(record.headers(), Envelope.Headers.CORRELATION_ID);
+    }
+
+    static <R> Reply<R> decode(ConsumerRecord<byte[], byte[]> record, Endpoint<?, ?, R> endpoint, String correlationId) {
+        String where = record.topic() + "-" + record.partition() + "@" + record.offset();
+        Envelope envelope = EnvelopeCodec.read(record.headers(), where, "reply", endpoint.replies().contentType(),
+                Instant.ofEpochMilli(record.timestamp()));
+        if (FAILURE.equals(text(record.headers(), ReplyHeaders.STATUS))) {
+            String type = text(record.headers(), ReplyHeaders.ERROR_TYPE);
+            String message = text(record.headers(), ReplyHeaders.ERROR_MESSAGE);
+            return new Reply.Failure<>(correlationId, type == null ? "unknown" : type, message == null ? "" : message,
+                    envelope);
+        }
+        if (record.value() == null) {
+            return new Reply.Failure<>(correlationId, io.courier.core.SerdeException.class.getName(),
+                    "the reply at " + where + " has no value", envelope);
+        }
+        try {
+            return new Reply.Success<>(correlationId, endpoint.replies().deserialize(record.value(),
+                    EnvelopeCodec.messageType(record.headers())), envelope);
+        } catch (RuntimeException e) {
+            // A reply the caller cannot read is still an answer: say so now rather than let the caller time out.
+            return new Reply.Failure<>(correlationId, io.courier.core.SerdeException.class.getName(),
+                    "cannot deserialize the reply at " + where + " as " + endpoint.replies().type().getSimpleName()
+                            + ": " + e.getMessage(), envelope);
+        }
+    }
+
+    static String truncate(String message) {
+        if (message == null) {
+            return "";
+        }
+        return message.length() <= MAX_ERROR_MESSAGE ? message : message.substring(0, MAX_ERROR_MESSAGE) + "...";
+    }
+
+    private static String text(Headers headers, String key) {
+        Header h = headers.lastHeader(key);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+}

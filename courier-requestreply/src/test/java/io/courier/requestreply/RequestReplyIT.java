@@ -1,0 +1,242 @@
+package io.courier.requestreply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.common.CourierRetriableException;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
+import io.courier.core.OutboundMessage;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Request-reply against a real broker: answers, failures, timeouts, late replies, decoupling, scatter-gather. */
+@EmbeddedKafka
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class RequestReplyIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static int counter;
+
+    private final EmbeddedKafkaCluster cluster;
+    private Courier courier;
+    private Endpoint<String, String, String> endpoint;
+    private String replies;
+
+    RequestReplyIT(EmbeddedKafkaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeEach
+    void declare() {
+        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("checkout").build());
+        int n = ++counter;
+        Topic<String, String> requests = Topic.builder("prices-" + n, Serdes.string(), Serdes.string()).partitions(3).build();
+        courier.provision(requests);
+        endpoint = Endpoint.of(requests, Serdes.string());
+        replies = "checkout-" + n + ".replies";
+    }
+
+    @AfterEach
+    void close() {
+        courier.close();
+    }
+
+    private Requester requester() {
+        return Requester.start(courier, RequesterOptions.builder(replies).replyPartitions(4).build());
+    }
+
+    private Responder responder(String group, RequestHandler<String, String, String> handler) {
+        return Responder.start(courier, endpoint, ResponderOptions.builder(group).build(), handler);
+    }
+
+    @Test
+    void answersWithTheTypedReplyAndCarriesTheFlowIdsFromRequestToReply() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", RequestHandler.sync(m -> "price of " + m.value()))) {
+            Reply<String> reply = requester.request(endpoint,
+                    OutboundMessage.of("sku-1", "sku-1").withTraceparent(traceparent).withCausationId("order-7"),
+                    WAIT).get();
+
+            assertThat(reply).isInstanceOf(Reply.Success.class);
+            Reply.Success<String> success = (Reply.Success<String>) reply;
+            assertThat(success.value()).isEqualTo("price of sku-1");
+            assertThat(success.envelope().correlationId()).isEqualTo(reply.correlationId());
+            assertThat(success.envelope().traceparent()).contains(traceparent);
+            assertThat(success.envelope().causationId()).isPresent().get().isNotEqualTo("order-7");
+            assertThat(requester.stats().succeeded()).isEqualTo(1);
+            assertThat(responder.stats().answered()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHandlerExceptionComesBackAsAFailureWithItsTypeAndMessage() throws Exception {
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", RequestHandler.sync(m -> {
+                    throw new IllegalArgumentException("unknown sku " + m.value());
+                }))) {
+            Reply<String> reply = requester.request(endpoint, "sku-9", "sku-9", WAIT).get();
+
+            assertThat(reply).isInstanceOf(Reply.Failure.class);
+            Reply.Failure<String> failure = (Reply.Failure<String>) reply;
+            assertThat(failure.errorType()).isEqualTo(IllegalArgumentException.class.getName());
+            assertThat(failure.message()).isEqualTo("unknown sku sku-9");
+            assertThat(responder.stats().failed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aHandlerMayAnswerLaterFromAnotherThread() throws Exception {
+        ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", m -> {
+                    CompletableFuture<String> answer = new CompletableFuture<>();
+                    later.schedule(() -> answer.complete("later " + m.value()), 300, TimeUnit.MILLISECONDS);
+                    return answer;
+                })) {
+            Reply<String> reply = requester.request(endpoint, "a", "a", WAIT).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("later a"));
+            assertThat(responder.stats().answered()).isEqualTo(1);
+        } finally {
+            later.shutdownNow();
+        }
+    }
+
+    @Test
+    void timesOutNamingTopicCorrelationIdAndDeadlineWhenNobodyAnswers() throws Exception {
+        try (Requester requester = requester()) {
+            Instant before = Instant.now();
+            Reply<String> reply = requester.request(endpoint, "k", "nobody listens", Duration.ofMillis(700)).get();
+
+            assertThat(reply).isInstanceOf(Reply.Timeout.class);
+            Reply.Timeout<String> timeout = (Reply.Timeout<String>) reply;
+            assertThat(timeout.topic()).isEqualTo(endpoint.name());
+            assertThat(timeout.deadline()).isAfter(before.plusMillis(600));
+            assertThat(timeout.describe()).contains(endpoint.name(), timeout.correlationId(), "deadline");
+            assertThat(requester.stats().timedOut()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aReplyAfterTheTimeoutIsDroppedAndCountedAndAForeignReplyReachesNoCaller() throws Exception {
+        try (Requester requester = requester();
+                KafkaProducer<String, String> raw = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+                        new StringSerializer())) {
+            Reply<String> reply = requester.request(endpoint, "k", "slow", Duration.ofMillis(300)).get();
+            assertThat(reply).isInstanceOf(Reply.Timeout.class);
+            int partition = requester.replyPartitions().iterator().next();
+            CompletableFuture<Reply<String>> waiting = requester.request(endpoint, "k", "waiting", WAIT);
+
+            raw.send(replyRecord(partition, reply.correlationId(), "too late")).get();
+            raw.send(replyRecord(partition, "a-correlation-id-nobody-sent", "not yours")).get();
+
+            await().atMost(WAIT).until(() -> requester.stats().late() == 1 && requester.stats().unmatched() == 1);
+            assertThat(waiting).isNotDone();
+            assertThat(requester.stats().pending()).isEqualTo(1);
+        }
+    }
+
+    private ProducerRecord<String, String> replyRecord(int partition, String correlationId, String value) {
+        ProducerRecord<String, String> r = new ProducerRecord<>(replies, partition, correlationId, value);
+        r.headers().add("ce_correlationid", correlationId.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(ReplyHeaders.STATUS, "success".getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    @Test
+    void aRequestSentWhileNoResponderRunsWaitsInTheTopicAndIsAnsweredWhenOneStarts() throws Exception {
+        try (Requester requester = requester()) {
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "k", "early", WAIT);
+            CompletableFuture<Reply<String>> expired = requester.request(endpoint, "k", "too early",
+                    Duration.ofMillis(200));
+            assertThat(expired.get()).isInstanceOf(Reply.Timeout.class);
+            Thread.sleep(1000); // nobody is running: the request waits in the topic
+            assertThat(reply).isNotDone();
+
+            try (Responder responder = responder("late-starter", RequestHandler.sync(m -> "answered " + m.value()))) {
+                assertThat(reply.get(30, TimeUnit.SECONDS)).isInstanceOfSatisfying(Reply.Success.class,
+                        s -> assertThat(s.value()).isEqualTo("answered early"));
+                await().atMost(WAIT).until(() -> responder.stats().expired() == 1);
+                assertThat(responder.stats().answered()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void scatterGatherCollectsOneReplyPerResponderGroupUntilTheDeadline() throws Exception {
+        try (Requester requester = requester();
+                Responder a = responder("quotes-a", RequestHandler.sync(m -> "a:" + m.value()));
+                Responder b = responder("quotes-b", RequestHandler.sync(m -> "b:" + m.value()))) {
+            a.awaitAssignment(WAIT);
+            b.awaitAssignment(WAIT);
+            Gathered<String> both = requester.gather(endpoint, "k", "x", 2, WAIT).get();
+            assertThat(both.complete()).isTrue();
+            assertThat(both.values()).containsExactlyInAnyOrder("a:x", "b:x");
+
+            Gathered<String> three = requester.gather(endpoint, "k", "y", 3, Duration.ofSeconds(3)).get();
+            assertThat(three.complete()).isFalse();
+            assertThat(three.values()).containsExactlyInAnyOrder("a:y", "b:y");
+        }
+    }
+
+    @Test
+    void aRequesterWithoutAReplyPartitionFailsToStartWithAClearMessage() {
+        RequesterOptions one = RequesterOptions.builder(replies).replyPartitions(1)
+                .readyTimeout(Duration.ofSeconds(5)).build();
+        try (Requester first = Requester.start(courier, one)) {
+            assertThat(first.replyPartitions()).containsExactly(0);
+            assertThatThrownBy(() -> Requester.start(courier, one))
+                    .isInstanceOf(CourierRetriableException.class)
+                    .hasMessageContaining(replies)
+                    .hasMessageContaining("more requester instances than reply partitions");
+        }
+    }
+
+    @Test
+    void aRequestWithoutReplyHeadersGoesToTheDeadLetterTopic() throws Exception {
+        try (Responder responder = responder("pricing", RequestHandler.sync(m -> "never"));
+                KafkaProducer<String, String> raw = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+                        new StringSerializer())) {
+            raw.send(new ProducerRecord<>(endpoint.name(), "k", "no reply headers")).get();
+
+            await().atMost(WAIT).until(() -> courier.admin().listTopics().names().get()
+                    .contains(endpoint.name() + ".dlt"));
+            assertThat(responder.stats().answered()).isZero();
+        }
+    }
+
+    @Test
+    void optionsRejectBadValuesNamingThem() {
+        assertThatThrownBy(() -> RequesterOptions.builder(" ").build()).hasMessageContaining("replyTopic");
+        assertThatThrownBy(() -> RequesterOptions.builder("r").replyPartitions(0).build())
+                .hasMessageContaining("replyPartitions must be at least 1, but was 0");
+        assertThatThrownBy(() -> ResponderOptions.builder("g").concurrency(0).build())
+                .hasMessageContaining("concurrency must be at least 1, but was 0");
+        try (Requester requester = requester()) {
+            assertThatThrownBy(() -> requester.request(endpoint, "k", "v", Duration.ZERO))
+                    .hasMessageContaining("timeout must be positive, but was PT0S");
+        }
+    }
+}
