@@ -3,6 +3,8 @@ package io.courier.requestreply;
 import static io.courier.common.Preconditions.requireArgument;
 
 import io.courier.core.GroupProtocol;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -17,14 +19,17 @@ import java.util.Optional;
  *                      handles one request at a time
  * @param instanceId    names this instance in client ids, if given
  * @param groupProtocol the consumer group protocol
+ * @param consumerProperties raw Kafka consumer settings applied last (the escape hatch), for instance
+ *                      {@code session.timeout.ms}
  */
 public record ResponderOptions(String groupId, int concurrency, Optional<String> instanceId,
-        GroupProtocol groupProtocol) {
+        GroupProtocol groupProtocol, Map<String, String> consumerProperties) {
 
     public ResponderOptions {
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(groupProtocol, "groupProtocol");
+        consumerProperties = Map.copyOf(consumerProperties);
     }
 
     /**
@@ -41,6 +46,7 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
         private int concurrency = 1;
         private String instanceId;
         private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
+        private final Map<String, String> consumerProperties = new LinkedHashMap<>();
 
         private Builder(String groupId) {
             this.groupId = groupId;
@@ -65,6 +71,16 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
         }
 
         /**
+         * @param key   a Kafka consumer config key
+         * @param value its value
+         * @return this builder
+         */
+        public Builder consumerProperty(String key, String value) {
+            consumerProperties.put(key, value);
+            return this;
+        }
+
+        /**
          * @return the options
          * @throws IllegalArgumentException naming the first invalid value
          */
@@ -74,7 +90,8 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
             requireArgument(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank, but was '%s'",
                     instanceId);
             requireArgument(groupProtocol != null, "groupProtocol must not be null");
-            return new ResponderOptions(groupId, concurrency, Optional.ofNullable(instanceId), groupProtocol);
+            return new ResponderOptions(groupId, concurrency, Optional.ofNullable(instanceId), groupProtocol,
+                    consumerProperties);
         }
     }
 }

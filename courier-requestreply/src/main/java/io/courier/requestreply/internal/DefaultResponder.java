@@ -54,6 +54,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                 // The user's failures become failure replies; what still throws is a malformed request.
                 .retry(RetryPolicy.noRetries());
         options.instanceId().ifPresent(so::instanceId);
+        options.consumerProperties().forEach(so::consumerProperty);
         this.subscriber = courier.subscriber(endpoint.requests(), so.build(), Handlers.all(this::answer));
     }
 

@@ -1,0 +1,208 @@
+package io.courier.requestreply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Many callers, several instances, and faults: every caller gets its own reply or a timeout, never another's.
+ */
+@EmbeddedKafka
+@Timeout(value = 8, unit = TimeUnit.MINUTES)
+class RequestReplyFaultIT {
+    private static final Logger LOG = LoggerFactory.getLogger(RequestReplyFaultIT.class);
+
+    private final EmbeddedKafkaCluster cluster;
+
+    RequestReplyFaultIT(EmbeddedKafkaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    private Courier connect(String service) {
+        return Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName(service).build());
+    }
+
+    private static Endpoint<String, String, String> endpoint(Courier courier, String name, int partitions) {
+        Topic<String, String> requests = Topic.builder(name, Serdes.string(), Serdes.string()).partitions(partitions).build();
+        courier.provision(requests);
+        return Endpoint.of(requests, Serdes.string());
+    }
+
+    private static RequestHandler<String, String, String> echo(String name) {
+        return RequestHandler.sync(m -> "echo:" + m.value() + ":" + name);
+    }
+
+    /** Each caller's reply must echo its own payload; which responder answered does not matter. */
+    private static void assertOwnReply(String payload, Reply<String> reply) {
+        assertThat(reply).as("reply to %s", payload).isInstanceOfSatisfying(Reply.Success.class,
+                s -> assertThat((String) s.value()).startsWith("echo:" + payload + ":"));
+    }
+
+    @Test
+    void threeRequestersAndTwoRespondersWithTenThousandInFlightGiveEveryCallerItsOwnReply() throws Exception {
+        try (Courier courier = connect("load")) {
+            Endpoint<String, String, String> endpoint = endpoint(courier, "load-requests", 6);
+            RequesterOptions options = RequesterOptions.builder("load.replies").replyPartitions(6).build();
+            List<Requester> requesters = new ArrayList<>();
+            List<Responder> responders = new ArrayList<>();
+            try {
+                for (int i = 0; i < 3; i++) {
+                    requesters.add(Requester.start(courier, options));
+                }
+                await().atMost(Duration.ofSeconds(60)).until(() ->
+                        requesters.stream().allMatch(r -> r.replyPartitions().size() == 2));
+                for (int i = 0; i < 2; i++) {
+                    responders.add(Responder.start(courier, endpoint,
+                            ResponderOptions.builder("load-responders").concurrency(2).build(), echo("r" + i)));
+                }
+                // the last to join has partitions only once the group has rebalanced among all of them
+                responders.get(1).awaitAssignment(Duration.ofSeconds(60));
+                responders.get(0).awaitAssignment(Duration.ofSeconds(60));
+                List<List<CompletableFuture<Reply<String>>>> futures = new ArrayList<>();
+                for (int r = 0; r < 3; r++) {
+                    List<CompletableFuture<Reply<String>>> mine = new ArrayList<>();
+                    for (int i = 0; i < 3_334; i++) {
+                        mine.add(requesters.get(r).request(endpoint, "k" + i, "req-" + r + "-" + i,
+                                Duration.ofMinutes(2)));
+                    }
+                    futures.add(mine);
+                }
+                for (int r = 0; r < 3; r++) {
+                    for (int i = 0; i < 3_334; i++) {
+                        assertOwnReply("req-" + r + "-" + i, futures.get(r).get(i).get(2, TimeUnit.MINUTES));
+                    }
+                    RequesterStats stats = requesters.get(r).stats();
+                    LOG.info("requester {}: partitions {}, {}", r, requesters.get(r).replyPartitions(), stats);
+                    assertThat(stats.succeeded()).isEqualTo(3_334);
+                    assertThat(stats.unmatched()).as("replies of other instances read by this one").isZero();
+                }
+                assertThat(responders.stream().mapToLong(x -> x.stats().answered()).sum()).isEqualTo(10_002);
+                assertThat(responders).allSatisfy(x -> assertThat(x.stats().answered()).isPositive());
+            } finally {
+                responders.forEach(Responder::close);
+                requesters.forEach(Requester::close);
+            }
+        }
+    }
+
+    @Test
+    void aResponderKilledMidFlightLeavesCallersATimeoutOrTheOtherRespondersAnswerNeverAWrongOne(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        try (Courier courier = connect("kill")) {
+            Endpoint<String, String, String> endpoint = endpoint(courier, "kill-requests", 4);
+            Process doomed = startResponder(endpoint.name(), "kill-responders", "doomed");
+            try (Requester requester = Requester.start(courier, RequesterOptions.builder("kill.replies").build())) {
+                List<CompletableFuture<Reply<String>>> futures = new ArrayList<>();
+                for (int i = 0; i < 2_000; i++) {
+                    futures.add(requester.request(endpoint, "k" + i, "req-" + i, Duration.ofSeconds(40)));
+                }
+                await().atMost(Duration.ofMinutes(1)).until(() -> requester.stats().succeeded() >= 200);
+                // the survivor joins, the group rebalances, and the doomed one dies in the middle of it all
+                try (Responder survivor = Responder.start(courier, endpoint,
+                        ResponderOptions.builder("kill-responders").build(), echo("survivor"))) {
+                    doomed.destroyForcibly().waitFor();
+                    long answeredAtKill = requester.stats().succeeded();
+                    int timeouts = 0;
+                    AtomicInteger bySurvivor = new AtomicInteger();
+                    for (int i = 0; i < futures.size(); i++) {
+                        Reply<String> reply = futures.get(i).get(2, TimeUnit.MINUTES);
+                        if (reply instanceof Reply.Timeout) {
+                            timeouts++;
+                        } else {
+                            assertOwnReply("req-" + i, reply);
+                            if (((Reply.Success<String>) reply).value().endsWith(":survivor")) {
+                                bySurvivor.incrementAndGet();
+                            }
+                        }
+                    }
+                    LOG.info("killed after {} answers: {} answered by the survivor, {} timeouts; {} {}", answeredAtKill,
+                            bySurvivor, timeouts, requester.stats(), survivor.stats());
+                    assertThat(bySurvivor.get()).as("answers after the kill").isPositive();
+                    assertThat(requester.stats().failed()).isZero();
+                }
+            } finally {
+                doomed.destroyForcibly();
+            }
+        }
+    }
+
+    @Test
+    void aRestartedRequesterDropsTheRepliesOfItsPreviousLifeAndAnswersItsNewCallers() throws Exception {
+        try (Courier courier = connect("restart")) {
+            Endpoint<String, String, String> endpoint = endpoint(courier, "restart-requests", 2);
+            CountDownLatch gate = new CountDownLatch(1);
+            RequestHandler<String, String, String> gated = m -> {
+                gate.await();
+                return CompletableFuture.completedFuture("echo:" + m.value() + ":gated");
+            };
+            RequesterOptions options = RequesterOptions.builder("restart.replies").replyPartitions(2)
+                    .instanceId("checkout-1").build();
+            try (Responder responder = Responder.start(courier, endpoint, ResponderOptions.builder("restart-responders")
+                    .build(), gated)) {
+                List<CompletableFuture<Reply<String>>> before = new ArrayList<>();
+                Requester first = Requester.start(courier, options);
+                for (int i = 0; i < 300; i++) {
+                    before.add(first.request(endpoint, "k" + i, "old-" + i, Duration.ofMinutes(1)));
+                }
+                first.close(); // in flight: nobody has answered yet
+                assertThat(before).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+
+                try (Requester second = Requester.start(courier, options)) {
+                    gate.countDown(); // the old requests are answered now, to partitions the new instance reads
+                    List<CompletableFuture<Reply<String>>> after = new ArrayList<>();
+                    for (int i = 0; i < 300; i++) {
+                        after.add(second.request(endpoint, "k" + i, "new-" + i, Duration.ofMinutes(1)));
+                    }
+                    for (int i = 0; i < after.size(); i++) {
+                        assertOwnReply("new-" + i, after.get(i).get(1, TimeUnit.MINUTES));
+                    }
+                    await().atMost(Duration.ofMinutes(1)).until(() -> second.stats().unmatched() == 300);
+                    LOG.info("restarted requester: {}", second.stats());
+                    assertThat(second.stats().succeeded()).isEqualTo(300);
+                    assertThat(responder.stats().answered()).isEqualTo(600);
+                }
+            }
+        }
+    }
+
+    private Process startResponder(String topic, String group, String name) throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
+                "-cp", System.getProperty("java.class.path"), ResponderService.class.getName(),
+                cluster.bootstrapServers(), topic, group, name).redirectErrorStream(true).start();
+        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder seen = new StringBuilder();
+        String line;
+        while ((line = reader.readLine()) != null && !line.equals("READY")) {
+            seen.append(line).append('\n');
+        }
+        if (line == null) {
+            throw new AssertionError("the responder service did not start:\n" + seen);
+        }
+        Thread drain = new Thread(() -> reader.lines().forEach(l -> { }), "drain-" + name);
+        drain.setDaemon(true);
+        drain.start();
+        return p;
+    }
+
+}
