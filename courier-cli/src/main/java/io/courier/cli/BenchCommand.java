@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.courier.bench.PublishComparison;
+import io.courier.bench.rr.RequestReplyComparison;
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.EmbeddedKafkaCluster;
 import java.io.IOException;
@@ -13,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
@@ -23,7 +25,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
         description = "Benchmarks that measure Courier against raw kafka-clients in the same run.",
-        subcommands = BenchCommand.ComparePublish.class)
+        subcommands = {BenchCommand.ComparePublish.class, BenchCommand.RequestReply.class})
 final class BenchCommand implements Runnable {
     @Spec
     CommandSpec spec;
@@ -72,9 +74,7 @@ final class BenchCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             // The broker gets a JVM of its own, as a real one would: in this JVM its garbage collection and page
             // writes would land on whichever client happens to be measured.
-            EmbeddedKafkaCluster cluster = bootstrapServers == null
-                    ? EmbeddedKafkaCluster.start(ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("1g").build())
-                    : null;
+            EmbeddedKafkaCluster cluster = embeddedUnless(bootstrapServers);
             try {
                 String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
                 PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate, latencyDuration);
@@ -86,15 +86,91 @@ final class BenchCommand implements Runnable {
                 });
                 out.print(result.table());
                 out.flush();
-                if (json != null) {
-                    ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule())
-                            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                            .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS).build();
-                    Files.writeString(json, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result),
-                            StandardCharsets.UTF_8);
-                    out.println("Wrote " + json);
-                    out.flush();
+                writeJson(json, result, out);
+                return 0;
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
                 }
+            }
+        }
+    }
+
+    /** The broker of a benchmark gets a JVM of its own, as a real one would (see compare-publish). */
+    static EmbeddedKafkaCluster embeddedUnless(String bootstrapServers) {
+        return bootstrapServers == null
+                ? EmbeddedKafkaCluster.start(ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("1g").build())
+                : null;
+    }
+
+    static void writeJson(Path json, Object result, PrintWriter out) throws IOException {
+        if (json == null) {
+            return;
+        }
+        ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule())
+                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS).build();
+        Files.writeString(json, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result), StandardCharsets.UTF_8);
+        out.println("Wrote " + json);
+        out.flush();
+    }
+
+    /** {@code courier bench request-reply}. */
+    @Command(name = "request-reply",
+            mixinStandardHelpOptions = true,
+            description = {"Request-reply over Kafka (Courier) and the same echo call over HTTP/1.1 (JDK HttpClient and",
+                    "HTTP server), in one run: latency and throughput at each number of requests in flight, then one run",
+                    "per transport with the responder down for --outage in the middle.",
+                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
+    static final class RequestReply implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+                description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
+        String bootstrapServers;
+
+        @Option(names = "--requests", defaultValue = "20000", description = "Requests per run. Default: ${DEFAULT-VALUE}.")
+        int requests;
+
+        @Option(names = "--in-flight", defaultValue = "1,8,64", split = ",", paramLabel = "N[,N...]",
+                description = "Requests kept outstanding, one run each. Default: ${DEFAULT-VALUE}.")
+        List<Integer> inFlight;
+
+        @Option(names = "--payload-size", defaultValue = "256", paramLabel = "BYTES",
+                description = "Request and reply size. Default: ${DEFAULT-VALUE}.")
+        int payloadSize;
+
+        @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
+                description = "How long a caller waits for its reply. Default: ${DEFAULT-VALUE}.")
+        Duration timeout;
+
+        @Option(names = "--outage", defaultValue = "2s", converter = DurationConverter.class,
+                description = "How long the responder is down in the outage runs; 0s skips them. Default: ${DEFAULT-VALUE}.")
+        Duration outage;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the runs as JSON.")
+        Path json;
+
+        @Override
+        public Integer call() throws Exception {
+            PrintWriter out = spec.commandLine().getOut();
+            RequestReplyComparison comparison = new RequestReplyComparison(bootstrapServers == null ? "embedded"
+                    : bootstrapServers, requests, inFlight, payloadSize, timeout, outage, 8);
+            EmbeddedKafkaCluster cluster = embeddedUnless(bootstrapServers);
+            try {
+                String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
+                out.println("Request-reply over Kafka at " + servers + (cluster == null ? "" : " (embedded)")
+                        + " and over HTTP on 127.0.0.1");
+                out.flush();
+                RequestReplyComparison.Result result = new RequestReplyComparison(servers, requests, inFlight,
+                        payloadSize, timeout, outage, comparison.outageInFlight()).run(line -> {
+                            out.println("  " + line);
+                            out.flush();
+                        });
+                out.print(result.table());
+                out.flush();
+                writeJson(json, result, out);
                 return 0;
             } finally {
                 if (cluster != null) {

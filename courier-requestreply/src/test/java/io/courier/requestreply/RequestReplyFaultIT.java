@@ -186,6 +186,41 @@ class RequestReplyFaultIT {
         }
     }
 
+    @Test
+    void aRequesterThatLosesReplyPartitionsToANewInstanceStillGetsTheRepliesInFlightToThem() throws Exception {
+        try (Courier courier = connect("scale")) {
+            Endpoint<String, String, String> endpoint = endpoint(courier, "scale-requests", 2);
+            CountDownLatch gate = new CountDownLatch(1);
+            RequestHandler<String, String, String> gated = m -> {
+                gate.await();
+                return CompletableFuture.completedFuture("echo:" + m.value() + ":gated");
+            };
+            RequesterOptions options = RequesterOptions.builder("scale.replies").replyPartitions(4).build();
+            try (Responder responder = Responder.start(courier, endpoint,
+                    ResponderOptions.builder("scale-responders").build(), gated);
+                    Requester first = Requester.start(courier, options)) {
+                await().atMost(Duration.ofSeconds(60)).until(() -> first.replyPartitions().size() == 4);
+                List<CompletableFuture<Reply<String>>> inFlight = new ArrayList<>();
+                for (int i = 0; i < 400; i++) {
+                    inFlight.add(first.request(endpoint, "k" + i, "req-" + i, Duration.ofSeconds(90)));
+                }
+                try (Requester second = Requester.start(courier, options)) { // scale out: two partitions move
+                    await().atMost(Duration.ofSeconds(60)).until(() -> first.replyPartitions().size() == 2
+                            && second.replyPartitions().size() == 2);
+                    gate.countDown(); // now the replies go out, half of them to partitions the first one lost
+                    for (int i = 0; i < inFlight.size(); i++) {
+                        assertOwnReply("req-" + i, inFlight.get(i).get(2, TimeUnit.MINUTES));
+                    }
+                    LOG.info("after scale-out: first {}, second {}, responder {}", first.stats(), second.stats(),
+                            responder.stats());
+                    assertThat(first.stats().timedOut()).isZero();
+                    assertThat(second.stats().unmatched()).as("the moved partitions' replies, seen by their new owner")
+                            .isPositive();
+                }
+            }
+        }
+    }
+
     private Process startResponder(String topic, String group, String name) throws Exception {
         Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
                 "-cp", System.getProperty("java.class.path"), ResponderService.class.getName(),

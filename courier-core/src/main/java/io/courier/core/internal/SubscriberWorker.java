@@ -104,7 +104,11 @@ final class SubscriberWorker<K, V> implements Runnable {
                             process(r, pending);
                             handled.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
                         }
-                        // Follow-ups and dead letters must be acknowledged before their cause's offset is committed.
+                        // Follow-ups and dead letters must be acknowledged before their cause's offset is committed;
+                        // flush first, since lingering for more records while we wait for these only adds latency.
+                        if (!pending.isEmpty()) {
+                            producer.flush();
+                        }
                         CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
                         consumer.commitSync(handled);
                         handled.clear();

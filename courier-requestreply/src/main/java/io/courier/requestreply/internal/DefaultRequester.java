@@ -41,6 +41,8 @@ public final class DefaultRequester implements Requester {
     private final ConcurrentHashMap<String, Publisher<?, ?>> publishers = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timers;
     private final AtomicInteger next = new AtomicInteger();
+    /** Per reply partition, the latest deadline of a request routed to it: how long to read it after losing it. */
+    private final ConcurrentHashMap<Integer, Long> lastDeadline = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -59,7 +61,8 @@ public final class DefaultRequester implements Requester {
             return t;
         });
         timers.setRemoveOnCancelPolicy(true);
-        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch);
+        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch,
+                partition -> lastDeadline.getOrDefault(partition, 0L));
     }
 
     /** @see Requester#start */
@@ -143,6 +146,7 @@ public final class DefaultRequester implements Requester {
                 .withHeader(ReplyHeaders.REPLY_TOPIC, options.replyTopic())
                 .withHeader(ReplyHeaders.REPLY_PARTITION, Integer.toString(partition))
                 .withHeader(ReplyHeaders.DEADLINE, Long.toString(p.deadline.toEpochMilli()));
+        lastDeadline.merge(partition, p.deadline.toEpochMilli(), Math::max);
         pending.put(p.correlationId, p);
         try {
             publisher(endpoint).publish(message).whenComplete((result, error) -> {
@@ -171,9 +175,7 @@ public final class DefaultRequester implements Requester {
     private void expire(PendingRequest<?> p) {
         if (pending.remove(p.correlationId, p)) {
             completed.add(p.correlationId);
-            if (p.expire()) {
-                timedOut.increment();
-            }
+            p.expire(timedOut);
         }
     }
 
@@ -189,8 +191,13 @@ public final class DefaultRequester implements Requester {
 
     private <R> void offer(PendingRequest<R> p, ConsumerRecord<byte[], byte[]> record) {
         Reply<R> reply = ReplyCodec.decode(record, p.endpoint, p.correlationId);
+        if (p instanceof PendingRequest.Single<R> && !pending.remove(p.correlationId, p)) {
+            late.increment(); // its timer won the race
+            return;
+        }
         (reply instanceof Reply.Success<R> ? succeeded : failed).increment();
-        if (p.offer(reply) && pending.remove(p.correlationId, p)) {
+        if (p.offer(reply)) {
+            pending.remove(p.correlationId, p);
             completed.add(p.correlationId);
             p.cancelTimer();
         }

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /** A request waiting for its reply (or, scatter-gather, replies); completes its future exactly once. */
 abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRequest.Gather {
@@ -25,8 +26,11 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
     /** @return true when this request needs no further reply */
     abstract boolean offer(Reply<R> reply);
 
-    /** The deadline passed. @return true if the caller got fewer replies than it asked for */
-    abstract boolean expire();
+    /**
+     * The deadline passed: completes the future, counting a timeout first if the caller got fewer replies than it
+     * asked for (first, so that whoever sees the future complete sees the count).
+     */
+    abstract void expire(LongAdder timedOut);
 
     abstract void fail(Throwable error);
 
@@ -56,8 +60,11 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        boolean expire() {
-            return future.complete(timeout());
+        void expire(LongAdder timedOut) {
+            if (!future.isDone()) {
+                timedOut.increment();
+                future.complete(timeout());
+            }
         }
 
         @Override
@@ -91,8 +98,13 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        synchronized boolean expire() {
-            return future.complete(new Gathered<>(correlationId, replies, expected)) && replies.size() < expected;
+        synchronized void expire(LongAdder timedOut) {
+            if (!future.isDone()) {
+                if (replies.size() < expected) {
+                    timedOut.increment();
+                }
+                future.complete(new Gathered<>(correlationId, replies, expected));
+            }
         }
 
         @Override

@@ -2,6 +2,7 @@ package io.courier.requestreply.internal;
 
 import io.courier.core.CourierConfig;
 import io.courier.requestreply.RequesterOptions;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -10,6 +11,7 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
+import java.util.function.IntToLongFunction;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,23 +33,33 @@ final class ReplyConsumer implements Runnable {
     private final Consumer<ConsumerRecord<byte[], byte[]>> dispatch;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Thread thread;
+    private final IntToLongFunction lastDeadline;
+    private final Clock clock;
+    private final Drainer drainer;
     private volatile int[] owned = new int[0];
     private volatile boolean closed;
 
-    ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch) {
-        Map<String, Object> c = new HashMap<>(config.clientProperties());
-        c.put("bootstrap.servers", config.bootstrapServers());
+    ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch,
+            IntToLongFunction lastDeadline) {
+        Map<String, Object> base = new HashMap<>(config.clientProperties());
+        base.put("bootstrap.servers", config.bootstrapServers());
+        base.put("enable.auto.commit", "false");
+        Map<String, Object> c = new HashMap<>(base);
         c.put("group.id", options.groupId());
         c.put("client.id", config.serviceName() + "-requester-" + options.replyTopic()
                 + options.instanceId().map(id -> "-" + id).orElse(""));
         options.instanceId().ifPresent(id -> c.put("group.instance.id", id));
-        c.put("enable.auto.commit", "false"); // positions start at the end on every assignment; nothing to commit
+        // enable.auto.commit=false: positions start at the end on every assignment; there is nothing to commit.
         c.put("auto.offset.reset", "latest");
         // Cooperative: a rebalance moves only the partitions that must move, so the others keep their replies.
         c.put("partition.assignment.strategy", "org.apache.kafka.clients.consumer.CooperativeStickyAssignor");
         this.consumer = config.clientFactory().consumer(c);
         this.topic = options.replyTopic();
         this.dispatch = dispatch;
+        this.lastDeadline = lastDeadline;
+        this.clock = config.clock();
+        base.put("client.id", c.get("client.id") + "-drain");
+        this.drainer = new Drainer(() -> config.clientFactory().consumer(base), clock);
         this.thread = new Thread(this, "courier-replies-" + topic);
         this.thread.setDaemon(true);
     }
@@ -70,9 +82,11 @@ final class ReplyConsumer implements Runnable {
             consumer.subscribe(List.of(topic), new Listener());
             while (!closed) {
                 try {
-                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    // While draining, poll the group consumer briefly so the drained partitions wait no longer.
+                    for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(drainer.active() ? 10 : 200))) {
                         dispatch.accept(r);
                     }
+                    drainer.poll(dispatch);
                 } catch (WakeupException e) {
                     // close() woke the poll
                 } catch (RuntimeException e) {
@@ -84,6 +98,7 @@ final class ReplyConsumer implements Runnable {
             }
         } finally {
             owned = new int[0];
+            drainer.close();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
         }
     }
@@ -123,14 +138,29 @@ final class ReplyConsumer implements Runnable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            TreeSet<Integer> now = set(owned);
-            partitions.forEach(tp -> now.remove(tp.partition()));
-            owned = now.stream().mapToInt(Integer::intValue).toArray();
+            forget(partitions);
+            long now = clock.millis();
+            for (TopicPartition tp : partitions) {
+                long deadline = lastDeadline.applyAsLong(tp.partition());
+                if (deadline > now) {
+                    drainer.add(tp, consumer.position(tp), deadline);
+                }
+            }
+            if (!partitions.isEmpty()) {
+                LOG.info("requester gave up reply partitions {} of topic '{}'; reading on until their requests expire",
+                        partitions, topic);
+            }
         }
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            onPartitionsRevoked(partitions);
+            forget(partitions); // the position is gone with the membership: nothing to drain from
+        }
+
+        private void forget(Collection<TopicPartition> partitions) {
+            TreeSet<Integer> now = set(owned);
+            partitions.forEach(tp -> now.remove(tp.partition()));
+            owned = now.stream().mapToInt(Integer::intValue).toArray();
         }
 
         private TreeSet<Integer> set(int[] values) {

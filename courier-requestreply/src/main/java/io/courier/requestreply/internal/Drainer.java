@@ -1,0 +1,71 @@
+package io.courier.requestreply.internal;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Keeps reading reply partitions that a rebalance took from this instance, from where it stopped, until the last
+ * request it routed there has passed its deadline: those replies are still written there, and Kafka lets any
+ * client read any partition. The new owner sees them too and drops them as unmatched. Confined to the reply thread.
+ */
+final class Drainer implements AutoCloseable {
+    private final Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> factory;
+    private final Clock clock;
+    private final Map<TopicPartition, Long> until = new HashMap<>();
+    private final Map<TopicPartition, Long> seekTo = new HashMap<>();
+    private org.apache.kafka.clients.consumer.Consumer<byte[], byte[]> consumer;
+
+    Drainer(Supplier<org.apache.kafka.clients.consumer.Consumer<byte[], byte[]>> factory, Clock clock) {
+        this.factory = factory;
+        this.clock = clock;
+    }
+
+    /** Reads {@code partition} from {@code position} until {@code deadlineMillis}. */
+    void add(TopicPartition partition, long position, long deadlineMillis) {
+        until.merge(partition, deadlineMillis, Math::max);
+        seekTo.putIfAbsent(partition, position);
+    }
+
+    boolean active() {
+        return !until.isEmpty();
+    }
+
+    /** Hands what the drained partitions hold now to {@code dispatch}; never blocks for long. */
+    void poll(Consumer<ConsumerRecord<byte[], byte[]>> dispatch) {
+        long now = clock.millis();
+        until.values().removeIf(deadline -> deadline <= now);
+        if (until.isEmpty()) {
+            if (consumer != null && !consumer.assignment().isEmpty()) {
+                consumer.assign(List.of());
+            }
+            seekTo.clear();
+            return;
+        }
+        if (consumer == null) {
+            consumer = factory.get();
+        }
+        if (!consumer.assignment().equals(until.keySet())) {
+            consumer.assign(until.keySet());
+        }
+        seekTo.forEach(consumer::seek);
+        seekTo.clear();
+        for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ZERO)) {
+            dispatch.accept(r);
+        }
+    }
+
+    @Override
+    public void close() {
+        if (consumer != null) {
+            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+}

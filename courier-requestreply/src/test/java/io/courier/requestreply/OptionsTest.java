@@ -1,0 +1,36 @@
+package io.courier.requestreply;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.core.DeliveryGuarantee;
+import io.courier.core.PublisherOptions;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class OptionsTest {
+
+    @Test
+    void requesterOptionsDefaultTheGroupFromTheReplyTopicAndPublishWithoutLinger() {
+        RequesterOptions o = RequesterOptions.builder("checkout.replies").build();
+        assertThat(o.groupId()).isEqualTo("checkout.replies.requesters");
+        assertThat(o.replyPartitions()).isEqualTo(12);
+        assertThat(o.publisherOptions().linger()).isEqualTo(Duration.ZERO);
+        assertThat(o.instanceId()).isEmpty();
+    }
+
+    @Test
+    void badOptionsFailNamingTheValue() {
+        assertThatThrownBy(() -> RequesterOptions.builder(" ").build()).hasMessageContaining("replyTopic");
+        assertThatThrownBy(() -> RequesterOptions.builder("r").replyPartitions(0).build())
+                .hasMessage("replyPartitions must be at least 1, but was 0");
+        assertThatThrownBy(() -> RequesterOptions.builder("r").readyTimeout(Duration.ZERO).build())
+                .hasMessage("readyTimeout must be positive, but was PT0S");
+        assertThatThrownBy(() -> RequesterOptions.builder("r").publisherOptions(PublisherOptions.builder()
+                .guarantee(DeliveryGuarantee.EXACTLY_ONCE).build()).build())
+                .hasMessageContaining("but was EXACTLY_ONCE");
+        assertThatThrownBy(() -> ResponderOptions.builder("g").concurrency(0).build())
+                .hasMessage("concurrency must be at least 1, but was 0");
+        assertThatThrownBy(() -> ResponderOptions.builder("").build()).hasMessage("groupId must not be blank, but was ''");
+    }
+}

@@ -1,0 +1,100 @@
+package io.courier.requestreply.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import io.courier.requestreply.Endpoint;
+import io.courier.requestreply.Gathered;
+import io.courier.requestreply.Reply;
+import io.courier.requestreply.ReplyHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.junit.jupiter.api.Test;
+
+/** Decoding replies and completing pending requests, without a broker. */
+class ReplyMatchingTest {
+    private static final Endpoint<String, String, Integer> ENDPOINT =
+            Endpoint.of(Topic.of("quotes", Serdes.string(), Serdes.string()), Serdes.json(Integer.class));
+
+    private static ConsumerRecord<byte[], byte[]> reply(String correlationId, String value, String... headers) {
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>("replies", 2, 7L, correlationId.getBytes(StandardCharsets.UTF_8),
+                value == null ? null : value.getBytes(StandardCharsets.UTF_8));
+        r.headers().add("ce_correlationid", correlationId.getBytes(StandardCharsets.UTF_8));
+        for (int i = 0; i < headers.length; i += 2) {
+            r.headers().add(headers[i], headers[i + 1].getBytes(StandardCharsets.UTF_8));
+        }
+        return r;
+    }
+
+    @Test
+    void decodesASuccessWithTheEndpointsSerde() {
+        Reply<Integer> reply = ReplyCodec.decode(reply("c1", "42", ReplyHeaders.STATUS, "success"), ENDPOINT, "c1");
+        assertThat(reply).isEqualTo(new Reply.Success<>("c1", 42, ((Reply.Success<Integer>) reply).envelope()));
+        assertThat(ReplyCodec.correlationId(reply("c1", "42"))).isEqualTo("c1");
+    }
+
+    @Test
+    void decodesAFailureWithTheRespondersErrorTypeAndMessage() {
+        Reply<Integer> reply = ReplyCodec.decode(reply("c2", "boom", ReplyHeaders.STATUS, "failure",
+                ReplyHeaders.ERROR_TYPE, "java.lang.IllegalStateException", ReplyHeaders.ERROR_MESSAGE, "boom"), ENDPOINT, "c2");
+        assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+            assertThat(f.errorType()).isEqualTo("java.lang.IllegalStateException");
+            assertThat(f.message()).isEqualTo("boom");
+        });
+    }
+
+    @Test
+    void anUnreadableReplyIsAFailureThatSaysWhereAndWhatWasExpectedNotATimeout() {
+        Reply<Integer> reply = ReplyCodec.decode(reply("c3", "not a number", ReplyHeaders.STATUS, "success"), ENDPOINT, "c3");
+        assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+            assertThat(f.errorType()).isEqualTo("io.courier.core.SerdeException");
+            assertThat(f.message()).contains("replies-2@7", "Integer");
+        });
+    }
+
+    @Test
+    void aGatherCompletesAtTheExpectedCountOrWithWhatItHasAtTheDeadline() {
+        PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g1", Instant.EPOCH, 2);
+        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()))).isFalse();
+        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()))).isTrue();
+        assertThat(two.future.join().values()).containsExactly(1, 2);
+
+        LongAdder timedOut = new LongAdder();
+        PendingRequest.Gather<Integer> three = new PendingRequest.Gather<>(ENDPOINT, "g2", Instant.EPOCH, 3);
+        three.offer(new Reply.Success<>("g2", 5, envelope()));
+        three.expire(timedOut);
+        Gathered<Integer> partial = three.future.join();
+        assertThat(partial.complete()).isFalse();
+        assertThat(partial.values()).containsExactly(5);
+        assertThat(timedOut.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aSingleRequestTimesOutNamingItsTopicAndIdOnlyOnce() {
+        LongAdder timedOut = new LongAdder();
+        PendingRequest.Single<Integer> p = new PendingRequest.Single<>(ENDPOINT, "s1", Instant.parse("2026-01-01T00:00:00Z"));
+        p.expire(timedOut);
+        p.expire(timedOut);
+        assertThat(p.future.join()).isEqualTo(new Reply.Timeout<>("quotes", "s1", Instant.parse("2026-01-01T00:00:00Z")));
+        assertThat(timedOut.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void recentIdsForgetTheOldestBeyondTheirCapacity() {
+        RecentIds ids = new RecentIds(2);
+        ids.add("a");
+        ids.add("b");
+        ids.add("c");
+        assertThat(ids.contains("a")).isFalse();
+        assertThat(ids.contains("b")).isTrue();
+        assertThat(ids.contains("c")).isTrue();
+    }
+
+    private static io.courier.core.Envelope envelope() {
+        return new io.courier.core.Envelope("id", "Integer", "c", java.util.Optional.empty(), "test", Instant.EPOCH,
+                "application/json", java.util.Optional.empty());
+    }
+}
