@@ -53,6 +53,14 @@ class RequestReplyFaultIT {
         return RequestHandler.sync(m -> "echo:" + m.value() + ":" + name);
     }
 
+    /** Echoes once the gate opens: requests pile up in flight until the test says so. */
+    private static RequestHandler<String, String, String> gated(CountDownLatch gate) {
+        return m -> {
+            gate.await();
+            return CompletableFuture.completedFuture("echo:" + m.value() + ":gated");
+        };
+    }
+
     /** Each caller's reply must echo its own payload; which responder answered does not matter. */
     private static void assertOwnReply(String payload, Reply<String> reply) {
         assertThat(reply).as("reply to %s", payload).isInstanceOfSatisfying(Reply.Success.class,
@@ -152,10 +160,7 @@ class RequestReplyFaultIT {
         try (Courier courier = connect("restart")) {
             Endpoint<String, String, String> endpoint = endpoint(courier, "restart-requests", 2);
             CountDownLatch gate = new CountDownLatch(1);
-            RequestHandler<String, String, String> gated = m -> {
-                gate.await();
-                return CompletableFuture.completedFuture("echo:" + m.value() + ":gated");
-            };
+            RequestHandler<String, String, String> gated = gated(gate);
             RequesterOptions options = RequesterOptions.builder("restart.replies").replyPartitions(2)
                     .instanceId("checkout-1").build();
             try (Responder responder = Responder.start(courier, endpoint, ResponderOptions.builder("restart-responders")
@@ -191,10 +196,7 @@ class RequestReplyFaultIT {
         try (Courier courier = connect("scale")) {
             Endpoint<String, String, String> endpoint = endpoint(courier, "scale-requests", 2);
             CountDownLatch gate = new CountDownLatch(1);
-            RequestHandler<String, String, String> gated = m -> {
-                gate.await();
-                return CompletableFuture.completedFuture("echo:" + m.value() + ":gated");
-            };
+            RequestHandler<String, String, String> gated = gated(gate);
             RequesterOptions options = RequesterOptions.builder("scale.replies").replyPartitions(4).build();
             try (Responder responder = Responder.start(courier, endpoint,
                     ResponderOptions.builder("scale-responders").build(), gated);
