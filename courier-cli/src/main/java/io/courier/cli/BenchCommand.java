@@ -118,9 +118,9 @@ final class BenchCommand implements Runnable {
     /** {@code courier bench request-reply}. */
     @Command(name = "request-reply",
             mixinStandardHelpOptions = true,
-            description = {"Request-reply over Kafka (Courier) and the same echo call over HTTP/1.1 (JDK HttpClient and",
-                    "HTTP server), in one run: latency and throughput at each number of requests in flight, then one run",
-                    "per transport with the responder down for --outage in the middle.",
+            description = {"Request-reply over Kafka (Courier) and the same echo call over HTTP/1.1 (JDK HttpClient "
+                    + "and HTTP server), in one run: latency and throughput at each number of requests in flight, then "
+                    + "one run per transport with the responder down for --outage in the middle.",
                     "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
     static final class RequestReply implements Callable<Integer> {
         @Spec
@@ -130,10 +130,10 @@ final class BenchCommand implements Runnable {
                 description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
         String bootstrapServers;
 
-        @Option(names = "--requests", defaultValue = "20000", description = "Requests per run. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--requests", defaultValue = "20000", paramLabel = "N", description = "Requests per run. Default: ${DEFAULT-VALUE}.")
         int requests;
 
-        @Option(names = "--in-flight", defaultValue = "1,8,64", split = ",", paramLabel = "N[,N...]",
+        @Option(names = "--in-flight", defaultValue = "1,8,64", split = ",", paramLabel = "N", splitSynopsisLabel = ",",
                 description = "Requests kept outstanding, one run each. Default: ${DEFAULT-VALUE}.")
         List<Integer> inFlight;
 
@@ -141,11 +141,11 @@ final class BenchCommand implements Runnable {
                 description = "Request and reply size. Default: ${DEFAULT-VALUE}.")
         int payloadSize;
 
-        @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class,
+        @Option(names = "--timeout", defaultValue = "30s", converter = DurationConverter.class, paramLabel = "DURATION",
                 description = "How long a caller waits for its reply. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
 
-        @Option(names = "--outage", defaultValue = "2s", converter = DurationConverter.class,
+        @Option(names = "--outage", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "DURATION",
                 description = "How long the responder is down in the outage runs; 0s skips them. Default: ${DEFAULT-VALUE}.")
         Duration outage;
 

@@ -42,7 +42,7 @@ class CourierCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cluster", "publish", "consume", "topics", "topics list", "topics describe", "topics create",
-            "dlt", "dlt replay", "bench", "bench compare-publish"})
+            "dlt", "dlt replay", "bench", "bench compare-publish", "bench request-reply"})
     void everyCommandHasItsOwnHelp(String command) {
         assertThat(run((command + " --help").split(" "))).isZero();
         assertThat(out.toString()).startsWith("Usage: courier " + command);
@@ -84,5 +84,19 @@ class CourierCliTest {
     void aNonNumericBrokerCountIsRejected() {
         assertThat(run("cluster", "--brokers", "three")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(err.toString()).contains("--brokers", "three");
+    }
+
+    @Test
+    void benchRequestReplyRejectsAZeroInFlightBeforeStartingAnything() {
+        assertThat(run("bench", "request-reply", "--in-flight", "1,0")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).isEqualTo("courier bench request-reply: in-flight values must be at least 1, but were [1, 0]"
+                + System.lineSeparator());
+    }
+
+    @Test
+    void benchRequestReplyHelpNamesTheIssuesFlags() {
+        run("bench", "request-reply", "--help");
+        assertThat(out.toString()).contains("--requests", "--in-flight", "--payload-size", "--bootstrap-servers",
+                "--json", "--outage", "1,8,64");
     }
 }
