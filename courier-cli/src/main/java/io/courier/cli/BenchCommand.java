@@ -1,10 +1,12 @@
 package io.courier.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import io.courier.bench.BenchJson;
 import io.courier.bench.PublishComparison;
+import io.courier.bench.workload.BenchReport;
+import io.courier.bench.workload.BenchSession;
+import io.courier.bench.workload.HtmlReport;
+import io.courier.bench.workload.Workload;
+import io.courier.bench.workload.WorkloadRunner;
 import io.courier.bench.rr.RequestReplyComparison;
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.EmbeddedKafkaCluster;
@@ -15,8 +17,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
@@ -24,15 +29,69 @@ import picocli.CommandLine.Spec;
 /** {@code courier bench}: benchmarks. */
 @Command(name = "bench",
         mixinStandardHelpOptions = true,
-        description = "Benchmarks that measure Courier against raw kafka-clients in the same run.",
+        description = {"Benchmarks that measure Courier against raw kafka-clients in the same run.",
+                "Without a sub-command: the produce/consume workload, against an embedded 1-node cluster (its broker in "
+                        + "a JVM of its own) unless --bootstrap-servers is given."},
         subcommands = {BenchCommand.ComparePublish.class, BenchCommand.RequestReply.class})
-final class BenchCommand implements Runnable {
+final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
+    @Mixin
+    ConnectionOptions connection;
+
+    @Mixin
+    WorkloadOptions workload;
+
+    @Option(names = "--compare", paramLabel = "raw",
+            description = "Also run every workload through raw kafka-clients, alternating, and print Courier / raw ratios.")
+    String compare;
+
+    @Option(names = "--sweep", paramLabel = "PARAM=V1,V2,...",
+            description = "Repeat the workload over the values of one parameter (message-size, partitions, compression, "
+                    + "producers, ...).")
+    String sweep;
+
+    @Option(names = "--json", paramLabel = "FILE", description = "Write the report as JSON (schema: docs/benchmarks.md).")
+    Path json;
+
+    @Option(names = "--html", paramLabel = "FILE", description = "Write a self-contained HTML page with charts.")
+    Path html;
+
     @Override
-    public void run() {
-        spec.commandLine().usage(spec.commandLine().getOut());
+    public Integer call() throws IOException {
+        PrintWriter out = spec.commandLine().getOut();
+        if (compare != null && !compare.equals("raw")) {
+            throw new IllegalArgumentException("--compare accepts only 'raw', but was '" + compare + "'");
+        }
+        Workload base = workload.build();
+        Optional<BenchSession.Sweep> sweeping = Optional.ofNullable(sweep).map(BenchSession.Sweep::parse);
+        BenchSession.plan(base, sweeping); // every sweep value is valid before anything starts
+        Map<String, String> clientProperties = connection.clientProperties();
+        EmbeddedKafkaCluster cluster = embeddedUnless(connection.explicitServers().orElse(null));
+        try {
+            String servers = cluster == null ? connection.servers() : cluster.bootstrapServers();
+            out.println("courier bench at " + servers + (cluster == null ? "" : " (embedded)"));
+            out.flush();
+            BenchReport report = BenchSession.run(new WorkloadRunner(servers, clientProperties), base, sweeping,
+                    compare != null, line -> {
+                        out.println(line);
+                        out.flush();
+                    });
+            out.print(BenchSession.table(report));
+            out.flush();
+            writeJson(json, report, out);
+            if (html != null) {
+                Files.writeString(html, HtmlReport.render(report), StandardCharsets.UTF_8);
+                out.println("Wrote " + html);
+                out.flush();
+            }
+            return 0;
+        } finally {
+            if (cluster != null) {
+                cluster.close();
+            }
+        }
     }
 
     /** {@code courier bench compare-publish}. */
@@ -107,10 +166,7 @@ final class BenchCommand implements Runnable {
         if (json == null) {
             return;
         }
-        ObjectMapper mapper = JsonMapper.builder().addModule(new JavaTimeModule())
-                .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS).build();
-        Files.writeString(json, mapper.writerWithDefaultPrettyPrinter().writeValueAsString(result), StandardCharsets.UTF_8);
+        Files.writeString(json, BenchJson.write(result), StandardCharsets.UTF_8);
         out.println("Wrote " + json);
         out.flush();
     }

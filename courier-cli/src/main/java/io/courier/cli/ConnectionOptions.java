@@ -70,6 +70,12 @@ final class ConnectionOptions {
         return fileProperties().getOrDefault("bootstrap.servers", DEFAULT_SERVERS);
     }
 
+    /** @return the servers given by the flag or the command config, if any (benchmarks start a cluster otherwise) */
+    java.util.Optional<String> explicitServers() {
+        return java.util.Optional.ofNullable(bootstrapServers != null ? bootstrapServers
+                : fileProperties().get("bootstrap.servers"));
+    }
+
     /**
      * @return the command config's entries without {@code bootstrap.servers} (that one is {@link #servers()}); empty
      *     without {@code --command-config}

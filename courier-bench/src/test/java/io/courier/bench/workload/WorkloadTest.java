@@ -1,0 +1,93 @@
+package io.courier.bench.workload;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.bench.BenchJson;
+import io.courier.core.Compression;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class WorkloadTest {
+
+    @Test
+    void parametersAreSetByTheirFlagNames() {
+        Workload w = Workload.builder().set("partitions", "8").set("message-size", "100").set("keys", "random")
+                .set("compression", "lz4").set("acks", "1").set("rate", "10000").set("duration", "30s").build();
+        assertThat(w.partitions()).isEqualTo(8);
+        assertThat(w.messageSize()).isEqualTo(100);
+        assertThat(w.keys()).isEqualTo(new Keys(Keys.Kind.RANDOM, 0));
+        assertThat(w.compression()).isEqualTo(Compression.LZ4);
+        assertThat(w.delivery()).isEqualTo(Delivery.ACKS_1);
+        assertThat(w.fixedRate()).isTrue();
+        assertThat(w.messages()).isZero();
+        assertThat(w.duration()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(Workload.builder().set("guarantee", "exactly-once").build().delivery()).isEqualTo(Delivery.EXACTLY_ONCE);
+        assertThat(Workload.builder().set("keys", "50").build().keys().count()).isEqualTo(50);
+    }
+
+    @Test
+    void badParametersAreAnsweredWithWhatIsWrongAndWhatIsExpected() {
+        assertThatThrownBy(() -> Workload.builder().set("message-size", "-5").build())
+                .hasMessageStartingWith("message-size must be at least 16 bytes").hasMessageEndingWith("but was -5");
+        assertThatThrownBy(() -> Workload.builder().set("partitions", "2").set("consumers", "3").build())
+                .hasMessage("consumers (3 per group and topic) must not exceed the partitions of a topic (2): the extra "
+                        + "consumers would sit idle");
+        assertThatThrownBy(() -> Workload.builder().set("compression", "brotli"))
+                .hasMessage("compression must be one of none, gzip, snappy, lz4, zstd, but was 'brotli'");
+        assertThatThrownBy(() -> Workload.builder().set("acks", "2")).hasMessage("acks must be 0, 1 or all, but was '2'");
+        assertThatThrownBy(() -> Workload.builder().set("keys", "some")).hasMessageContaining("none, random or a number");
+        assertThatThrownBy(() -> Workload.builder().set("partitions", "many"))
+                .hasMessage("partitions must be a whole number, but was 'many'");
+        assertThatThrownBy(() -> Workload.builder().set("duration", "soon")).hasMessageContaining("30s");
+        assertThatThrownBy(() -> Workload.builder().set("colour", "red")).hasMessageContaining("unknown workload parameter 'colour'");
+        assertThatThrownBy(() -> Workload.builder().set("rate", "-1").build()).hasMessageContaining("rate must be 0 (unlimited)");
+    }
+
+    @Test
+    void aSweepIsParsedAndEveryValueIsCheckedBeforeAnythingRuns() {
+        BenchSession.Sweep sweep = BenchSession.Sweep.parse("message-size=100, 1000,10000");
+        assertThat(sweep).isEqualTo(new BenchSession.Sweep("message-size", List.of("100", "1000", "10000")));
+        assertThat(BenchSession.plan(Workload.builder().build(), Optional.of(sweep)))
+                .extracting(e -> e.getKey().messageSize()).containsExactly(100, 1000, 10000);
+        assertThatThrownBy(() -> BenchSession.Sweep.parse("colour=red")).hasMessageContaining("cannot vary 'colour'");
+        assertThatThrownBy(() -> BenchSession.Sweep.parse("message-size")).hasMessageContaining("PARAM=V1,V2");
+        assertThatThrownBy(() -> BenchSession.plan(Workload.builder().build(),
+                Optional.of(BenchSession.Sweep.parse("message-size=100,-1")))).hasMessageContaining("but was -1");
+    }
+
+    @Test
+    void theJsonReportHasTheDocumentedSchema() throws Exception {
+        Workload w = Workload.builder().build();
+        RunResult.Percentiles p = new RunResult.Percentiles(10, 1, 2, 3, 4, 5);
+        RunResult courier = new RunResult("courier", w, Map.of("message-size", "1024"), new RunResult.Throughput(900, 0.9),
+                new RunResult.Throughput(880, 0.88), p, p, 1000, 1000, 0, 55.0, 1.1,
+                List.of(new RunResult.Sample(1.0, 900, 880)));
+        RunResult raw = new RunResult("raw", w, Map.of("message-size", "1024"), new RunResult.Throughput(1000, 1.0),
+                new RunResult.Throughput(990, 0.99), p, p, 1000, 1000, 0, 50.0, 1.0, List.of());
+        BenchReport report = new BenchReport(List.of(raw, courier), List.of(BenchSession.ratio("w", courier, raw)),
+                "message-size");
+
+        JsonNode json = new ObjectMapper().readTree(BenchJson.write(report));
+        JsonNode run = json.get("runs").get(1);
+        assertThat(run.get("client").asText()).isEqualTo("courier");
+        assertThat(run.get("workload").get("partitions").asInt()).isEqualTo(1);
+        assertThat(run.get("workload").get("duration").asText()).isEqualTo("PT30S");
+        assertThat(run.get("publish").get("messagesPerSec").asDouble()).isEqualTo(900);
+        assertThat(run.get("publish").get("mbPerSec").asDouble()).isEqualTo(0.9);
+        assertThat(run.get("consume").get("messagesPerSec").asDouble()).isEqualTo(880);
+        for (String latency : List.of("publishLatencyMs", "endToEndLatencyMs")) {
+            assertThat(run.get(latency).fieldNames()).toIterable().contains("p50", "p99", "p999", "max");
+        }
+        assertThat(run.get("errors").asLong()).isZero();
+        assertThat(run.get("timeline").get(0).get("publishedPerSec").asDouble()).isEqualTo(900);
+        assertThat(json.get("ratios").get(0).get("publishThroughput").asDouble()).isEqualTo(0.9);
+        assertThat(json.get("sweep").asText()).isEqualTo("message-size");
+        assertThat(BenchSession.table(report)).contains("Courier / raw w: publish 0.900");
+    }
+}
