@@ -99,4 +99,26 @@ class CourierCliTest {
         assertThat(out.toString()).contains("--requests", "--in-flight", "--payload-size", "--bootstrap-servers",
                 "--json", "--outage", "1,8,64");
     }
+
+    @Test
+    void benchRejectsMoreConsumersThanPartitionsBeforeStartingAnything() {
+        assertThat(run("bench", "--partitions", "2", "--consumers", "3")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("consumers (3 per group and topic) must not exceed the partitions of a topic (2)");
+    }
+
+    @Test
+    void benchNamesAnUnknownCompressionAndTheAcceptedOnes() {
+        assertThat(run("bench", "--compression", "brotli")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--compression must be one of none, gzip, snappy, lz4, zstd, but was 'brotli'");
+    }
+
+    @Test
+    void benchRejectsANegativeMessageSizeAndAnUnknownSweepParameter() {
+        assertThat(run("bench", "--message-size", "-1")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("message-size must be at least 16 bytes", "but was -1");
+        assertThat(run("bench", "--sweep", "colour=red,blue")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--sweep cannot vary 'colour'");
+        assertThat(run("bench", "--compare", "kafka")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("--compare accepts only 'raw', but was 'kafka'");
+    }
 }
