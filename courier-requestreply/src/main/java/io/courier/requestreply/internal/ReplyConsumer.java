@@ -44,6 +44,8 @@ final class ReplyConsumer implements Runnable {
         Map<String, Object> base = new HashMap<>(config.clientProperties());
         base.put("bootstrap.servers", config.bootstrapServers());
         base.put("enable.auto.commit", "false");
+        // A reply written in a transaction (an exactly-once responder) counts only once the transaction commits.
+        base.put("isolation.level", "read_committed");
         Map<String, Object> c = new HashMap<>(base);
         c.put("group.id", options.groupId());
         c.put("client.id", config.serviceName() + "-requester-" + options.replyTopic()

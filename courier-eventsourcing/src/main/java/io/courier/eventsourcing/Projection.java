@@ -1,0 +1,62 @@
+package io.courier.eventsourcing;
+
+import io.courier.core.Courier;
+import io.courier.eventsourcing.internal.SubscriberProjection;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A read model kept up to date from an aggregate type's events topic, queryable by aggregate id. Each aggregate's
+ * events are applied once and in order (a redelivered event is recognized by its aggregate version and skipped).
+ * Thread-safe.
+ *
+ * @param <V> the read model type
+ */
+public interface Projection<V> extends AutoCloseable {
+
+    /**
+     * Starts a projection that reads the events topic from its beginning.
+     *
+     * @param courier   the connection
+     * @param aggregate the aggregate type whose events are projected
+     * @param name      the projection's name, used for its consumer group
+     * @param projector how events change the read model
+     * @param <V>       the read model type
+     * @param <E>       the event type
+     * @return a running projection
+     */
+    static <V, E> Projection<V> start(Courier courier, Aggregate<?, ?, E> aggregate, String name,
+            Projector<V, E> projector) {
+        return SubscriberProjection.start(courier, aggregate, name, projector);
+    }
+
+    /** @param aggregateId an aggregate @return its read model as projected so far */
+    Optional<V> get(String aggregateId);
+
+    /**
+     * Read-your-writes: waits until the projection has applied the aggregate up to {@code version} (the version a
+     * command returned), then answers.
+     *
+     * @param aggregateId an aggregate
+     * @param version     the version to wait for
+     * @param wait        how long at most
+     * @return the read model at {@code version} or later
+     * @throws io.courier.common.CourierRetriableException naming the aggregate and both versions if the projection
+     *     has not caught up in time
+     */
+    Optional<V> get(String aggregateId, long version, Duration wait);
+
+    /** @param aggregateId an aggregate @return the version of it applied so far, 0 if none */
+    long version(String aggregateId);
+
+    /** @return every read model */
+    Map<String, V> all();
+
+    /** Forgets everything and projects again from the beginning of the events topic. */
+    void reset();
+
+    /** Stops reading. Idempotent. */
+    @Override
+    void close();
+}

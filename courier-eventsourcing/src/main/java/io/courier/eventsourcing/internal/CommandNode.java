@@ -1,0 +1,146 @@
+package io.courier.eventsourcing.internal;
+
+import io.courier.core.Envelope;
+import io.courier.core.Serde;
+import io.courier.core.Serdes;
+import io.courier.core.internal.EnvelopeCodec;
+import io.courier.eventsourcing.Aggregate;
+import io.courier.eventsourcing.CommandResult;
+import io.courier.eventsourcing.Decision;
+import io.courier.eventsourcing.EventHeaders;
+import io.courier.requestreply.ReplyHeaders;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.apache.kafka.streams.processor.api.Processor;
+import org.apache.kafka.streams.processor.api.ProcessorContext;
+import org.apache.kafka.streams.processor.api.Record;
+import org.apache.kafka.streams.state.KeyValueStore;
+
+/**
+ * Decides one command: state from the store, the aggregate's decision, events to the events sink, the new state to
+ * the store, and the answer to the replies sink. Kafka Streams runs all of it in one transaction per commit.
+ */
+final class CommandNode<S, C, E> implements Processor<String, byte[], String, Object> {
+    static final String STORE = "aggregate-state";
+    static final String EVENTS = "events";
+    static final String REPLIES = "replies";
+    private static final Serde<CommandResult> RESULTS = Serdes.json(CommandResult.class);
+
+    private final Aggregate<S, C, E> aggregate;
+    private final EventCodec<S, C, E> codec;
+    private final Clock clock;
+    private final String source;
+    private ProcessorContext<String, Object> context;
+    private KeyValueStore<String, byte[]> store;
+
+    CommandNode(Aggregate<S, C, E> aggregate, Clock clock) {
+        this.aggregate = aggregate;
+        this.codec = new EventCodec<>(aggregate);
+        this.clock = clock;
+        this.source = aggregate.name() + "-processor";
+    }
+
+    /** What the replies sink writes: where, and the bytes. */
+    record ReplyOut(String topic, int partition, byte[] value) {}
+
+    @Override
+    public void init(ProcessorContext<String, Object> context) {
+        this.context = context;
+        this.store = context.getStateStore(STORE);
+    }
+
+    @Override
+    public void process(Record<String, byte[]> command) {
+        String where = aggregate.commandsTopic() + (context.recordMetadata().map(m -> "-" + m.partition() + "@"
+                + m.offset()).orElse(""));
+        Envelope envelope = EnvelopeCodec.read(command.headers(), where, "command", "application/json",
+                Instant.ofEpochMilli(command.timestamp()));
+        String id = command.key();
+        byte[] stored = id == null ? null : store.get(id);
+        long version = codec.storedVersion(stored);
+        CommandResult result = decide(command, envelope, id, stored, version);
+        reply(command.headers(), envelope, result);
+    }
+
+    private CommandResult decide(Record<String, byte[]> command, Envelope envelope, String id, byte[] stored,
+            long version) {
+        if (id == null) {
+            return CommandResult.rejection("", 0, "a command needs its aggregate id as the record key");
+        }
+        String deadline = EventCodec.text(command.headers(), ReplyHeaders.DEADLINE);
+        if (deadline != null && Long.parseLong(deadline) <= clock.millis()) {
+            // The caller has given up and was told nothing happened: keep it that way.
+            return CommandResult.rejection(id, version, "the command's deadline passed before it was processed");
+        }
+        C cmd;
+        try {
+            if (command.value() == null) {
+                throw new IllegalArgumentException("no value");
+            }
+            cmd = aggregate.commands().deserialize(command.value(), envelope.messageType());
+        } catch (RuntimeException e) {
+            return CommandResult.rejection(id, version, "invalid payload for aggregate type '" + aggregate.name()
+                    + "' (type " + envelope.messageType() + "): " + e.getMessage());
+        }
+        String expected = EventCodec.text(command.headers(), EventHeaders.EXPECTED_VERSION);
+        if (expected != null && Long.parseLong(expected.trim()) != version) {
+            return CommandResult.rejection(id, version, "expected version " + expected.trim() + " but aggregate '" + id
+                    + "' is at version " + version);
+        }
+        S state = codec.storedState(stored);
+        List<E> events;
+        S next = state;
+        try {
+            Decision<E> decision = aggregate.decide().apply(state, cmd);
+            if (decision instanceof Decision.Reject<E> r) {
+                return CommandResult.rejection(id, version, r.reason());
+            }
+            events = ((Decision.Accept<E>) decision).events();
+            for (E e : events) {
+                next = aggregate.evolve().apply(next, e);
+            }
+        } catch (RuntimeException e) {
+            return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' failed on "
+                    + envelope.messageType() + ": " + e);
+        }
+        List<Record<String, Object>> out = new ArrayList<>();
+        long v = version;
+        Instant now = clock.instant();
+        for (E e : events) {
+            v++;
+            Headers headers = new RecordHeaders();
+            String type = codec.type(e);
+            EventCodec.envelope(headers, type, source, envelope, now);
+            headers.add(EventHeaders.AGGREGATE_VERSION, Long.toString(v).getBytes(StandardCharsets.UTF_8));
+            headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
+                    .getBytes(StandardCharsets.UTF_8));
+            out.add(new Record<>(id, codec.encode(e), now.toEpochMilli(), headers));
+        }
+        out.forEach(r -> context.forward(r, EVENTS));
+        if (!events.isEmpty()) {
+            store.put(id, codec.encodeState(v, next));
+        }
+        return CommandResult.acceptance(id, v, events.size());
+    }
+
+    private void reply(Headers commandHeaders, Envelope command, CommandResult result) {
+        String topic = EventCodec.text(commandHeaders, ReplyHeaders.REPLY_TOPIC);
+        String partition = EventCodec.text(commandHeaders, ReplyHeaders.REPLY_PARTITION);
+        if (topic == null || partition == null) {
+            return; // fire-and-forget command: nobody to answer
+        }
+        Headers headers = new RecordHeaders();
+        EnvelopeCodec.write(new Envelope(Ids.next(), "CommandResult", command.correlationId(),
+                Optional.of(command.messageId()), source, clock.instant(), RESULTS.contentType(),
+                command.traceparent()), headers);
+        headers.add(ReplyHeaders.STATUS, "success".getBytes(StandardCharsets.UTF_8));
+        context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, Integer.parseInt(partition),
+                RESULTS.serialize(result)), clock.millis(), headers), REPLIES);
+    }
+}

@@ -1,0 +1,126 @@
+package io.courier.eventsourcing.internal;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.common.CourierException;
+import io.courier.core.Envelope;
+import io.courier.core.Serde;
+import io.courier.core.Serdes;
+import io.courier.core.internal.EnvelopeCodec;
+import io.courier.eventsourcing.Aggregate;
+import io.courier.eventsourcing.EventHeaders;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.Headers;
+
+/** Events and states in bytes and back; old event schemas are upcast on the way in. Thread-safe. */
+public final class EventCodec<S, C, E> {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final Aggregate<S, C, E> aggregate;
+    private final Serde<S> states;
+
+    public EventCodec(Aggregate<S, C, E> aggregate) {
+        this.aggregate = aggregate;
+        this.states = Serdes.json(aggregate.stateType());
+    }
+
+    /** A decoded event and the aggregate version it brings the aggregate to. */
+    public record Decoded<E>(E event, long version, String type) {}
+
+    /** @return the event's bytes, JSON of its current schema */
+    public byte[] encode(E event) {
+        return aggregate.events().serialize(event);
+    }
+
+    /** @return the event's type name, as written to {@code ce_type} */
+    public String type(E event) {
+        return aggregate.events().messageType(event);
+    }
+
+    /**
+     * @throws CourierException naming the coordinates if the record is not an event of this aggregate
+     */
+    public Decoded<E> decode(byte[] value, Headers headers, String where) {
+        return decode(value, text(headers, Envelope.Headers.TYPE), text(headers, EventHeaders.AGGREGATE_VERSION),
+                text(headers, EventHeaders.SCHEMA_VERSION), where);
+    }
+
+    /**
+     * @throws CourierException naming the coordinates if the record is not an event of this aggregate
+     */
+    public Decoded<E> decode(byte[] value, String type, String version, String schemaText, String where) {
+        if (type == null || version == null || value == null) {
+            throw new CourierException("record " + where + " is not an event of aggregate '" + aggregate.name()
+                    + "': it lacks " + (value == null ? "a value" : type == null ? Envelope.Headers.TYPE
+                    : EventHeaders.AGGREGATE_VERSION));
+        }
+        int schema = schemaText == null ? 1 : Integer.parseInt(schemaText);
+        byte[] current = upcast(type, schema, value, where);
+        try {
+            return new Decoded<>(aggregate.events().deserialize(current, type), Long.parseLong(version), type);
+        } catch (RuntimeException e) {
+            throw new CourierException("cannot read event " + where + " of type '" + type + "' (schema " + schema
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    private byte[] upcast(String type, int schema, byte[] value, String where) {
+        Map<Integer, UnaryOperator<ObjectNode>> steps = aggregate.upcasters().get(type);
+        int latest = aggregate.schemaVersion(type);
+        if (schema > latest) {
+            throw new CourierException("event " + where + " of type '" + type + "' has schema version " + schema
+                    + ", newer than this reader's " + latest + "; deploy the newer reader");
+        }
+        if (schema == latest) {
+            return value;
+        }
+        try {
+            JsonNode node = JSON.readTree(value);
+            if (!(node instanceof ObjectNode object)) {
+                throw new CourierException("event " + where + " of type '" + type + "' is not a JSON object");
+            }
+            ObjectNode current = object;
+            for (int v = schema; v < latest; v++) {
+                current = steps.get(v).apply(current);
+            }
+            return JSON.writeValueAsBytes(current);
+        } catch (IOException e) {
+            throw new CourierException("event " + where + " of type '" + type + "' is not JSON: " + e.getMessage(), e);
+        }
+    }
+
+    /** @return the stored form of a state: its version, then its JSON */
+    public byte[] encodeState(long version, S state) {
+        byte[] json = state == null ? new byte[0] : states.serialize(state);
+        return ByteBuffer.allocate(8 + json.length).putLong(version).put(json).array();
+    }
+
+    public long storedVersion(byte[] stored) {
+        return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+    }
+
+    public S storedState(byte[] stored) {
+        if (stored == null || stored.length <= 8) {
+            return null;
+        }
+        return states.deserialize(Arrays.copyOfRange(stored, 8, stored.length), null);
+    }
+
+    static String text(Headers headers, String key) {
+        Header h = headers.lastHeader(key);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** Writes Courier's envelope of an event that a command caused. */
+    static void envelope(Headers headers, String type, String source, Envelope command, java.time.Instant now) {
+        EnvelopeCodec.write(new Envelope(Ids.next(), type, command.correlationId(),
+                java.util.Optional.of(command.messageId()), source, now, "application/json", command.traceparent()),
+                headers);
+    }
+}

@@ -1,0 +1,161 @@
+package io.courier.eventsourcing.internal;
+
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import io.courier.core.Courier;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import io.courier.eventsourcing.Aggregate;
+import io.courier.eventsourcing.CommandProcessor;
+import io.courier.eventsourcing.ProcessorOptions;
+import io.courier.eventsourcing.Versioned;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Properties;
+import java.util.Set;
+import org.apache.kafka.common.header.Headers;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.Serializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.KeyValue;
+import org.apache.kafka.streams.StoreQueryParameters;
+import org.apache.kafka.streams.StreamsConfig;
+import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.processor.StreamPartitioner;
+import org.apache.kafka.streams.state.KeyValueIterator;
+import org.apache.kafka.streams.state.QueryableStoreTypes;
+import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
+import org.apache.kafka.streams.state.Stores;
+
+/** The command processor as a Kafka Streams topology: commands source, one deciding node, events and replies sinks. */
+public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<S> {
+    private final Aggregate<S, C, E> aggregate;
+    private final EventCodec<S, C, E> codec;
+    private final KafkaStreams streams;
+
+    private StreamsCommandProcessor(Aggregate<S, C, E> aggregate, KafkaStreams streams) {
+        this.aggregate = aggregate;
+        this.codec = new EventCodec<>(aggregate);
+        this.streams = streams;
+    }
+
+    /** @see CommandProcessor#start */
+    public static <S, C, E> CommandProcessor<S> start(Courier courier, Aggregate<S, C, E> aggregate,
+            ProcessorOptions options) {
+        courier.provision(
+                Topic.builder(aggregate.commandsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions()).build(),
+                // The event store: nothing is ever deleted by time or size.
+                Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions())
+                        .config("retention.ms", "-1").config("retention.bytes", "-1").build());
+        KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock()),
+                properties(courier, options));
+        streams.start();
+        return new StreamsCommandProcessor<>(aggregate, streams);
+    }
+
+    static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate, java.time.Clock clock) {
+        Topology t = new Topology();
+        t.addSource("commands", new StringDeserializer(), new ByteArrayDeserializer(), aggregate.commandsTopic());
+        t.addProcessor("decide", () -> new CommandNode<>(aggregate, clock), "commands");
+        // In memory, restored from its changelog topic: the changelog is written in the same transaction.
+        t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CommandNode.STORE),
+                org.apache.kafka.common.serialization.Serdes.String(),
+                org.apache.kafka.common.serialization.Serdes.ByteArray()), "decide");
+        t.addSink(CommandNode.EVENTS, aggregate.eventsTopic(), new StringSerializer(), new ByteArraySerializer(), "decide");
+        Serializer<Object> replyBytes = (topic, value) -> ((CommandNode.ReplyOut) value).value();
+        StreamPartitioner<String, Object> replyPartition = new ReplyPartitioner();
+        t.addSink(CommandNode.REPLIES, (key, value, context) -> ((CommandNode.ReplyOut) value).topic(),
+                new StringSerializer(), replyBytes, replyPartition, "decide");
+        return t;
+    }
+
+    private static Properties properties(Courier courier, ProcessorOptions options) {
+        Properties p = new Properties();
+        p.putAll(courier.config().clientProperties());
+        p.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
+        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, courier.config().bootstrapServers());
+        p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
+        p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
+        p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
+        try {
+            p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElse(
+                    Files.createTempDirectory("courier-streams-")).toString());
+        } catch (IOException e) {
+            throw new CourierException("cannot create a state directory for processor '" + options.applicationId()
+                    + "': " + e.getMessage(), e);
+        }
+        return p;
+    }
+
+    @Override
+    public CommandProcessor<S> awaitRunning(Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (streams.state() != KafkaStreams.State.RUNNING) {
+            if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
+                throw new CourierRetriableException("command processor of aggregate '" + aggregate.name()
+                        + "' is " + streams.state() + ", not RUNNING, after " + timeout);
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CourierException("interrupted while waiting for the command processor", e);
+            }
+        }
+        return this;
+    }
+
+    private ReadOnlyKeyValueStore<String, byte[]> store() {
+        return streams.store(StoreQueryParameters.fromNameAndType(CommandNode.STORE,
+                QueryableStoreTypes.<String, byte[]>keyValueStore()));
+    }
+
+    @Override
+    public Optional<Versioned<S>> state(String aggregateId) {
+        byte[] stored = store().get(aggregateId);
+        return stored == null ? Optional.empty()
+                : Optional.of(new Versioned<>(codec.storedState(stored), codec.storedVersion(stored)));
+    }
+
+    @Override
+    public Map<String, Versioned<S>> states() {
+        Map<String, Versioned<S>> all = new LinkedHashMap<>();
+        try (KeyValueIterator<String, byte[]> it = store().all()) {
+            while (it.hasNext()) {
+                KeyValue<String, byte[]> kv = it.next();
+                all.put(kv.key, new Versioned<>(codec.storedState(kv.value), codec.storedVersion(kv.value)));
+            }
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        streams.close(Duration.ofSeconds(30));
+    }
+
+
+    /** Sends each reply to the partition its requester reads. */
+    static final class ReplyPartitioner implements StreamPartitioner<String, Object> {
+        @Override
+        public Optional<Set<Integer>> partitions(String topic, String key, Object value, Headers headers, int count) {
+            return Optional.of(Set.of(((CommandNode.ReplyOut) value).partition()));
+        }
+
+        // Kafka Streams 4.4 calls the variant with headers, but this one stays abstract until Kafka removes it, so
+        // every implementation must override it: the one warning javac cannot be spared.
+        @Override
+        @Deprecated(forRemoval = true)
+        @SuppressWarnings("removal")
+        public Optional<Set<Integer>> partitions(String topic, String key, Object value, int count) {
+            return partitions(topic, key, value, null, count);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+package io.courier.eventsourcing.internal;
+
+import io.courier.common.CourierRetriableException;
+import io.courier.core.Courier;
+import io.courier.core.Handlers;
+import io.courier.core.Message;
+import io.courier.core.Serdes;
+import io.courier.core.Subscriber;
+import io.courier.core.SubscriberOptions;
+import io.courier.core.Topic;
+import io.courier.eventsourcing.Aggregate;
+import io.courier.eventsourcing.EventHeaders;
+import io.courier.eventsourcing.Projection;
+import io.courier.eventsourcing.Projector;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+
+/** A projection on a Courier subscriber (at-least-once, made idempotent by the aggregate version of each event). */
+public final class SubscriberProjection<V, E> implements Projection<V> {
+    private final Courier courier;
+    private final EventCodec<?, ?, E> codec;
+    private final String name;
+    private final Projector<V, E> projector;
+    private final Topic<String, byte[]> events;
+    private final Map<String, V> models = new ConcurrentHashMap<>();
+    private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    private int generation;
+    private Subscriber subscriber;
+
+    private SubscriberProjection(Courier courier, Aggregate<?, ?, E> aggregate, String name, Projector<V, E> projector) {
+        this.courier = courier;
+        this.codec = new EventCodec<>(aggregate);
+        this.name = name;
+        this.projector = projector;
+        this.events = Topic.of(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes());
+    }
+
+    /** @see Projection#start */
+    public static <V, E> Projection<V> start(Courier courier, Aggregate<?, ?, E> aggregate, String name,
+            Projector<V, E> projector) {
+        SubscriberProjection<V, E> p = new SubscriberProjection<>(courier, aggregate, name, projector);
+        p.subscribe();
+        return p;
+    }
+
+    private synchronized void subscribe() {
+        subscriber = courier.subscriber(events, SubscriberOptions.builder(groupId()).fromBeginning(true).build(),
+                Handlers.all((m, ctx) -> apply(m))).start();
+    }
+
+    private String groupId() {
+        return name + "-projection-" + generation;
+    }
+
+    private void apply(Message<String, byte[]> m) {
+        String id = m.key();
+        EventCodec.Decoded<E> d = codec.decode(m.value(), m.envelope().messageType(),
+                m.headers().get(EventHeaders.AGGREGATE_VERSION), m.headers().get(EventHeaders.SCHEMA_VERSION),
+                m.coordinates());
+        // One aggregate's events arrive in order from one partition; only a redelivery goes backwards.
+        if (d.version() <= versions.getOrDefault(id, 0L)) {
+            return;
+        }
+        V next = projector.apply(models.get(id), id, d.event());
+        synchronized (this) {
+            if (next == null) {
+                models.remove(id);
+            } else {
+                models.put(id, next);
+            }
+            versions.put(id, d.version());
+            notifyAll();
+        }
+    }
+
+    @Override
+    public Optional<V> get(String aggregateId) {
+        return Optional.ofNullable(models.get(aggregateId));
+    }
+
+    @Override
+    public synchronized Optional<V> get(String aggregateId, long version, Duration wait) {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (versions.getOrDefault(aggregateId, 0L) < version) {
+            long left = deadline - System.nanoTime();
+            if (left <= 0) {
+                throw new CourierRetriableException("projection '" + name + "' has aggregate '" + aggregateId
+                        + "' at version " + versions.getOrDefault(aggregateId, 0L) + ", not yet " + version
+                        + ", after waiting " + wait);
+            }
+            try {
+                wait(Math.max(1, left / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new CourierRetriableException("interrupted while waiting for projection '" + name + "'", e);
+            }
+        }
+        return get(aggregateId);
+    }
+
+    @Override
+    public long version(String aggregateId) {
+        return versions.getOrDefault(aggregateId, 0L);
+    }
+
+    @Override
+    public Map<String, V> all() {
+        return Map.copyOf(models);
+    }
+
+    @Override
+    public void reset() {
+        String old;
+        synchronized (this) {
+            subscriber.close();
+            old = groupId();
+            models.clear();
+            versions.clear();
+            generation++;
+        }
+        courier.admin().deleteConsumerGroups(List.of(old));
+        subscribe();
+    }
+
+    @Override
+    public synchronized void close() {
+        subscriber.close();
+    }
+}

@@ -1,0 +1,200 @@
+package io.courier.eventsourcing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
+import io.courier.core.OutboundMessage;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
+import io.courier.requestreply.Endpoint;
+import io.courier.requestreply.Reply;
+import io.courier.requestreply.Requester;
+import io.courier.requestreply.RequesterOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** The write side and the read side against a real broker, one aggregate type per test. */
+@EmbeddedKafka
+@Timeout(value = 6, unit = TimeUnit.MINUTES)
+class EventSourcingIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static int counter;
+
+    private final EmbeddedKafkaCluster cluster;
+    private Courier courier;
+    private Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> accounts;
+    private CommandProcessor<Accounts.Account> processor;
+    private Requester requester;
+    private CommandGateway<Accounts.Command> gateway;
+
+    EventSourcingIT(EmbeddedKafkaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeEach
+    void start() {
+        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("bank").build());
+        accounts = Accounts.aggregate("account" + (++counter));
+        processor = CommandProcessor.start(courier, accounts, ProcessorOptions.builder(accounts.name() + "-processor")
+                .build()).awaitRunning(Duration.ofMinutes(1));
+        requester = Requester.start(courier, RequesterOptions.builder(accounts.name() + ".replies").replyPartitions(2).build());
+        gateway = CommandGateway.of(requester, accounts);
+    }
+
+    @AfterEach
+    void stop() {
+        requester.close();
+        processor.close();
+        courier.close();
+    }
+
+    private CommandResult send(String id, Accounts.Command command) throws Exception {
+        Reply<CommandResult> reply = gateway.send(id, command, WAIT).get();
+        assertThat(reply).as("reply to %s", command).isInstanceOf(Reply.Success.class);
+        return ((Reply.Success<CommandResult>) reply).value();
+    }
+
+    private List<EventRecord> events() {
+        return EventRecord.readAll(cluster.bootstrapServers(), accounts.eventsTopic());
+    }
+
+    @Test
+    void acceptedCommandsAppendTheirEventsAndRejectedOnesSayWhyAndAppendNothing() throws Exception {
+        assertThat(send("a-1", new Accounts.Open("ada"))).isEqualTo(CommandResult.acceptance("a-1", 1, 1));
+        assertThat(send("a-1", new Accounts.Deposit(10_000))).isEqualTo(CommandResult.acceptance("a-1", 2, 1));
+        assertThat(send("a-1", new Accounts.Withdraw(50_000))).isEqualTo(CommandResult.rejection("a-1", 2,
+                "insufficient funds: balance 10000, withdrawal 50000"));
+        assertThat(send("a-1", new Accounts.Withdraw(3_000)).version()).isEqualTo(3);
+        assertThat(send("nobody", new Accounts.Deposit(5))).isEqualTo(CommandResult.rejection("nobody", 0,
+                "unknown account: open it first"));
+
+        // An invalid payload: the bytes are not a Deposit.
+        Endpoint<String, byte[], CommandResult> raw = Endpoint.of(Topic.of(accounts.commandsTopic(), Serdes.string(),
+                Serdes.bytes()), Serdes.json(CommandResult.class));
+        Reply<CommandResult> invalid = requester.request(raw, OutboundMessage.of("a-1",
+                "{not json".getBytes(StandardCharsets.UTF_8)), WAIT).get();
+        assertThat(((Reply.Success<CommandResult>) invalid).value().reason())
+                .startsWith("invalid payload for aggregate type '" + accounts.name() + "'");
+
+        assertThat(events()).extracting(EventRecord::type, EventRecord::version)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple("Opened", 1L),
+                        org.assertj.core.groups.Tuple.tuple("Deposited", 2L),
+                        org.assertj.core.groups.Tuple.tuple("Withdrawn", 3L));
+        assertThat(processor.state("a-1")).contains(new Versioned<>(new Accounts.Account("ada", 7_000), 3));
+    }
+
+    @Test
+    void concurrentCommandsWithAnExpectedVersionNeverGetTwoAcceptancesForOneVersion() throws Exception {
+        send("shared", new Accounts.Open("many"));
+        ExecutorService clients = Executors.newFixedThreadPool(8);
+        List<Long> acceptedVersions = Collections.synchronizedList(new ArrayList<>());
+        List<CompletableFuture<Void>> done = new ArrayList<>();
+        for (int c = 0; c < 8; c++) {
+            done.add(CompletableFuture.runAsync(() -> {
+                long seen = 1;
+                int accepted = 0;
+                while (accepted < 5) {
+                    Reply<CommandResult> r = gateway.send("shared", new Accounts.Deposit(1), seen, WAIT).join();
+                    CommandResult result = ((Reply.Success<CommandResult>) r).value();
+                    if (result.accepted()) {
+                        acceptedVersions.add(result.version());
+                        accepted++;
+                    } else {
+                        assertThat(result.reason()).startsWith("expected version " + seen + " but aggregate 'shared' is at");
+                    }
+                    seen = result.version(); // the rejection tells the current version
+                }
+            }, clients));
+        }
+        CompletableFuture.allOf(done.toArray(CompletableFuture[]::new)).get(3, TimeUnit.MINUTES);
+        clients.shutdown();
+
+        assertThat(acceptedVersions).hasSize(40).doesNotHaveDuplicates();
+        assertThat(acceptedVersions).containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(2, 41)
+                .boxed().toList());
+        assertThat(processor.state("shared").orElseThrow().state().balance()).isEqualTo(40);
+    }
+
+    @Test
+    void rebuildingFromTheEventTopicAloneGivesTheLiveStateAndUpcastsOldEvents() throws Exception {
+        for (int i = 0; i < 20; i++) {
+            send("r-" + i, new Accounts.Open("owner-" + i));
+            send("r-" + i, new Accounts.Deposit(100 * (i + 1)));
+            send("r-" + i, new Accounts.Withdraw(i));
+        }
+        // A v1 event, as an older release wrote it: whole euros in "amount", no schema header.
+        try (KafkaProducer<String, String> old = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            ProducerRecord<String, String> opened = new ProducerRecord<>(accounts.eventsTopic(), "legacy",
+                    "{\"owner\":\"old\"}");
+            opened.headers().add("ce_type", "Opened".getBytes(StandardCharsets.UTF_8));
+            opened.headers().add(EventHeaders.AGGREGATE_VERSION, "1".getBytes(StandardCharsets.UTF_8));
+            ProducerRecord<String, String> deposited = new ProducerRecord<>(accounts.eventsTopic(), "legacy",
+                    "{\"amount\":7}");
+            deposited.headers().add("ce_type", "Deposited".getBytes(StandardCharsets.UTF_8));
+            deposited.headers().add(EventHeaders.AGGREGATE_VERSION, "2".getBytes(StandardCharsets.UTF_8));
+            old.send(opened).get();
+            old.send(deposited).get();
+        }
+
+        Replay.Result<Accounts.Account> rebuilt = Replay.rebuild(courier, accounts);
+
+        assertThat(rebuilt.duplicateEvents()).isZero();
+        assertThat(rebuilt.events()).isEqualTo(62);
+        assertThat(rebuilt.eventsPerSecond()).isPositive();
+        Map<String, Versioned<Accounts.Account>> live = processor.states();
+        assertThat(live).hasSize(20);
+        live.forEach((id, state) -> assertThat(rebuilt.states().get(id)).as(id).isEqualTo(state));
+        assertThat(rebuilt.states().get("legacy")).isEqualTo(new Versioned<>(new Accounts.Account("old", 700), 2));
+    }
+
+    @Test
+    void aProjectionAnswersReadYourWritesQueriesAndRebuildsAfterAReset() throws Exception {
+        record Balance(long cents, int changes) {}
+        try (Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
+                (Balance current, String id, Accounts.Event e) -> {
+                    Balance b = current == null ? new Balance(0, 0) : current;
+                    if (e instanceof Accounts.Deposited d) {
+                        return new Balance(b.cents() + d.cents(), b.changes() + 1);
+                    }
+                    if (e instanceof Accounts.Withdrawn w) {
+                        return new Balance(b.cents() - w.cents(), b.changes() + 1);
+                    }
+                    return b;
+                })) {
+            send("p-1", new Accounts.Open("reader"));
+            for (int i = 1; i <= 10; i++) {
+                CommandResult written = send("p-1", new Accounts.Deposit(i));
+                // read-your-writes: the query waits for the version the command returned
+                assertThat(balances.get("p-1", written.version(), WAIT)).contains(new Balance(i * (i + 1) / 2, i));
+            }
+            CommandResult last = send("p-1", new Accounts.Withdraw(5));
+            assertThat(balances.get("p-1", last.version(), WAIT)).contains(new Balance(50, 11));
+
+            balances.reset();
+            await().atMost(WAIT).until(() -> balances.version("p-1") == last.version());
+            assertThat(balances.get("p-1")).contains(new Balance(50, 11));
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.get("p-1", 99, Duration.ofMillis(200))))
+                    .hasMessageContaining("aggregate 'p-1' at version 12, not yet 99");
+        }
+    }
+}
