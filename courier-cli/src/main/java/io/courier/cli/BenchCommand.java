@@ -2,6 +2,7 @@ package io.courier.cli;
 
 import io.courier.bench.BenchJson;
 import io.courier.bench.PublishComparison;
+import io.courier.bench.es.EventSourcingBenchmark;
 import io.courier.bench.workload.BenchReport;
 import io.courier.bench.workload.BenchSession;
 import io.courier.bench.workload.HtmlReport;
@@ -32,7 +33,7 @@ import picocli.CommandLine.Spec;
         description = {"Benchmarks that measure Courier against raw kafka-clients in the same run.",
                 "Without a sub-command: the produce/consume workload, against an embedded 1-node cluster (its broker in "
                         + "a JVM of its own) unless --bootstrap-servers is given."},
-        subcommands = {BenchCommand.ComparePublish.class, BenchCommand.RequestReply.class})
+        subcommands = {BenchCommand.ComparePublish.class, BenchCommand.RequestReply.class, BenchCommand.EventSourcing.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -228,6 +229,60 @@ final class BenchCommand implements Callable<Integer> {
                 out.flush();
                 writeJson(json, result, out);
                 return 0;
+            } finally {
+                if (cluster != null) {
+                    cluster.close();
+                }
+            }
+        }
+    }
+
+    /** {@code courier bench event-sourcing}. */
+    @Command(name = "event-sourcing",
+            mixinStandardHelpOptions = true,
+            description = {"Commands through the single-writer command processor (Kafka Streams, exactly_once_v2), a "
+                    + "rebuild by replay, and the projection's read-your-writes lag; then reads the event topic back to "
+                    + "check for duplicates and compares the rebuilt state with the live one.",
+                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
+    static final class EventSourcing implements Callable<Integer> {
+        @Spec
+        CommandSpec spec;
+
+        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
+                description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
+        String bootstrapServers;
+
+        @Option(names = "--aggregates", defaultValue = "100", paramLabel = "K", description = "Aggregates. Default: ${DEFAULT-VALUE}.")
+        int aggregates;
+
+        @Option(names = "--commands", defaultValue = "20000", paramLabel = "N", description = "Commands. Default: ${DEFAULT-VALUE}.")
+        int commands;
+
+        @Option(names = "--clients", defaultValue = "4", paramLabel = "C",
+                description = "Concurrent clients, each with up to 16 commands in flight. Default: ${DEFAULT-VALUE}.")
+        int clients;
+
+        @Option(names = "--json", paramLabel = "FILE", description = "Also write the result as JSON.")
+        Path json;
+
+        @Override
+        public Integer call() throws IOException {
+            PrintWriter out = spec.commandLine().getOut();
+            new EventSourcingBenchmark("validate", aggregates, commands, clients); // bad values fail before a cluster starts
+            EmbeddedKafkaCluster cluster = embeddedUnless(bootstrapServers);
+            try {
+                String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
+                out.println("Event sourcing at " + servers + (cluster == null ? "" : " (embedded)"));
+                out.flush();
+                EventSourcingBenchmark.Result result = new EventSourcingBenchmark(servers, aggregates, commands, clients)
+                        .run(line -> {
+                            out.println("  " + line);
+                            out.flush();
+                        });
+                out.print(result.table());
+                out.flush();
+                writeJson(json, result, out);
+                return result.duplicateEvents() == 0 && result.rebuildMatchesLive() ? 0 : 1;
             } finally {
                 if (cluster != null) {
                     cluster.close();

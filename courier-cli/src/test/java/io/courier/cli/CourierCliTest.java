@@ -42,7 +42,7 @@ class CourierCliTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"cluster", "publish", "consume", "topics", "topics list", "topics describe", "topics create",
-            "dlt", "dlt replay", "bench", "bench compare-publish", "bench request-reply"})
+            "dlt", "dlt replay", "bench", "bench compare-publish", "bench request-reply", "bench event-sourcing"})
     void everyCommandHasItsOwnHelp(String command) {
         assertThat(run((command + " --help").split(" "))).isZero();
         assertThat(out.toString()).startsWith("Usage: courier " + command);
