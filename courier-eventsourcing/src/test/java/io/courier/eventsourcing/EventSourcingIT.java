@@ -197,4 +197,19 @@ class EventSourcingIT {
                     .hasMessageContaining("aggregate 'p-1' at version 12, not yet 99");
         }
     }
+
+    @Test
+    void aCommandWhoseCallerTimedOutBeforeTheProcessorReachedItIsRejectedNotApplied() throws Exception {
+        send("late-1", new Accounts.Open("patient"));
+        processor.close(); // the processor is down: commands wait in the topic
+        Reply<CommandResult> gaveUp = gateway.send("late-1", new Accounts.Deposit(42), Duration.ofMillis(500)).get();
+        assertThat(gaveUp).isInstanceOf(Reply.Timeout.class);
+
+        processor = CommandProcessor.start(courier, accounts, ProcessorOptions.builder(accounts.name() + "-processor")
+                .build()).awaitRunning(Duration.ofMinutes(1));
+        // the next command is processed after the stale one, so once it is answered the stale one was decided
+        assertThat(send("late-1", new Accounts.Deposit(1)).version()).isEqualTo(2);
+        assertThat(events()).extracting(EventRecord::type).containsExactly("Opened", "Deposited");
+        assertThat(processor.state("late-1").orElseThrow().state().balance()).isEqualTo(1);
+    }
 }
