@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.function.Consumer;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -60,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
     Path html;
 
     @Override
-    public Integer call() throws IOException {
+    public Integer call() throws Exception {
         PrintWriter out = spec.commandLine().getOut();
         if (compare != null && !compare.equals("raw")) {
             throw new IllegalArgumentException("--compare accepts only 'raw', but was '" + compare + "'");
@@ -69,16 +70,11 @@ final class BenchCommand implements Callable<Integer> {
         Optional<BenchSession.Sweep> sweeping = Optional.ofNullable(sweep).map(BenchSession.Sweep::parse);
         BenchSession.plan(base, sweeping); // every sweep value is valid before anything starts
         Map<String, String> clientProperties = connection.clientProperties();
-        EmbeddedKafkaCluster cluster = embeddedUnless(connection.explicitServers().orElse(null));
-        try {
-            String servers = cluster == null ? connection.servers() : cluster.bootstrapServers();
-            out.println("courier bench at " + servers + (cluster == null ? "" : " (embedded)"));
+        return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
+            out.println("courier bench at " + where);
             out.flush();
             BenchReport report = BenchSession.run(new WorkloadRunner(servers, clientProperties), base, sweeping,
-                    compare != null, line -> {
-                        out.println(line);
-                        out.flush();
-                    });
+                    compare != null, printer(out, ""));
             out.print(BenchSession.table(report));
             out.flush();
             writeJson(json, report, out);
@@ -88,11 +84,7 @@ final class BenchCommand implements Callable<Integer> {
                 out.flush();
             }
             return 0;
-        } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
-        }
+        });
     }
 
     /** {@code courier bench compare-publish}. */
@@ -130,37 +122,55 @@ final class BenchCommand implements Callable<Integer> {
         Path json;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            // The broker gets a JVM of its own, as a real one would: in this JVM its garbage collection and page
-            // writes would land on whichever client happens to be measured.
-            EmbeddedKafkaCluster cluster = embeddedUnless(bootstrapServers);
-            try {
-                String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
+            new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration); // fail before starting
+            return onCluster(bootstrapServers, (servers, where) -> {
                 PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate, latencyDuration);
-                out.println("Comparing Courier with raw kafka-clients at " + servers + (cluster == null ? "" : " (embedded)"));
+                out.println("Comparing Courier with raw kafka-clients at " + where);
                 out.flush();
-                PublishComparison.Result result = comparison.run(line -> {
-                    out.println("  " + line);
-                    out.flush();
-                });
+                PublishComparison.Result result = comparison.run(printer(out, "  "));
                 out.print(result.table());
                 out.flush();
                 writeJson(json, result, out);
                 return 0;
-            } finally {
-                if (cluster != null) {
-                    cluster.close();
-                }
+            });
+        }
+    }
+
+    /** What a benchmark does once it has a cluster. */
+    interface OnCluster {
+        /**
+         * @param servers the bootstrap servers
+         * @param where   the servers, marked when embedded, for the first line of output
+         * @return the exit code
+         */
+        int run(String servers, String where) throws Exception;
+    }
+
+    /**
+     * Runs {@code work} against {@code bootstrapServers}, or against an embedded 1-node cluster started for it when
+     * they are null. The embedded broker gets a JVM of its own, as a real one would: in this JVM its garbage
+     * collection and page writes would land on whichever client happens to be measured.
+     */
+    static int onCluster(String bootstrapServers, OnCluster work) throws Exception {
+        EmbeddedKafkaCluster cluster = bootstrapServers != null ? null
+                : EmbeddedKafkaCluster.start(ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("1g").build());
+        try {
+            String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
+            return work.run(servers, servers + (cluster == null ? "" : " (embedded)"));
+        } finally {
+            if (cluster != null) {
+                cluster.close();
             }
         }
     }
 
-    /** The broker of a benchmark gets a JVM of its own, as a real one would (see compare-publish). */
-    static EmbeddedKafkaCluster embeddedUnless(String bootstrapServers) {
-        return bootstrapServers == null
-                ? EmbeddedKafkaCluster.start(ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("1g").build())
-                : null;
+    static Consumer<String> printer(PrintWriter out, String indent) {
+        return line -> {
+            out.println(indent + line);
+            out.flush();
+        };
     }
 
     static void writeJson(Path json, Object result, PrintWriter out) throws IOException {
@@ -214,26 +224,16 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             RequestReplyComparison comparison = new RequestReplyComparison(bootstrapServers == null ? "embedded"
                     : bootstrapServers, requests, inFlight, payloadSize, timeout, outage, 8);
-            EmbeddedKafkaCluster cluster = embeddedUnless(bootstrapServers);
-            try {
-                String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
-                out.println("Request-reply over Kafka at " + servers + (cluster == null ? "" : " (embedded)")
-                        + " and over HTTP on 127.0.0.1");
+            return onCluster(bootstrapServers, (servers, where) -> {
+                out.println("Request-reply over Kafka at " + where + " and over HTTP on 127.0.0.1");
                 out.flush();
                 RequestReplyComparison.Result result = new RequestReplyComparison(servers, requests, inFlight,
-                        payloadSize, timeout, outage, comparison.outageInFlight()).run(line -> {
-                            out.println("  " + line);
-                            out.flush();
-                        });
+                        payloadSize, timeout, outage, comparison.outageInFlight()).run(printer(out, "  "));
                 out.print(result.table());
                 out.flush();
                 writeJson(json, result, out);
                 return 0;
-            } finally {
-                if (cluster != null) {
-                    cluster.close();
-                }
-            }
+            });
         }
     }
 
@@ -266,28 +266,19 @@ final class BenchCommand implements Callable<Integer> {
         Path json;
 
         @Override
-        public Integer call() throws IOException {
+        public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             new EventSourcingBenchmark("validate", aggregates, commands, clients); // bad values fail before a cluster starts
-            EmbeddedKafkaCluster cluster = embeddedUnless(bootstrapServers);
-            try {
-                String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
-                out.println("Event sourcing at " + servers + (cluster == null ? "" : " (embedded)"));
+            return onCluster(bootstrapServers, (servers, where) -> {
+                out.println("Event sourcing at " + where);
                 out.flush();
                 EventSourcingBenchmark.Result result = new EventSourcingBenchmark(servers, aggregates, commands, clients)
-                        .run(line -> {
-                            out.println("  " + line);
-                            out.flush();
-                        });
+                        .run(printer(out, "  "));
                 out.print(result.table());
                 out.flush();
                 writeJson(json, result, out);
                 return result.duplicateEvents() == 0 && result.rebuildMatchesLive() ? 0 : 1;
-            } finally {
-                if (cluster != null) {
-                    cluster.close();
-                }
-            }
+            });
         }
     }
 }

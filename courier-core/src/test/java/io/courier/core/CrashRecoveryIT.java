@@ -4,11 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.ChildJvm;
 import io.courier.cluster.junit.EmbeddedKafka;
-import java.io.BufferedReader;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -127,27 +125,8 @@ class CrashRecoveryIT {
 
     private static Process start(EmbeddedKafkaCluster cluster, DeliveryGuarantee g, String in, String out, Path log)
             throws IOException {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), CrashTestService.class.getName(), cluster.bootstrapServers(),
-                g.name(), in, out, log.toString(), "instance-a").redirectErrorStream(true).start();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        String line;
-        StringBuilder seen = new StringBuilder();
-        while ((line = reader.readLine()) != null && !line.equals("READY")) {
-            seen.append(line).append('\n');
-            if (System.nanoTime() > deadline) {
-                break;
-            }
-        }
-        if (line == null || !line.equals("READY")) {
-            p.destroyForcibly();
-            throw new AssertionError("the crash-test service did not start:\n" + seen);
-        }
-        Thread drain = new Thread(() -> reader.lines().forEach(l -> { }), "drain-" + g);
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return ChildJvm.start(CrashTestService.class, "256m", cluster.bootstrapServers(), g.name(), in, out,
+                log.toString(), "instance-a");
     }
 
     private static List<Integer> readLog(Path log) throws IOException {

@@ -4,16 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.ChildJvm;
 import io.courier.cluster.junit.EmbeddedKafka;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.requestreply.Reply;
 import io.courier.requestreply.Requester;
 import io.courier.requestreply.RequesterOptions;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -96,21 +93,6 @@ class EventSourcingCrashIT {
     }
 
     private static Process start(EmbeddedKafkaCluster cluster, String name) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ProcessorService.class.getName(),
-                cluster.bootstrapServers(), name).redirectErrorStream(true).start();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = reader.readLine()) != null && !line.equals("READY")) {
-            seen.append(line).append('\n');
-        }
-        if (line == null) {
-            throw new AssertionError("the processor service did not start:\n" + seen);
-        }
-        Thread drain = new Thread(() -> reader.lines().forEach(l -> { }), "drain-processor");
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return ChildJvm.start(ProcessorService.class, "256m", cluster.bootstrapServers(), name);
     }
 }

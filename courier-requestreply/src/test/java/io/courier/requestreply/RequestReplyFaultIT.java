@@ -4,15 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.ChildJvm;
 import io.courier.cluster.junit.EmbeddedKafka;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -115,8 +112,7 @@ class RequestReplyFaultIT {
     }
 
     @Test
-    void aResponderKilledMidFlightLeavesCallersATimeoutOrTheOtherRespondersAnswerNeverAWrongOne(@org.junit.jupiter.api.io.TempDir Path dir)
-            throws Exception {
+    void aResponderKilledMidFlightLeavesCallersATimeoutOrTheOtherRespondersAnswerNeverAWrongOne() throws Exception {
         try (Courier courier = connect("kill")) {
             Endpoint<String, String, String> endpoint = endpoint(courier, "kill-requests", 4);
             Process doomed = startResponder(endpoint.name(), "kill-responders", "doomed");
@@ -224,22 +220,7 @@ class RequestReplyFaultIT {
     }
 
     private Process startResponder(String topic, String group, String name) throws Exception {
-        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",
-                "-cp", System.getProperty("java.class.path"), ResponderService.class.getName(),
-                cluster.bootstrapServers(), topic, group, name).redirectErrorStream(true).start();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = reader.readLine()) != null && !line.equals("READY")) {
-            seen.append(line).append('\n');
-        }
-        if (line == null) {
-            throw new AssertionError("the responder service did not start:\n" + seen);
-        }
-        Thread drain = new Thread(() -> reader.lines().forEach(l -> { }), "drain-" + name);
-        drain.setDaemon(true);
-        drain.start();
-        return p;
+        return ChildJvm.start(ResponderService.class, "256m", cluster.bootstrapServers(), topic, group, name);
     }
 
 }
