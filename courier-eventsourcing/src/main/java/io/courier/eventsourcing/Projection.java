@@ -9,7 +9,8 @@ import java.util.Optional;
 /**
  * A read model kept up to date from an aggregate type's events topic, queryable by aggregate id. Each aggregate's
  * events are applied once and in order (a redelivered event is recognized by its aggregate version and skipped).
- * Thread-safe.
+ * Every instance reads the whole topic from its beginning when it starts, under a consumer group of its own, so
+ * each instance holds every read model. Thread-safe.
  *
  * @param <V> the read model type
  */
@@ -28,7 +29,26 @@ public interface Projection<V> extends AutoCloseable {
      */
     static <V, E> Projection<V> start(Courier courier, Aggregate<?, ?, E> aggregate, String name,
             Projector<V, E> projector) {
-        return SubscriberProjection.start(courier, aggregate, name, projector);
+        return start(courier, aggregate, name, projector, ReadModelStore.inMemory());
+    }
+
+    /**
+     * Starts a projection that keeps its read models in {@code store}. The store holds read models only; the
+     * versions applied, which make redeliveries harmless, are kept by the projection, which therefore reads the
+     * events topic from its beginning whenever it starts.
+     *
+     * @param courier   the connection
+     * @param aggregate the aggregate type whose events are projected
+     * @param name      the projection's name, used for its consumer group
+     * @param projector how events change the read model
+     * @param store     where the read models live
+     * @param <V>       the read model type
+     * @param <E>       the event type
+     * @return a running projection
+     */
+    static <V, E> Projection<V> start(Courier courier, Aggregate<?, ?, E> aggregate, String name,
+            Projector<V, E> projector, ReadModelStore<V> store) {
+        return SubscriberProjection.start(courier, aggregate, name, projector, store);
     }
 
     /** @param aggregateId an aggregate @return its read model as projected so far */

@@ -170,6 +170,7 @@ class EventSourcingIT {
     @Test
     void aProjectionAnswersReadYourWritesQueriesAndRebuildsAfterAReset() throws Exception {
         record Balance(long cents, int changes) {}
+        ReadModelStore<Balance> store = ReadModelStore.inMemory(); // where the read models live: pluggable
         try (Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
                 (Balance current, String id, Accounts.Event e) -> {
                     Balance b = current == null ? new Balance(0, 0) : current;
@@ -180,7 +181,7 @@ class EventSourcingIT {
                         return new Balance(b.cents() - w.cents(), b.changes() + 1);
                     }
                     return b;
-                })) {
+                }, store)) {
             send("p-1", new Accounts.Open("reader"));
             for (int i = 1; i <= 10; i++) {
                 CommandResult written = send("p-1", new Accounts.Deposit(i));
@@ -189,6 +190,7 @@ class EventSourcingIT {
             }
             CommandResult last = send("p-1", new Accounts.Withdraw(5));
             assertThat(balances.get("p-1", last.version(), WAIT)).contains(new Balance(50, 11));
+            assertThat(store.all()).containsEntry("p-1", new Balance(50, 11));
 
             balances.reset();
             await().atMost(WAIT).until(() -> balances.version("p-1") == last.version());

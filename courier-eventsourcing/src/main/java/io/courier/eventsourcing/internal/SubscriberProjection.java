@@ -12,6 +12,7 @@ import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.EventHeaders;
 import io.courier.eventsourcing.Projection;
 import io.courier.eventsourcing.Projector;
+import io.courier.eventsourcing.ReadModelStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -25,12 +26,15 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     private final String name;
     private final Projector<V, E> projector;
     private final Topic<String, byte[]> events;
-    private final Map<String, V> models = new ConcurrentHashMap<>();
+    private final ReadModelStore<V> models;
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    private final String instance = Ids.next().substring(0, 8);
     private int generation;
     private Subscriber subscriber;
 
-    private SubscriberProjection(Courier courier, Aggregate<?, ?, E> aggregate, String name, Projector<V, E> projector) {
+    private SubscriberProjection(Courier courier, Aggregate<?, ?, E> aggregate, String name, Projector<V, E> projector,
+            ReadModelStore<V> store) {
+        this.models = store;
         this.courier = courier;
         this.codec = new EventCodec<>(aggregate);
         this.name = name;
@@ -40,8 +44,9 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     /** @see Projection#start */
     public static <V, E> Projection<V> start(Courier courier, Aggregate<?, ?, E> aggregate, String name,
-            Projector<V, E> projector) {
-        SubscriberProjection<V, E> p = new SubscriberProjection<>(courier, aggregate, name, projector);
+            Projector<V, E> projector, ReadModelStore<V> store) {
+        store.clear(); // the versions that make redeliveries harmless start empty, so the models must too
+        SubscriberProjection<V, E> p = new SubscriberProjection<>(courier, aggregate, name, projector, store);
         p.subscribe();
         return p;
     }
@@ -51,8 +56,12 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 Handlers.all((m, ctx) -> apply(m))).start();
     }
 
+    /**
+     * A group of its own per start and reset: the versions that make redeliveries harmless live in memory, so every
+     * start must read the events topic from its beginning, which committed offsets of an earlier start would skip.
+     */
     private String groupId() {
-        return name + "-projection-" + generation;
+        return name + "-projection-" + instance + "-" + generation;
     }
 
     private void apply(Message<String, byte[]> m) {
@@ -64,7 +73,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
         if (d.version() <= versions.getOrDefault(id, 0L)) {
             return;
         }
-        V next = projector.apply(models.get(id), id, d.event());
+        V next = projector.apply(models.get(id).orElse(null), id, d.event());
         synchronized (this) {
             if (next == null) {
                 models.remove(id);
@@ -78,7 +87,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     @Override
     public Optional<V> get(String aggregateId) {
-        return Optional.ofNullable(models.get(aggregateId));
+        return models.get(aggregateId);
     }
 
     @Override
@@ -108,7 +117,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     @Override
     public Map<String, V> all() {
-        return Map.copyOf(models);
+        return models.all();
     }
 
     @Override
@@ -128,5 +137,6 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     @Override
     public synchronized void close() {
         subscriber.close();
+        courier.admin().deleteConsumerGroups(List.of(groupId())); // best effort: an unused group expires anyway
     }
 }
