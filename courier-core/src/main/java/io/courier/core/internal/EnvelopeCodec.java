@@ -24,6 +24,8 @@ public final class EnvelopeCodec {
     private static final Map<String, Map<String, Header>> CONSTANT_HEADERS = new ConcurrentHashMap<>();
     private static final Header SPEC_VERSION_HEADER = new RecordHeader(Envelope.Headers.SPEC_VERSION,
             "1.0".getBytes(StandardCharsets.UTF_8));
+    /** The last parsed ce_time per thread, text and value. */
+    private static final ThreadLocal<Object[]> LAST_PARSED = ThreadLocal.withInitial(() -> new Object[2]);
     /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
     private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
 
@@ -113,10 +115,17 @@ public final class EnvelopeCodec {
         Instant created = recordTime;
         String time = text(headers, Envelope.Headers.TIME);
         if (time != null) {
-            try {
-                created = Instant.parse(time);
-            } catch (DateTimeParseException ignored) {
-                // A foreign producer's malformed time is no reason to refuse the message: keep the record time.
+            Object[] last = LAST_PARSED.get();
+            if (time.equals(last[0])) {
+                created = (Instant) last[1]; // consecutive messages mostly share a millisecond
+            } else {
+                try {
+                    created = Instant.parse(time);
+                    last[0] = time;
+                    last[1] = created;
+                } catch (DateTimeParseException ignored) {
+                    // A foreign producer's malformed time is no reason to refuse the message: keep the record time.
+                }
             }
         }
         return new Envelope(id, orElse(text(headers, Envelope.Headers.TYPE), fallbackType),
@@ -129,13 +138,16 @@ public final class EnvelopeCodec {
 
     /** @return the headers that are not part of the envelope, last value winning, as UTF-8 text */
     public static Map<String, String> userHeaders(Headers headers) {
-        Map<String, String> user = new LinkedHashMap<>();
+        Map<String, String> user = null;
         for (Header h : headers) {
             if (!Envelope.Headers.ALL.contains(h.key()) && h.value() != null) {
+                if (user == null) {
+                    user = new LinkedHashMap<>();
+                }
                 user.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
             }
         }
-        return user;
+        return user == null ? Map.of() : user; // most messages carry none: no map per message
     }
 
     static String text(Headers headers, String key) {
