@@ -234,4 +234,18 @@ class RequestReplyIT {
             assertThat(responder.stats().answered()).isZero();
         }
     }
+
+    @Test
+    void aRequestToATopicThatDoesNotExistFailsAtOnceNamingItInsteadOfTimingOut() {
+        Endpoint<String, String, String> missing = Endpoint.of(Topic.of("no-such-requests", Serdes.string(),
+                Serdes.string()), Serdes.string());
+        try (Requester requester = requester()) {
+            CompletableFuture<Reply<String>> reply = requester.request(missing, "k", "v", WAIT);
+
+            assertThat(reply).failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                    .withMessageContaining("no-such-requests");
+            assertThat(requester.stats().pending()).isZero();
+            assertThat(requester.stats().timedOut()).isZero();
+        }
+    }
 }
