@@ -150,7 +150,8 @@ public final class EnvelopeCodec {
         return user == null ? Map.of() : user; // most messages carry none: no map per message
     }
 
-    static String text(Headers headers, String key) {
+    /** @return the last value of header {@code key} as UTF-8 text, or null if absent */
+    public static String text(Headers headers, String key) {
         Header h = headers.lastHeader(key);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }

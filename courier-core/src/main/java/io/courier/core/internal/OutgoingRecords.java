@@ -8,7 +8,6 @@ import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.ThreadLocalRandom;
 import org.apache.kafka.clients.producer.ProducerRecord;
 
 /** Turns a typed message into a Kafka record with the envelope in its headers. */
@@ -28,14 +27,14 @@ final class OutgoingRecords {
         if (message.headers().isEmpty() && message.correlationId().isEmpty() && message.causationId().isEmpty()
                 && message.traceparent().isEmpty()) {
             // The common case, a new flow with no extra headers, runs per message: no Envelope, no id String.
-            byte[] id = messageIdBytes();
+            byte[] id = MessageIds.nextBytes();
             Integer partition = message.partition().isPresent() ? message.partition().getAsInt() : null;
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
             EnvelopeCodec.writeOrigin(record.headers(), id, topic.valueSerde().messageType(message.value()), source,
                     clock.millis(), topic.valueSerde().contentType());
             return new Outgoing(record, id);
         }
-        String id = messageId();
+        String id = MessageIds.next();
         Envelope envelope = new Envelope(id, topic.valueSerde().messageType(message.value()),
                 message.correlationId().orElse(id), message.causationId(), source,
                 clock.instant().truncatedTo(ChronoUnit.MILLIS),
@@ -45,42 +44,6 @@ final class OutgoingRecords {
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
         EnvelopeCodec.write(envelope, record.headers());
         return new Outgoing(record, id.getBytes(StandardCharsets.ISO_8859_1));
-    }
-
-    /**
-     * A random (version 4) UUID from {@link ThreadLocalRandom}: ids must be unique, not unpredictable, and
-     * {@link UUID#randomUUID()} goes through a shared {@code SecureRandom} on every message.
-     */
-    static String messageId() {
-        return new String(messageIdBytes(), StandardCharsets.ISO_8859_1);
-    }
-
-    private static final byte[] HEX = "0123456789abcdef".getBytes(StandardCharsets.ISO_8859_1);
-
-    /** The same id as the 36 ASCII bytes of its canonical text, written straight into the header. */
-    static byte[] messageIdBytes() {
-        ThreadLocalRandom random = ThreadLocalRandom.current();
-        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        byte[] b = new byte[36];
-        hex(msb >>> 32, b, 0, 8);
-        b[8] = '-';
-        hex(msb >>> 16, b, 9, 4);
-        b[13] = '-';
-        hex(msb, b, 14, 4);
-        b[18] = '-';
-        hex(lsb >>> 48, b, 19, 4);
-        b[23] = '-';
-        hex(lsb, b, 24, 12);
-        return b;
-    }
-
-    /** Writes the low {@code digits} hex digits of {@code value} into {@code b} from {@code at}. */
-    private static void hex(long value, byte[] b, int at, int digits) {
-        for (int i = digits - 1; i >= 0; i--) {
-            b[at + i] = HEX[(int) (value & 0xF)];
-            value >>>= 4;
-        }
     }
 
     /** A follow-up message of a consumed one: same correlation id, causation id = the consumed message's id. */

@@ -56,7 +56,7 @@ class OutgoingRecordsTest {
     void messageIdsAreDistinctVersionFourUuids() {
         Set<String> ids = new HashSet<>();
         for (int i = 0; i < 10_000; i++) {
-            String id = OutgoingRecords.messageId();
+            String id = MessageIds.next();
             UUID uuid = UUID.fromString(id);
             assertThat(uuid.version()).isEqualTo(4);
             assertThat(uuid.variant()).isEqualTo(2);

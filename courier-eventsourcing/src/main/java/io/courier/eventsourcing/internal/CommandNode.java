@@ -1,5 +1,6 @@
 package io.courier.eventsourcing.internal;
 
+import io.courier.core.internal.MessageIds;
 import io.courier.core.Envelope;
 import io.courier.core.Serde;
 import io.courier.core.Serdes;
@@ -73,7 +74,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         if (id == null) {
             return CommandResult.rejection("", 0, "a command needs its aggregate id as the record key");
         }
-        String deadline = EventCodec.text(command.headers(), ReplyHeaders.DEADLINE);
+        String deadline = EnvelopeCodec.text(command.headers(), ReplyHeaders.DEADLINE);
         if (deadline != null && Long.parseLong(deadline) <= clock.millis()) {
             // The caller has given up and was told nothing happened: keep it that way.
             return CommandResult.rejection(id, version, "the command's deadline passed before it was processed");
@@ -88,7 +89,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             return CommandResult.rejection(id, version, "invalid payload for aggregate type '" + aggregate.name()
                     + "' (type " + envelope.messageType() + "): " + e.getMessage());
         }
-        String expected = EventCodec.text(command.headers(), EventHeaders.EXPECTED_VERSION);
+        String expected = EnvelopeCodec.text(command.headers(), EventHeaders.EXPECTED_VERSION);
         if (expected != null && Long.parseLong(expected.trim()) != version) {
             return CommandResult.rejection(id, version, "expected version " + expected.trim() + " but aggregate '" + id
                     + "' is at version " + version);
@@ -130,13 +131,13 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     }
 
     private void reply(Headers commandHeaders, Envelope command, CommandResult result) {
-        String topic = EventCodec.text(commandHeaders, ReplyHeaders.REPLY_TOPIC);
-        String partition = EventCodec.text(commandHeaders, ReplyHeaders.REPLY_PARTITION);
+        String topic = EnvelopeCodec.text(commandHeaders, ReplyHeaders.REPLY_TOPIC);
+        String partition = EnvelopeCodec.text(commandHeaders, ReplyHeaders.REPLY_PARTITION);
         if (topic == null || partition == null) {
             return; // fire-and-forget command: nobody to answer
         }
         Headers headers = new RecordHeaders();
-        EnvelopeCodec.write(new Envelope(Ids.next(), "CommandResult", command.correlationId(),
+        EnvelopeCodec.write(new Envelope(MessageIds.next(), "CommandResult", command.correlationId(),
                 Optional.of(command.messageId()), source, clock.instant(), RESULTS.contentType(),
                 command.traceparent()), headers);
         headers.add(ReplyHeaders.STATUS, "success".getBytes(StandardCharsets.UTF_8));

@@ -1,5 +1,6 @@
 package io.courier.eventsourcing.internal;
 
+import io.courier.core.internal.MessageIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -12,11 +13,9 @@ import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.EventHeaders;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.UnaryOperator;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
 
 /** Events and states in bytes and back; old event schemas are upcast on the way in. Thread-safe. */
@@ -47,8 +46,9 @@ public final class EventCodec<S, C, E> {
      * @throws CourierException naming the coordinates if the record is not an event of this aggregate
      */
     public Decoded<E> decode(byte[] value, Headers headers, String where) {
-        return decode(value, text(headers, Envelope.Headers.TYPE), text(headers, EventHeaders.AGGREGATE_VERSION),
-                text(headers, EventHeaders.SCHEMA_VERSION), where);
+        return decode(value, EnvelopeCodec.text(headers, Envelope.Headers.TYPE),
+                EnvelopeCodec.text(headers, EventHeaders.AGGREGATE_VERSION),
+                EnvelopeCodec.text(headers, EventHeaders.SCHEMA_VERSION), where);
     }
 
     /**
@@ -112,14 +112,9 @@ public final class EventCodec<S, C, E> {
         return states.deserialize(Arrays.copyOfRange(stored, 8, stored.length), null);
     }
 
-    static String text(Headers headers, String key) {
-        Header h = headers.lastHeader(key);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
-    }
-
     /** Writes Courier's envelope of an event that a command caused. */
     static void envelope(Headers headers, String type, String source, Envelope command, java.time.Instant now) {
-        EnvelopeCodec.write(new Envelope(Ids.next(), type, command.correlationId(),
+        EnvelopeCodec.write(new Envelope(MessageIds.next(), type, command.correlationId(),
                 java.util.Optional.of(command.messageId()), source, now, "application/json", command.traceparent()),
                 headers);
     }

@@ -1,5 +1,6 @@
 package io.courier.eventsourcing.internal;
 
+import io.courier.core.internal.MessageIds;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.Courier;
 import io.courier.core.Handlers;
@@ -28,7 +29,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     private final Topic<String, byte[]> events;
     private final ReadModelStore<V> models;
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
-    private final String instance = Ids.next().substring(0, 8);
+    private final String instance = MessageIds.next().substring(0, 8);
     private int generation;
     private Subscriber subscriber;
 

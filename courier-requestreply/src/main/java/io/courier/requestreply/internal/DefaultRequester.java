@@ -1,5 +1,6 @@
 package io.courier.requestreply.internal;
 
+import io.courier.core.internal.MessageIds;
 import static io.courier.common.Preconditions.requireArgument;
 import static io.courier.common.Preconditions.requireState;
 
@@ -114,7 +115,7 @@ public final class DefaultRequester implements Requester {
     public <K, Q, R> CompletableFuture<Reply<R>> request(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request,
             Duration timeout) {
         requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive, but was %s", timeout);
-        String id = Ids.next();
+        String id = MessageIds.next();
         PendingRequest.Single<R> p = new PendingRequest.Single<>(endpoint, id, clock.instant().plus(timeout));
         send(endpoint, request, timeout, p);
         return p.future;
@@ -125,7 +126,7 @@ public final class DefaultRequester implements Requester {
             Duration timeout) {
         requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive, but was %s", timeout);
         requireArgument(expected >= 1, "expected must be at least 1, but was %s", expected);
-        String id = Ids.next();
+        String id = MessageIds.next();
         PendingRequest.Gather<R> p = new PendingRequest.Gather<>(endpoint, id, clock.instant().plus(timeout), expected);
         send(endpoint, OutboundMessage.of(key, payload), timeout, p);
         return p.future;

@@ -5,11 +5,8 @@ import io.courier.core.internal.EnvelopeCodec;
 import io.courier.requestreply.Endpoint;
 import io.courier.requestreply.Reply;
 import io.courier.requestreply.ReplyHeaders;
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.common.header.Header;
-import org.apache.kafka.common.header.Headers;
 
 /** Reads replies: the correlation id they answer, their status, and the typed value or the error. */
 final class ReplyCodec {
@@ -22,16 +19,16 @@ final class ReplyCodec {
 
     /** @return the correlation id of the request a reply answers, or null if it carries none */
     static String correlationId(ConsumerRecord<byte[], byte[]> record) {
-        return text(record.headers(), Envelope.Headers.CORRELATION_ID);
+        return EnvelopeCodec.text(record.headers(), Envelope.Headers.CORRELATION_ID);
     }
 
     static <R> Reply<R> decode(ConsumerRecord<byte[], byte[]> record, Endpoint<?, ?, R> endpoint, String correlationId) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         Envelope envelope = EnvelopeCodec.read(record.headers(), where, "reply", endpoint.replies().contentType(),
                 Instant.ofEpochMilli(record.timestamp()));
-        if (FAILURE.equals(text(record.headers(), ReplyHeaders.STATUS))) {
-            String type = text(record.headers(), ReplyHeaders.ERROR_TYPE);
-            String message = text(record.headers(), ReplyHeaders.ERROR_MESSAGE);
+        if (FAILURE.equals(EnvelopeCodec.text(record.headers(), ReplyHeaders.STATUS))) {
+            String type = EnvelopeCodec.text(record.headers(), ReplyHeaders.ERROR_TYPE);
+            String message = EnvelopeCodec.text(record.headers(), ReplyHeaders.ERROR_MESSAGE);
             return new Reply.Failure<>(correlationId, type == null ? "unknown" : type, message == null ? "" : message,
                     envelope);
         }
@@ -55,10 +52,5 @@ final class ReplyCodec {
             return "";
         }
         return message.length() <= MAX_ERROR_MESSAGE ? message : message.substring(0, MAX_ERROR_MESSAGE) + "...";
-    }
-
-    private static String text(Headers headers, String key) {
-        Header h = headers.lastHeader(key);
-        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 }
