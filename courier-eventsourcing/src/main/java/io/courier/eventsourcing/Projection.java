@@ -3,6 +3,7 @@ package io.courier.eventsourcing;
 import io.courier.core.Courier;
 import io.courier.eventsourcing.internal.SubscriberProjection;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.Map;
 import java.util.Optional;
 
@@ -66,6 +67,38 @@ public interface Projection<V> extends AutoCloseable {
      *     has not caught up in time
      */
     Optional<V> get(String aggregateId, long version, Duration wait);
+
+    /**
+     * Read-your-writes by offsets, across aggregates: waits until the projection has read the events topic past
+     * every given offset (those a command's {@link CommandResult#offsets()} returned, from one command or many).
+     *
+     * @param offsets where the events are; all must be in this projection's events topic
+     * @param wait    how long at most
+     * @throws IllegalArgumentException naming the topic if an offset is in another topic
+     * @throws io.courier.common.CourierRetriableException naming the partition, the offset awaited and the one
+     *     reached if the projection has not caught up in time
+     */
+    void awaitOffsets(Collection<EventOffset> offsets, Duration wait);
+
+    /**
+     * Read-your-writes by offsets for one aggregate: {@link #awaitOffsets}, then {@link #get(String)}.
+     *
+     * @param aggregateId an aggregate
+     * @param offsets     the offsets a command returned
+     * @param wait        how long at most
+     * @return the read model once the projection has read past the offsets
+     * @throws io.courier.common.CourierRetriableException as {@link #awaitOffsets}
+     */
+    default Optional<V> get(String aggregateId, Collection<EventOffset> offsets, Duration wait) {
+        awaitOffsets(offsets, wait);
+        return get(aggregateId);
+    }
+
+    /**
+     * @return per partition of the events topic, the offset of the last event read (applied, or skipped as a
+     *     redelivery); partitions with nothing read yet are absent
+     */
+    Map<Integer, Long> positions();
 
     /** @param aggregateId an aggregate @return the version of it applied so far, 0 if none */
     long version(String aggregateId);

@@ -6,13 +6,16 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 final class Accounts {
     private Accounts() {}
 
-    sealed interface Command permits Open, Deposit, Withdraw {}
+    sealed interface Command permits Open, Deposit, Withdraw, OpenWithDeposit {}
 
     record Open(String owner) implements Command {}
 
     record Deposit(long cents) implements Command {}
 
     record Withdraw(long cents) implements Command {}
+
+    /** Two events from one command. */
+    record OpenWithDeposit(String owner, long cents) implements Command {}
 
     sealed interface Event permits Opened, Deposited, Withdrawn {}
 
@@ -29,6 +32,10 @@ final class Accounts {
         if (command instanceof Open open) {
             return state != null ? Decision.reject("account is already open")
                     : Decision.accept(new Opened(open.owner()));
+        }
+        if (command instanceof OpenWithDeposit o) {
+            return state != null ? Decision.reject("account is already open")
+                    : Decision.accept(java.util.List.of(new Opened(o.owner()), new Deposited(o.cents(), "EUR")));
         }
         if (state == null) {
             return Decision.reject("unknown account: open it first");

@@ -13,7 +13,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** An event as a plain read_committed consumer sees it on the topic: no Courier code on this path. */
-record EventRecord(String aggregateId, String type, long version, String causationId, String json) {
+record EventRecord(String aggregateId, String type, long version, String causationId, String json,
+        EventOffset offset) {
 
     static List<EventRecord> readAll(String servers, String topic) {
         Map<String, Object> c = new HashMap<>();
@@ -31,7 +32,8 @@ record EventRecord(String aggregateId, String type, long version, String causati
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     out.add(new EventRecord(new String(r.key(), StandardCharsets.UTF_8), text(r, "ce_type"),
                             Long.parseLong(text(r, EventHeaders.AGGREGATE_VERSION)), text(r, "ce_causationid"),
-                            new String(r.value(), StandardCharsets.UTF_8)));
+                            new String(r.value(), StandardCharsets.UTF_8),
+                            new EventOffset(r.topic(), r.partition(), r.offset())));
                 }
             }
         }

@@ -57,6 +57,7 @@ class EventSourcingCrashIT {
             try {
                 Map<String, Integer> acceptedPerAccount = new HashMap<>();
                 Set<String> acceptedVersions = new HashSet<>();
+                Map<EventOffset, String> acceptedAt = new HashMap<>();
                 int timeouts = 0;
                 for (CompletableFuture<Reply<CommandResult>> f : sent) {
                     Reply<CommandResult> r = f.get(4, TimeUnit.MINUTES);
@@ -64,6 +65,8 @@ class EventSourcingCrashIT {
                         acceptedPerAccount.merge(s.value().aggregateId(), 1, Integer::sum);
                         assertThat(acceptedVersions.add(s.value().aggregateId() + "@" + s.value().version()))
                                 .as("two acceptances for one version").isTrue();
+                        assertThat(s.value().offsets()).hasSize(1);
+                        acceptedAt.put(s.value().offsets().get(0), s.value().aggregateId() + "@" + s.value().version());
                     } else {
                         timeouts++;
                     }
@@ -78,6 +81,11 @@ class EventSourcingCrashIT {
                 assertThat(duplicates).as("events with the same aggregate and version").isZero();
                 assertThat(commandsAppliedTwice).as("events caused by the same command").isZero();
                 assertThat(onTopic).as("every accepted command's event is in the store").containsAll(acceptedVersions);
+                // The offsets an acceptance returned point at its committed event, never at an aborted write.
+                Map<EventOffset, String> committedAt = events.stream().collect(Collectors.toMap(EventRecord::offset,
+                        e -> e.aggregateId() + "@" + e.version()));
+                acceptedAt.forEach((offset, version) -> assertThat(committedAt.get(offset)).as(offset.toString())
+                        .isEqualTo(version));
                 Map<String, Long> depositedPerAccount = events.stream().filter(e -> e.type().equals("Deposited"))
                         .collect(Collectors.groupingBy(EventRecord::aggregateId, Collectors.counting()));
                 acceptedPerAccount.forEach((id, n) -> assertThat(depositedPerAccount.get(id)).as(id).isEqualTo((long) n));

@@ -79,11 +79,16 @@ class EventSourcingIT {
 
     @Test
     void acceptedCommandsAppendTheirEventsAndRejectedOnesSayWhyAndAppendNothing() throws Exception {
-        assertThat(send("a-1", new Accounts.Open("ada"))).isEqualTo(CommandResult.acceptance("a-1", 1, 1));
-        assertThat(send("a-1", new Accounts.Deposit(10_000))).isEqualTo(CommandResult.acceptance("a-1", 2, 1));
+        CommandResult opened = send("a-1", new Accounts.Open("ada"));
+        CommandResult deposited = send("a-1", new Accounts.Deposit(10_000));
+        assertThat(opened).usingRecursiveComparison().ignoringFields("offsets")
+                .isEqualTo(CommandResult.acceptance("a-1", 1, 1));
+        assertThat(deposited).usingRecursiveComparison().ignoringFields("offsets")
+                .isEqualTo(CommandResult.acceptance("a-1", 2, 1));
         assertThat(send("a-1", new Accounts.Withdraw(50_000))).isEqualTo(CommandResult.rejection("a-1", 2,
                 "insufficient funds: balance 10000, withdrawal 50000"));
-        assertThat(send("a-1", new Accounts.Withdraw(3_000)).version()).isEqualTo(3);
+        CommandResult withdrawn = send("a-1", new Accounts.Withdraw(3_000));
+        assertThat(withdrawn.version()).isEqualTo(3);
         assertThat(send("nobody", new Accounts.Deposit(5))).isEqualTo(CommandResult.rejection("nobody", 0,
                 "unknown account: open it first"));
 
@@ -95,10 +100,15 @@ class EventSourcingIT {
         assertThat(((Reply.Success<CommandResult>) invalid).value().reason())
                 .startsWith("invalid payload for aggregate type '" + accounts.name() + "'");
 
-        assertThat(events()).extracting(EventRecord::type, EventRecord::version)
+        List<EventRecord> events = events();
+        assertThat(events).extracting(EventRecord::type, EventRecord::version)
                 .containsExactly(org.assertj.core.groups.Tuple.tuple("Opened", 1L),
                         org.assertj.core.groups.Tuple.tuple("Deposited", 2L),
                         org.assertj.core.groups.Tuple.tuple("Withdrawn", 3L));
+        // Each acceptance names where its event really is, as a plain consumer finds it.
+        assertThat(List.of(opened, deposited, withdrawn)).extracting(CommandResult::offsets)
+                .containsExactly(List.of(events.get(0).offset()), List.of(events.get(1).offset()),
+                        List.of(events.get(2).offset()));
         assertThat(processor.state("a-1")).contains(new Versioned<>(new Accounts.Account("ada", 7_000), 3));
     }
 
@@ -192,9 +202,30 @@ class EventSourcingIT {
             assertThat(balances.get("p-1", last.version(), WAIT)).contains(new Balance(50, 11));
             assertThat(store.all()).containsEntry("p-1", new Balance(50, 11));
 
+            // read-your-writes by offsets, across aggregates: two commands, three events, one wait
+            CommandResult two = send("p-2", new Accounts.OpenWithDeposit("two", 500));
+            CommandResult three = send("p-3", new Accounts.OpenWithDeposit("three", 700));
+            assertThat(two.offsets()).hasSize(2);
+            assertThat(two.offsets().get(1).offset()).isGreaterThan(two.offsets().get(0).offset());
+            List<EventOffset> written = new ArrayList<>(two.offsets());
+            written.addAll(three.offsets());
+            balances.awaitOffsets(written, WAIT);
+            assertThat(balances.get("p-2")).contains(new Balance(500, 1));
+            assertThat(balances.get("p-3")).contains(new Balance(700, 1));
+            assertThat(balances.positions().get(three.offsets().get(1).partition()))
+                    .isGreaterThanOrEqualTo(three.offsets().get(1).offset());
+
             balances.reset();
+            assertThat(balances.get("p-3", three.offsets(), WAIT)).contains(new Balance(700, 1));
             await().atMost(WAIT).until(() -> balances.version("p-1") == last.version());
             assertThat(balances.get("p-1")).contains(new Balance(50, 11));
+            EventOffset beyond = new EventOffset(accounts.eventsTopic(), 0, 1_000_000);
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.awaitOffsets(List.of(beyond),
+                    Duration.ofMillis(200)))).hasMessageContaining("has read partition " + accounts.eventsTopic()
+                    + "-0 up to offset").hasMessageContaining("not yet 1000000");
+            assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.awaitOffsets(List.of(
+                    new EventOffset("elsewhere", 0, 1)), WAIT))).isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("cannot wait for offset elsewhere-0@1");
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.get("p-1", 99, Duration.ofMillis(200))))
                     .hasMessageContaining("aggregate 'p-1' at version 12, not yet 99");
         }

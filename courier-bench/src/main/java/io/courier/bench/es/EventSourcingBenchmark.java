@@ -8,6 +8,7 @@ import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandGateway;
 import io.courier.eventsourcing.CommandProcessor;
 import io.courier.eventsourcing.CommandResult;
+import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.ProcessorOptions;
 import io.courier.eventsourcing.Projection;
 import io.courier.eventsourcing.Replay;
@@ -143,10 +144,10 @@ public record EventSourcingBenchmark(String bootstrapServers, int aggregates, in
                     if (s.value().accepted()) {
                         counts.accepted.incrementAndGet();
                         long acceptedAt = System.nanoTime();
-                        long version = s.value().version();
-                        // read-your-writes lag: from the acceptance to the projection showing this version
+                        List<EventOffset> written = s.value().offsets();
+                        // read-your-writes lag: from the acceptance until the projection has read its events
                         counts.lagChecks.add(CompletableFuture.runAsync(() -> {
-                            balances.get(id, version, Duration.ofMinutes(1));
+                            balances.get(id, written, Duration.ofMinutes(1));
                             long us = (System.nanoTime() - acceptedAt) / 1_000;
                             synchronized (counts.lagMicros) {
                                 counts.lagMicros.recordValue(Math.min(us, counts.lagMicros.getHighestTrackableValue()));

@@ -8,6 +8,7 @@ import io.courier.core.internal.EnvelopeCodec;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandResult;
 import io.courier.eventsourcing.Decision;
+import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.EventHeaders;
 import io.courier.requestreply.ReplyHeaders;
 import java.nio.charset.StandardCharsets;
@@ -16,6 +17,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.Processor;
@@ -32,6 +34,8 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     static final String EVENTS = "events";
     static final String REPLIES = "replies";
     private static final Serde<CommandResult> RESULTS = Serdes.json(CommandResult.class);
+    /** Links a command's events to its acceptance for {@link OffsetStampingProducer}; unique in this JVM. */
+    private static final AtomicLong TOKENS = new AtomicLong();
 
     private final Aggregate<S, C, E> aggregate;
     private final EventCodec<S, C, E> codec;
@@ -65,12 +69,13 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         String id = command.key();
         byte[] stored = id == null ? null : store.get(id);
         long version = codec.storedVersion(stored);
-        CommandResult result = decide(command, envelope, id, stored, version);
-        reply(command.headers(), envelope, result);
+        byte[] token = Long.toString(TOKENS.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+        CommandResult result = decide(command, envelope, id, stored, version, token);
+        reply(command.headers(), envelope, result, token);
     }
 
     private CommandResult decide(Record<String, byte[]> command, Envelope envelope, String id, byte[] stored,
-            long version) {
+            long version, byte[] token) {
         if (id == null) {
             return CommandResult.rejection("", 0, "a command needs its aggregate id as the record key");
         }
@@ -121,6 +126,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             headers.add(EventHeaders.AGGREGATE_VERSION, Long.toString(v).getBytes(StandardCharsets.UTF_8));
             headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
                     .getBytes(StandardCharsets.UTF_8));
+            headers.add(OffsetStampingProducer.EVENT_TOKEN, token);
             out.add(new Record<>(id, codec.encode(e), now.toEpochMilli(), headers));
         }
         out.forEach(r -> context.forward(r, EVENTS));
@@ -130,7 +136,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         return CommandResult.acceptance(id, v, events.size());
     }
 
-    private void reply(Headers commandHeaders, Envelope command, CommandResult result) {
+    private void reply(Headers commandHeaders, Envelope command, CommandResult result, byte[] token) {
         String topic = EnvelopeCodec.text(commandHeaders, ReplyHeaders.REPLY_TOPIC);
         String partition = EnvelopeCodec.text(commandHeaders, ReplyHeaders.REPLY_PARTITION);
         if (topic == null || partition == null) {
@@ -141,7 +147,15 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 Optional.of(command.messageId()), source, clock.instant(), RESULTS.contentType(),
                 command.traceparent()), headers);
         headers.add(ReplyHeaders.STATUS, "success".getBytes(StandardCharsets.UTF_8));
+        if (result.events() > 0) {
+            headers.add(OffsetStampingProducer.REPLY_TOKEN, token); // the producer adds the events' offsets
+        }
         context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, Integer.parseInt(partition),
                 RESULTS.serialize(result)), clock.millis(), headers), REPLIES);
+    }
+
+    /** @return an acceptance's bytes with the offsets its events were written at */
+    static byte[] stamp(byte[] acceptance, List<EventOffset> offsets) {
+        return RESULTS.serialize(RESULTS.deserialize(acceptance, "CommandResult").withOffsets(offsets));
     }
 }

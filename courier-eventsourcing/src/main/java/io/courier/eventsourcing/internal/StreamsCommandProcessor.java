@@ -17,12 +17,18 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
@@ -55,7 +61,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
                 Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions())
                         .config("retention.ms", "-1").config("retention.bytes", "-1").build());
         KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock()),
-                properties(courier, options));
+                properties(courier, options), new Clients());
         streams.start();
         return new StreamsCommandProcessor<>(aggregate, streams);
     }
@@ -156,6 +162,35 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         @SuppressWarnings("removal")
         public Optional<Set<Integer>> partitions(String topic, String key, Object value, int count) {
             return partitions(topic, key, value, null, count);
+        }
+    }
+
+    /** Kafka Streams' clients, with the producer that writes the events' offsets into each acceptance. */
+    static final class Clients implements KafkaClientSupplier {
+        @Override
+        public Admin getAdmin(Map<String, Object> config) {
+            return Admin.create(config);
+        }
+
+        @Override
+        public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
+            return new OffsetStampingProducer(new KafkaProducer<>(config, new ByteArraySerializer(),
+                    new ByteArraySerializer()), CommandNode::stamp);
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
+            return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
+            return getConsumer(config);
+        }
+
+        @Override
+        public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
+            return getConsumer(config);
         }
     }
 }

@@ -11,14 +11,17 @@ import io.courier.core.SubscriberOptions;
 import io.courier.core.Topic;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.EventHeaders;
+import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.Projection;
 import io.courier.eventsourcing.Projector;
 import io.courier.eventsourcing.ReadModelStore;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
 
 /** A projection on a Courier subscriber (at-least-once, made idempotent by the aggregate version of each event). */
 public final class SubscriberProjection<V, E> implements Projection<V> {
@@ -29,6 +32,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     private final Topic<String, byte[]> events;
     private final ReadModelStore<V> models;
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final String instance = MessageIds.next().substring(0, 8);
     private int generation;
     private Subscriber subscriber;
@@ -71,17 +75,18 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 m.headers().get(EventHeaders.AGGREGATE_VERSION), m.headers().get(EventHeaders.SCHEMA_VERSION),
                 m.coordinates());
         // One aggregate's events arrive in order from one partition; only a redelivery goes backwards.
-        if (d.version() <= versions.getOrDefault(id, 0L)) {
-            return;
-        }
-        V next = projector.apply(models.get(id).orElse(null), id, d.event());
+        boolean fresh = d.version() > versions.getOrDefault(id, 0L);
+        V next = fresh ? projector.apply(models.get(id).orElse(null), id, d.event()) : null;
         synchronized (this) {
-            if (next == null) {
-                models.remove(id);
-            } else {
-                models.put(id, next);
+            if (fresh) {
+                if (next == null) {
+                    models.remove(id);
+                } else {
+                    models.put(id, next);
+                }
+                versions.put(id, d.version());
             }
-            versions.put(id, d.version());
+            positions.merge(m.partition(), m.offset(), Math::max);
             notifyAll();
         }
     }
@@ -95,20 +100,47 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     public synchronized Optional<V> get(String aggregateId, long version, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (versions.getOrDefault(aggregateId, 0L) < version) {
-            long left = deadline - System.nanoTime();
-            if (left <= 0) {
-                throw new CourierRetriableException("projection '" + name + "' has aggregate '" + aggregateId
-                        + "' at version " + versions.getOrDefault(aggregateId, 0L) + ", not yet " + version
-                        + ", after waiting " + wait);
-            }
-            try {
-                wait(Math.max(1, left / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new CourierRetriableException("interrupted while waiting for projection '" + name + "'", e);
-            }
+            pause(deadline, () -> "projection '" + name + "' has aggregate '" + aggregateId + "' at version "
+                    + versions.getOrDefault(aggregateId, 0L) + ", not yet " + version + ", after waiting " + wait);
         }
         return get(aggregateId);
+    }
+
+    @Override
+    public synchronized void awaitOffsets(Collection<EventOffset> offsets, Duration wait) {
+        for (EventOffset o : offsets) {
+            if (!o.topic().equals(events.name())) {
+                throw new IllegalArgumentException("projection '" + name + "' reads topic '" + events.name()
+                        + "', so it cannot wait for offset " + o + " of another topic");
+            }
+        }
+        long deadline = System.nanoTime() + wait.toNanos();
+        for (EventOffset o : offsets) {
+            while (positions.getOrDefault(o.partition(), -1L) < o.offset()) {
+                pause(deadline, () -> "projection '" + name + "' has read partition " + o.topic() + "-"
+                        + o.partition() + " up to offset " + positions.getOrDefault(o.partition(), -1L)
+                        + ", not yet " + o.offset() + ", after waiting " + wait);
+            }
+        }
+    }
+
+    /** Waits for the next applied event, or throws {@code late} once the deadline has passed. Holds the lock. */
+    private void pause(long deadline, Supplier<String> late) {
+        long left = deadline - System.nanoTime();
+        if (left <= 0) {
+            throw new CourierRetriableException(late.get());
+        }
+        try {
+            wait(Math.max(1, left / 1_000_000));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierRetriableException("interrupted while waiting for projection '" + name + "'", e);
+        }
+    }
+
+    @Override
+    public Map<Integer, Long> positions() {
+        return Map.copyOf(positions);
     }
 
     @Override
@@ -129,6 +161,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
             old = groupId();
             models.clear();
             versions.clear();
+            positions.clear();
             generation++;
         }
         courier.admin().deleteConsumerGroups(List.of(old));
