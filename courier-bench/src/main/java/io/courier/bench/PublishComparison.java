@@ -2,6 +2,7 @@ package io.courier.bench;
 
 import static io.courier.common.Preconditions.requireArgument;
 
+import io.courier.core.EnvelopeFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,12 +22,14 @@ import java.util.function.Consumer;
  * @param rounds           rounds per client, alternating raw and Courier
  * @param ratePerSecond    the fixed rate of the latency rounds
  * @param latencyDuration  how long each latency round publishes
+ * @param envelope         how Courier writes its envelope
  */
 public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
-        Duration latencyDuration) {
+        Duration latencyDuration, EnvelopeFormat envelope) {
 
     public PublishComparison {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        Objects.requireNonNull(envelope, "envelope");
         requireArgument(records >= 1, "records must be at least 1, but was %d", records);
         requireArgument(recordSize >= 16, "record size must be at least 16 bytes, but was %d", recordSize);
         requireArgument(rounds >= 1, "rounds must be at least 1, but was %d", rounds);

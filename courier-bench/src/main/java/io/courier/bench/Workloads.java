@@ -192,7 +192,8 @@ final class Workloads {
     }
 
     private Courier connect() {
-        return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName("courier-bench").build());
+        return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName("courier-bench")
+                .envelopeFormat(s.envelope()).build());
     }
 
     private static Topic<byte[], byte[]> topic(String name) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.core.EnvelopeFormat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,7 +22,7 @@ class PublishComparisonIT {
     void measuresBothClientsAlternatingAndReportsTheRatios(EmbeddedKafkaCluster cluster) {
         List<String> progress = new ArrayList<>();
         PublishComparison.Result result = new PublishComparison(cluster.bootstrapServers(), 2_000, 512, 1, 500,
-                Duration.ofSeconds(2)).run(progress::add);
+                Duration.ofSeconds(2), EnvelopeFormat.CLOUD_EVENTS).run(progress::add);
         assertThat(result.rounds()).extracting(PublishComparison.Round::client)
                 .containsExactly(Client.RAW, Client.COURIER, Client.RAW, Client.COURIER);
         assertThat(result.rounds()).allSatisfy(r -> assertThat(r.messagesPerSec()).isPositive());
@@ -45,10 +46,10 @@ class PublishComparisonIT {
     @Test
     void rejectsNonsenseSettingsWithTheValue() {
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 0, 1024, 1, 100, Duration.ofSeconds(1))))
+                () -> new PublishComparison("localhost:9092", 0, 1024, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT)))
                 .hasMessage("records must be at least 1, but was 0");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 8, 1, 100, Duration.ofSeconds(1))))
+                () -> new PublishComparison("localhost:9092", 10, 8, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT)))
                 .hasMessage("record size must be at least 16 bytes, but was 8");
     }
 }

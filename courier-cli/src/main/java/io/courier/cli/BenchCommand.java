@@ -2,6 +2,7 @@ package io.courier.cli;
 
 import io.courier.bench.BenchJson;
 import io.courier.bench.PublishComparison;
+import io.courier.core.EnvelopeFormat;
 import io.courier.bench.es.EventSourcingBenchmark;
 import io.courier.bench.workload.BenchReport;
 import io.courier.bench.workload.BenchSession;
@@ -118,16 +119,22 @@ final class BenchCommand implements Callable<Integer> {
                 description = "How long each latency round publishes. Default: ${DEFAULT-VALUE}.")
         Duration latencyDuration;
 
+        @Option(names = "--envelope", defaultValue = "CLOUD_EVENTS", paramLabel = "FORMAT",
+                description = "How Courier writes its envelope: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+        EnvelopeFormat envelope;
+
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the rounds and ratios as JSON.")
         Path json;
 
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration); // fail before starting
+            // fail before starting anything
+            new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration, envelope);
             return onCluster(bootstrapServers, (servers, where) -> {
-                PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate, latencyDuration);
-                out.println("Comparing Courier with raw kafka-clients at " + where);
+                PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate,
+                        latencyDuration, envelope);
+                out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients at " + where);
                 out.flush();
                 PublishComparison.Result result = comparison.run(printer(out, "  "));
                 out.print(result.table());

@@ -20,9 +20,11 @@ import java.util.Objects;
  * @param clientFactory    creates the Kafka clients
  * @param clock            the time source of envelopes
  * @param metrics          receives measurements
+ * @param envelopeFormat   how publishers write the envelope into headers
  */
 public record CourierConfig(String bootstrapServers, String serviceName, Map<String, String> clientProperties,
-        Duration connectTimeout, ClientFactory clientFactory, Clock clock, CourierMetrics metrics) {
+        Duration connectTimeout, ClientFactory clientFactory, Clock clock, CourierMetrics metrics,
+        EnvelopeFormat envelopeFormat) {
 
     public CourierConfig {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -30,6 +32,7 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
         Objects.requireNonNull(connectTimeout, "connectTimeout");
         Objects.requireNonNull(clientFactory, "clientFactory");
         Objects.requireNonNull(clock, "clock");
+        Objects.requireNonNull(envelopeFormat, "envelopeFormat");
         Objects.requireNonNull(metrics, "metrics");
         clientProperties = Map.copyOf(clientProperties);
     }
@@ -51,6 +54,7 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
         private Duration connectTimeout = Duration.ofSeconds(15);
         private ClientFactory clientFactory = ClientFactory.kafka();
         private Clock clock = Clock.systemUTC();
+        private EnvelopeFormat envelopeFormat = EnvelopeFormat.CLOUD_EVENTS;
         private CourierMetrics metrics = CourierMetrics.NOOP;
 
         private Builder(String bootstrapServers) {
@@ -93,6 +97,16 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
             return this;
         }
 
+        /**
+         * @param format how this service's publishers write the envelope; default
+         *               {@link EnvelopeFormat#CLOUD_EVENTS}. Subscribers read every format.
+         * @return this builder
+         */
+        public Builder envelopeFormat(EnvelopeFormat format) {
+            this.envelopeFormat = format;
+            return this;
+        }
+
         /** @param metrics receives measurements @return this builder */
         public Builder metrics(CourierMetrics metrics) {
             this.metrics = metrics;
@@ -107,12 +121,14 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
             requireArgument(bootstrapServers != null && bootstrapServers.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*"),
                     "bootstrap servers must look like host:port[,host:port...], but were '%s'", bootstrapServers);
             requireArgument(serviceName != null && !serviceName.isBlank(), "service name must not be blank");
+            requireArgument(envelopeFormat != null, "envelope format must be one of %s, but was null",
+                    java.util.Arrays.toString(EnvelopeFormat.values()));
             requireArgument(connectTimeout != null && !connectTimeout.isNegative() && !connectTimeout.isZero(),
                     "connect timeout must be positive, but was %s", connectTimeout);
             requireArgument(!clientProperties.containsKey("bootstrap.servers"),
                     "give bootstrap.servers to CourierConfig.builder(...), not as a client property");
             return new CourierConfig(bootstrapServers, serviceName, clientProperties, connectTimeout, clientFactory,
-                    clock, metrics);
+                    clock, metrics, envelopeFormat);
         }
     }
 }

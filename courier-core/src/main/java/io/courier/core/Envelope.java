@@ -33,9 +33,11 @@ public record Envelope(String messageId, String messageType, String correlationI
         public static final String CORRELATION_ID = "ce_correlationid";
         public static final String CAUSATION_ID = "ce_causationid";
         public static final String TRACEPARENT = "traceparent";
+        /** The whole envelope in one header, as {@link io.courier.core.EnvelopeFormat#COMPACT} writes it. */
+        public static final String COMPACT = "courier-envelope";
         /** Every envelope header name. */
         public static final java.util.Set<String> ALL = java.util.Set.of(SPEC_VERSION, ID, TYPE, SOURCE, TIME,
-                CONTENT_TYPE, CORRELATION_ID, CAUSATION_ID, TRACEPARENT);
+                CONTENT_TYPE, CORRELATION_ID, CAUSATION_ID, TRACEPARENT, COMPACT);
 
         private Headers() {}
     }

@@ -79,5 +79,8 @@ class OptionsTest {
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("localhost").build()))
                 .hasMessage("bootstrap servers must look like host:port[,host:port...], but were 'localhost'");
         assertThat(CourierConfig.builder("a:1,b:2").build().bootstrapServers()).isEqualTo("a:1,b:2");
+        assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("a:1")
+                .envelopeFormat(null).build())).hasMessage("envelope format must be one of [CLOUD_EVENTS, COMPACT], but was null");
+        assertThat(CourierConfig.builder("a:1").build().envelopeFormat()).isEqualTo(EnvelopeFormat.CLOUD_EVENTS);
     }
 }

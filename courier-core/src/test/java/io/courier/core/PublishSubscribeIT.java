@@ -120,6 +120,42 @@ class PublishSubscribeIT {
     }
 
     @Test
+    void aCompactEnvelopeTravelsInOneHeaderAndSubscribersReadBothFormats() {
+        Topic<String, OrderEvent> topic = orders("mixed-envelopes", 1);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        List<Message<String, OrderEvent>> seen = new CopyOnWriteArrayList<>();
+        try (Courier compact = Courier.connect(CourierConfig.builder(bootstrap).serviceName("compact-service")
+                        .envelopeFormat(EnvelopeFormat.COMPACT).build());
+                Publisher<String, OrderEvent> lean = compact.publisher(topic);
+                Publisher<String, OrderEvent> cloudEvents = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, SubscriberOptions.builder("mixed").build(),
+                        Handlers.all((m, ctx) -> seen.add(m))).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            PublishResult a = lean.publish(OutboundMessage.<String, OrderEvent>of("o-1",
+                    new OrderEvent.OrderPlaced("o-1", 1, Instant.EPOCH)).withCorrelationId("checkout-1")
+                    .withTraceparent(traceparent)).join();
+            PublishResult b = lean.publish("o-2", new OrderEvent.OrderCancelled("o-2", "r")).join();
+            PublishResult c = cloudEvents.publish("o-3", new OrderEvent.OrderCancelled("o-3", "r")).join();
+            await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == 3);
+
+            assertThat(seen).extracting(m -> m.envelope().messageId()).containsExactly(a.messageId(), b.messageId(),
+                    c.messageId());
+            assertThat(seen).extracting(m -> m.envelope().source()).containsExactly("compact-service",
+                    "compact-service", "orders-service");
+            assertThat(seen).extracting(m -> m.envelope().messageType()).containsExactly("OrderPlaced",
+                    "OrderCancelled", "OrderCancelled");
+            assertThat(seen.get(0).envelope().correlationId()).isEqualTo("checkout-1");
+            assertThat(seen.get(0).envelope().traceparent()).contains(traceparent);
+            assertThat(seen.get(1).envelope().correlationId()).isEqualTo(b.messageId());
+            assertThat(seen.get(0).headers()).isEmpty();
+        }
+        ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "mixed-envelopes", false).get(1);
+        assertThat(r.headers().toArray()).extracting(org.apache.kafka.common.header.Header::key)
+                .containsExactly("courier-envelope");
+        assertThat(Probe.header(r, "courier-envelope")).startsWith("1|OrderCancelled|compact-service|application/json|");
+    }
+
+    @Test
     void sendWithoutFuturesDeliversAndFlushReportsWhatWasNotAcknowledged() {
         Topic<String, String> topic = Topic.of("fire-and-forget", Serdes.string(), Serdes.string());
         courier.provision(topic);

@@ -9,6 +9,7 @@ import io.courier.cluster.junit.EmbeddedKafka;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
@@ -83,6 +84,25 @@ class RequestReplyIT {
             assertThat(success.envelope().traceparent()).contains(traceparent);
             assertThat(success.envelope().causationId()).isPresent().get().isNotEqualTo("order-7");
             assertThat(requester.stats().succeeded()).isEqualTo(1);
+            assertThat(responder.stats().answered()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theCompactEnvelopeCarriesTheFlowFromRequestToReplyToo() throws Exception {
+        try (Courier compact = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("lean")
+                        .envelopeFormat(EnvelopeFormat.COMPACT).build());
+                Requester requester = Requester.start(compact, RequesterOptions.builder(replies).replyPartitions(4)
+                        .build());
+                Responder responder = Responder.start(compact, endpoint, ResponderOptions.builder("lean-pricing")
+                        .build(), RequestHandler.sync(m -> "price of " + m.value()))) {
+            Reply<String> reply = requester.request(endpoint, OutboundMessage.of("sku-2", "sku-2"), WAIT).get();
+
+            assertThat(reply).isInstanceOf(Reply.Success.class);
+            Reply.Success<String> success = (Reply.Success<String>) reply;
+            assertThat(success.value()).isEqualTo("price of sku-2");
+            assertThat(success.envelope().correlationId()).isEqualTo(reply.correlationId());
+            assertThat(success.envelope().source()).isEqualTo("lean");
             assertThat(responder.stats().answered()).isEqualTo(1);
         }
     }

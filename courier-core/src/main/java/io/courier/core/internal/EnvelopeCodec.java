@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -29,8 +30,18 @@ public final class EnvelopeCodec {
     /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
     private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
 
-    /** Appends the envelope; the headers must not hold envelope headers already (user headers are fine). */
+    /** Appends the envelope in the CloudEvents format; see {@link #write(Envelope, Headers, EnvelopeFormat)}. */
     public static void write(Envelope e, Headers headers) {
+        write(e, headers, EnvelopeFormat.CLOUD_EVENTS);
+    }
+
+    /** Appends the envelope; the headers must not hold envelope headers already (user headers are fine). */
+    public static void write(Envelope e, Headers headers, EnvelopeFormat format) {
+        if (format == EnvelopeFormat.COMPACT) {
+            headers.add(Envelope.Headers.COMPACT, CompactEnvelope.of(e));
+            e.traceparent().ifPresent(tp -> add(headers, Envelope.Headers.TRACEPARENT, tp));
+            return;
+        }
         headers.add(SPEC_VERSION_HEADER);
         add(headers, Envelope.Headers.ID, e.messageId());
         headers.add(constant(Envelope.Headers.TYPE, e.messageType()));
@@ -56,7 +67,11 @@ public final class EnvelopeCodec {
      * @param epochMillis the creation time
      */
     static void writeOrigin(Headers headers, byte[] id, String type, String source, long epochMillis,
-            String contentType) {
+            String contentType, EnvelopeFormat format) {
+        if (format == EnvelopeFormat.COMPACT) {
+            headers.add(Envelope.Headers.COMPACT, CompactEnvelope.origin(id, type, source, epochMillis, contentType));
+            return;
+        }
         headers.add(SPEC_VERSION_HEADER);
         headers.add(Envelope.Headers.ID, id);
         headers.add(constant(Envelope.Headers.TYPE, type));
@@ -102,7 +117,9 @@ public final class EnvelopeCodec {
 
     /** @return the message type header, or null for a record written without an envelope */
     public static String messageType(Headers headers) {
-        return text(headers, Envelope.Headers.TYPE);
+        String compact = text(headers, Envelope.Headers.COMPACT);
+        String type = compact == null ? null : CompactEnvelope.type(compact);
+        return type != null ? type : text(headers, Envelope.Headers.TYPE);
     }
 
     /**
@@ -111,6 +128,15 @@ public final class EnvelopeCodec {
      */
     public static Envelope read(Headers headers, String fallbackId, String fallbackType, String fallbackContentType,
             Instant recordTime) {
+        String compact = text(headers, Envelope.Headers.COMPACT);
+        if (compact != null) {
+            Optional<Envelope> e = CompactEnvelope.parse(compact, Optional.ofNullable(text(headers,
+                    Envelope.Headers.TRACEPARENT)));
+            if (e.isPresent()) {
+                return e.get();
+            }
+            // Not a version this release knows: read what the other headers and the fallbacks give.
+        }
         String id = orElse(text(headers, Envelope.Headers.ID), fallbackId);
         Instant created = recordTime;
         String time = text(headers, Envelope.Headers.TIME);
@@ -134,6 +160,21 @@ public final class EnvelopeCodec {
                 orElse(text(headers, Envelope.Headers.SOURCE), "unknown"), created,
                 orElse(text(headers, Envelope.Headers.CONTENT_TYPE), fallbackContentType),
                 Optional.ofNullable(text(headers, Envelope.Headers.TRACEPARENT)));
+    }
+
+    /**
+     * @return the correlation id the envelope names explicitly, in either format, or null when it names none (a
+     *     new flow's message is its own correlation id)
+     */
+    public static String correlationId(Headers headers) {
+        String compact = text(headers, Envelope.Headers.COMPACT);
+        if (compact != null) {
+            String id = CompactEnvelope.correlationId(compact);
+            if (id != null) {
+                return id;
+            }
+        }
+        return text(headers, Envelope.Headers.CORRELATION_ID);
     }
 
     /** @return the headers that are not part of the envelope, last value winning, as UTF-8 text */

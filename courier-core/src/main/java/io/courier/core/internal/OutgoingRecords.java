@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.SerdeException;
 import io.courier.core.Topic;
@@ -21,7 +22,8 @@ final class OutgoingRecords {
         }
     }
 
-    static <K, V> Outgoing build(Topic<K, V> topic, OutboundMessage<K, V> message, String source, Clock clock) {
+    static <K, V> Outgoing build(Topic<K, V> topic, OutboundMessage<K, V> message, String source, Clock clock,
+            EnvelopeFormat format) {
         byte[] key = message.key() == null ? null : serialize(topic, "key", message.key(), topic.keySerde());
         byte[] value = serialize(topic, "value", message.value(), topic.valueSerde());
         if (message.headers().isEmpty() && message.correlationId().isEmpty() && message.causationId().isEmpty()
@@ -31,7 +33,7 @@ final class OutgoingRecords {
             Integer partition = message.partition().isPresent() ? message.partition().getAsInt() : null;
             ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
             EnvelopeCodec.writeOrigin(record.headers(), id, topic.valueSerde().messageType(message.value()), source,
-                    clock.millis(), topic.valueSerde().contentType());
+                    clock.millis(), topic.valueSerde().contentType(), format);
             return new Outgoing(record, id);
         }
         String id = MessageIds.next();
@@ -42,7 +44,7 @@ final class OutgoingRecords {
         Integer partition = message.partition().isPresent() ? message.partition().getAsInt() : null;
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-        EnvelopeCodec.write(envelope, record.headers());
+        EnvelopeCodec.write(envelope, record.headers(), format);
         return new Outgoing(record, id.getBytes(StandardCharsets.ISO_8859_1));
     }
 

@@ -3,6 +3,7 @@ package io.courier.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
@@ -25,7 +26,7 @@ class OutgoingRecordsTest {
     @Test
     void aNewFlowCarriesNoCorrelationHeaderBecauseItIsItsOwnId() {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of("k", "v").withHeader("tenant", "acme"),
-                "checkout", clock);
+                "checkout", clock, EnvelopeFormat.CLOUD_EVENTS);
         ProducerRecord<byte[], byte[]> r = out.record();
         Set<String> names = new HashSet<>();
         for (Header h : r.headers()) {
@@ -45,11 +46,51 @@ class OutgoingRecordsTest {
         Envelope cause = new Envelope("cause-1", "T", "flow-1", Optional.empty(), "s", Instant.EPOCH, "c",
                 Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
         ProducerRecord<byte[], byte[]> r = OutgoingRecords.build(topic,
-                OutgoingRecords.continuing(cause, "k", "v"), "billing", clock).record();
+                OutgoingRecords.continuing(cause, "k", "v"), "billing", clock, EnvelopeFormat.CLOUD_EVENTS).record();
         Envelope read = EnvelopeCodec.read(r.headers(), "x", "x", "x", Instant.EPOCH);
         assertThat(read.correlationId()).isEqualTo("flow-1");
         assertThat(read.causationId()).contains("cause-1");
         assertThat(read.traceparent()).isEqualTo(cause.traceparent());
+    }
+
+    @Test
+    void theCompactFormatWritesTheWholeEnvelopeInOneReadableHeader() {
+        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of("k", "v").withHeader("tenant",
+                "acme"), "checkout", clock, EnvelopeFormat.COMPACT);
+        ProducerRecord<byte[], byte[]> r = out.record();
+        assertThat(r.headers().toArray()).extracting(Header::key).containsExactly("tenant", "courier-envelope");
+        assertThat(new String(r.headers().lastHeader("courier-envelope").value(), StandardCharsets.UTF_8))
+                .isEqualTo("1|String|checkout|text/plain; charset=utf-8|" + clock.millis() + "|" + out.messageId());
+        Envelope read = EnvelopeCodec.read(r.headers(), "x", "x", "x", Instant.EPOCH);
+        assertThat(read).isEqualTo(new Envelope(out.messageId(), "String", out.messageId(), Optional.empty(),
+                "checkout", clock.instant(), "text/plain; charset=utf-8", Optional.empty()));
+        assertThat(EnvelopeCodec.userHeaders(r.headers())).containsExactly(java.util.Map.entry("tenant", "acme"));
+    }
+
+    @Test
+    void aCompactFollowUpCarriesItsFlowCauseAndTraceAndSurvivesSeparatorsInItsFields() {
+        Envelope cause = new Envelope("cause|1", "T", "flow%1", Optional.empty(), "s", Instant.EPOCH, "c",
+                Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
+        ProducerRecord<byte[], byte[]> r = OutgoingRecords.build(Topic.of("orders", Serdes.string(),
+                Serdes.string()), OutgoingRecords.continuing(cause, "k", "v"), "billing|eu", clock,
+                EnvelopeFormat.COMPACT).record();
+        Envelope read = EnvelopeCodec.read(r.headers(), "x", "x", "x", Instant.EPOCH);
+        assertThat(read.correlationId()).isEqualTo("flow%1");
+        assertThat(read.causationId()).contains("cause|1");
+        assertThat(read.source()).isEqualTo("billing|eu");
+        assertThat(read.traceparent()).isEqualTo(cause.traceparent());
+        assertThat(r.headers().lastHeader("traceparent")).isNotNull();
+    }
+
+    @Test
+    void anUnknownCompactVersionFallsBackInsteadOfFailing() {
+        org.apache.kafka.common.header.internals.RecordHeaders headers =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        headers.add("courier-envelope", "9|future|format".getBytes(StandardCharsets.UTF_8));
+        Envelope read = EnvelopeCodec.read(headers, "orders-0@7", "Order", "application/json", Instant.EPOCH);
+        assertThat(read.messageId()).isEqualTo("orders-0@7");
+        assertThat(read.messageType()).isEqualTo("Order");
+        assertThat(EnvelopeCodec.messageType(headers)).isNull();
     }
 
     @Test

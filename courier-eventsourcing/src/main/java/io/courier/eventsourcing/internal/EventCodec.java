@@ -46,7 +46,7 @@ public final class EventCodec<S, C, E> {
      * @throws CourierException naming the coordinates if the record is not an event of this aggregate
      */
     public Decoded<E> decode(byte[] value, Headers headers, String where) {
-        return decode(value, EnvelopeCodec.text(headers, Envelope.Headers.TYPE),
+        return decode(value, EnvelopeCodec.messageType(headers),
                 EnvelopeCodec.text(headers, EventHeaders.AGGREGATE_VERSION),
                 EnvelopeCodec.text(headers, EventHeaders.SCHEMA_VERSION), where);
     }

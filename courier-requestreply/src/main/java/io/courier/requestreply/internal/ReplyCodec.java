@@ -19,7 +19,7 @@ final class ReplyCodec {
 
     /** @return the correlation id of the request a reply answers, or null if it carries none */
     static String correlationId(ConsumerRecord<byte[], byte[]> record) {
-        return EnvelopeCodec.text(record.headers(), Envelope.Headers.CORRELATION_ID);
+        return EnvelopeCodec.correlationId(record.headers());
     }
 
     static <R> Reply<R> decode(ConsumerRecord<byte[], byte[]> record, Endpoint<?, ?, R> endpoint, String correlationId) {
