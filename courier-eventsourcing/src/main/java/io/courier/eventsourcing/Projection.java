@@ -71,6 +71,8 @@ public interface Projection<V> extends AutoCloseable {
     /**
      * Read-your-writes by offsets, across aggregates: waits until the projection has read the events topic past
      * every given offset (those a command's {@link CommandResult#offsets()} returned, from one command or many).
+     * An event the projector cannot apply (it fails, and goes to the dead-letter topic) does not count as read:
+     * a wait for its offset times out unless a later event of its partition has been read.
      *
      * @param offsets where the events are; all must be in this projection's events topic
      * @param wait    how long at most

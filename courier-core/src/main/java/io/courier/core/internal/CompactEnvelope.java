@@ -23,6 +23,11 @@ final class CompactEnvelope {
 
     /** The header value of a new flow's message (its own correlation id, no cause), built from its parts. */
     static byte[] origin(byte[] id, String type, String source, long epochMillis, String contentType) {
+        if (epochMillis < 0) { // a clock before 1970: rare enough for the general path
+            return of(new Envelope(new String(id, StandardCharsets.ISO_8859_1), type, new String(id,
+                    StandardCharsets.ISO_8859_1), Optional.empty(), source, Instant.ofEpochMilli(epochMillis),
+                    contentType, Optional.empty()));
+        }
         byte[] prefix = prefix(type, source, contentType);
         int digits = digits(epochMillis);
         byte[] out = new byte[prefix.length + digits + 1 + id.length];
@@ -55,7 +60,7 @@ final class CompactEnvelope {
      */
     static Optional<Envelope> parse(String value, Optional<String> traceparent) {
         List<String> f = split(value);
-        if (!VERSION.equals(f.get(0)) || (f.size() != 6 && f.size() != 8)) {
+        if (!known(f)) {
             return Optional.empty();
         }
         Instant created;
@@ -74,13 +79,19 @@ final class CompactEnvelope {
     /** @return the message type of a compact envelope, or null if the text is not one */
     static String type(String value) {
         List<String> f = split(value);
-        return VERSION.equals(f.get(0)) && f.size() >= 2 ? f.get(1) : null;
+        return known(f) ? f.get(1) : null;
+    }
+
+    /** A version this release reads, with its 6 or 8 fields, and an id, type, source and content type. */
+    private static boolean known(List<String> f) {
+        return VERSION.equals(f.get(0)) && (f.size() == 6 || f.size() == 8) && !f.get(1).isEmpty()
+                && !f.get(2).isEmpty() && !f.get(3).isEmpty() && !f.get(5).isEmpty();
     }
 
     /** @return the explicit correlation id of a compact envelope, or null if it names none or is not one */
     static String correlationId(String value) {
         List<String> f = split(value);
-        return VERSION.equals(f.get(0)) && f.size() == 8 && !f.get(6).isEmpty() ? f.get(6) : null;
+        return known(f) && f.size() == 8 && !f.get(6).isEmpty() ? f.get(6) : null;
     }
 
     private static byte[] prefix(String type, String source, String contentType) {
@@ -117,7 +128,7 @@ final class CompactEnvelope {
             if (c == '|') {
                 out.add(field.toString());
                 field.setLength(0);
-            } else if (c == '%' && s.startsWith("%7C", i)) {
+            } else if (c == '%' && (s.startsWith("%7C", i) || s.startsWith("%7c", i))) {
                 field.append('|');
                 i += 2;
             } else if (c == '%' && s.startsWith("%25", i)) {

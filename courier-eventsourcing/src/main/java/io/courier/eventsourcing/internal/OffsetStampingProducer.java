@@ -35,7 +35,8 @@ import org.apache.kafka.common.metrics.KafkaMetric;
  * sends the events at once, holds the reply, and before the transaction commits (at Kafka Streams' flush or at
  * {@code sendOffsetsToTransaction}) waits for the events' acknowledgements, writes their offsets into the reply and
  * sends it, still inside the transaction. The reply becomes visible to a {@code read_committed} requester at the
- * commit, as before: holding it costs no latency. The tokens are removed from every record before it is sent.
+ * commit, as before; waiting for the events adds one produce round trip to each commit. The tokens are removed from
+ * every record before it is sent.
  *
  * <p>Used by one stream thread at a time, like the producer it wraps; its methods are synchronized all the same.
  */
@@ -84,44 +85,71 @@ final class OffsetStampingProducer implements Producer<byte[], byte[]> {
         return send(record, null);
     }
 
-    /** Sends the held replies with their events' offsets; the events must be acknowledged first, hence the flush. */
+    /**
+     * Sends the held replies with their events' offsets; the events must be acknowledged first, hence the flush. If
+     * any record of the transaction failed, sends none: Kafka Streams has seen the failure through that record's
+     * callback and aborts the transaction, and the producer would refuse further sends anyway.
+     */
     private void release() {
         if (held.isEmpty()) {
             return;
         }
-        delegate.flush();
-        for (Held h : held) {
-            List<EventOffset> offsets = new ArrayList<>();
-            try {
+        try {
+            delegate.flush();
+            List<List<EventOffset>> offsets = new ArrayList<>(held.size());
+            for (Held h : held) {
+                List<EventOffset> of = new ArrayList<>();
                 for (Future<RecordMetadata> f : appended.getOrDefault(h.token(), List.of())) {
                     RecordMetadata m = f.get();
-                    offsets.add(new EventOffset(m.topic(), m.partition(), m.offset()));
+                    of.add(new EventOffset(m.topic(), m.partition(), m.offset()));
                 }
-            } catch (ExecutionException e) {
-                // Kafka Streams saw this failure through the event's callback and aborts the transaction: the
-                // acceptance must not be sent.
-                h.result().completeExceptionally(e.getCause());
-                continue;
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                h.result().completeExceptionally(e);
-                continue;
+                offsets.add(of);
             }
-            ProducerRecord<byte[], byte[]> r = h.record();
-            ProducerRecord<byte[], byte[]> stamped = new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(),
-                    r.key(), stamp.apply(r.value(), offsets), r.headers());
-            delegate.send(stamped, (metadata, error) -> {
-                if (h.callback() != null) {
-                    h.callback().onCompletion(metadata, error);
-                }
-                if (error == null) {
-                    h.result().complete(metadata);
-                } else {
-                    h.result().completeExceptionally(error);
-                }
-            });
+            for (int i = 0; i < held.size(); i++) {
+                send(held.get(i), offsets.get(i));
+            }
+        } catch (ExecutionException e) {
+            fail(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            fail(e);
+        } finally {
+            forget();
         }
-        forget();
+    }
+
+    private void send(Held h, List<EventOffset> offsets) {
+        ProducerRecord<byte[], byte[]> r = h.record();
+        ProducerRecord<byte[], byte[]> stamped = new ProducerRecord<>(r.topic(), r.partition(), r.timestamp(),
+                r.key(), stamp.apply(r.value(), offsets), r.headers());
+        Callback done = (metadata, error) -> {
+            if (h.callback() != null) {
+                h.callback().onCompletion(metadata, error);
+            }
+            if (error == null) {
+                h.result().complete(metadata);
+            } else {
+                h.result().completeExceptionally(error);
+            }
+        };
+        try {
+            delegate.send(stamped, done);
+        } catch (RuntimeException e) {
+            // Through the callback, as Kafka Streams expects send errors, so that it aborts and retries the
+            // transaction instead of losing its thread to an exception it does not catch here.
+            done.onCompletion(null, e);
+        }
+    }
+
+    /** Tells Kafka Streams, through each held reply's callback, that the transaction cannot commit. */
+    private void fail(Throwable cause) {
+        Exception e = cause instanceof Exception ex ? ex : new org.apache.kafka.common.KafkaException(cause);
+        for (Held h : held) {
+            if (h.callback() != null) {
+                h.callback().onCompletion(null, e);
+            }
+            h.result().completeExceptionally(e);
+        }
     }
 
     private void forget() {
@@ -147,11 +175,12 @@ final class OffsetStampingProducer implements Producer<byte[], byte[]> {
 
     @Override
     public synchronized void flush() {
-        delegate.flush();
-        if (!held.isEmpty()) {
-            release();
+        if (held.isEmpty()) {
             delegate.flush();
+            return;
         }
+        release(); // flushes the events first
+        delegate.flush();
     }
 
     @Override

@@ -90,4 +90,22 @@ class OffsetStampingProducerTest {
         assertThat(kafka.history()).extracting(OffsetStampingProducerTest::value)
                 .containsExactly("e-2", "accepted-2 " + List.of(new EventOffset("events", 0, 3)));
     }
+
+    @Test
+    void aFailedEventKeepsTheAcceptanceBackAndReportsTheFailureThroughItsCallback() {
+        MockProducer<byte[], byte[]> manual = new MockProducer<>(false, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        OffsetStampingProducer stamping = new OffsetStampingProducer(manual, (value, offsets) -> value);
+        stamping.initTransactions();
+        stamping.beginTransaction();
+        stamping.send(record("events", "e", OffsetStampingProducer.EVENT_TOKEN, "1"));
+        java.util.concurrent.atomic.AtomicReference<Exception> seen = new java.util.concurrent.atomic.AtomicReference<>();
+        stamping.send(record("replies", "accepted", OffsetStampingProducer.REPLY_TOKEN, "1"), (md, e) -> seen.set(e));
+
+        manual.errorNext(new org.apache.kafka.common.KafkaException("broker said no"));
+        stamping.flush();
+
+        assertThat(seen.get()).hasMessage("broker said no");
+        assertThat(manual.uncommittedRecords()).extracting(OffsetStampingProducerTest::value).containsExactly("e");
+    }
 }

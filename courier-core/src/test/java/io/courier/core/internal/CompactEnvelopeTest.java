@@ -1,0 +1,45 @@
+package io.courier.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.core.Envelope;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+class CompactEnvelopeTest {
+    private static String text(byte[] b) {
+        return new String(b, StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void roundTripsFieldsThatContainTheSeparatorOrTheEscapeCharacter() {
+        Envelope e = new Envelope("id|1", "Type%7C", "flow|%", Optional.of("%25|"), "src", Instant.ofEpochMilli(5),
+                "application/json; charset=utf-8", Optional.empty());
+        assertThat(CompactEnvelope.parse(text(CompactEnvelope.of(e)), Optional.empty())).contains(e);
+        assertThat(CompactEnvelope.type(text(CompactEnvelope.of(e)))).isEqualTo("Type%7C");
+    }
+
+    @Test
+    void theFastPathWritesWhatTheGeneralPathWrites() {
+        byte[] id = MessageIds.nextBytes();
+        String ids = new String(id, StandardCharsets.ISO_8859_1);
+        for (long millis : new long[] {0, 9, 10, 1_764_012_345_678L, -1_000}) {
+            Envelope e = new Envelope(ids, "T", ids, Optional.empty(), "s", Instant.ofEpochMilli(millis), "c",
+                    Optional.empty());
+            assertThat(text(CompactEnvelope.origin(id, "T", "s", millis, "c"))).as("at %d", millis)
+                    .isEqualTo(text(CompactEnvelope.of(e)));
+        }
+    }
+
+    @Test
+    void aHeaderWithEmptyOrMissingFieldsIsNotTakenForAnEnvelope() {
+        assertThat(CompactEnvelope.parse("1||src|c|5|id", Optional.empty())).isEmpty();
+        assertThat(CompactEnvelope.parse("1|T|src|c|5|", Optional.empty())).isEmpty();
+        assertThat(CompactEnvelope.parse("1|T|src|c|soon|id", Optional.empty())).isEmpty();
+        assertThat(CompactEnvelope.type("1|T|src")).isNull();
+        assertThat(CompactEnvelope.correlationId("1|T|src|c|5|id")).isNull();
+        assertThat(CompactEnvelope.correlationId("1|T|src|c|5|id|flow|")).isEqualTo("flow");
+    }
+}
