@@ -41,8 +41,44 @@ public record PublishComparison(String bootstrapServers, int records, int record
     /** One measured round. */
     public record Round(Client client, String kind, double messagesPerSec, double mbPerSec, LatencyStats latency) {}
 
-    /** All rounds, and the geometric means of the Courier / raw ratios of back-to-back pairs. */
-    public record Result(PublishComparison settings, List<Round> rounds, double throughputRatio, double p99Ratio) {
+    /**
+     * A 95% confidence interval of a geometric mean ratio, from the spread of the pair ratios (Student's t on their
+     * logarithms). The alternating order adds spread of its own, so the interval errs on the wide side.
+     *
+     * @param low   the lower bound
+     * @param high  the upper bound
+     * @param pairs how many pair ratios it rests on
+     */
+    public record Interval(double low, double high, int pairs) {
+        /** @return the interval, or null with fewer than two pairs (one pair says nothing about the spread) */
+        static Interval of(List<Double> ratios) {
+            int n = ratios.size();
+            if (n < 2) {
+                return null;
+            }
+            double[] logs = ratios.stream().mapToDouble(Math::log).toArray();
+            double mean = java.util.Arrays.stream(logs).average().orElseThrow();
+            double variance = java.util.Arrays.stream(logs).map(x -> (x - mean) * (x - mean)).sum() / (n - 1);
+            double half = tCritical(n - 1) * Math.sqrt(variance / n);
+            return new Interval(Math.exp(mean - half), Math.exp(mean + half), n);
+        }
+    }
+
+    /** Two-sided 95% quantiles of Student's t for 1 to 30 degrees of freedom; the normal 1.96 beyond. */
+    private static final double[] T_975 = {12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+        2.201, 2.179, 2.160, 2.145, 2.131, 2.120, 2.110, 2.101, 2.093, 2.086, 2.080, 2.074, 2.069, 2.064, 2.060,
+        2.056, 2.052, 2.048, 2.045, 2.042};
+
+    static double tCritical(int degreesOfFreedom) {
+        return degreesOfFreedom <= T_975.length ? T_975[degreesOfFreedom - 1] : 1.96;
+    }
+
+    /**
+     * All rounds, the geometric means of the Courier / raw ratios of back-to-back pairs, and their 95% intervals
+     * (null with a single round).
+     */
+    public record Result(PublishComparison settings, List<Round> rounds, double throughputRatio, double p99Ratio,
+            Interval throughputInterval, Interval p99Interval) {
 
         /** @return a console table with one line per round and the ratios */
         public String table() {
@@ -54,9 +90,14 @@ public record PublishComparison(String bootstrapServers, int records, int record
                         r.messagesPerSec(), r.mbPerSec(), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
                         fmt(l == null ? null : l.p999()), fmt(l == null ? null : l.max())));
             }
-            sb.append(String.format(Locale.ROOT, "Courier / raw (geometric mean of back-to-back pairs) throughput: %.3f   end-to-end p99: %.3f%n",
-                    throughputRatio, p99Ratio));
+            sb.append(String.format(Locale.ROOT, "Courier / raw (geometric mean of back-to-back pairs) throughput: %.3f%s   end-to-end p99: %.3f%s%n",
+                    throughputRatio, interval(throughputInterval), p99Ratio, interval(p99Interval)));
             return sb.toString();
+        }
+
+        private static String interval(Interval i) {
+            return i == null ? "" : String.format(Locale.ROOT, " (95%% interval %.2f-%.2f over %d pairs)", i.low(),
+                    i.high(), i.pairs());
         }
 
         private static String fmt(Double v) {
@@ -103,7 +144,8 @@ public record PublishComparison(String bootstrapServers, int records, int record
             }
             p99Ratios.add(pair[Client.COURIER.ordinal()].latency().p99() / pair[Client.RAW.ordinal()].latency().p99());
         }
-        return new Result(this, List.copyOf(done), geometricMean(tputRatios), geometricMean(p99Ratios));
+        return new Result(this, List.copyOf(done), geometricMean(tputRatios), geometricMean(p99Ratios),
+                Interval.of(tputRatios), Interval.of(p99Ratios));
     }
 
     /** Alternates which client goes first, so that a machine that speeds up or slows down favours neither. */

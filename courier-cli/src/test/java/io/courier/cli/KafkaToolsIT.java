@@ -294,14 +294,20 @@ class KafkaToolsIT {
     void benchComparePublishPrintsTheTableAndWritesJson(EmbeddedKafkaCluster cluster) throws IOException {
         Path json = dir.resolve("bench.json");
         Run run = ok(courier("bench", "compare-publish", "--bootstrap-servers", cluster.bootstrapServers(),
-                "--records", "500", "--record-size", "256", "--rounds", "1", "--rate", "200",
-                "--latency-duration", "1s", "--json", json.toString()));
-        assertThat(run.out()).contains("Courier / raw (geometric mean of back-to-back pairs) throughput:", "Wrote " + json);
+                "--records", "500", "--record-size", "256", "--rounds", "2", "--rate", "200",
+                "--latency-duration", "1s", "--envelope", "COMPACT", "--json", json.toString()));
+        assertThat(run.out()).contains("Comparing Courier (COMPACT envelope)",
+                "Courier / raw (geometric mean of back-to-back pairs) throughput:", "95% interval", "over 2 pairs",
+                "Wrote " + json);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
-        assertThat(result.get("rounds")).hasSize(4);
+        assertThat(result.get("rounds")).hasSize(8);
         assertThat(result.get("settings").get("latencyDuration").asText()).isEqualTo("PT1S");
-        assertThat(result.get("throughputRatio").asDouble()).isPositive();
-        assertThat(result.get("rounds").get(2).get("latency").get("count").asLong()).isEqualTo(200);
+        assertThat(result.get("settings").get("envelope").asText()).isEqualTo("COMPACT");
+        double ratio = result.get("throughputRatio").asDouble();
+        assertThat(ratio).isPositive();
+        assertThat(result.get("throughputInterval").get("low").asDouble()).isLessThanOrEqualTo(ratio);
+        assertThat(result.get("throughputInterval").get("high").asDouble()).isGreaterThanOrEqualTo(ratio);
+        assertThat(result.get("rounds").get(4).get("latency").get("count").asLong()).isEqualTo(200);
     }
 
     @Test
