@@ -8,7 +8,6 @@ import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandGateway;
 import io.courier.eventsourcing.CommandProcessor;
 import io.courier.eventsourcing.CommandResult;
-import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.ProcessorOptions;
 import io.courier.eventsourcing.Projection;
 import io.courier.eventsourcing.Replay;
@@ -97,19 +96,20 @@ public record EventSourcingBenchmark(String bootstrapServers, int aggregates, in
             opened.forEach(CompletableFuture::join);
             progress.accept("opened " + aggregates + " wallets; sending " + commands + " commands from " + clients + " clients");
             Counts counts = new Counts();
+            LagWatch lagWatch = LagWatch.start(balances, counts.lagMicros);
             long start = System.nanoTime();
             List<Thread> threads = new ArrayList<>();
             for (int c = 0; c < clients; c++) {
                 int client = c;
-                Thread t = new Thread(() -> send(gateway, balances, client, counts), "bench-es-client-" + c);
+                Thread t = new Thread(() -> send(gateway, lagWatch, client, counts), "bench-es-client-" + c);
                 t.start();
                 threads.add(t);
             }
             for (Thread t : threads) {
                 join(t);
             }
-            counts.lagChecks.forEach(CompletableFuture::join);
             double seconds = (System.nanoTime() - start) / 1e9;
+            lagWatch.finish(Duration.ofMinutes(1));
             progress.accept(String.format(Locale.ROOT, "commands done in %.1f s; replaying the event topic", seconds));
             Replay.Result<Wallets.Wallet> rebuilt = Replay.rebuild(courier, wallets);
             EventTopicCheck check = EventTopicCheck.read(courier, wallets.eventsTopic());
@@ -128,10 +128,9 @@ public record EventSourcingBenchmark(String bootstrapServers, int aggregates, in
         final AtomicLong rejected = new AtomicLong();
         final AtomicLong failed = new AtomicLong();
         final Histogram lagMicros = new Histogram(TimeUnit.MINUTES.toMicros(5), 3);
-        final List<CompletableFuture<Void>> lagChecks = java.util.Collections.synchronizedList(new ArrayList<>());
     }
 
-    private void send(CommandGateway<Wallets.Command> gateway, Projection<Long> balances, int client, Counts counts) {
+    private void send(CommandGateway<Wallets.Command> gateway, LagWatch lagWatch, int client, Counts counts) {
         Semaphore window = new Semaphore(16);
         List<CompletableFuture<?>> mine = new ArrayList<>();
         for (int i = client; i < commands; i += clients) {
@@ -143,16 +142,7 @@ public record EventSourcingBenchmark(String bootstrapServers, int aggregates, in
                 if (reply instanceof Reply.Success<CommandResult> s) {
                     if (s.value().accepted()) {
                         counts.accepted.incrementAndGet();
-                        long acceptedAt = System.nanoTime();
-                        List<EventOffset> written = s.value().offsets();
-                        // read-your-writes lag: from the acceptance until the projection has read its events
-                        counts.lagChecks.add(CompletableFuture.runAsync(() -> {
-                            balances.get(id, written, Duration.ofMinutes(1));
-                            long us = (System.nanoTime() - acceptedAt) / 1_000;
-                            synchronized (counts.lagMicros) {
-                                counts.lagMicros.recordValue(Math.min(us, counts.lagMicros.getHighestTrackableValue()));
-                            }
-                        }));
+                        lagWatch.watch(s.value().offsets());
                     } else {
                         counts.rejected.incrementAndGet();
                     }

@@ -1,5 +1,6 @@
 package io.courier.bench.rr;
 
+import io.courier.core.internal.Futures;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.Serdes;
@@ -66,7 +67,8 @@ final class KafkaTransport implements Transport {
     public synchronized void close() {
         responder.close();
         requester.close();
-        courier.admin().deleteTopics(java.util.List.of(endpoint.name(), endpoint.name() + ".replies"));
+        Futures.await(courier.admin().deleteTopics(java.util.List.of(endpoint.name(), endpoint.name() + ".replies"))
+                .all(), java.time.Duration.ofSeconds(60), "delete the benchmark's topics");
         courier.close();
     }
 }

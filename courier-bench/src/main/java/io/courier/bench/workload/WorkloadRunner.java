@@ -1,5 +1,6 @@
 package io.courier.bench.workload;
 
+import io.courier.core.internal.Futures;
 import io.courier.bench.Client;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
@@ -56,7 +57,9 @@ public final class WorkloadRunner {
             try {
                 return measure(w, client, sweep, progress, courier, topics, runId);
             } finally {
-                courier.admin().deleteTopics(topics.stream().map(Topic::name).toList());
+                // Awaited, so that this run's deletion does not overlap the next run's measurement.
+                Futures.await(courier.admin().deleteTopics(topics.stream().map(Topic::name).toList()).all(),
+                        Duration.ofSeconds(60), "delete the benchmark's topics");
             }
         }
     }
