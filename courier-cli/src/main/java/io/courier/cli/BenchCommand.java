@@ -219,7 +219,10 @@ final class BenchCommand implements Callable<Integer> {
                 description = "How long a caller waits for its reply. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
 
-        @Option(names = "--outage", defaultValue = "2s", converter = DurationConverter.class, paramLabel = "DURATION",
+        /** Requests in flight during the outage runs: enough to show errors or waiting, few enough to read. */
+        private static final int OUTAGE_IN_FLIGHT = 8;
+
+        @Option(names = "--outage", defaultValue = "2s", converter = DurationConverter.ZeroOrMore.class, paramLabel = "DURATION",
                 description = "How long the responder is down in the outage runs; 0s skips them. Default: ${DEFAULT-VALUE}.")
         Duration outage;
 
@@ -229,13 +232,13 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            RequestReplyComparison comparison = new RequestReplyComparison(bootstrapServers == null ? "embedded"
-                    : bootstrapServers, requests, inFlight, payloadSize, timeout, outage, 8);
+            // fail before starting anything
+            new RequestReplyComparison("validate", requests, inFlight, payloadSize, timeout, outage, OUTAGE_IN_FLIGHT);
             return onCluster(bootstrapServers, (servers, where) -> {
                 out.println("Request-reply over Kafka at " + where + " and over HTTP on 127.0.0.1");
                 out.flush();
                 RequestReplyComparison.Result result = new RequestReplyComparison(servers, requests, inFlight,
-                        payloadSize, timeout, outage, comparison.outageInFlight()).run(printer(out, "  "));
+                        payloadSize, timeout, outage, OUTAGE_IN_FLIGHT).run(printer(out, "  "));
                 out.print(result.table());
                 out.flush();
                 writeJson(json, result, out);

@@ -19,10 +19,18 @@ class DurationConverterTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"10", "0s", "-1s", "PT-5S", "PT0S", "5 s", "5d", ""})
+    @ValueSource(strings = {"10", "0s", "-1s", "PT-5S", "PT0S", "5d", ""})
     void refusesABareNumberAnUnknownUnitAndNothingPositive(String text) {
         assertThatThrownBy(() -> converter.convert(text)).isInstanceOf(TypeConversionException.class)
                 .hasMessage("'" + text + "' is not a positive duration; expected a number with a unit (500ms, 10s, 2m, 1h) "
                         + "or ISO-8601 (PT10S)");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"0s, PT0S", "PT0S, PT0S", "2s, PT2S"})
+    void theZeroOrMoreVariantTakesZeroForNone(String text, String expected) {
+        assertThat(new DurationConverter.ZeroOrMore().convert(text)).isEqualTo(Duration.parse(expected));
+        assertThatThrownBy(() -> new DurationConverter.ZeroOrMore().convert("-1s"))
+                .hasMessageStartingWith("'-1s' is not a duration;");
     }
 }

@@ -12,8 +12,12 @@ public final class ReplyHeaders {
     public static final String REPLY_PARTITION = "courier-reply-partition";
     /** On a request: the caller's deadline, epoch milliseconds; a responder does not answer after it. */
     public static final String DEADLINE = "courier-deadline";
-    /** On a reply: {@code success} or {@code failure}. */
+    /** On a reply: {@link #SUCCESS} or {@link #FAILURE}. */
     public static final String STATUS = "courier-reply-status";
+    /** The {@link #STATUS} of an answer. */
+    public static final String SUCCESS = "success";
+    /** The {@link #STATUS} of a handler's error. */
+    public static final String FAILURE = "failure";
     /** On a failure reply: the responder's exception class. */
     public static final String ERROR_TYPE = "courier-error-type";
     /** On a failure reply: the responder's exception message. */

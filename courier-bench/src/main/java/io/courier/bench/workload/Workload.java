@@ -3,6 +3,7 @@ package io.courier.bench.workload;
 import static io.courier.common.Preconditions.requireArgument;
 
 import io.courier.core.Compression;
+import io.courier.common.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -168,19 +169,6 @@ public record Workload(String name, int topics, int partitions, int replicationF
                 throw new IllegalArgumentException("compression must be one of none, gzip, snappy, lz4, zstd, but was '"
                         + v + "'", e);
             }
-        }
-
-        /** @param messages messages in the measured phase; switches from duration to count @return this builder */
-        public Builder messages(long messages) {
-            this.messages = messages;
-            return this;
-        }
-
-        /** @param duration the measured phase's length; switches from count to duration @return this builder */
-        public Builder duration(Duration duration) {
-            this.duration = duration;
-            this.messages = 0;
-            return this;
         }
 
         /**

@@ -7,7 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Starts a service in a JVM of its own, with this JVM's class path, so that a test can kill it with SIGKILL
@@ -30,23 +33,37 @@ public final class ChildJvm {
                 "-Xmx" + heap, "-cp", System.getProperty("java.class.path"), main.getName()));
         command.addAll(List.of(args));
         Process p = new ProcessBuilder(command).redirectErrorStream(true).start();
-        BufferedReader reader = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8));
-        long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
-        StringBuilder seen = new StringBuilder();
-        String line;
-        while ((line = reader.readLine()) != null && !line.equals("READY")) {
-            seen.append(line).append('\n');
-            if (System.nanoTime() > deadline) {
-                break;
+        // The output is read on a thread of its own, so that a child that prints nothing cannot block the wait.
+        CompletableFuture<Void> ready = new CompletableFuture<>();
+        StringBuffer seen = new StringBuffer();
+        Thread reader = new Thread(() -> {
+            try (BufferedReader in = new BufferedReader(new InputStreamReader(p.getInputStream(), StandardCharsets.UTF_8))) {
+                String line;
+                while ((line = in.readLine()) != null) {
+                    if (line.equals("READY")) {
+                        ready.complete(null);
+                    } else if (!ready.isDone()) {
+                        seen.append(line).append('\n');
+                    }
+                }
+            } catch (IOException e) {
+                seen.append(e).append('\n');
             }
-        }
-        if (line == null || !line.equals("READY")) {
+            ready.completeExceptionally(new IllegalStateException("exited"));
+        }, "output-" + main.getSimpleName());
+        reader.setDaemon(true);
+        reader.start();
+        try {
+            ready.get(2, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             p.destroyForcibly();
-            throw new AssertionError(main.getSimpleName() + " did not start:\n" + seen);
+            throw new AssertionError("interrupted while starting " + main.getSimpleName(), e);
+        } catch (ExecutionException | TimeoutException e) {
+            p.destroyForcibly();
+            throw new AssertionError(main.getSimpleName() + " did not start ("
+                    + (e instanceof TimeoutException ? "no READY within 2 minutes" : "it exited") + "):\n" + seen);
         }
-        Thread drain = new Thread(() -> reader.lines().forEach(l -> { }), "drain-" + main.getSimpleName());
-        drain.setDaemon(true);
-        drain.start();
         return p;
     }
 }

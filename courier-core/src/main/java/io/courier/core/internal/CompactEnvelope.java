@@ -119,8 +119,25 @@ final class CompactEnvelope {
         return s.indexOf('|') < 0 && s.indexOf('%') < 0 ? s : s.replace("%", "%25").replace("|", "%7C");
     }
 
-    /** Splits on {@code |} and decodes {@code %7C} and {@code %25} in one pass. */
+    /**
+     * The last header split per thread: a consumed record's header is read for its type, then its envelope, then
+     * (for a reply) its correlation id.
+     */
+    private static final ThreadLocal<Split> LAST_SPLIT = ThreadLocal.withInitial(() -> new Split("", List.of("")));
+
+    private record Split(String text, List<String> fields) {}
+
     private static List<String> split(String s) {
+        Split last = LAST_SPLIT.get();
+        if (!s.equals(last.text())) {
+            last = new Split(s, decode(s));
+            LAST_SPLIT.set(last);
+        }
+        return last.fields();
+    }
+
+    /** Splits on {@code |} and decodes {@code %7C} and {@code %25} in one pass. */
+    private static List<String> decode(String s) {
         List<String> out = new ArrayList<>(8);
         StringBuilder field = new StringBuilder();
         for (int i = 0; i < s.length(); i++) {
@@ -139,6 +156,6 @@ final class CompactEnvelope {
             }
         }
         out.add(field.toString());
-        return out;
+        return List.copyOf(out);
     }
 }

@@ -8,11 +8,20 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
-/** Waits for Kafka's futures and turns their failures into Courier exceptions that say what was being done. */
-final class Futures {
+/**
+ * Waits for Kafka's futures and turns their failures into Courier exceptions that say what was being done. Shared by
+ * every Courier module that waits on Kafka's admin and producer futures.
+ */
+public final class Futures {
     private Futures() {}
 
-    static <T> T await(Future<T> future, Duration timeout, String what) {
+    /**
+     * @param what what the future does, as the end of "cannot ..."
+     * @return the future's value
+     * @throws CourierRetriableException on a timeout or a retriable Kafka error
+     * @throws CourierException on any other failure, or if interrupted (the interrupt flag is kept)
+     */
+    public static <T> T await(Future<T> future, Duration timeout, String what) {
         try {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {

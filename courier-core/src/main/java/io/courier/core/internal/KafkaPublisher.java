@@ -64,8 +64,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     @Override
     public void send(K key, V value) {
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
-        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config.serviceName(),
-                config.clock(), config.envelopeFormat());
+        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
             inTransaction(p -> producer.send(out.record(), (md, e) -> recordUnacknowledged(key, e)));
             return;
@@ -105,8 +104,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     @Override
     public CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message) {
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
-        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, message, config.serviceName(), config.clock(),
-                config.envelopeFormat());
+        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, message, config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             inTransaction(p -> send(out, message.key()).whenComplete((r, e) -> {

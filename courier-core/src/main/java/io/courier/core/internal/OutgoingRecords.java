@@ -1,11 +1,10 @@
 package io.courier.core.internal;
 
 import io.courier.core.Envelope;
-import io.courier.core.EnvelopeFormat;
+import io.courier.core.CourierConfig;
 import io.courier.core.OutboundMessage;
 import io.courier.core.SerdeException;
 import io.courier.core.Topic;
-import java.time.Clock;
 import java.time.temporal.ChronoUnit;
 import java.util.Optional;
 import java.nio.charset.StandardCharsets;
@@ -22,29 +21,25 @@ final class OutgoingRecords {
         }
     }
 
-    static <K, V> Outgoing build(Topic<K, V> topic, OutboundMessage<K, V> message, String source, Clock clock,
-            EnvelopeFormat format) {
+    static <K, V> Outgoing build(Topic<K, V> topic, OutboundMessage<K, V> message, CourierConfig config) {
         byte[] key = message.key() == null ? null : serialize(topic, "key", message.key(), topic.keySerde());
         byte[] value = serialize(topic, "value", message.value(), topic.valueSerde());
-        if (message.headers().isEmpty() && message.correlationId().isEmpty() && message.causationId().isEmpty()
-                && message.traceparent().isEmpty()) {
-            // The common case, a new flow with no extra headers, runs per message: no Envelope, no id String.
-            byte[] id = MessageIds.nextBytes();
-            Integer partition = message.partition().isPresent() ? message.partition().getAsInt() : null;
-            ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
-            EnvelopeCodec.writeOrigin(record.headers(), id, topic.valueSerde().messageType(message.value()), source,
-                    clock.millis(), topic.valueSerde().contentType(), format);
-            return new Outgoing(record, id);
-        }
-        String id = MessageIds.next();
-        Envelope envelope = new Envelope(id, topic.valueSerde().messageType(message.value()),
-                message.correlationId().orElse(id), message.causationId(), source,
-                clock.instant().truncatedTo(ChronoUnit.MILLIS),
-                topic.valueSerde().contentType(), message.traceparent());
         Integer partition = message.partition().isPresent() ? message.partition().getAsInt() : null;
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
-        EnvelopeCodec.write(envelope, record.headers(), format);
+        String type = topic.valueSerde().messageType(message.value());
+        if (message.correlationId().isEmpty() && message.causationId().isEmpty() && message.traceparent().isEmpty()) {
+            // The common case, a new flow, runs per message: no Envelope, no id String.
+            byte[] id = MessageIds.nextBytes();
+            EnvelopeCodec.writeOrigin(record.headers(), id, type, config.serviceName(), config.clock().millis(),
+                    topic.valueSerde().contentType(), config.envelopeFormat());
+            return new Outgoing(record, id);
+        }
+        String id = MessageIds.next();
+        Envelope envelope = new Envelope(id, type, message.correlationId().orElse(id), message.causationId(),
+                config.serviceName(), config.clock().instant().truncatedTo(ChronoUnit.MILLIS),
+                topic.valueSerde().contentType(), message.traceparent());
+        EnvelopeCodec.write(envelope, record.headers(), config.envelopeFormat());
         return new Outgoing(record, id.getBytes(StandardCharsets.ISO_8859_1));
     }
 

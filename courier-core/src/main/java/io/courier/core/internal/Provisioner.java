@@ -80,8 +80,8 @@ final class Provisioner {
                         timeout, "describe new topics " + names);
                 boolean led = described.values().stream().allMatch(d -> d.partitions().stream()
                         .allMatch(p -> p.leader() != null && !p.leader().isEmpty()));
-                if (led && Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)
-                        && served(described)) {
+                if (led && Futures.await(admin.listTopics().names(), timeout, "list the topics").containsAll(names)) {
+                    awaitServed(described);
                     return;
                 }
             } catch (CourierException e) {
@@ -106,16 +106,12 @@ final class Provisioner {
      * leader serves the partition. ListOffsets is answered by the leader's replica manager, so it succeeding for
      * every partition means produce requests will be accepted too.
      */
-    private boolean served(Map<String, TopicDescription> described) {
+    private void awaitServed(Map<String, TopicDescription> described) {
         Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
         described.forEach((name, d) -> d.partitions().forEach(p ->
                 partitions.put(new TopicPartition(name, p.partition()), OffsetSpec.latest())));
-        try {
-            Futures.await(admin.listOffsets(partitions).all(), timeout, "list the offsets of new topics");
-            return true;
-        } catch (CourierException e) {
-            return false;
-        }
+        // A failure goes to the caller's retry loop, which reports the last one if the deadline passes.
+        Futures.await(admin.listOffsets(partitions).all(), timeout, "list the offsets of new topics");
     }
 
     private List<String> drift(Topic<?, ?> t) {

@@ -99,7 +99,7 @@ final class RecordHandler<K, V> {
         @Override
         public <K2, V2> CompletableFuture<PublishResult> publish(Topic<K2, V2> target, OutboundMessage<K2, V2> message) {
             OutgoingRecords.Outgoing out = OutgoingRecords.build(target, OutgoingRecords.continuing(cause, message),
-                    config.serviceName(), config.clock(), config.envelopeFormat());
+                    config);
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             producer.send(out.record(), (md, e) -> {
                 if (e == null) {

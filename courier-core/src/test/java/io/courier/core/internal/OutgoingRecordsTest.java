@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.core.CourierConfig;
 import io.courier.core.Envelope;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
@@ -23,10 +24,14 @@ class OutgoingRecordsTest {
     private final Topic<String, String> topic = Topic.of("orders", Serdes.string(), Serdes.string());
     private final Clock clock = Clock.fixed(Instant.parse("2026-11-24T10:00:00Z"), ZoneOffset.UTC);
 
+    private CourierConfig config(String service, EnvelopeFormat format) {
+        return CourierConfig.builder("localhost:9092").serviceName(service).clock(clock).envelopeFormat(format).build();
+    }
+
     @Test
     void aNewFlowCarriesNoCorrelationHeaderBecauseItIsItsOwnId() {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of("k", "v").withHeader("tenant", "acme"),
-                "checkout", clock, EnvelopeFormat.CLOUD_EVENTS);
+                config("checkout", EnvelopeFormat.CLOUD_EVENTS));
         ProducerRecord<byte[], byte[]> r = out.record();
         Set<String> names = new HashSet<>();
         for (Header h : r.headers()) {
@@ -46,7 +51,7 @@ class OutgoingRecordsTest {
         Envelope cause = new Envelope("cause-1", "T", "flow-1", Optional.empty(), "s", Instant.EPOCH, "c",
                 Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
         ProducerRecord<byte[], byte[]> r = OutgoingRecords.build(topic,
-                OutgoingRecords.continuing(cause, "k", "v"), "billing", clock, EnvelopeFormat.CLOUD_EVENTS).record();
+                OutgoingRecords.continuing(cause, "k", "v"), config("billing", EnvelopeFormat.CLOUD_EVENTS)).record();
         Envelope read = EnvelopeCodec.read(r.headers(), "x", "x", "x", Instant.EPOCH);
         assertThat(read.correlationId()).isEqualTo("flow-1");
         assertThat(read.causationId()).contains("cause-1");
@@ -56,7 +61,7 @@ class OutgoingRecordsTest {
     @Test
     void theCompactFormatWritesTheWholeEnvelopeInOneReadableHeader() {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of("k", "v").withHeader("tenant",
-                "acme"), "checkout", clock, EnvelopeFormat.COMPACT);
+                "acme"), config("checkout", EnvelopeFormat.COMPACT));
         ProducerRecord<byte[], byte[]> r = out.record();
         assertThat(r.headers().toArray()).extracting(Header::key).containsExactly("tenant", "courier-envelope");
         assertThat(new String(r.headers().lastHeader("courier-envelope").value(), StandardCharsets.UTF_8))
@@ -72,8 +77,7 @@ class OutgoingRecordsTest {
         Envelope cause = new Envelope("cause|1", "T", "flow%1", Optional.empty(), "s", Instant.EPOCH, "c",
                 Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
         ProducerRecord<byte[], byte[]> r = OutgoingRecords.build(Topic.of("orders", Serdes.string(),
-                Serdes.string()), OutgoingRecords.continuing(cause, "k", "v"), "billing|eu", clock,
-                EnvelopeFormat.COMPACT).record();
+                Serdes.string()), OutgoingRecords.continuing(cause, "k", "v"), config("billing|eu", EnvelopeFormat.COMPACT)).record();
         Envelope read = EnvelopeCodec.read(r.headers(), "x", "x", "x", Instant.EPOCH);
         assertThat(read.correlationId()).isEqualTo("flow%1");
         assertThat(read.causationId()).contains("cause|1");

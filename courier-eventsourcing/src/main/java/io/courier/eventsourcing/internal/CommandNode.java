@@ -1,6 +1,5 @@
 package io.courier.eventsourcing.internal;
 
-import io.courier.core.internal.MessageIds;
 import io.courier.core.Envelope;
 import io.courier.core.Serde;
 import io.courier.core.Serdes;
@@ -16,7 +15,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -143,10 +141,8 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             return; // fire-and-forget command: nobody to answer
         }
         Headers headers = new RecordHeaders();
-        EnvelopeCodec.write(new Envelope(MessageIds.next(), "CommandResult", command.correlationId(),
-                Optional.of(command.messageId()), source, clock.instant(), RESULTS.contentType(),
-                command.traceparent()), headers);
-        headers.add(ReplyHeaders.STATUS, "success".getBytes(StandardCharsets.UTF_8));
+        EventCodec.envelope(headers, "CommandResult", source, command, clock.instant());
+        headers.add(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS.getBytes(StandardCharsets.UTF_8));
         if (result.events() > 0) {
             headers.add(OffsetStampingProducer.REPLY_TOKEN, token); // the producer adds the events' offsets
         }

@@ -30,7 +30,7 @@ public final class EventCodec<S, C, E> {
     }
 
     /** A decoded event and the aggregate version it brings the aggregate to. */
-    public record Decoded<E>(E event, long version, String type) {}
+    public record Decoded<E>(E event, long version) {}
 
     /** @return the event's bytes, JSON of its current schema */
     public byte[] encode(E event) {
@@ -63,7 +63,7 @@ public final class EventCodec<S, C, E> {
         int schema = schemaText == null ? 1 : Integer.parseInt(schemaText);
         byte[] current = upcast(type, schema, value, where);
         try {
-            return new Decoded<>(aggregate.events().deserialize(current, type), Long.parseLong(version), type);
+            return new Decoded<>(aggregate.events().deserialize(current, type), Long.parseLong(version));
         } catch (RuntimeException e) {
             throw new CourierException("cannot read event " + where + " of type '" + type + "' (schema " + schema
                     + "): " + e.getMessage(), e);

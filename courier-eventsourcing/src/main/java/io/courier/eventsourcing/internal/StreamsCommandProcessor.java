@@ -2,6 +2,7 @@ package io.courier.eventsourcing.internal;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
@@ -19,8 +20,6 @@ import java.util.Properties;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -61,7 +60,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
                 Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions())
                         .config("retention.ms", "-1").config("retention.bytes", "-1").build());
         KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock()),
-                properties(courier, options), new Clients());
+                properties(courier, options), new Clients(courier.config().clientFactory()));
         streams.start();
         return new StreamsCommandProcessor<>(aggregate, streams);
     }
@@ -165,32 +164,34 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         }
     }
 
-    /** Kafka Streams' clients, with the producer that writes the events' offsets into each acceptance. */
-    static final class Clients implements KafkaClientSupplier {
+    /**
+     * Kafka Streams' clients, made by the configured {@link ClientFactory}, with the producer that writes the events'
+     * offsets into each acceptance.
+     */
+    record Clients(ClientFactory factory) implements KafkaClientSupplier {
         @Override
         public Admin getAdmin(Map<String, Object> config) {
-            return Admin.create(config);
+            return factory.admin(config);
         }
 
         @Override
         public Producer<byte[], byte[]> getProducer(Map<String, Object> config) {
-            return new OffsetStampingProducer(new KafkaProducer<>(config, new ByteArraySerializer(),
-                    new ByteArraySerializer()), CommandNode::stamp);
+            return new OffsetStampingProducer(factory.producer(config), CommandNode::stamp);
         }
 
         @Override
         public Consumer<byte[], byte[]> getConsumer(Map<String, Object> config) {
-            return new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+            return factory.consumer(config);
         }
 
         @Override
         public Consumer<byte[], byte[]> getRestoreConsumer(Map<String, Object> config) {
-            return getConsumer(config);
+            return factory.consumer(config);
         }
 
         @Override
         public Consumer<byte[], byte[]> getGlobalConsumer(Map<String, Object> config) {
-            return getConsumer(config);
+            return factory.consumer(config);
         }
     }
 }

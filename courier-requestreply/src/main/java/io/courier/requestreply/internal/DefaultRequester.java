@@ -11,6 +11,8 @@ import io.courier.core.OutboundMessage;
 import io.courier.core.Publisher;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
+import io.courier.core.internal.EnvelopeCodec;
+import io.courier.core.internal.Futures;
 import io.courier.requestreply.Endpoint;
 import io.courier.requestreply.Gathered;
 import io.courier.requestreply.Reply;
@@ -90,14 +92,9 @@ public final class DefaultRequester implements Requester {
     }
 
     private static void ensureReplyTopic(Courier courier, RequesterOptions options) {
-        Set<String> names;
-        try {
-            names = courier.admin().listTopics().names().get(courier.config().connectTimeout().toMillis(),
-                    TimeUnit.MILLISECONDS);
-        } catch (Exception e) {
-            throw new CourierRetriableException("cannot list the topics at " + courier.config().bootstrapServers()
-                    + " to find reply topic '" + options.replyTopic() + "': " + e, e);
-        }
+        Set<String> names = Futures.await(courier.admin().listTopics().names(), courier.config().connectTimeout(),
+                "list the topics at " + courier.config().bootstrapServers() + " to find reply topic '"
+                        + options.replyTopic() + "'");
         if (!names.contains(options.replyTopic())) {
             // Replies are read within seconds; an hour of retention keeps the topic small.
             courier.provision(Topic.builder(options.replyTopic(), Serdes.string(), Serdes.bytes())
@@ -181,7 +178,7 @@ public final class DefaultRequester implements Requester {
     }
 
     private void dispatch(ConsumerRecord<byte[], byte[]> record) {
-        String id = ReplyCodec.correlationId(record);
+        String id = EnvelopeCodec.correlationId(record.headers());
         PendingRequest<?> p = id == null ? null : pending.get(id);
         if (p == null) {
             (id != null && completed.contains(id) ? late : unmatched).increment();

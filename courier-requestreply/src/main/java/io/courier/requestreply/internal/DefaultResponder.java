@@ -106,7 +106,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         }
         ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), endpoint.replies())),
                 OutboundMessage.of(request.envelope().correlationId(), value).withPartition(partition)
-                        .withHeader(ReplyHeaders.STATUS, ReplyCodec.SUCCESS));
+                        .withHeader(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS));
         answered.increment();
     }
 
@@ -114,7 +114,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         String message = ReplyCodec.truncate(error.getMessage());
         ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
                 OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)
-                        .withHeader(ReplyHeaders.STATUS, ReplyCodec.FAILURE)
+                        .withHeader(ReplyHeaders.STATUS, ReplyHeaders.FAILURE)
                         .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
                         .withHeader(ReplyHeaders.ERROR_MESSAGE, message));
         failed.increment();

@@ -10,23 +10,16 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 
 /** Reads replies: the correlation id they answer, their status, and the typed value or the error. */
 final class ReplyCodec {
-    static final String SUCCESS = "success";
-    static final String FAILURE = "failure";
     /** Header values are not meant for stack traces: an error message longer than this is cut. */
     static final int MAX_ERROR_MESSAGE = 2000;
 
     private ReplyCodec() {}
 
-    /** @return the correlation id of the request a reply answers, or null if it carries none */
-    static String correlationId(ConsumerRecord<byte[], byte[]> record) {
-        return EnvelopeCodec.correlationId(record.headers());
-    }
-
     static <R> Reply<R> decode(ConsumerRecord<byte[], byte[]> record, Endpoint<?, ?, R> endpoint, String correlationId) {
         String where = record.topic() + "-" + record.partition() + "@" + record.offset();
         Envelope envelope = EnvelopeCodec.read(record.headers(), where, "reply", endpoint.replies().contentType(),
                 Instant.ofEpochMilli(record.timestamp()));
-        if (FAILURE.equals(EnvelopeCodec.text(record.headers(), ReplyHeaders.STATUS))) {
+        if (ReplyHeaders.FAILURE.equals(EnvelopeCodec.text(record.headers(), ReplyHeaders.STATUS))) {
             String type = EnvelopeCodec.text(record.headers(), ReplyHeaders.ERROR_TYPE);
             String message = EnvelopeCodec.text(record.headers(), ReplyHeaders.ERROR_MESSAGE);
             return new Reply.Failure<>(correlationId, type == null ? "unknown" : type, message == null ? "" : message,

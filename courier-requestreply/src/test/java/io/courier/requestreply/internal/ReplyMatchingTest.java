@@ -33,7 +33,7 @@ class ReplyMatchingTest {
     void decodesASuccessWithTheEndpointsSerde() {
         Reply<Integer> reply = ReplyCodec.decode(reply("c1", "42", ReplyHeaders.STATUS, "success"), ENDPOINT, "c1");
         assertThat(reply).isEqualTo(new Reply.Success<>("c1", 42, ((Reply.Success<Integer>) reply).envelope()));
-        assertThat(ReplyCodec.correlationId(reply("c1", "42"))).isEqualTo("c1");
+        assertThat(io.courier.core.internal.EnvelopeCodec.correlationId(reply("c1", "42").headers())).isEqualTo("c1");
     }
 
     @Test
