@@ -17,7 +17,9 @@ import java.util.concurrent.ConcurrentHashMap;
 final class CompactEnvelope {
     private static final String VERSION = "1";
     /** Type, source and content type take few distinct values: their encoded prefix is built once. */
-    private static final Map<String, byte[]> PREFIXES = new ConcurrentHashMap<>();
+    private static final Map<PrefixKey, byte[]> PREFIXES = new ConcurrentHashMap<>();
+
+    private record PrefixKey(String type, String source, String contentType) {}
 
     private CompactEnvelope() {}
 
@@ -29,17 +31,36 @@ final class CompactEnvelope {
                     contentType, Optional.empty()));
         }
         byte[] prefix = prefix(type, source, contentType);
-        int digits = digits(epochMillis);
-        byte[] out = new byte[prefix.length + digits + 1 + id.length];
+        byte[] millis = LAST_MILLIS.get().digits(epochMillis);
+        byte[] out = new byte[prefix.length + millis.length + 1 + id.length];
         System.arraycopy(prefix, 0, out, 0, prefix.length);
-        long v = epochMillis;
-        for (int i = prefix.length + digits - 1; i >= prefix.length; i--) {
-            out[i] = (byte) ('0' + v % 10);
-            v /= 10;
-        }
-        out[prefix.length + digits] = '|';
-        System.arraycopy(id, 0, out, prefix.length + digits + 1, id.length);
+        System.arraycopy(millis, 0, out, prefix.length, millis.length);
+        out[prefix.length + millis.length] = '|';
+        System.arraycopy(id, 0, out, prefix.length + millis.length + 1, id.length);
         return out;
+    }
+
+    /** The digits of the last millisecond written on this thread: a busy publisher writes hundreds per millisecond. */
+    private static final ThreadLocal<LastMillis> LAST_MILLIS = ThreadLocal.withInitial(LastMillis::new);
+
+    private static final class LastMillis {
+        private long millis = -1;
+        private byte[] digits;
+
+        /** @return the ASCII decimal digits of {@code epochMillis}, not negative; never modify the array */
+        byte[] digits(long epochMillis) {
+            if (epochMillis != millis) {
+                byte[] d = new byte[CompactEnvelope.digits(epochMillis)];
+                long v = epochMillis;
+                for (int i = d.length - 1; i >= 0; i--) {
+                    d[i] = (byte) ('0' + v % 10);
+                    v /= 10;
+                }
+                digits = d;
+                millis = epochMillis;
+            }
+            return digits;
+        }
     }
 
     /** The header value of any envelope; the creation time is written in whole milliseconds. */
@@ -95,7 +116,9 @@ final class CompactEnvelope {
     }
 
     private static byte[] prefix(String type, String source, String contentType) {
-        String key = type + '\0' + source + '\0' + contentType;
+        // A record key, not a concatenated String: its hash combines the Strings' cached hashes, so a lookup on the
+        // publish path neither builds nor hashes a new String.
+        PrefixKey key = new PrefixKey(type, source, contentType);
         byte[] p = PREFIXES.get(key);
         if (p == null) {
             p = (VERSION + '|' + escape(type) + '|' + escape(source) + '|' + escape(contentType) + '|')

@@ -25,7 +25,9 @@ class CompactEnvelopeTest {
     void theFastPathWritesWhatTheGeneralPathWrites() {
         byte[] id = MessageIds.nextBytes();
         String ids = new String(id, StandardCharsets.ISO_8859_1);
-        for (long millis : new long[] {0, 9, 10, 1_764_012_345_678L, -1_000}) {
+        // Repeats and steps back too: the fast path keeps the last millisecond's digits per thread.
+        for (long millis : new long[] {0, 9, 9, 10, 1_764_012_345_678L, 1_764_012_345_678L, 1_764_012_345_679L, 10,
+            -1_000}) {
             Envelope e = new Envelope(ids, "T", ids, Optional.empty(), "s", Instant.ofEpochMilli(millis), "c",
                     Optional.empty());
             assertThat(text(CompactEnvelope.origin(id, "T", "s", millis, "c"))).as("at %d", millis)
