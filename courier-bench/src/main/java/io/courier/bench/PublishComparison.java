@@ -23,9 +23,13 @@ import java.util.function.Consumer;
  * @param ratePerSecond    the fixed rate of the latency rounds
  * @param latencyDuration  how long each latency round publishes
  * @param envelope         how Courier writes its envelope
+ * @param batchSize        Kafka's {@code batch.size} for both clients
+ * @param rawEnvelope      whether the raw producer's records carry a constant copy of Courier's envelope headers:
+ *                         then both clients send records of the same size, and the ratio measures Courier's own
+ *                         per-message work without the envelope's bytes
  */
 public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
-        Duration latencyDuration, EnvelopeFormat envelope) {
+        Duration latencyDuration, EnvelopeFormat envelope, int batchSize, boolean rawEnvelope) {
 
     public PublishComparison {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -36,10 +40,20 @@ public record PublishComparison(String bootstrapServers, int records, int record
         requireArgument(ratePerSecond >= 1, "rate must be at least 1 message/s, but was %d", ratePerSecond);
         requireArgument(!latencyDuration.isNegative() && !latencyDuration.isZero(),
                 "latency duration must be positive, but was %s", latencyDuration);
+        requireArgument(batchSize >= 0, "batch size must be 0 or more bytes, but was %d", batchSize);
     }
 
-    /** One measured round. */
-    public record Round(Client client, String kind, double messagesPerSec, double mbPerSec, LatencyStats latency) {}
+    /**
+     * One measured round.
+     *
+     * @param recordsPerRequest the producer's average records per produce request (its {@code records-per-request-avg}
+     *                          metric): with one partition, how many records a batch holds, which header bytes lower
+     * @param sendCpuMicros     CPU time of the publishing thread per message while it sends, in microseconds: the work
+     *                          of {@code send} itself, Courier's and Kafka's, without the producer's I/O thread;
+     *                          null for latency rounds, which mostly wait for their pace
+     */
+    public record Round(Client client, String kind, double messagesPerSec, double mbPerSec, double recordsPerRequest,
+            Double sendCpuMicros, LatencyStats latency) {}
 
     /**
      * A 95% confidence interval of a geometric mean ratio, from the spread of the pair ratios (Student's t on their
@@ -78,20 +92,22 @@ public record PublishComparison(String bootstrapServers, int records, int record
      * (null with a single round).
      */
     public record Result(PublishComparison settings, List<Round> rounds, double throughputRatio, double p99Ratio,
-            Interval throughputInterval, Interval p99Interval) {
+            Interval throughputInterval, Interval p99Interval, double sendCpuRatio) {
 
         /** @return a console table with one line per round and the ratios */
         public String table() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-10s %14s %9s %9s %9s %9s %9s%n",
-                    "client", "round", "messages/s", "MB/s", "p50 ms", "p99 ms", "p99.9 ms", "max ms"));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-10s %14s %9s %8s %8s %9s %9s %9s %9s%n",
+                    "client", "round", "messages/s", "MB/s", "rec/req", "send us", "p50 ms", "p99 ms", "p99.9 ms", "max ms"));
             for (Round r : rounds) {
                 LatencyStats l = r.latency();
-                sb.append(String.format(Locale.ROOT, "%-8s %-10s %,14.0f %9.1f %9s %9s %9s %9s%n", r.client(), r.kind(),
-                        r.messagesPerSec(), r.mbPerSec(), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
+                sb.append(String.format(Locale.ROOT, "%-8s %-10s %,14.0f %9.1f %8.1f %8s %9s %9s %9s %9s%n", r.client(), r.kind(),
+                        r.messagesPerSec(), r.mbPerSec(), r.recordsPerRequest(), fmt(r.sendCpuMicros()), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
                         fmt(l == null ? null : l.p999()), fmt(l == null ? null : l.max())));
             }
             sb.append(String.format(Locale.ROOT, "Courier / raw (geometric mean of back-to-back pairs) throughput: %.3f%s   end-to-end p99: %.3f%s%n",
                     throughputRatio, interval(throughputInterval), p99Ratio, interval(p99Interval)));
+            sb.append(String.format(Locale.ROOT, "Courier / raw CPU time of the publishing thread per message (send us): %.3f%n",
+                    sendCpuRatio));
             return sb.toString();
         }
 
@@ -101,7 +117,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
         }
 
         private static String fmt(Double v) {
-            return v == null ? "-" : String.format(Locale.ROOT, "%.2f", v);
+            return v == null || v.isNaN() ? "-" : String.format(Locale.ROOT, "%.2f", v);
         }
     }
 
@@ -122,6 +138,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
         }
         progress.accept("warm-up done");
         List<Double> tputRatios = new ArrayList<>();
+        List<Double> cpuRatios = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
             Round[] pair = new Round[2];
             for (Client c : order(i)) {
@@ -131,6 +148,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
                 progress.accept(String.format(Locale.ROOT, "%s throughput round %d: %,.0f messages/s", c, i + 1, r.messagesPerSec()));
             }
             tputRatios.add(pair[Client.COURIER.ordinal()].messagesPerSec() / pair[Client.RAW.ordinal()].messagesPerSec());
+            cpuRatios.add(pair[Client.COURIER.ordinal()].sendCpuMicros() / pair[Client.RAW.ordinal()].sendCpuMicros());
         }
         List<Double> p99Ratios = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
@@ -145,7 +163,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
             p99Ratios.add(pair[Client.COURIER.ordinal()].latency().p99() / pair[Client.RAW.ordinal()].latency().p99());
         }
         return new Result(this, List.copyOf(done), geometricMean(tputRatios), geometricMean(p99Ratios),
-                Interval.of(tputRatios), Interval.of(p99Ratios));
+                Interval.of(tputRatios), Interval.of(p99Ratios), geometricMean(cpuRatios));
     }
 
     /** Alternates which client goes first, so that a machine that speeds up or slows down favours neither. */

@@ -1,8 +1,11 @@
 package io.courier.bench;
 
 import io.courier.common.CourierException;
+import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
+import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.Handlers;
 import io.courier.core.Publisher;
 import io.courier.core.PublisherOptions;
@@ -10,11 +13,16 @@ import io.courier.core.Serdes;
 import io.courier.core.Subscriber;
 import io.courier.core.SubscriberOptions;
 import io.courier.core.Topic;
+import io.courier.core.internal.EnvelopeCodec;
+import io.courier.core.internal.MessageIds;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -24,16 +32,37 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /** The two workloads, each runnable through either client with the same Kafka settings. */
 final class Workloads {
     private static final Duration DRAIN = Duration.ofMinutes(2);
+    private static final String SERVICE = "courier-bench";
+    private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private final PublishComparison s;
+
+    /** What the raw producer's records carry: nothing, or a constant copy of Courier's envelope. */
+    private final List<Header> rawHeaders;
 
     Workloads(PublishComparison settings) {
         this.s = settings;
+        this.rawHeaders = settings.rawEnvelope() ? envelopeCopy(settings.envelope()) : List.of();
+    }
+
+    /**
+     * Headers as Courier writes them on a benchmark record, written once by Courier's own codec: same names, same
+     * lengths, so the raw records are as large as Courier's while the raw producer does no per-message work for them.
+     */
+    static List<Header> envelopeCopy(EnvelopeFormat format) {
+        String id = MessageIds.next();
+        RecordHeaders headers = new RecordHeaders();
+        EnvelopeCodec.write(new Envelope(id, Serdes.bytes().messageType(new byte[0]), id, Optional.empty(),
+                SERVICE, Instant.now().truncatedTo(ChronoUnit.MILLIS), Serdes.bytes().contentType(), Optional.empty()),
+                headers, format);
+        return List.of(headers.toArray());
     }
 
     /** The producer settings both clients use: Courier's at-least-once defaults, spelled out for the raw one. */
@@ -43,7 +72,7 @@ final class Workloads {
         m.put("acks", "all");
         m.put("enable.idempotence", "true");
         m.put("linger.ms", "5");
-        m.put("batch.size", "16384");
+        m.put("batch.size", Integer.toString(s.batchSize()));
         m.put("compression.type", "none");
         return m;
     }
@@ -61,34 +90,43 @@ final class Workloads {
         // publishing, and Courier's start-up checks (cluster reachable, topic exists) would otherwise count.
         long start;
         long end;
+        double perRequest;
+        long sendCpu;
         if (client == Client.RAW) {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
                 start = System.nanoTime();
+                long cpu = THREADS.getCurrentThreadCpuTime();
                 for (int i = 0; i < records; i++) {
-                    producer.send(new ProducerRecord<>(topicName, payload), (md, e) -> {
+                    producer.send(rawRecord(topicName, payload), (md, e) -> {
                         if (e != null) {
                             errors.incrementAndGet();
                         }
                     });
                 }
+                sendCpu = THREADS.getCurrentThreadCpuTime() - cpu;
                 producer.flush();
                 end = System.nanoTime();
+                perRequest = ProducerCapture.recordsPerRequest(producer);
             }
         } else {
-            try (Courier courier = connect(); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), PublisherOptions.defaults())) {
+            ProducerCapture capture = new ProducerCapture();
+            try (Courier courier = connect(capture); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), publisherOptions())) {
                 start = System.nanoTime();
+                long cpu = THREADS.getCurrentThreadCpuTime();
                 for (int i = 0; i < records; i++) {
                     publisher.send(null, payload); // like the raw producer: no future per message, failures counted
                 }
+                sendCpu = THREADS.getCurrentThreadCpuTime() - cpu;
                 flush(publisher, errors);
                 end = System.nanoTime();
+                perRequest = ProducerCapture.recordsPerRequest(capture.producer());
             }
         }
         double seconds = (end - start) / 1e9;
         deleteTopic(topicName); // a gigabyte per round: give the disk and page cache back before the next one
         requireNoErrors(client, topicName, errors.get());
         return new PublishComparison.Round(client, "throughput", records / seconds,
-                (double) records * s.recordSize() / 1e6 / seconds, null);
+                (double) records * s.recordSize() / 1e6 / seconds, perRequest, sendCpu / 1e3 / records, null);
     }
 
     PublishComparison.Round latency(Client client, String topicName) {
@@ -108,6 +146,7 @@ final class Workloads {
             received.incrementAndGet();
         };
         AtomicLong errors = new AtomicLong();
+        double perRequest;
         if (client == Client.RAW) {
             AtomicBoolean assigned = new AtomicBoolean();
             AtomicBoolean stop = new AtomicBoolean();
@@ -115,30 +154,38 @@ final class Workloads {
             consumer.start();
             await(assigned::get, Duration.ofSeconds(60), "the raw consumer's assignment");
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                paced(total, value -> producer.send(new ProducerRecord<>(topicName, value), (md, e) -> {
+                paced(total, value -> producer.send(rawRecord(topicName, value), (md, e) -> {
                     if (e != null) {
                         errors.incrementAndGet();
                     }
                 }));
                 producer.flush();
+                perRequest = ProducerCapture.recordsPerRequest(producer);
                 await(() -> received.get() >= total, DRAIN, "the raw consumer to receive " + total + " messages");
             } finally {
                 stop.set(true);
                 join(consumer);
             }
         } else {
-            try (Courier courier = connect(); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), PublisherOptions.defaults());
+            ProducerCapture capture = new ProducerCapture();
+            try (Courier courier = connect(capture); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), publisherOptions());
                     Subscriber subscriber = courier.subscriber(topic(topicName), SubscriberOptions.builder("bench-" + topicName).build(),
                             Handlers.all((m, c) -> onMessage.accept(m.value()))).start()) {
                 subscriber.awaitAssignment(Duration.ofSeconds(60));
                 paced(total, value -> publisher.send(null, value));
                 flush(publisher, errors);
+                perRequest = ProducerCapture.recordsPerRequest(capture.producer());
                 await(() -> received.get() >= total, DRAIN, "Courier's subscriber to receive " + total + " messages");
             }
         }
         requireNoErrors(client, topicName, errors.get());
         return new PublishComparison.Round(client, "latency", s.ratePerSecond(),
-                (double) s.ratePerSecond() * s.recordSize() / 1e6, LatencyStats.of(micros));
+                (double) s.ratePerSecond() * s.recordSize() / 1e6, perRequest, null, LatencyStats.of(micros));
+    }
+
+    private ProducerRecord<byte[], byte[]> rawRecord(String topic, byte[] value) {
+        return rawHeaders.isEmpty() ? new ProducerRecord<>(topic, value)
+                : new ProducerRecord<>(topic, null, (byte[]) null, value, rawHeaders);
     }
 
     /** Sends {@code total} values at the fixed rate; each carries its intended send time in its first 8 bytes. */
@@ -192,9 +239,19 @@ final class Workloads {
     }
 
     private Courier connect() {
-        return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName("courier-bench")
-                .envelopeFormat(s.envelope()).build());
+        return connect(ClientFactory.kafka());
     }
+
+    private Courier connect(ClientFactory clients) {
+        return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName(SERVICE)
+                .envelopeFormat(s.envelope()).clientFactory(clients).build());
+    }
+
+    /** Courier's at-least-once defaults with the comparison's batch size: the settings the raw producer gets. */
+    private PublisherOptions publisherOptions() {
+        return PublisherOptions.builder().batchSize(s.batchSize()).build();
+    }
+
 
     private static Topic<byte[], byte[]> topic(String name) {
         return Topic.of(name, Serdes.bytes(), Serdes.bytes());

@@ -1,16 +1,28 @@
 package io.courier.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
 import io.courier.core.EnvelopeFormat;
+import io.courier.core.Publisher;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
 /** A short smoke run of the comparison: it measures both clients and reports real numbers. No timing is asserted. */
@@ -22,10 +34,16 @@ class PublishComparisonIT {
     void measuresBothClientsAlternatingAndReportsTheRatios(EmbeddedKafkaCluster cluster) {
         List<String> progress = new ArrayList<>();
         PublishComparison.Result result = new PublishComparison(cluster.bootstrapServers(), 2_000, 512, 1, 500,
-                Duration.ofSeconds(2), EnvelopeFormat.CLOUD_EVENTS).run(progress::add);
+                Duration.ofSeconds(2), EnvelopeFormat.CLOUD_EVENTS, 16_384, false).run(progress::add);
         assertThat(result.rounds()).extracting(PublishComparison.Round::client)
                 .containsExactly(Client.RAW, Client.COURIER, Client.RAW, Client.COURIER);
         assertThat(result.rounds()).allSatisfy(r -> assertThat(r.messagesPerSec()).isPositive());
+        assertThat(result.rounds()).as("each round reads its producer's records per request")
+                .allSatisfy(r -> assertThat(r.recordsPerRequest()).isGreaterThanOrEqualTo(1.0));
+        assertThat(result.rounds().subList(0, 2)).as("throughput rounds time the publishing thread's CPU")
+                .allSatisfy(r -> assertThat(r.sendCpuMicros()).isPositive());
+        assertThat(result.sendCpuRatio()).isPositive();
+        assertThat(result.table()).contains("rec/req", "send us", "Courier / raw CPU time of the publishing thread");
         assertThat(result.rounds().subList(2, 4)).allSatisfy(r -> {
             assertThat(r.latency().count()).as("every message of the latency round was received").isEqualTo(1_000);
             assertThat(r.latency().p99()).isPositive().isLessThanOrEqualTo(r.latency().max());
@@ -35,6 +53,42 @@ class PublishComparisonIT {
         assertThat(result.throughputInterval()).as("one pair says nothing about the spread").isNull();
         assertThat(progress).hasSize(5).first().isEqualTo("warm-up done");
         assertThat(result.table()).contains("Courier / raw (geometric mean of back-to-back pairs) throughput:");
+    }
+
+    @ParameterizedTest
+    @EnumSource(EnvelopeFormat.class)
+    void theRawClientsEnvelopeCopyIsAsLargeAsWhatCourierWrites(EnvelopeFormat format, EmbeddedKafkaCluster cluster) {
+        String topic = "envelope-size-" + format;
+        try (Courier courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("courier-bench")
+                .envelopeFormat(format).build())) {
+            Topic<byte[], byte[]> t = Topic.of(topic, Serdes.bytes(), Serdes.bytes());
+            courier.provision(t);
+            try (Publisher<byte[], byte[]> publisher = courier.publisher(t)) {
+                publisher.publishAndWait(null, new byte[64]);
+            }
+        }
+        Header[] written = readOne(cluster.bootstrapServers(), topic).headers().toArray();
+        List<Header> copy = Workloads.envelopeCopy(format);
+        assertThat(copy).extracting(Header::key).containsExactly(
+                java.util.Arrays.stream(written).map(Header::key).toArray(String[]::new));
+        // ce_time drops a zero millisecond part (".000"), so one copy in a thousand is four bytes shorter
+        assertThat(copy.stream().mapToInt(h -> h.value().length).sum())
+                .isCloseTo(java.util.Arrays.stream(written).mapToInt(h -> h.value().length).sum(), within(4));
+    }
+
+    private static ConsumerRecord<byte[], byte[]> readOne(String servers, String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(java.util.Map.of("bootstrap.servers", servers,
+                "auto.offset.reset", "earliest", "group.id", "size-check-" + topic), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no record on " + topic + " within 60 s");
     }
 
     @Test
@@ -47,10 +101,13 @@ class PublishComparisonIT {
     @Test
     void rejectsNonsenseSettingsWithTheValue() {
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 0, 1024, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT)))
+                () -> new PublishComparison("localhost:9092", 0, 1024, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false)))
                 .hasMessage("records must be at least 1, but was 0");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 8, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT)))
+                () -> new PublishComparison("localhost:9092", 10, 8, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false)))
                 .hasMessage("record size must be at least 16 bytes, but was 8");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> new PublishComparison("localhost:9092", 10, 16, 1, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, -1, false)))
+                .hasMessage("batch size must be 0 or more bytes, but was -1");
     }
 }

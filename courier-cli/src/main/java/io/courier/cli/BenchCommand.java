@@ -119,9 +119,19 @@ final class BenchCommand implements Callable<Integer> {
                 description = "How long each latency round publishes. Default: ${DEFAULT-VALUE}.")
         Duration latencyDuration;
 
-        @Option(names = "--envelope", defaultValue = "CLOUD_EVENTS", paramLabel = "FORMAT",
+        @Option(names = "--envelope", defaultValue = "COMPACT", paramLabel = "FORMAT",
                 description = "How Courier writes its envelope: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
         EnvelopeFormat envelope;
+
+        @Option(names = "--batch-size", defaultValue = "16384", paramLabel = "BYTES",
+                description = "Kafka's batch.size, for both clients. Default: ${DEFAULT-VALUE}, Courier's default.")
+        int batchSize;
+
+        @Option(names = "--raw-envelope",
+                description = {"The raw producer's records carry a constant copy of Courier's envelope headers, so both "
+                        + "clients send records of the same size: the ratio then measures Courier's own per-message work, "
+                        + "without the cost of the envelope's bytes."})
+        boolean rawEnvelope;
 
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the rounds and ratios as JSON.")
         Path json;
@@ -130,11 +140,14 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             // fail before starting anything
-            new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration, envelope);
+            new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration, envelope, batchSize,
+                    rawEnvelope);
             return onCluster(bootstrapServers, (servers, where) -> {
                 PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate,
-                        latencyDuration, envelope);
-                out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients at " + where);
+                        latencyDuration, envelope, batchSize, rawEnvelope);
+                out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients"
+                        + (rawEnvelope ? " (its records carrying a constant copy of that envelope)" : "") + " at " + where
+                        + ", batch.size " + batchSize);
                 out.flush();
                 PublishComparison.Result result = comparison.run(printer(out, "  "));
                 out.print(result.table());

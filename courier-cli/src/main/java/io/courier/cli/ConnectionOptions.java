@@ -4,6 +4,7 @@ import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import java.io.IOException;
@@ -100,11 +101,20 @@ final class ConnectionOptions {
      * @throws IllegalArgumentException if the servers are malformed or the command config cannot be read
      */
     Courier connect() {
+        return connect(null);
+    }
+
+    /** @param envelope how published records carry Courier's envelope; null for Courier's default */
+    Courier connect(EnvelopeFormat envelope) {
         // Courier gives its admin client default.api.timeout.ms = the connect timeout, and Kafka refuses an admin
         // client whose default.api.timeout.ms is below its request.timeout.ms: a request.timeout.ms from the command
         // config must therefore be the connect timeout too.
-        CourierConfig config = CourierConfig.builder(servers()).serviceName("courier-cli")
-                .clientProperties(clientProperties()).connectTimeout(requestTimeout()).build();
+        CourierConfig.Builder builder = CourierConfig.builder(servers()).serviceName("courier-cli")
+                .clientProperties(clientProperties()).connectTimeout(requestTimeout());
+        if (envelope != null) {
+            builder.envelopeFormat(envelope);
+        }
+        CourierConfig config = builder.build();
         try {
             return Courier.connect(config);
         } catch (KafkaException e) {

@@ -3,6 +3,7 @@ package io.courier.cli;
 import io.courier.common.CourierException;
 import io.courier.core.Courier;
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.PublishResult;
 import io.courier.core.Publisher;
@@ -32,7 +33,8 @@ import picocli.CommandLine.Spec;
 
 /**
  * {@code courier publish}: UTF-8 text messages to an existing topic through Courier's publisher, so every record
- * carries Courier's envelope headers ({@code ce_id}, {@code ce_type}, {@code ce_source=courier-cli}...). Prints
+ * carries Courier's envelope (by default the one {@code courier-envelope} header; {@code ce_*} headers with
+ * {@code --envelope CLOUD_EVENTS}), with {@code courier-cli} as its source. Prints
  * {@code topic-partition@offset} for each acknowledged message, in input order, and stops at the first message
  * that is not acknowledged.
  */
@@ -64,9 +66,13 @@ final class PublishCommand implements Callable<Integer> {
     Source source;
 
     @Option(names = "--header", paramLabel = "NAME=VALUE",
-            description = "A header for every message, in addition to Courier's envelope (whose names, ce_*, "
-                    + "content-type and traceparent, are refused); repeatable.")
+            description = "A header for every message, in addition to Courier's envelope (whose names, "
+                    + "courier-envelope, ce_*, content-type and traceparent, are refused); repeatable.")
     Map<String, String> headers = new LinkedHashMap<>();
+
+    @Option(names = "--envelope", defaultValue = "COMPACT", paramLabel = "FORMAT",
+            description = "How the envelope is written: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
+    EnvelopeFormat envelope;
 
     /** Where lines come from without --value or --file; a field so that tests can give their own. */
     InputStream in = System.in;
@@ -91,7 +97,7 @@ final class PublishCommand implements Callable<Integer> {
         }
         String single = source == null ? null : source.value != null ? source.value : read(source.file);
         PrintWriter out = spec.commandLine().getOut();
-        try (Courier courier = connection.connect()) {
+        try (Courier courier = connection.connect(envelope)) {
             // The publisher checks too, but its message speaks to Java code ("call Courier.provision(...)").
             connection.describeExisting(courier.admin(), topic);
             publish(courier, single, out);

@@ -162,11 +162,20 @@ class KafkaToolsIT {
             values.add(record.get("value").asText());
             JsonNode headers = record.get("headers");
             assertThat(headers.get("tenant").asText()).isEqualTo("acme");
-            assertThat(headers.get("ce_type").asText()).isEqualTo("String");
-            assertThat(headers.get("ce_source").asText()).isEqualTo("courier-cli");
-            assertThat(headers.get("ce_id").asText()).isNotBlank();
+            assertThat(headers.get("courier-envelope").asText()).as("the default, compact envelope")
+                    .startsWith("1|String|courier-cli|");
         }
         assertThat(values).containsExactly("placed", "paid", "shipped");
+
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.ce"));
+        ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.ce", "--value", "refunded",
+                "--envelope", "CLOUD_EVENTS"));
+        JsonNode ce = JSON.readTree(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.ce",
+                "--from-beginning", "--max", "1", "--format", "json")).lines().get(0)).get("headers");
+        assertThat(ce.get("ce_type").asText()).isEqualTo("String");
+        assertThat(ce.get("ce_source").asText()).isEqualTo("courier-cli");
+        assertThat(ce.get("ce_id").asText()).isNotBlank();
+        assertThat(ce.has("courier-envelope")).isFalse();
     }
 
     @Test
@@ -295,14 +304,19 @@ class KafkaToolsIT {
         Path json = dir.resolve("bench.json");
         Run run = ok(courier("bench", "compare-publish", "--bootstrap-servers", cluster.bootstrapServers(),
                 "--records", "500", "--record-size", "256", "--rounds", "2", "--rate", "200",
-                "--latency-duration", "1s", "--envelope", "COMPACT", "--json", json.toString()));
-        assertThat(run.out()).contains("Comparing Courier (COMPACT envelope)",
+                "--latency-duration", "1s", "--envelope", "COMPACT", "--batch-size", "32768", "--raw-envelope",
+                "--json", json.toString()));
+        assertThat(run.out()).contains("Comparing Courier (COMPACT envelope) with raw kafka-clients (its records "
+                + "carrying a constant copy of that envelope)", "batch.size 32768",
                 "Courier / raw (geometric mean of back-to-back pairs) throughput:", "95% interval", "over 2 pairs",
                 "Wrote " + json);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
         assertThat(result.get("rounds")).hasSize(8);
         assertThat(result.get("settings").get("latencyDuration").asText()).isEqualTo("PT1S");
         assertThat(result.get("settings").get("envelope").asText()).isEqualTo("COMPACT");
+        assertThat(result.get("settings").get("batchSize").asInt()).isEqualTo(32768);
+        assertThat(result.get("settings").get("rawEnvelope").asBoolean()).isTrue();
+        assertThat(result.get("rounds").get(0).get("sendCpuMicros").asDouble()).isPositive();
         double ratio = result.get("throughputRatio").asDouble();
         assertThat(ratio).isPositive();
         assertThat(result.get("throughputInterval").get("low").asDouble()).isLessThanOrEqualTo(ratio);

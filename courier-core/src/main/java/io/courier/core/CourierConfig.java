@@ -54,7 +54,7 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
         private Duration connectTimeout = Duration.ofSeconds(15);
         private ClientFactory clientFactory = ClientFactory.kafka();
         private Clock clock = Clock.systemUTC();
-        private EnvelopeFormat envelopeFormat = EnvelopeFormat.CLOUD_EVENTS;
+        private EnvelopeFormat envelopeFormat = EnvelopeFormat.COMPACT;
         private CourierMetrics metrics = CourierMetrics.NOOP;
 
         private Builder(String bootstrapServers) {
@@ -98,8 +98,9 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
         }
 
         /**
-         * @param format how this service's publishers write the envelope; default
-         *               {@link EnvelopeFormat#CLOUD_EVENTS}. Subscribers read every format.
+         * @param format how this service's publishers write the envelope; default {@link EnvelopeFormat#COMPACT}
+         *               (one header), {@link EnvelopeFormat#CLOUD_EVENTS} for CloudEvents-aware consumers.
+         *               Subscribers read every format.
          * @return this builder
          */
         public Builder envelopeFormat(EnvelopeFormat format) {

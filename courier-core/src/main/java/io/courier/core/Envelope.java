@@ -5,10 +5,11 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * The metadata Courier writes into every record's headers. The header names follow the CloudEvents Kafka binding
- * (binary mode: {@code ce_id}, {@code ce_type}, {@code ce_source}, {@code ce_time}, {@code content-type}), with
- * the correlation and causation ids as {@code ce_correlationid} and {@code ce_causationid}, and the W3C
- * {@code traceparent} header. The value stays the plain serialized payload, so any Kafka client can read it.
+ * The metadata Courier writes into every record's headers, in the configured {@link EnvelopeFormat}: by default one
+ * text header, {@code courier-envelope}; or the CloudEvents Kafka binding (binary mode: {@code ce_id},
+ * {@code ce_type}, {@code ce_source}, {@code ce_time}, {@code content-type}, with the correlation and causation ids
+ * as {@code ce_correlationid} and {@code ce_causationid}). The W3C {@code traceparent} is a header of its own in both.
+ * The value stays the plain serialized payload, so any Kafka client can read it.
  *
  * @param messageId     unique per message (a random UUID)
  * @param messageType   what the payload is, for instance {@code OrderPlaced}

@@ -81,6 +81,6 @@ class OptionsTest {
         assertThat(CourierConfig.builder("a:1,b:2").build().bootstrapServers()).isEqualTo("a:1,b:2");
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("a:1")
                 .envelopeFormat(null).build())).hasMessage("envelope format must be one of [CLOUD_EVENTS, COMPACT], but was null");
-        assertThat(CourierConfig.builder("a:1").build().envelopeFormat()).isEqualTo(EnvelopeFormat.CLOUD_EVENTS);
+        assertThat(CourierConfig.builder("a:1").build().envelopeFormat()).isEqualTo(EnvelopeFormat.COMPACT);
     }
 }

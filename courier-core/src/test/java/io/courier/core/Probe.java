@@ -43,6 +43,12 @@ final class Probe {
         return h == null ? null : new String(h.value(), java.nio.charset.StandardCharsets.UTF_8);
     }
 
+    /** @return field {@code index} of the record's compact envelope ({@code 1|type|source|content type|millis|id|...}) */
+    static String envelopeField(ConsumerRecord<byte[], byte[]> r, int index) {
+        String[] fields = header(r, "courier-envelope").split("\\|", -1);
+        return index < fields.length ? fields[index] : null;
+    }
+
     static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
     }

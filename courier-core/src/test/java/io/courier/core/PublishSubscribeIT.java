@@ -99,24 +99,35 @@ class PublishSubscribeIT {
         }
         ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "flow-out", true).get(0);
         assertThat(Probe.text(r.value())).isEqualTo("shipped o-9");
-        assertThat(Probe.header(r, "ce_correlationid")).isEqualTo("checkout-77");
+        assertThat(Probe.envelopeField(r, 6)).as("correlation id").isEqualTo("checkout-77");
         assertThat(Probe.header(r, "traceparent")).isEqualTo(traceparent);
-        assertThat(Probe.header(r, "ce_causationid")).isEqualTo(Probe.header(Probe.readAll(bootstrap, "flow-in", true).get(0), "ce_id"));
-        assertThat(Probe.header(r, "ce_type")).isEqualTo("String");
+        assertThat(Probe.envelopeField(r, 7)).as("causation id: the consumed message's id")
+                .isEqualTo(Probe.envelopeField(Probe.readAll(bootstrap, "flow-in", true).get(0), 5));
+        assertThat(Probe.envelopeField(r, 1)).as("type").isEqualTo("String");
     }
 
     @Test
-    void recordsStayPlainKafkaRecordsThatAnyConsumerReads() {
+    void recordsStayPlainKafkaRecordsThatAnyConsumerReadsInEitherEnvelopeFormat() {
         Topic<String, OrderEvent> topic = orders("plain-readers", 1);
-        try (Publisher<String, OrderEvent> publisher = courier.publisher(topic)) {
-            publisher.publishAndWait("o-5", new OrderEvent.OrderCancelled("o-5", "duplicate"));
+        try (Courier cloudEvents = Courier.connect(CourierConfig.builder(bootstrap).serviceName("ce-service")
+                        .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
+                Publisher<String, OrderEvent> compact = courier.publisher(topic);
+                Publisher<String, OrderEvent> ce = cloudEvents.publisher(topic)) {
+            compact.publishAndWait("o-5", new OrderEvent.OrderCancelled("o-5", "duplicate"));
+            ce.publishAndWait("o-6", new OrderEvent.OrderCancelled("o-6", "duplicate"));
         }
-        ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "plain-readers", false).get(0);
+        List<ConsumerRecord<byte[], byte[]>> records = Probe.readAll(bootstrap, "plain-readers", false);
+        ConsumerRecord<byte[], byte[]> r = records.get(0);
         assertThat(Probe.text(r.key())).isEqualTo("o-5");
         assertThat(Probe.text(r.value())).isEqualTo("{\"orderId\":\"o-5\",\"reason\":\"duplicate\"}");
-        assertThat(Probe.header(r, "ce_type")).isEqualTo("OrderCancelled");
-        assertThat(Probe.header(r, "content-type")).isEqualTo("application/json");
-        assertThat(Probe.header(r, "ce_specversion")).isEqualTo("1.0");
+        assertThat(Probe.header(r, "courier-envelope")).as("the default, compact envelope")
+                .startsWith("1|OrderCancelled|orders-service|application/json|");
+        ConsumerRecord<byte[], byte[]> c = records.get(1);
+        assertThat(Probe.text(c.value())).isEqualTo("{\"orderId\":\"o-6\",\"reason\":\"duplicate\"}");
+        assertThat(Probe.header(c, "ce_type")).isEqualTo("OrderCancelled");
+        assertThat(Probe.header(c, "ce_source")).isEqualTo("ce-service");
+        assertThat(Probe.header(c, "content-type")).isEqualTo("application/json");
+        assertThat(Probe.header(c, "ce_specversion")).isEqualTo("1.0");
     }
 
     @Test
@@ -126,8 +137,10 @@ class PublishSubscribeIT {
         List<Message<String, OrderEvent>> seen = new CopyOnWriteArrayList<>();
         try (Courier compact = Courier.connect(CourierConfig.builder(bootstrap).serviceName("compact-service")
                         .envelopeFormat(EnvelopeFormat.COMPACT).build());
+                Courier ce = Courier.connect(CourierConfig.builder(bootstrap).serviceName("ce-service")
+                        .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
                 Publisher<String, OrderEvent> lean = compact.publisher(topic);
-                Publisher<String, OrderEvent> cloudEvents = courier.publisher(topic);
+                Publisher<String, OrderEvent> cloudEvents = ce.publisher(topic);
                 Subscriber subscriber = courier.subscriber(topic, SubscriberOptions.builder("mixed").build(),
                         Handlers.all((m, ctx) -> seen.add(m))).start()) {
             subscriber.awaitAssignment(Duration.ofSeconds(60));
@@ -141,7 +154,7 @@ class PublishSubscribeIT {
             assertThat(seen).extracting(m -> m.envelope().messageId()).containsExactly(a.messageId(), b.messageId(),
                     c.messageId());
             assertThat(seen).extracting(m -> m.envelope().source()).containsExactly("compact-service",
-                    "compact-service", "orders-service");
+                    "compact-service", "ce-service");
             assertThat(seen).extracting(m -> m.envelope().messageType()).containsExactly("OrderPlaced",
                     "OrderCancelled", "OrderCancelled");
             assertThat(seen.get(0).envelope().correlationId()).isEqualTo("checkout-1");
@@ -240,7 +253,7 @@ class PublishSubscribeIT {
                 "--formatter-property", "print.headers=true").redirectErrorStream(true).start();
         String output = new String(console.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         assertThat(console.waitFor(2, TimeUnit.MINUTES)).isTrue();
-        assertThat(output).contains("ce_type:OrderCancelled", "content-type:application/json", "\to-7\t",
+        assertThat(output).contains("courier-envelope:1|OrderCancelled|orders-service|application/json|", "\to-7\t",
                 "{\"orderId\":\"o-7\",\"reason\":\"out of stock\"}", "Processed a total of 1 messages");
     }
 

@@ -30,14 +30,27 @@ record EventRecord(String aggregateId, String type, long version, String causati
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
             while (!partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
-                    out.add(new EventRecord(new String(r.key(), StandardCharsets.UTF_8), text(r, "ce_type"),
-                            Long.parseLong(text(r, EventHeaders.AGGREGATE_VERSION)), text(r, "ce_causationid"),
+                    out.add(new EventRecord(new String(r.key(), StandardCharsets.UTF_8), envelope(r, "ce_type", 1),
+                            Long.parseLong(text(r, EventHeaders.AGGREGATE_VERSION)), envelope(r, "ce_causationid", 7),
                             new String(r.value(), StandardCharsets.UTF_8),
                             new EventOffset(r.topic(), r.partition(), r.offset())));
                 }
             }
         }
         return out;
+    }
+
+    /**
+     * An envelope field, read by hand in either format: the CloudEvents header, or field {@code index} of the compact
+     * {@code courier-envelope} header ({@code 1|type|source|content type|millis|id|correlation id|causation id}).
+     */
+    private static String envelope(ConsumerRecord<byte[], byte[]> r, String cloudEventsHeader, int index) {
+        String compact = text(r, "courier-envelope");
+        if (compact == null) {
+            return text(r, cloudEventsHeader);
+        }
+        String[] fields = compact.split("\\|", -1);
+        return index < fields.length ? fields[index] : null;
     }
 
     private static String text(ConsumerRecord<byte[], byte[]> r, String key) {

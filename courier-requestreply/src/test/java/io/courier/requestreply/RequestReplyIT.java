@@ -89,12 +89,12 @@ class RequestReplyIT {
     }
 
     @Test
-    void theCompactEnvelopeCarriesTheFlowFromRequestToReplyToo() throws Exception {
-        try (Courier compact = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("lean")
-                        .envelopeFormat(EnvelopeFormat.COMPACT).build());
-                Requester requester = Requester.start(compact, RequesterOptions.builder(replies).replyPartitions(4)
+    void theCloudEventsEnvelopeCarriesTheFlowFromRequestToReplyToo() throws Exception {
+        try (Courier cloudEvents = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("ce")
+                        .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
+                Requester requester = Requester.start(cloudEvents, RequesterOptions.builder(replies).replyPartitions(4)
                         .build());
-                Responder responder = Responder.start(compact, endpoint, ResponderOptions.builder("lean-pricing")
+                Responder responder = Responder.start(cloudEvents, endpoint, ResponderOptions.builder("ce-pricing")
                         .build(), RequestHandler.sync(m -> "price of " + m.value()))) {
             Reply<String> reply = requester.request(endpoint, OutboundMessage.of("sku-2", "sku-2"), WAIT).get();
 
@@ -102,7 +102,7 @@ class RequestReplyIT {
             Reply.Success<String> success = (Reply.Success<String>) reply;
             assertThat(success.value()).isEqualTo("price of sku-2");
             assertThat(success.envelope().correlationId()).isEqualTo(reply.correlationId());
-            assertThat(success.envelope().source()).isEqualTo("lean");
+            assertThat(success.envelope().source()).isEqualTo("ce");
             assertThat(responder.stats().answered()).isEqualTo(1);
         }
     }

@@ -1,6 +1,7 @@
 package io.courier.eventsourcing.internal;
 
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serde;
 import io.courier.core.Serdes;
 import io.courier.core.internal.EnvelopeCodec;
@@ -39,13 +40,16 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     private final EventCodec<S, C, E> codec;
     private final Clock clock;
     private final String source;
+    /** How events and answers carry Courier's envelope: as the service's publishers write it. */
+    private final EnvelopeFormat format;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
 
-    CommandNode(Aggregate<S, C, E> aggregate, Clock clock) {
+    CommandNode(Aggregate<S, C, E> aggregate, Clock clock, EnvelopeFormat format) {
         this.aggregate = aggregate;
         this.codec = new EventCodec<>(aggregate);
         this.clock = clock;
+        this.format = format;
         this.source = aggregate.name() + "-processor";
     }
 
@@ -120,7 +124,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             v++;
             Headers headers = new RecordHeaders();
             String type = codec.type(e);
-            EventCodec.envelope(headers, type, source, envelope, now);
+            EventCodec.envelope(headers, type, source, envelope, now, format);
             headers.add(EventHeaders.AGGREGATE_VERSION, Long.toString(v).getBytes(StandardCharsets.UTF_8));
             headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
                     .getBytes(StandardCharsets.UTF_8));
@@ -141,7 +145,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             return; // fire-and-forget command: nobody to answer
         }
         Headers headers = new RecordHeaders();
-        EventCodec.envelope(headers, "CommandResult", source, command, clock.instant());
+        EventCodec.envelope(headers, "CommandResult", source, command, clock.instant(), format);
         headers.add(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS.getBytes(StandardCharsets.UTF_8));
         if (result.events() > 0) {
             headers.add(OffsetStampingProducer.REPLY_TOKEN, token); // the producer adds the events' offsets

@@ -57,8 +57,8 @@ public final class EventCodec<S, C, E> {
     public Decoded<E> decode(byte[] value, String type, String version, String schemaText, String where) {
         if (type == null || version == null || value == null) {
             throw new CourierException("record " + where + " is not an event of aggregate '" + aggregate.name()
-                    + "': it lacks " + (value == null ? "a value" : type == null ? Envelope.Headers.TYPE
-                    : EventHeaders.AGGREGATE_VERSION));
+                    + "': it lacks " + (value == null ? "a value" : type == null ? "an event type (header "
+                    + Envelope.Headers.COMPACT + " or " + Envelope.Headers.TYPE + ")" : EventHeaders.AGGREGATE_VERSION));
         }
         int schema = schemaText == null ? 1 : Integer.parseInt(schemaText);
         byte[] current = upcast(type, schema, value, where);
@@ -113,9 +113,10 @@ public final class EventCodec<S, C, E> {
     }
 
     /** Writes Courier's envelope of an event that a command caused. */
-    static void envelope(Headers headers, String type, String source, Envelope command, java.time.Instant now) {
+    static void envelope(Headers headers, String type, String source, Envelope command, java.time.Instant now,
+            io.courier.core.EnvelopeFormat format) {
         EnvelopeCodec.write(new Envelope(MessageIds.next(), type, command.correlationId(),
                 java.util.Optional.of(command.messageId()), source, now, "application/json", command.traceparent()),
-                headers);
+                headers, format);
     }
 }

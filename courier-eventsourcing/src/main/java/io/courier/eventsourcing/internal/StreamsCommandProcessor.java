@@ -59,16 +59,17 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
                 // The event store: nothing is ever deleted by time or size.
                 Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions())
                         .config("retention.ms", "-1").config("retention.bytes", "-1").build());
-        KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock()),
+        KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock(), courier.config().envelopeFormat()),
                 properties(courier, options), new Clients(courier.config().clientFactory()));
         streams.start();
         return new StreamsCommandProcessor<>(aggregate, streams);
     }
 
-    static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate, java.time.Clock clock) {
+    static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate, java.time.Clock clock,
+            io.courier.core.EnvelopeFormat format) {
         Topology t = new Topology();
         t.addSource("commands", new StringDeserializer(), new ByteArrayDeserializer(), aggregate.commandsTopic());
-        t.addProcessor("decide", () -> new CommandNode<>(aggregate, clock), "commands");
+        t.addProcessor("decide", () -> new CommandNode<>(aggregate, clock, format), "commands");
         // In memory, restored from its changelog topic: the changelog is written in the same transaction.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CommandNode.STORE),
                 org.apache.kafka.common.serialization.Serdes.String(),
