@@ -24,6 +24,7 @@ final class LagWatch {
     private final ConcurrentLinkedQueue<Pending> pending = new ConcurrentLinkedQueue<>();
     private final Thread thread;
     private volatile boolean finishing;
+    private volatile Throwable failure;
 
     private LagWatch(Projection<?> projection, Histogram micros) {
         this.projection = projection;
@@ -44,19 +45,25 @@ final class LagWatch {
     }
 
     private void run() {
-        while (!(finishing && pending.isEmpty())) {
-            Map<Integer, Long> positions = projection.positions();
-            long now = System.nanoTime();
-            for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
-                Pending p = it.next();
-                if (p.offsets().stream().allMatch(o -> positions.getOrDefault(o.partition(), -1L) >= o.offset())) {
-                    it.remove();
-                    synchronized (micros) {
-                        micros.recordValue(Math.min((now - p.acceptedAt()) / 1_000, micros.getHighestTrackableValue()));
+        try {
+            while (!(finishing && pending.isEmpty())) {
+                Map<Integer, Long> positions = projection.positions();
+                long now = System.nanoTime();
+                for (Iterator<Pending> it = pending.iterator(); it.hasNext(); ) {
+                    Pending p = it.next();
+                    if (p.offsets().stream().allMatch(o -> positions.getOrDefault(o.partition(), -1L) >= o.offset())) {
+                        it.remove();
+                        // Watched after 'now' and already read: the projection was there before the acceptance.
+                        long lag = Math.max(0, now - p.acceptedAt()) / 1_000;
+                        synchronized (micros) {
+                            micros.recordValue(Math.min(lag, micros.getHighestTrackableValue()));
+                        }
                     }
                 }
+                LockSupport.parkNanos(200_000);
             }
-            LockSupport.parkNanos(200_000);
+        } catch (RuntimeException | Error e) {
+            failure = e; // reported by finish(): a dead watcher must not pass for a finished one
         }
     }
 
@@ -67,6 +74,9 @@ final class LagWatch {
             thread.join(timeout.toMillis());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+        if (failure != null) {
+            throw new CourierException("the read-your-writes lag watcher failed: " + failure, failure);
         }
         if (thread.isAlive()) {
             throw new CourierException("the projection did not read " + pending.size()
