@@ -44,8 +44,17 @@ final class ProducerCapture implements ClientFactory {
 
     /** @return the producer's {@code records-per-request-avg}: how many records each produce request carried */
     static double recordsPerRequest(Producer<?, ?> producer) {
+        return metric(producer, "records-per-request-avg");
+    }
+
+    /** @return the producer's {@code record-size-avg}: bytes per record in its batches, headers included */
+    static double recordSize(Producer<?, ?> producer) {
+        return metric(producer, "record-size-avg");
+    }
+
+    private static double metric(Producer<?, ?> producer, String name) {
         for (Map.Entry<MetricName, ? extends Metric> e : producer.metrics().entrySet()) {
-            if (e.getKey().group().equals("producer-metrics") && e.getKey().name().equals("records-per-request-avg")) {
+            if (e.getKey().group().equals("producer-metrics") && e.getKey().name().equals(name)) {
                 return ((Number) e.getValue().metricValue()).doubleValue();
             }
         }

@@ -48,12 +48,14 @@ public record PublishComparison(String bootstrapServers, int records, int record
      *
      * @param recordsPerRequest the producer's average records per produce request (its {@code records-per-request-avg}
      *                          metric): with one partition, how many records a batch holds, which header bytes lower
+     * @param recordBytes       the producer's average bytes per record in its batches, headers included (its
+     *                          {@code record-size-avg} metric)
      * @param sendCpuMicros     CPU time of the publishing thread per message while it sends, in microseconds: the work
      *                          of {@code send} itself, Courier's and Kafka's, without the producer's I/O thread;
      *                          null for latency rounds, which mostly wait for their pace
      */
     public record Round(Client client, String kind, double messagesPerSec, double mbPerSec, double recordsPerRequest,
-            Double sendCpuMicros, LatencyStats latency) {}
+            double recordBytes, Double sendCpuMicros, LatencyStats latency) {}
 
     /**
      * A 95% confidence interval of a geometric mean ratio, from the spread of the pair ratios (Student's t on their
@@ -96,24 +98,34 @@ public record PublishComparison(String bootstrapServers, int records, int record
 
         /** @return a console table with one line per round and the ratios */
         public String table() {
-            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-10s %14s %9s %8s %8s %9s %9s %9s %9s%n",
-                    "client", "round", "messages/s", "MB/s", "rec/req", "send us", "p50 ms", "p99 ms", "p99.9 ms", "max ms"));
+            StringBuilder sb = new StringBuilder(String.format(Locale.ROOT, "%-8s %-10s %14s %9s %8s %8s %8s %9s %9s %9s %9s%n",
+                    "client", "round", "messages/s", "MB/s", "rec/req", "rec B", "send us", "p50 ms", "p99 ms", "p99.9 ms", "max ms"));
             for (Round r : rounds) {
                 LatencyStats l = r.latency();
-                sb.append(String.format(Locale.ROOT, "%-8s %-10s %,14.0f %9.1f %8.1f %8s %9s %9s %9s %9s%n", r.client(), r.kind(),
-                        r.messagesPerSec(), r.mbPerSec(), r.recordsPerRequest(), fmt(r.sendCpuMicros()), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
+                sb.append(String.format(Locale.ROOT, "%-8s %-10s %,14.0f %9.1f %8s %8s %8s %9s %9s %9s %9s%n", r.client(), r.kind(),
+                        r.messagesPerSec(), r.mbPerSec(), fmt1(r.recordsPerRequest()), fmt0(r.recordBytes()),
+                        fmt(r.sendCpuMicros()), fmt(l == null ? null : l.p50()), fmt(l == null ? null : l.p99()),
                         fmt(l == null ? null : l.p999()), fmt(l == null ? null : l.max())));
             }
             sb.append(String.format(Locale.ROOT, "Courier / raw (geometric mean of back-to-back pairs) throughput: %.3f%s   end-to-end p99: %.3f%s%n",
                     throughputRatio, interval(throughputInterval), p99Ratio, interval(p99Interval)));
-            sb.append(String.format(Locale.ROOT, "Courier / raw CPU time of the publishing thread per message (send us): %.3f%n",
-                    sendCpuRatio));
+            sb.append(String.format(Locale.ROOT, "Courier / raw CPU time of the publishing thread per message (send us): %s%n",
+                    Double.isNaN(sendCpuRatio) ? "- (this JVM does not measure thread CPU time)"
+                            : String.format(Locale.ROOT, "%.3f", sendCpuRatio)));
             return sb.toString();
         }
 
         private static String interval(Interval i) {
             return i == null ? "" : String.format(Locale.ROOT, " (95%% interval %.2f-%.2f over %d pairs)", i.low(),
                     i.high(), i.pairs());
+        }
+
+        private static String fmt0(double v) {
+            return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.0f", v);
+        }
+
+        private static String fmt1(double v) {
+            return Double.isNaN(v) ? "-" : String.format(Locale.ROOT, "%.1f", v);
         }
 
         private static String fmt(Double v) {

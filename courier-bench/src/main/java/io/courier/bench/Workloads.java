@@ -91,11 +91,12 @@ final class Workloads {
         long start;
         long end;
         double perRequest;
+        double recordBytes;
         long sendCpu;
         if (client == Client.RAW) {
             try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
                 start = System.nanoTime();
-                long cpu = THREADS.getCurrentThreadCpuTime();
+                long cpu = threadCpu();
                 for (int i = 0; i < records; i++) {
                     producer.send(rawRecord(topicName, payload), (md, e) -> {
                         if (e != null) {
@@ -103,30 +104,33 @@ final class Workloads {
                         }
                     });
                 }
-                sendCpu = THREADS.getCurrentThreadCpuTime() - cpu;
+                sendCpu = cpu < 0 ? -1 : threadCpu() - cpu;
                 producer.flush();
                 end = System.nanoTime();
                 perRequest = ProducerCapture.recordsPerRequest(producer);
+                recordBytes = ProducerCapture.recordSize(producer);
             }
         } else {
             ProducerCapture capture = new ProducerCapture();
             try (Courier courier = connect(capture); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), publisherOptions())) {
                 start = System.nanoTime();
-                long cpu = THREADS.getCurrentThreadCpuTime();
+                long cpu = threadCpu();
                 for (int i = 0; i < records; i++) {
                     publisher.send(null, payload); // like the raw producer: no future per message, failures counted
                 }
-                sendCpu = THREADS.getCurrentThreadCpuTime() - cpu;
+                sendCpu = cpu < 0 ? -1 : threadCpu() - cpu;
                 flush(publisher, errors);
                 end = System.nanoTime();
                 perRequest = ProducerCapture.recordsPerRequest(capture.producer());
+                recordBytes = ProducerCapture.recordSize(capture.producer());
             }
         }
         double seconds = (end - start) / 1e9;
         deleteTopic(topicName); // a gigabyte per round: give the disk and page cache back before the next one
         requireNoErrors(client, topicName, errors.get());
         return new PublishComparison.Round(client, "throughput", records / seconds,
-                (double) records * s.recordSize() / 1e6 / seconds, perRequest, sendCpu / 1e3 / records, null);
+                (double) records * s.recordSize() / 1e6 / seconds, perRequest, recordBytes,
+                sendCpu < 0 ? Double.NaN : sendCpu / 1e3 / records, null);
     }
 
     PublishComparison.Round latency(Client client, String topicName) {
@@ -147,6 +151,7 @@ final class Workloads {
         };
         AtomicLong errors = new AtomicLong();
         double perRequest;
+        double recordBytes;
         if (client == Client.RAW) {
             AtomicBoolean assigned = new AtomicBoolean();
             AtomicBoolean stop = new AtomicBoolean();
@@ -161,6 +166,7 @@ final class Workloads {
                 }));
                 producer.flush();
                 perRequest = ProducerCapture.recordsPerRequest(producer);
+                recordBytes = ProducerCapture.recordSize(producer);
                 await(() -> received.get() >= total, DRAIN, "the raw consumer to receive " + total + " messages");
             } finally {
                 stop.set(true);
@@ -175,12 +181,19 @@ final class Workloads {
                 paced(total, value -> publisher.send(null, value));
                 flush(publisher, errors);
                 perRequest = ProducerCapture.recordsPerRequest(capture.producer());
+                recordBytes = ProducerCapture.recordSize(capture.producer());
                 await(() -> received.get() >= total, DRAIN, "Courier's subscriber to receive " + total + " messages");
             }
         }
         requireNoErrors(client, topicName, errors.get());
         return new PublishComparison.Round(client, "latency", s.ratePerSecond(),
-                (double) s.ratePerSecond() * s.recordSize() / 1e6, perRequest, null, LatencyStats.of(micros));
+                (double) s.ratePerSecond() * s.recordSize() / 1e6, perRequest, recordBytes, null,
+                LatencyStats.of(micros));
+    }
+
+    /** @return this thread's CPU time in nanoseconds, or -1 where the JVM does not measure it */
+    private static long threadCpu() {
+        return THREADS.isCurrentThreadCpuTimeSupported() ? THREADS.getCurrentThreadCpuTime() : -1;
     }
 
     private ProducerRecord<byte[], byte[]> rawRecord(String topic, byte[] value) {

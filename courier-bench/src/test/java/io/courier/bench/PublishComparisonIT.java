@@ -43,7 +43,9 @@ class PublishComparisonIT {
         assertThat(result.rounds().subList(0, 2)).as("throughput rounds time the publishing thread's CPU")
                 .allSatisfy(r -> assertThat(r.sendCpuMicros()).isPositive());
         assertThat(result.sendCpuRatio()).isPositive();
-        assertThat(result.table()).contains("rec/req", "send us", "Courier / raw CPU time of the publishing thread");
+        assertThat(result.table()).contains("rec/req", "rec B", "send us", "Courier / raw CPU time of the publishing thread");
+        assertThat(result.rounds().get(1).recordBytes()).as("Courier's records carry the envelope")
+                .isGreaterThan(result.rounds().get(0).recordBytes());
         assertThat(result.rounds().subList(2, 4)).allSatisfy(r -> {
             assertThat(r.latency().count()).as("every message of the latency round was received").isEqualTo(1_000);
             assertThat(r.latency().p99()).isPositive().isLessThanOrEqualTo(r.latency().max());

@@ -14,7 +14,7 @@ import java.util.function.UnaryOperator;
 /**
  * An event-sourced aggregate type, in plain Java: a state, a command handler that decides, and an event applier
  * that evolves the state. Commands and events are records in sealed hierarchies (JSON on the wire, their simple
- * class name in {@code ce_type}). An aggregate that has no event yet has the state {@code null}. Immutable; build
+ * class name as the envelope's message type). An aggregate that has no event yet has the state {@code null}. Immutable; build
  * with {@link #builder}.
  *
  * @param name       the aggregate type, for instance {@code account}; names its topics
@@ -114,7 +114,7 @@ public record Aggregate<S, C, E>(String name, Class<S> stateType, Serde<C> comma
          * Registers how an old event schema becomes the next one. Events are written with the latest version; older
          * ones on the topic are upcast step by step when read.
          *
-         * @param eventType   the event's type name ({@code ce_type}, the record's simple name)
+         * @param eventType   the event's type name (the envelope's message type: the record's simple name)
          * @param fromVersion the version this step reads, 1 for the first
          * @param step        turns the JSON of {@code fromVersion} into {@code fromVersion + 1}
          * @return this builder

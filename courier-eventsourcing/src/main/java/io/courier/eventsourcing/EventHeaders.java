@@ -1,6 +1,6 @@
 package io.courier.eventsourcing;
 
-/** Headers of commands and events, next to Courier's envelope ({@code ce_type} names the command or event type). */
+/** Headers of commands and events, next to Courier's envelope (whose message type names the command or event type). */
 public final class EventHeaders {
     /** On a command: the aggregate version the sender expects; a mismatch is rejected with the current version. */
     public static final String EXPECTED_VERSION = "courier-expected-version";

@@ -7,6 +7,7 @@ import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
@@ -24,8 +25,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -142,6 +147,42 @@ class EventSourcingIT {
         assertThat(acceptedVersions).containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(2, 41)
                 .boxed().toList());
         assertThat(processor.state("shared").orElseThrow().state().balance()).isEqualTo(40);
+    }
+
+    @Test
+    void aCloudEventsServicesProcessorWritesCloudEventsHeadersAndReplayReadsThem() throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> ce = Accounts.aggregate("account" + (++counter));
+        try (Courier cloudEvents = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("ce-bank")
+                        .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
+                CommandProcessor<Accounts.Account> ceProcessor = CommandProcessor.start(cloudEvents, ce,
+                        ProcessorOptions.builder(ce.name() + "-processor").build()).awaitRunning(Duration.ofMinutes(1));
+                Requester ceRequester = Requester.start(cloudEvents, RequesterOptions.builder(ce.name() + ".replies")
+                        .replyPartitions(1).build())) {
+            CommandGateway<Accounts.Command> ceGateway = CommandGateway.of(ceRequester, ce);
+            assertThat(ceGateway.send("c-1", new Accounts.Open("cy"), WAIT).get()).isInstanceOf(Reply.Success.class);
+            Reply<CommandResult> deposit = ceGateway.send("c-1", new Accounts.Deposit(40), WAIT).get();
+            assertThat(((Reply.Success<CommandResult>) deposit).value().version()).isEqualTo(2);
+
+            List<ConsumerRecord<byte[], byte[]>> records = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                    cluster.bootstrapServers(), "isolation.level", "read_committed"), new ByteArrayDeserializer(),
+                    new ByteArrayDeserializer())) {
+                List<TopicPartition> all = plain.partitionsFor(ce.eventsTopic(), WAIT).stream()
+                        .map(i -> new TopicPartition(ce.eventsTopic(), i.partition())).toList();
+                plain.assign(all);
+                plain.seekToBeginning(all);
+                long deadline = System.nanoTime() + WAIT.toNanos();
+                while (records.size() < 2 && System.nanoTime() < deadline) {
+                    plain.poll(Duration.ofMillis(200)).forEach(records::add);
+                }
+            }
+            assertThat(records).extracting(r -> new String(r.headers().lastHeader("ce_type").value(),
+                    StandardCharsets.UTF_8)).containsExactly("Opened", "Deposited");
+            assertThat(records).allSatisfy(r -> assertThat(r.headers().lastHeader("courier-envelope")).isNull());
+            assertThat(Replay.rebuild(courier, ce).states().get("c-1")).as("replayed from CloudEvents headers")
+                    .isEqualTo(new Versioned<>(new Accounts.Account("cy", 40), 2))
+                    .isEqualTo(ceProcessor.state("c-1").orElseThrow());
+        }
     }
 
     @Test

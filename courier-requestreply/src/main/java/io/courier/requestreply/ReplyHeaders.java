@@ -2,8 +2,10 @@ package io.courier.requestreply;
 
 /**
  * Header names of request-reply records, next to Courier's envelope. A request carries its correlation id in the
- * envelope ({@code ce_correlationid}) and where to answer here; a reply carries the same correlation id and its
- * status. Plain Kafka clients can take part by reading and writing these headers.
+ * envelope (the seventh field of the compact {@code courier-envelope} header, or {@code ce_correlationid} in the
+ * CloudEvents format; absent on a flow's first message, whose correlation id is its message id) and where to
+ * answer here; a reply carries the same correlation id and its status. Plain Kafka clients can
+ * take part by reading and writing these headers and the envelope.
  */
 public final class ReplyHeaders {
     /** On a request: the topic to write the reply to. */

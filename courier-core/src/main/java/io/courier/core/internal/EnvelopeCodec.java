@@ -30,11 +30,6 @@ public final class EnvelopeCodec {
     /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
     private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
 
-    /** Appends the envelope in the CloudEvents format; see {@link #write(Envelope, Headers, EnvelopeFormat)}. */
-    public static void write(Envelope e, Headers headers) {
-        write(e, headers, EnvelopeFormat.CLOUD_EVENTS);
-    }
-
     /** Appends the envelope; the headers must not hold envelope headers already (user headers are fine). */
     public static void write(Envelope e, Headers headers, EnvelopeFormat format) {
         if (format == EnvelopeFormat.COMPACT) {

@@ -3,6 +3,7 @@ package io.courier.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Optional;
@@ -18,7 +19,7 @@ class EnvelopeCodecTest {
                 Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));
         RecordHeaders headers = new RecordHeaders();
         headers.add("tenant", "acme".getBytes(StandardCharsets.UTF_8));
-        EnvelopeCodec.write(e, headers);
+        EnvelopeCodec.write(e, headers, EnvelopeFormat.CLOUD_EVENTS);
 
         assertThat(new String(headers.lastHeader("ce_id").value(), StandardCharsets.UTF_8)).isEqualTo("id-1");
         assertThat(new String(headers.lastHeader("ce_time").value(), StandardCharsets.UTF_8)).isEqualTo("2026-11-24T10:15:30.123Z");

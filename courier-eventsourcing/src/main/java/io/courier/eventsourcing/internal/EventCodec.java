@@ -37,7 +37,7 @@ public final class EventCodec<S, C, E> {
         return aggregate.events().serialize(event);
     }
 
-    /** @return the event's type name, as written to {@code ce_type} */
+    /** @return the event's type name, as the envelope's message type */
     public String type(E event) {
         return aggregate.events().messageType(event);
     }
