@@ -38,6 +38,16 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
     }
 
     /**
+     * @return a new, mutable map of what every Kafka client of this config starts from: the client properties and
+     *     {@code bootstrap.servers}; for clients of one's own that connect where Courier does
+     */
+    public Map<String, Object> kafkaClientConfig() {
+        Map<String, Object> m = new java.util.HashMap<>(clientProperties);
+        m.put("bootstrap.servers", bootstrapServers);
+        return m;
+    }
+
+    /**
      * @param bootstrapServers {@code host:port[,host:port...]}
      * @return a builder with service name {@code courier}, a 15 s connect timeout, plain clients, the system clock
      *     and no metrics

@@ -82,5 +82,10 @@ class OptionsTest {
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("a:1")
                 .envelopeFormat(null).build())).hasMessage("envelope format must be one of [CLOUD_EVENTS, COMPACT], but was null");
         assertThat(CourierConfig.builder("a:1").build().envelopeFormat()).isEqualTo(EnvelopeFormat.COMPACT);
+        CourierConfig secured = CourierConfig.builder("b:9093").clientProperty("security.protocol", "SSL").build();
+        java.util.Map<String, Object> own = secured.kafkaClientConfig();
+        assertThat(own).containsEntry("bootstrap.servers", "b:9093").containsEntry("security.protocol", "SSL");
+        own.put("group.id", "mine");
+        assertThat(secured.kafkaClientConfig()).as("a new map each time").doesNotContainKey("group.id");
     }
 }

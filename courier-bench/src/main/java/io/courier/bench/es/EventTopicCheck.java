@@ -4,7 +4,6 @@ import io.courier.core.Courier;
 import io.courier.eventsourcing.EventHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,8 +18,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 record EventTopicCheck(long events, long duplicates) {
 
     static EventTopicCheck read(Courier courier, String topic) {
-        Map<String, Object> c = new HashMap<>(courier.config().clientProperties());
-        c.put("bootstrap.servers", courier.config().bootstrapServers());
+        Map<String, Object> c = courier.config().kafkaClientConfig();
         c.put("isolation.level", "read_committed");
         long events = 0;
         Set<String> seen = new HashSet<>();

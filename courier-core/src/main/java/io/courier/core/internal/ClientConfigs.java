@@ -5,7 +5,6 @@ import io.courier.core.DeliveryGuarantee;
 import io.courier.core.Partitioning;
 import io.courier.core.PublisherOptions;
 import io.courier.core.SubscriberOptions;
-import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
@@ -15,8 +14,7 @@ final class ClientConfigs {
     private ClientConfigs() {}
 
     static Map<String, Object> base(CourierConfig config) {
-        Map<String, Object> m = new HashMap<>(config.clientProperties());
-        m.put("bootstrap.servers", config.bootstrapServers());
+        Map<String, Object> m = config.kafkaClientConfig();
         return m;
     }
 

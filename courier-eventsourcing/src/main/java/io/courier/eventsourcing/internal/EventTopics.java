@@ -3,7 +3,6 @@ package io.courier.eventsourcing.internal;
 import io.courier.common.CourierException;
 import io.courier.core.Courier;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -15,8 +14,7 @@ final class EventTopics {
     private EventTopics() {}
 
     static Consumer<byte[], byte[]> reader(Courier courier) {
-        Map<String, Object> c = new HashMap<>(courier.config().clientProperties());
-        c.put("bootstrap.servers", courier.config().bootstrapServers());
+        Map<String, Object> c = courier.config().kafkaClientConfig();
         c.put("isolation.level", "read_committed");
         c.put("enable.auto.commit", "false");
         c.put("max.poll.records", "2000");

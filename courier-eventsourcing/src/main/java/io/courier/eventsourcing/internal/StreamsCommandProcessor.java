@@ -84,9 +84,8 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
 
     private static Properties properties(Courier courier, ProcessorOptions options) {
         Properties p = new Properties();
-        p.putAll(courier.config().clientProperties());
+        p.putAll(courier.config().kafkaClientConfig());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
-        p.put(StreamsConfig.BOOTSTRAP_SERVERS_CONFIG, courier.config().bootstrapServers());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());

@@ -41,8 +41,7 @@ final class ReplyConsumer implements Runnable {
 
     ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch,
             IntToLongFunction lastDeadline) {
-        Map<String, Object> base = new HashMap<>(config.clientProperties());
-        base.put("bootstrap.servers", config.bootstrapServers());
+        Map<String, Object> base = config.kafkaClientConfig();
         base.put("enable.auto.commit", "false");
         // A reply written in a transaction (an exactly-once responder) counts only once the transaction commits.
         base.put("isolation.level", "read_committed");
