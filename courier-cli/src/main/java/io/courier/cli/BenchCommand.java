@@ -2,7 +2,6 @@ package io.courier.cli;
 
 import io.courier.bench.BenchJson;
 import io.courier.bench.PublishComparison;
-import io.courier.core.EnvelopeFormat;
 import io.courier.bench.es.EventSourcingBenchmark;
 import io.courier.bench.workload.BenchReport;
 import io.courier.bench.workload.BenchSession;
@@ -12,6 +11,7 @@ import io.courier.bench.workload.WorkloadRunner;
 import io.courier.bench.rr.RequestReplyComparison;
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.core.EnvelopeFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;

@@ -10,13 +10,13 @@ class DurationConverter implements ITypeConverter<Duration> {
 
     @Override
     public Duration convert(String value) {
-        Duration duration;
+        Duration duration = null;
         try {
-            duration = Durations.parse("the value", value);
+            duration = Durations.parse("the value", value); // refuses negative durations itself
         } catch (IllegalArgumentException e) {
-            duration = null;
+            // the message below names the accepted forms
         }
-        if (duration == null || duration.isNegative() || (duration.isZero() && !zeroAllowed())) {
+        if (duration == null || (duration.isZero() && !zeroAllowed())) {
             throw new TypeConversionException("'" + value + "' is not a " + (zeroAllowed() ? "" : "positive ")
                     + "duration; expected a number with a unit (500ms, 10s, 2m, 1h) or ISO-8601 (PT10S)");
         }

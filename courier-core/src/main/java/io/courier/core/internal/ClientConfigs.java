@@ -13,13 +13,8 @@ import java.util.UUID;
 final class ClientConfigs {
     private ClientConfigs() {}
 
-    static Map<String, Object> base(CourierConfig config) {
-        Map<String, Object> m = config.kafkaClientConfig();
-        return m;
-    }
-
     static Map<String, Object> admin(CourierConfig config) {
-        Map<String, Object> m = base(config);
+        Map<String, Object> m = config.kafkaClientConfig();
         m.put("client.id", config.serviceName() + "-admin");
         // Admin calls (describe, create) answer within the connect timeout; Kafka needs the two equal or ordered.
         String timeout = Long.toString(config.connectTimeout().toMillis());
@@ -29,7 +24,7 @@ final class ClientConfigs {
     }
 
     static Map<String, Object> publisher(CourierConfig config, String topic, PublisherOptions o) {
-        Map<String, Object> m = base(config);
+        Map<String, Object> m = config.kafkaClientConfig();
         m.put("client.id", config.serviceName() + "-publisher-" + topic);
         switch (o.guarantee()) {
             case AT_MOST_ONCE -> {
@@ -62,7 +57,7 @@ final class ClientConfigs {
     /** The producer a subscriber's thread uses for follow-up messages and dead letters. */
     static Map<String, Object> subscriberProducer(CourierConfig config, String topic, SubscriberOptions o,
             String instanceId, int thread) {
-        Map<String, Object> m = base(config);
+        Map<String, Object> m = config.kafkaClientConfig();
         String id = config.serviceName() + "-" + o.groupId() + "-" + topic + "-" + instanceId + "-" + thread;
         m.put("client.id", id + "-producer");
         m.put("acks", "all");
@@ -79,7 +74,7 @@ final class ClientConfigs {
 
     static Map<String, Object> subscriber(CourierConfig config, String topic, SubscriberOptions o, String instanceId,
             int thread) {
-        Map<String, Object> m = base(config);
+        Map<String, Object> m = config.kafkaClientConfig();
         m.put("client.id", config.serviceName() + "-" + o.groupId() + "-" + topic + "-" + instanceId + "-" + thread);
         m.put("group.id", o.groupId());
         m.put("group.protocol", o.groupProtocol().name().toLowerCase(Locale.ROOT));

@@ -28,13 +28,13 @@ final class DeadLetterReplayer {
     private DeadLetterReplayer() {}
 
     static ReplayResult replay(CourierConfig config, String dlt, ReplayOptions options) {
-        Map<String, Object> consumerConfig = ClientConfigs.base(config);
+        Map<String, Object> consumerConfig = config.kafkaClientConfig();
         consumerConfig.put("group.id", options.groupId());
         consumerConfig.put("enable.auto.commit", "false");
         consumerConfig.put("auto.offset.reset", "earliest");
         consumerConfig.put("isolation.level", "read_committed");
         consumerConfig.put("allow.auto.create.topics", "false"); // a mistyped dead-letter topic must not appear
-        Map<String, Object> producerConfig = ClientConfigs.base(config);
+        Map<String, Object> producerConfig = config.kafkaClientConfig();
         producerConfig.put("acks", "all");
         producerConfig.put("enable.idempotence", "true");
         long replayed = 0;

@@ -1,14 +1,15 @@
 package io.courier.eventsourcing.internal;
 
-import io.courier.core.internal.MessageIds;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.common.CourierException;
 import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serde;
 import io.courier.core.Serdes;
 import io.courier.core.internal.EnvelopeCodec;
+import io.courier.core.internal.MessageIds;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.EventHeaders;
 import java.io.IOException;
@@ -114,7 +115,7 @@ public final class EventCodec<S, C, E> {
 
     /** Writes Courier's envelope of an event that a command caused. */
     static void envelope(Headers headers, String type, String source, Envelope command, java.time.Instant now,
-            io.courier.core.EnvelopeFormat format) {
+            EnvelopeFormat format) {
         EnvelopeCodec.write(new Envelope(MessageIds.next(), type, command.correlationId(),
                 java.util.Optional.of(command.messageId()), source, now, "application/json", command.traceparent()),
                 headers, format);
