@@ -20,10 +20,8 @@ public final class ReplyHeaders {
     public static final String SUCCESS = "success";
     /** The {@link #STATUS} of a handler's error. */
     public static final String FAILURE = "failure";
-    /** On a failure reply: the responder's exception class. */
+    /** On a failure reply: the responder's exception class. The reply's value is the exception's message, as text. */
     public static final String ERROR_TYPE = "courier-error-type";
-    /** On a failure reply: the responder's exception message. */
-    public static final String ERROR_MESSAGE = "courier-error-message";
 
     private ReplyHeaders() {}
 }

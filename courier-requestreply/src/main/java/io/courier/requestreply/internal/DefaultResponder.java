@@ -115,8 +115,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
                 OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)
                         .withHeader(ReplyHeaders.STATUS, ReplyHeaders.FAILURE)
-                        .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
-                        .withHeader(ReplyHeaders.ERROR_MESSAGE, message));
+                        .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName()));
         failed.increment();
     }
 

@@ -5,6 +5,7 @@ import io.courier.core.internal.EnvelopeCodec;
 import io.courier.requestreply.Endpoint;
 import io.courier.requestreply.Reply;
 import io.courier.requestreply.ReplyHeaders;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 
@@ -21,9 +22,8 @@ final class ReplyCodec {
                 Instant.ofEpochMilli(record.timestamp()));
         if (ReplyHeaders.FAILURE.equals(EnvelopeCodec.text(record.headers(), ReplyHeaders.STATUS))) {
             String type = EnvelopeCodec.text(record.headers(), ReplyHeaders.ERROR_TYPE);
-            String message = EnvelopeCodec.text(record.headers(), ReplyHeaders.ERROR_MESSAGE);
-            return new Reply.Failure<>(correlationId, type == null ? "unknown" : type, message == null ? "" : message,
-                    envelope);
+            String message = record.value() == null ? "" : new String(record.value(), StandardCharsets.UTF_8);
+            return new Reply.Failure<>(correlationId, type == null ? "unknown" : type, message, envelope);
         }
         if (record.value() == null) {
             return new Reply.Failure<>(correlationId, io.courier.core.SerdeException.class.getName(),

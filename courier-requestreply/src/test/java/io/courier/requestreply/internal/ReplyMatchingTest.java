@@ -39,11 +39,18 @@ class ReplyMatchingTest {
     @Test
     void decodesAFailureWithTheRespondersErrorTypeAndMessage() {
         Reply<Integer> reply = ReplyCodec.decode(reply("c2", "boom", ReplyHeaders.STATUS, "failure",
-                ReplyHeaders.ERROR_TYPE, "java.lang.IllegalStateException", ReplyHeaders.ERROR_MESSAGE, "boom"), ENDPOINT, "c2");
+                ReplyHeaders.ERROR_TYPE, "java.lang.IllegalStateException"), ENDPOINT, "c2");
         assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
             assertThat(f.errorType()).isEqualTo("java.lang.IllegalStateException");
             assertThat(f.message()).isEqualTo("boom");
         });
+    }
+
+    @Test
+    void aFailuresMessageIsCutAtTwoThousandCharactersAndANullMessageIsEmpty() {
+        assertThat(ReplyCodec.truncate("x".repeat(2500))).hasSize(2003).startsWith("x".repeat(2000)).endsWith("...");
+        assertThat(ReplyCodec.truncate("x".repeat(2000))).isEqualTo("x".repeat(2000));
+        assertThat(ReplyCodec.truncate(null)).isEmpty();
     }
 
     @Test
