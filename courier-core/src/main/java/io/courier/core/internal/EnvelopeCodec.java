@@ -27,6 +27,8 @@ public final class EnvelopeCodec {
             "1.0".getBytes(StandardCharsets.UTF_8));
     /** The last parsed ce_time per thread, text and value. */
     private static final ThreadLocal<Object[]> LAST_PARSED = ThreadLocal.withInitial(() -> new Object[2]);
+    /** The last compact header decoded per thread, its bytes and text: one record's is read up to three times. */
+    private static final ThreadLocal<Object[]> LAST_COMPACT = ThreadLocal.withInitial(() -> new Object[2]);
     /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
     private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
 
@@ -112,7 +114,7 @@ public final class EnvelopeCodec {
 
     /** @return the message type header, or null for a record written without an envelope */
     public static String messageType(Headers headers) {
-        String compact = text(headers, Envelope.Headers.COMPACT);
+        String compact = compactText(headers);
         String type = compact == null ? null : CompactEnvelope.type(compact);
         return type != null ? type : text(headers, Envelope.Headers.TYPE);
     }
@@ -123,7 +125,7 @@ public final class EnvelopeCodec {
      */
     public static Envelope read(Headers headers, String fallbackId, String fallbackType, String fallbackContentType,
             Instant recordTime) {
-        String compact = text(headers, Envelope.Headers.COMPACT);
+        String compact = compactText(headers);
         if (compact != null) {
             Optional<Envelope> e = CompactEnvelope.parse(compact, Optional.ofNullable(text(headers,
                     Envelope.Headers.TRACEPARENT)));
@@ -162,7 +164,7 @@ public final class EnvelopeCodec {
      *     new flow's message is its own correlation id)
      */
     public static String correlationId(Headers headers) {
-        String compact = text(headers, Envelope.Headers.COMPACT);
+        String compact = compactText(headers);
         if (compact != null) {
             String id = CompactEnvelope.correlationId(compact);
             if (id != null) {
@@ -190,6 +192,21 @@ public final class EnvelopeCodec {
     public static String text(Headers headers, String key) {
         Header h = headers.lastHeader(key);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** The compact header's text, decoded once per record: Kafka hands out the same value array on each read. */
+    private static String compactText(Headers headers) {
+        Header h = headers.lastHeader(Envelope.Headers.COMPACT);
+        byte[] value = h == null ? null : h.value();
+        if (value == null) {
+            return null;
+        }
+        Object[] last = LAST_COMPACT.get();
+        if (last[0] != value) {
+            last[0] = value;
+            last[1] = new String(value, StandardCharsets.UTF_8);
+        }
+        return (String) last[1];
     }
 
     private static String orElse(String value, String fallback) {
