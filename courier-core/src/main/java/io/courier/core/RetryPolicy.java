@@ -8,8 +8,9 @@ import java.util.Objects;
 
 /**
  * How often a failing handler is retried before its message goes to the dead-letter topic, and how long to wait
- * in between (exponential backoff). Retries happen in place, so the partition's order is kept and the consumer
- * must poll again within {@code max.poll.interval.ms}: Courier checks that the whole {@link #budget()} fits.
+ * in between (exponential backoff). A retry rewinds the record's partition and polls again after the backoff, so
+ * the partition's order is kept; Courier checks that {@code max.poll.interval.ms} is longer than the whole
+ * {@link #budget()}, which also covers a batch handled between two waits.
  *
  * @param maxAttempts      attempts in all, 1 meaning "no retry"
  * @param initialBackoff   the wait after the first failure

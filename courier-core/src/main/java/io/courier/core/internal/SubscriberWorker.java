@@ -6,7 +6,6 @@ import io.courier.core.Message;
 import io.courier.core.MessageHandler;
 import io.courier.core.SubscriberOptions;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -17,6 +16,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -26,13 +26,16 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * One consumer thread of a subscriber: poll, handle, commit as the guarantee requires. Exactly-once batches go
- * through {@link TransactionalBatch}; the other two guarantees are handled here.
+ * through {@link TransactionalBatch}, the other two through {@link AtLeastOnceBatch}; both retry a record by
+ * rewinding its partition, so the consumer polls between attempts.
  */
 final class SubscriberWorker<K, V> implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberWorker.class);
@@ -47,6 +50,9 @@ final class SubscriberWorker<K, V> implements Runnable {
     private final Producer<byte[], byte[]> producer;
     private final String deadLetterTopic;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
+    private final Attempts attempts = new Attempts();
+    /** Offsets whose commit failed, committed with the next commit or on revocation. */
+    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     final CountDownLatch firstAssignment = new CountDownLatch(1);
     private volatile boolean stopping;
 
@@ -78,14 +84,14 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     @Override
     public void run() {
-        Map<TopicPartition, OffsetAndMetadata> handled = new HashMap<>();
         TransactionalBatch<K, V> tx = options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE
-                ? new TransactionalBatch<>(this, consumer, producer, handler, options, deadLetterTopic) : null;
+                ? new TransactionalBatch<>(this, consumer, producer, attempts) : null;
+        AtLeastOnceBatch plain = new AtLeastOnceBatch(this, consumer, producer, attempts);
         try {
             if (tx != null) {
                 producer.initTransactions();
             }
-            consumer.subscribe(List.of(topicName), new Listener(handled));
+            consumer.subscribe(List.of(topicName), new Listener());
             while (!stopping) {
                 ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
                 if (records.isEmpty()) {
@@ -93,26 +99,15 @@ final class SubscriberWorker<K, V> implements Runnable {
                 }
                 switch (options.guarantee()) {
                     case AT_MOST_ONCE -> {
-                        consumer.commitSync(nextOffsets(records));
-                        for (ConsumerRecord<byte[], byte[]> r : records) {
-                            process(r, new ArrayList<>());
+                        Map<TopicPartition, OffsetAndMetadata> next = nextOffsets(records);
+                        if (commit(next)) {
+                            plain.process(records, false);
+                        } else { // handling now could hand these over twice: consume them again instead
+                            uncommitted.keySet().removeAll(next.keySet());
+                            records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
                         }
                     }
-                    case AT_LEAST_ONCE -> {
-                        List<CompletableFuture<?>> pending = new ArrayList<>();
-                        for (ConsumerRecord<byte[], byte[]> r : records) {
-                            process(r, pending);
-                            handled.put(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1));
-                        }
-                        // Follow-ups and dead letters must be acknowledged before their cause's offset is committed;
-                        // flush first, since lingering for more records while we wait for these only adds latency.
-                        if (!pending.isEmpty()) {
-                            producer.flush();
-                        }
-                        CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
-                        consumer.commitSync(handled);
-                        handled.clear();
-                    }
+                    case AT_LEAST_ONCE -> plain.process(records, true);
                     case EXACTLY_ONCE -> tx.process(records);
                 }
             }
@@ -124,56 +119,72 @@ final class SubscriberWorker<K, V> implements Runnable {
             LOG.error("{} stopped after an unexpected error; its uncommitted messages go to other group members: {}",
                     name, e.toString(), e);
         } finally {
-            if (!handled.isEmpty()) {
-                producer.flush(); // follow-ups of handled messages first, then their offsets
-                commitQuietly(handled);
+            if (!uncommitted.isEmpty()) {
+                commit(Map.of());
             }
             closeQuietly();
         }
     }
 
-    /** Handles one record with in-place retries, then dead-letters it (at-most-once and at-least-once). */
-    private void process(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
+    /**
+     * One attempt at a record: decode it, find its handler, run it. A record that cannot be decoded, has no handler,
+     * fails for good, or used up its attempts (also on output that was refused) goes to the dead-letter topic.
+     *
+     * @return null when the record is done (handled or dead-lettered), else the backoff before the next attempt
+     */
+    Duration attempt(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
+        Attempts.Failed before = attempts.of(r);
+        if (before.count() >= options.retry().maxAttempts()) {
+            deadLetter(r, before.last(), before.count(), pending); // its output was refused in earlier rounds
+            return null;
+        }
         Message<K, V> message;
         MessageHandler<K, V> h;
         try {
             message = handler.decode(r);
             h = handler.handlerFor(message);
         } catch (RuntimeException e) {
-            deadLetter(r, e, 1, pending);
-            return;
+            deadLetter(r, e, attempts.fail(r, e), pending); // no retry can change the bytes or the handlers
+            return null;
         }
-        for (int attempt = 1; ; attempt++) {
-            long start = System.nanoTime();
-            try {
-                handler.run(h, message, attempt, producer, pending);
-                config.metrics().handled(topicName, options.groupId(), System.nanoTime() - start);
-                return;
-            } catch (InterruptedException e) {
-                throw new Stopped();
-            } catch (Exception e) {
-                config.metrics().handlerFailed(topicName, options.groupId(), attempt);
-                if (attempt >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
-                    deadLetter(r, e, attempt, pending);
-                    return;
-                }
-                LOG.debug("{}: attempt {} of {} failed: {}", name, attempt, message.coordinates(), e.toString());
-                sleep(options.retry().backoff(attempt));
+        long start = System.nanoTime();
+        try {
+            handler.run(h, message, before.count() + 1, producer, pending);
+            config.metrics().handled(topicName, options.groupId(), System.nanoTime() - start);
+            return null;
+        } catch (InterruptedException e) {
+            throw new Stopped();
+        } catch (Exception e) {
+            int failed = attempts.fail(r, e);
+            config.metrics().handlerFailed(topicName, options.groupId(), failed);
+            if (failed >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
+                deadLetter(r, e, failed, pending);
+                return null;
             }
+            LOG.debug("{}: attempt {} of {} failed: {}", name, failed, message.coordinates(), e.toString());
+            return options.retry().backoff(failed);
         }
+    }
+
+    Duration backoff(int failedAttempts) {
+        return options.retry().backoff(failedAttempts);
     }
 
     void deadLetter(ConsumerRecord<byte[], byte[]> r, Throwable error, int attempts, List<CompletableFuture<?>> pending) {
         LOG.warn("{}: {}-{}@{} goes to dead-letter topic '{}' after {} attempt(s): {}", name, r.topic(),
                 r.partition(), r.offset(), deadLetterTopic, attempts, error.toString());
         CompletableFuture<Object> sent = new CompletableFuture<>();
-        producer.send(DeadLetterWriter.record(deadLetterTopic, options.groupId(), r, error, attempts), (md, e) -> {
-            if (e == null) {
-                sent.complete(md);
-            } else {
-                sent.completeExceptionally(e);
-            }
-        });
+        try {
+            producer.send(DeadLetterWriter.record(deadLetterTopic, options.groupId(), r, error, attempts), (md, e) -> {
+                if (e == null) {
+                    sent.complete(md);
+                } else {
+                    sent.completeExceptionally(e);
+                }
+            });
+        } catch (KafkaException e) { // refused before it was queued: settled like a refused acknowledgement
+            sent.completeExceptionally(e);
+        }
         pending.add(sent);
         config.metrics().deadLettered(r.topic(), options.groupId());
     }
@@ -199,18 +210,32 @@ final class SubscriberWorker<K, V> implements Runnable {
         return next;
     }
 
-    private void commitQuietly(Map<TopicPartition, OffsetAndMetadata> offsets) {
+    /**
+     * Commits {@code offsets} and any earlier ones whose commit failed. A failed commit is not fatal: the group moved
+     * on (this consumer was evicted or a rebalance is under way) or the coordinator is unavailable; the messages
+     * are handled again by whoever owns their partition next, or committed with this consumer's next commit.
+     *
+     * @return whether everything was committed
+     */
+    boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        uncommitted.putAll(offsets);
+        if (uncommitted.isEmpty()) {
+            return true;
+        }
         for (int attempt = 1; attempt <= 2; attempt++) {
             try {
-                consumer.commitSync(offsets, Duration.ofSeconds(10));
-                return;
+                consumer.commitSync(uncommitted);
+                uncommitted.clear();
+                return true;
             } catch (WakeupException e) {
-                // close() woke the consumer after its last poll; a wakeup cancels one call only, so try again.
-            } catch (KafkaException e) {
-                LOG.warn("{}: could not commit {} on shutdown; they will be redelivered: {}", name, offsets, e.toString());
-                return;
+                // close() woke the consumer; a wakeup cancels one call only, so try again.
+            } catch (CommitFailedException | RebalanceInProgressException | RetriableException e) {
+                LOG.warn("{}: could not commit {}; those messages may be handled again: {}", name, uncommitted,
+                        e.toString());
+                return false;
             }
         }
+        return false;
     }
 
     private void closeQuietly() {
@@ -237,24 +262,15 @@ final class SubscriberWorker<K, V> implements Runnable {
     }
 
     private final class Listener implements ConsumerRebalanceListener {
-        private final Map<TopicPartition, OffsetAndMetadata> handled;
-
-        Listener(Map<TopicPartition, OffsetAndMetadata> handled) {
-            this.handled = handled;
-        }
-
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            Map<TopicPartition, OffsetAndMetadata> mine = new HashMap<>();
-            for (TopicPartition tp : partitions) {
-                OffsetAndMetadata o = handled.remove(tp);
-                if (o != null) {
-                    mine.put(tp, o);
-                }
+            // Every batch is committed before the next poll, and callbacks run only inside poll or close; what is
+            // left is a commit that failed, retried here while the partitions are still ours.
+            if (partitions.stream().anyMatch(uncommitted::containsKey)) {
+                commit(Map.of());
             }
-            if (!mine.isEmpty()) {
-                commitQuietly(mine);
-            }
+            uncommitted.keySet().removeAll(partitions); // another member takes over from what was committed
+            attempts.forget(partitions);
             assigned.removeAll(new HashSet<>(partitions));
         }
 
@@ -266,7 +282,8 @@ final class SubscriberWorker<K, V> implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            handled.keySet().removeAll(partitions);
+            uncommitted.keySet().removeAll(partitions);
+            attempts.forget(partitions);
             assigned.removeAll(new HashSet<>(partitions));
         }
     }

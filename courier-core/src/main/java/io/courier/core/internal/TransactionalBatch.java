@@ -1,14 +1,12 @@
 package io.courier.core.internal;
 
-import io.courier.core.Message;
-import io.courier.core.MessageHandler;
-import io.courier.core.SubscriberOptions;
+import io.courier.common.CourierException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
@@ -18,94 +16,119 @@ import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
+import org.apache.kafka.common.errors.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Exactly-once for one polled batch: every follow-up message, every dead letter and the consumed offsets go into
- * one Kafka transaction. A failing handler aborts the transaction and the batch is polled again after the backoff,
- * so the output of earlier attempts is never visible; after the last attempt the message goes to the dead-letter
- * topic inside the transaction.
+ * one Kafka transaction. A failing handler, or output the broker refuses, aborts the transaction and the batch is
+ * polled again after the backoff, so the output of earlier attempts is never visible; after the last attempt the
+ * message goes to the dead-letter topic inside the transaction. One consumer thread only.
  */
 final class TransactionalBatch<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalBatch.class);
+    /** Commits that time out before the outcome counts as unknown; Kafka allows only a retried commit meanwhile. */
+    private static final int COMMIT_TRIES = 3;
 
     private final SubscriberWorker<K, V> worker;
     private final Consumer<byte[], byte[]> consumer;
     private final Producer<byte[], byte[]> producer;
-    private final RecordHandler<K, V> handler;
-    private final SubscriberOptions options;
-    private final String deadLetterTopic;
-    /** Failed attempts so far, by record, across aborted rounds of the same batch. */
-    private final Map<String, Integer> failures = new HashMap<>();
+    private final Attempts attempts;
 
     TransactionalBatch(SubscriberWorker<K, V> worker, Consumer<byte[], byte[]> consumer,
-            Producer<byte[], byte[]> producer, RecordHandler<K, V> handler, SubscriberOptions options,
-            String deadLetterTopic) {
+            Producer<byte[], byte[]> producer, Attempts attempts) {
         this.worker = worker;
         this.consumer = consumer;
         this.producer = producer;
-        this.handler = handler;
-        this.options = options;
-        this.deadLetterTopic = deadLetterTopic;
+        this.attempts = attempts;
     }
 
     void process(ConsumerRecords<byte[], byte[]> records) {
         producer.beginTransaction();
         Duration retryAfter = null;
+        List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
+        List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
+        List<CompletableFuture<?>> pending = new ArrayList<>();
         try {
-            List<CompletableFuture<?>> pending = new ArrayList<>();
             for (ConsumerRecord<byte[], byte[]> r : records) {
-                retryAfter = handle(r, pending);
+                retryAfter = worker.attempt(r, pending);
                 if (retryAfter != null) {
                     break;
                 }
+                done.add(r);
+                outputEnds.add(pending.size());
             }
             if (retryAfter == null) {
                 producer.sendOffsetsToTransaction(SubscriberWorker.nextOffsets(records), consumer.groupMetadata());
-                producer.commitTransaction();
-                records.forEach(r -> failures.remove(key(r)));
+                commit();
+                done.forEach(attempts::done);
                 return;
             }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             // Another instance took over this producer's transactional id or partitions: this one is a zombie.
             throw e;
         } catch (KafkaException e) {
-            LOG.warn("{}: transaction failed and is aborted; the batch is consumed again: {}", worker.name, e.toString());
+            retryAfter = blame(done, outputEnds, pending);
+            LOG.warn("{}: transaction failed and is aborted; the batch is consumed again in {} ms: {}", worker.name,
+                    retryAfter.toMillis(), e.toString());
         }
         producer.abortTransaction();
         rewind(records);
-        if (retryAfter != null) {
-            worker.sleep(retryAfter);
+        worker.sleep(retryAfter);
+    }
+
+    private void commit() {
+        for (int i = 1; ; i++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (i == COMMIT_TRIES) {
+                    // Not a KafkaException: an abort is not allowed now, and the broker aborts on its own timeout.
+                    throw new CourierException(worker.name + ": the transaction's commit timed out " + i
+                            + " times; its outcome is unknown, so this consumer stops and its partitions go to "
+                            + "other group members", e);
+                }
+            }
         }
     }
 
-    /** @return null when the record is done, or the backoff before the batch is tried again */
-    private Duration handle(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
-        int failed = failures.getOrDefault(key(r), 0);
-        Message<K, V> message;
-        MessageHandler<K, V> h;
+    /**
+     * Counts a failed attempt for the first record whose output was refused; with enough of them it goes to the
+     * dead-letter topic instead of looping. @return the wait before the batch is consumed again
+     */
+    private Duration blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds,
+            List<CompletableFuture<?>> pending) {
         try {
-            message = handler.decode(r);
-            h = handler.handlerFor(message);
-        } catch (RuntimeException e) {
-            worker.deadLetter(r, e, 1, pending);
-            return null;
+            producer.flush(); // the transaction may fail before the refused send's own callback has run
+        } catch (KafkaException e) {
+            // the sends still complete, with this error or their own
         }
-        try {
-            handler.run(h, message, failed + 1, producer, pending);
-            return null;
-        } catch (InterruptedException e) {
-            throw new SubscriberWorker.Stopped();
-        } catch (Exception e) {
-            int attempts = failed + 1;
-            if (attempts >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
-                // The aborted rounds left no trace; the dead letter is written in this round's transaction.
-                worker.deadLetter(r, e, attempts, pending);
-                return null;
+        int from = 0;
+        for (int i = 0; i < done.size(); i++) {
+            for (int j = from; j < outputEnds.get(i); j++) {
+                CompletableFuture<?> f = pending.get(j);
+                if (f.isCompletedExceptionally()) {
+                    Throwable cause = cause(f);
+                    ConsumerRecord<byte[], byte[]> r = done.get(i);
+                    int count = attempts.refused(r, cause);
+                    LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
+                            r.topic(), r.partition(), r.offset(), count, cause.toString());
+                    return AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF);
+                }
             }
-            failures.put(key(r), attempts);
-            return options.retry().backoff(attempts);
+            from = outputEnds.get(i);
+        }
+        return AtLeastOnceBatch.OUTPUT_BACKOFF; // the broker refused the transaction itself
+    }
+
+    private static Throwable cause(CompletableFuture<?> f) {
+        try {
+            f.join();
+            return new IllegalStateException("completed normally");
+        } catch (CompletionException | CancellationException e) {
+            return e.getCause() == null ? e : e.getCause();
         }
     }
 
@@ -113,9 +136,5 @@ final class TransactionalBatch<K, V> {
         for (TopicPartition tp : records.partitions()) {
             consumer.seek(tp, new OffsetAndMetadata(records.records(tp).get(0).offset()));
         }
-    }
-
-    private static String key(ConsumerRecord<byte[], byte[]> r) {
-        return r.partition() + "@" + r.offset();
     }
 }

@@ -1,0 +1,131 @@
+package io.courier.core.internal;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * At-least-once (and at-most-once) for one polled batch. A record is committed only once it was handled or
+ * dead-lettered and every message it caused was acknowledged. A record that must be retried, or whose output was
+ * refused, is not: its partition is rewound to it and polled again after the backoff, so the consumer keeps polling
+ * between attempts and later records of that partition wait, keeping its order. One consumer thread only.
+ */
+final class AtLeastOnceBatch {
+    private static final Logger LOG = LoggerFactory.getLogger(AtLeastOnceBatch.class);
+    /** The least wait after refused output: the broker or the record is at fault, and retrying at once spins. */
+    static final Duration OUTPUT_BACKOFF = Duration.ofMillis(500);
+
+    private final SubscriberWorker<?, ?> worker;
+    private final Consumer<byte[], byte[]> consumer;
+    private final Producer<byte[], byte[]> producer;
+    private final Attempts attempts;
+
+    AtLeastOnceBatch(SubscriberWorker<?, ?> worker, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
+            Attempts attempts) {
+        this.worker = worker;
+        this.consumer = consumer;
+        this.producer = producer;
+        this.attempts = attempts;
+    }
+
+    /**
+     * @param commit whether to commit what was done (at-least-once); at-most-once committed before handling and
+     *               never hands a record over again because its output failed
+     */
+    void process(ConsumerRecords<byte[], byte[]> records, boolean commit) {
+        List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
+        List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
+        List<CompletableFuture<?>> pending = new ArrayList<>();
+        Map<TopicPartition, Long> rewind = new HashMap<>();
+        Duration retryAfter = null;
+        try {
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+                if (rewind.containsKey(tp)) {
+                    continue; // an earlier record of this partition waits for its retry: keep the order
+                }
+                Duration backoff = worker.attempt(r, pending);
+                if (backoff == null) {
+                    done.add(r);
+                    outputEnds.add(pending.size());
+                } else {
+                    rewind.put(tp, r.offset());
+                    retryAfter = longer(retryAfter, backoff);
+                }
+            }
+        } finally {
+            // Also when stopping mid-batch: what is done and acknowledged is committed, the rest comes again.
+            retryAfter = longer(retryAfter, settle(done, outputEnds, pending, rewind, commit));
+        }
+        if (retryAfter != null) {
+            worker.sleep(retryAfter);
+        }
+    }
+
+    /** Waits for the output, commits the done records before the first failure per partition, rewinds the rest. */
+    private Duration settle(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds,
+            List<CompletableFuture<?>> pending, Map<TopicPartition, Long> rewind, boolean commit) {
+        if (!commit) {
+            done.forEach(attempts::done);
+            rewind.forEach(consumer::seek);
+            return null;
+        }
+        if (!pending.isEmpty()) {
+            producer.flush(); // lingering for more records while we wait for these only adds latency
+        }
+        Duration retryAfter = null;
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        int from = 0;
+        for (int i = 0; i < done.size(); i++) {
+            ConsumerRecord<byte[], byte[]> r = done.get(i);
+            TopicPartition tp = new TopicPartition(r.topic(), r.partition());
+            Throwable refused = firstFailure(pending, from, outputEnds.get(i));
+            from = outputEnds.get(i);
+            Long rewindTo = rewind.get(tp);
+            if (rewindTo != null && r.offset() > rewindTo) {
+                continue; // after a record that comes again: so does this one
+            }
+            if (refused != null) {
+                int count = attempts.refused(r, refused);
+                LOG.error("{}: the output of {}-{}@{} was not acknowledged, so it is consumed again (attempt {} "
+                        + "failed): {}", worker.name, r.topic(), r.partition(), r.offset(), count, refused.toString());
+                rewind.put(tp, r.offset());
+                retryAfter = longer(worker.backoff(count), OUTPUT_BACKOFF);
+                continue;
+            }
+            attempts.done(r);
+            offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+        }
+        worker.commit(offsets);
+        rewind.forEach(consumer::seek);
+        return retryAfter;
+    }
+
+    private static Throwable firstFailure(List<CompletableFuture<?>> pending, int from, int to) {
+        for (int i = from; i < to; i++) {
+            try {
+                pending.get(i).join(); // complete after flush(): the producer calls back before flush returns
+            } catch (CompletionException | CancellationException e) {
+                return e.getCause() == null ? e : e.getCause();
+            }
+        }
+        return null;
+    }
+
+    static Duration longer(Duration a, Duration b) {
+        return a == null ? b : b == null || a.compareTo(b) >= 0 ? a : b;
+    }
+}

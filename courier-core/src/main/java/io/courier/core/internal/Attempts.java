@@ -1,0 +1,68 @@
+package io.courier.core.internal;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Failed attempts by record, kept while the record is consumed again after a rewind: a failing record is retried by
+ * seeking back to it and polling again, so its count must outlive the poll that delivered it. Entries go when the
+ * record is done or its partition leaves this consumer. One consumer thread only.
+ */
+final class Attempts {
+    /** @param count failed attempts so far @param last the error of the last one */
+    record Failed(int count, Throwable last) {}
+
+    private static final Failed NONE = new Failed(0, null);
+
+    private final Map<TopicPartition, Map<Long, Failed>> byPartition = new HashMap<>();
+
+    /** @return the record's failed attempts so far; count 0 and no error if none */
+    Failed of(ConsumerRecord<?, ?> r) {
+        Map<Long, Failed> p = byPartition.get(partition(r));
+        Failed f = p == null ? null : p.get(r.offset());
+        return f == null ? NONE : f;
+    }
+
+    /** Counts one more failed attempt. @return the count including this one */
+    int fail(ConsumerRecord<?, ?> r, Throwable error) {
+        int count = of(r).count() + 1;
+        byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>()).put(r.offset(), new Failed(count, error));
+        return count;
+    }
+
+    /**
+     * Counts a round whose output (a follow-up or dead letter) the broker refused. The record's own earlier error, if
+     * any, stays its last error: a dead letter should name why the record failed, not why its dead letter did.
+     *
+     * @return the count including this one
+     */
+    int refused(ConsumerRecord<?, ?> r, Throwable error) {
+        Failed before = of(r);
+        return fail(r, before.last() == null ? error : before.last());
+    }
+
+    /** The record was handled or dead-lettered, and its output acknowledged. */
+    void done(ConsumerRecord<?, ?> r) {
+        TopicPartition tp = partition(r);
+        Map<Long, Failed> p = byPartition.get(tp);
+        if (p != null && p.remove(r.offset()) != null && p.isEmpty()) {
+            byPartition.remove(tp);
+        }
+    }
+
+    /** The partitions went to another consumer, which counts afresh. */
+    void forget(Collection<TopicPartition> partitions) {
+        partitions.forEach(byPartition::remove);
+    }
+
+    boolean isEmpty() {
+        return byPartition.isEmpty();
+    }
+
+    private static TopicPartition partition(ConsumerRecord<?, ?> r) {
+        return new TopicPartition(r.topic(), r.partition());
+    }
+}

@@ -1,0 +1,135 @@
+package io.courier.core;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * Output the broker refuses, injected for real: the target topic's {@code max.message.bytes} is smaller than the
+ * record. A message is committed only once its dead letter or follow-ups are acknowledged.
+ */
+@EmbeddedKafka
+@Timeout(value = 5, unit = TimeUnit.MINUTES)
+class RefusedOutputIT {
+    private static final String BIG = "x".repeat(2_000);
+    private static final Map<String, String> SMALL_RECORDS = Map.of("max.message.bytes", "1000");
+    private static Courier courier;
+    private static EmbeddedKafkaCluster kafka;
+
+    @BeforeAll
+    static void connect(EmbeddedKafkaCluster cluster) {
+        kafka = cluster;
+        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("billing").build());
+    }
+
+    @AfterAll
+    static void disconnect() {
+        courier.close();
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DeliveryGuarantee.class, names = {"AT_LEAST_ONCE", "EXACTLY_ONCE"})
+    void aRefusedDeadLetterIsNotCommittedPastAndLandsOnceTheTopicTakesIt(DeliveryGuarantee guarantee) throws Exception {
+        String name = "refused-dlt-" + guarantee.name().toLowerCase().replace('_', '-');
+        Topic<String, String> topic = Topic.of(name, Serdes.string(), Serdes.string());
+        courier.provision(topic);
+        kafka.createTopic(name + ".dlt", 1, 1, SMALL_RECORDS); // the dead letter of a 2 KB record does not fit
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        try (Publisher<String, String> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, options(name, guarantee), Handlers.all((m, ctx) -> {
+                    handled.merge(m.key(), 1, Integer::sum);
+                    if (m.key().equals("poison")) {
+                        throw new IllegalStateException("cannot bill " + m.key());
+                    }
+                })).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            publisher.publishAndWait("a", "small");
+            publisher.publishAndWait("poison", BIG);
+            publisher.publishAndWait("b", "small");
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> handled.getOrDefault("poison", 0) >= 3);
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(10))
+                    .until(() -> committed(name) <= 1); // nothing past the record whose dead letter was refused
+            assertThat(Probe.readAll(kafka.bootstrapServers(), name + ".dlt", true)).isEmpty();
+            assertThat(subscriber.isRunning()).isTrue();
+
+            courier.admin().incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, name + ".dlt"),
+                    List.of(new AlterConfigOp(new ConfigEntry("max.message.bytes", "1048588"), AlterConfigOp.OpType.SET))))
+                    .all().get(30, TimeUnit.SECONDS);
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(name) == 3);
+            List<ConsumerRecord<byte[], byte[]>> dead = Probe.readAll(kafka.bootstrapServers(), name + ".dlt", true);
+            assertThat(dead).hasSize(1);
+            assertThat(Probe.text(dead.get(0).key())).isEqualTo("poison");
+            assertThat(Probe.header(dead.get(0), "courier_dlt_exception_class"))
+                    .as("the dead letter names why the record failed, not why its dead letter did")
+                    .isEqualTo(IllegalStateException.class.getName());
+            assertThat(handled).containsKeys("a", "b");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(value = DeliveryGuarantee.class, names = {"AT_LEAST_ONCE", "EXACTLY_ONCE"})
+    void aMessageWhoseFollowUpIsRefusedIsRetriedThenDeadLettered(DeliveryGuarantee guarantee) {
+        String name = "refused-follow-up-" + guarantee.name().toLowerCase().replace('_', '-');
+        Topic<String, String> topic = Topic.of(name, Serdes.string(), Serdes.string());
+        Topic<String, String> out = Topic.builder(name + ".out", Serdes.string(), Serdes.string())
+                .config("max.message.bytes", SMALL_RECORDS.get("max.message.bytes")).build();
+        courier.provision(topic, out);
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        try (Publisher<String, String> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, options(name, guarantee), Handlers.all((m, ctx) -> {
+                    handled.merge(m.key(), 1, Integer::sum);
+                    ctx.publish(out, m.key(), m.value());
+                })).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            publisher.publishAndWait("big", BIG);
+            publisher.publishAndWait("small", "fits");
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(name) == 2);
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = Probe.readAll(kafka.bootstrapServers(), name + ".dlt", true);
+        assertThat(dead).hasSize(1);
+        assertThat(Probe.text(dead.get(0).key())).isEqualTo("big");
+        assertThat(Probe.header(dead.get(0), "courier_dlt_attempts")).isEqualTo("3");
+        assertThat(Probe.header(dead.get(0), "courier_dlt_exception_message")).contains("cannot publish a follow-up");
+        assertThat(handled.get("big")).as("one run per attempt, then the dead letter without another").isEqualTo(3);
+        List<String> output = Probe.readAll(kafka.bootstrapServers(), name + ".out", true).stream()
+                .map(r -> Probe.text(r.key())).toList();
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            assertThat(output).containsExactly("small");
+        } else { // "small" waited behind "big" in its partition and was handled again each round: duplicates, no loss
+            assertThat(output).isNotEmpty().containsOnly("small");
+        }
+    }
+
+    private static SubscriberOptions options(String group, DeliveryGuarantee guarantee) {
+        return SubscriberOptions.builder(group).guarantee(guarantee)
+                .retry(new RetryPolicy(3, Duration.ofMillis(50), 2, Duration.ofMillis(200), List.of())).build();
+    }
+
+    private static long committed(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = courier.admin().listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        OffsetAndMetadata o = offsets.get(new TopicPartition(group, 0));
+        return o == null ? 0 : o.offset();
+    }
+}
