@@ -51,11 +51,15 @@ final class DeadLetterReplayer {
             consumer.assign(partitions);
             // Replay what is there now; dead letters that arrive meanwhile wait for the next replay.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.connectTimeout());
+            polling:
             while (replayed + skipped < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (replayed + skipped >= options.maxMessages() || r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
-                        break;
+                    if (replayed + skipped >= options.maxMessages()) {
+                        break polling; // nothing after this record is committed: the next replay starts there
+                    }
+                    if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
+                        continue; // arrived during this replay; the same poll may still hold other partitions' records
                     }
                     DeadLetter corrected = options.correction().apply(read(r));
                     if (corrected == null) {
@@ -86,10 +90,24 @@ final class DeadLetterReplayer {
             throw new CourierException(r.topic() + "-" + r.partition() + "@" + r.offset() + " has no "
                     + DeadLetter.Headers.ORIGINAL_TOPIC + " header, so it is not a Courier dead letter and cannot be replayed");
         }
-        return new DeadLetter(topic, Integer.parseInt(orElse(text(r, DeadLetter.Headers.ORIGINAL_PARTITION), "-1")),
-                Long.parseLong(orElse(text(r, DeadLetter.Headers.ORIGINAL_OFFSET), "-1")),
+        return new DeadLetter(topic, (int) number(r, DeadLetter.Headers.ORIGINAL_PARTITION, -1),
+                number(r, DeadLetter.Headers.ORIGINAL_OFFSET, -1),
                 orElse(text(r, DeadLetter.Headers.EXCEPTION_CLASS), ""), orElse(text(r, DeadLetter.Headers.EXCEPTION_MESSAGE), ""),
-                Integer.parseInt(orElse(text(r, DeadLetter.Headers.ATTEMPTS), "0")), r.key(), r.value(), original);
+                (int) number(r, DeadLetter.Headers.ATTEMPTS, 0), r.key(), r.value(), original);
+    }
+
+    private static long number(ConsumerRecord<byte[], byte[]> r, String header, long absent) {
+        String text = text(r, header);
+        try {
+            long n = text == null ? absent : Long.parseLong(text.trim());
+            if (n < Integer.MIN_VALUE || !header.equals(DeadLetter.Headers.ORIGINAL_OFFSET) && n > Integer.MAX_VALUE) {
+                throw new NumberFormatException(text);
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new CourierException(r.topic() + "-" + r.partition() + "@" + r.offset() + " has header " + header
+                    + "='" + text + "'; expected a whole number, so it cannot be replayed");
+        }
     }
 
     private static ProducerRecord<byte[], byte[]> toOriginal(DeadLetter d, ConsumerRecord<byte[], byte[]> from) {
@@ -115,7 +133,7 @@ final class DeadLetterReplayer {
 
     private static String text(ConsumerRecord<byte[], byte[]> r, String key) {
         Header h = r.headers().lastHeader(key);
-        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+        return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     private static String orElse(String v, String fallback) {

@@ -1,0 +1,112 @@
+package io.courier.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.courier.common.CourierException;
+import io.courier.core.ClientFactory;
+import io.courier.core.CourierConfig;
+import io.courier.core.DeadLetter;
+import io.courier.core.ReplayOptions;
+import io.courier.core.ReplayResult;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.PartitionInfo;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Replay's bookkeeping across partitions, with the consumer's poll order fixed, which a broker does not allow. The
+ * replay itself against a broker is in PublishSubscribeIT and KafkaToolsIT.
+ */
+class DeadLetterReplayerTest {
+    private static final TopicPartition P0 = new TopicPartition("orders.dlt", 0);
+    private static final TopicPartition P1 = new TopicPartition("orders.dlt", 1);
+
+    private final Map<TopicPartition, OffsetAndMetadata> commits = new java.util.HashMap<>();
+    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
+        @Override
+        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
+            commits.putAll(offsets);
+            super.commitSync(offsets);
+        }
+    };
+    private final MockProducer<byte[], byte[]> producer =
+            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+
+    @Test
+    void aDeadLetterThatArrivesDuringTheReplaySkipsOnlyItsOwnPartition() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null),
+                new PartitionInfo("orders.dlt", 1, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 1L, P1, 2L));
+        // One poll returns partition 0's old record, then one written after the replay began, then partition 1's.
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(deadLetter(0, 0));
+            consumer.addRecord(deadLetter(0, 1));
+            consumer.addRecord(deadLetter(1, 0));
+        });
+        consumer.schedulePollTask(() -> consumer.addRecord(deadLetter(1, 1)));
+
+        ReplayResult result = DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10_000));
+
+        assertThat(result.replayed()).isEqualTo(3);
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v0@0", "v1@0", "v1@1");
+        assertThat(commits).containsEntry(P0, new OffsetAndMetadata(1)).containsEntry(P1, new OffsetAndMetadata(2));
+    }
+
+    @Test
+    void aDeadLetterWithAMalformedNumberHeaderIsRefusedNamingItAndTheValue() {
+        ConsumerRecord<byte[], byte[]> r = deadLetter(0, 4);
+        r.headers().add(DeadLetter.Headers.ATTEMPTS, "three".getBytes(StandardCharsets.UTF_8));
+
+        CourierException e = assertThrows(CourierException.class, () -> DeadLetterReplayer.read(r));
+
+        assertThat(e).hasMessageContaining("orders.dlt-0@4").hasMessageContaining(DeadLetter.Headers.ATTEMPTS + "='three'")
+                .hasMessageContaining("expected a whole number");
+    }
+
+    @Test
+    void aHeaderWithoutAValueCountsAsAbsent() {
+        ConsumerRecord<byte[], byte[]> r = deadLetter(0, 5);
+        r.headers().add(DeadLetter.Headers.EXCEPTION_MESSAGE, null);
+
+        assertThat(DeadLetterReplayer.read(r).exceptionMessage()).isEmpty();
+    }
+
+    private CourierConfig config() {
+        return CourierConfig.builder("localhost:9092").clientFactory(new ClientFactory() {
+            @Override
+            public Producer<byte[], byte[]> producer(Map<String, Object> config) {
+                return producer;
+            }
+
+            @Override
+            public Consumer<byte[], byte[]> consumer(Map<String, Object> config) {
+                return consumer;
+            }
+
+            @Override
+            public Admin admin(Map<String, Object> config) {
+                throw new UnsupportedOperationException("replay needs no admin client");
+            }
+        }).build();
+    }
+
+    private static ConsumerRecord<byte[], byte[]> deadLetter(int partition, long offset) {
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>("orders.dlt", partition, offset, null,
+                ("v" + partition + "@" + offset).getBytes(StandardCharsets.UTF_8));
+        r.headers().add(DeadLetter.Headers.ORIGINAL_TOPIC, "orders".getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+}
