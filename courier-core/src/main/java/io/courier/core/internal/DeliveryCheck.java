@@ -18,6 +18,7 @@ final class DeliveryCheck {
         String where = "publisher of topic '" + topic + "'";
         switch (g) {
             case AT_MOST_ONCE -> {
+                requireNoTransactionalId(g, where, c);
                 require(!"true".equals(str(c.get("enable.idempotence"))), where,
                         "enable.idempotence=true contradicts AT_MOST_ONCE: idempotence needs acks=all and retries; "
                                 + "use AT_LEAST_ONCE instead");
@@ -31,6 +32,9 @@ final class DeliveryCheck {
                         + "whether it arrived" : "") + "; use acks=all, or choose AT_MOST_ONCE");
                 require(intOf(c.get("retries"), Integer.MAX_VALUE) > 0, where,
                         "retries=0 contradicts " + g + ": a message whose send fails once is lost");
+                if (g == DeliveryGuarantee.AT_LEAST_ONCE) {
+                    requireNoTransactionalId(g, where, c);
+                }
                 if (g == DeliveryGuarantee.EXACTLY_ONCE) {
                     require(!"false".equals(str(c.get("enable.idempotence"))), where,
                             "enable.idempotence=false contradicts EXACTLY_ONCE: transactions need the idempotent producer");
@@ -51,7 +55,7 @@ final class DeliveryCheck {
                     case AT_MOST_ONCE -> "auto-commit commits after the poll, so a crash can hand a message over twice";
                 });
         if (g == DeliveryGuarantee.EXACTLY_ONCE) {
-            require("read_committed".equals(str(c.get("isolation.level")).toLowerCase(Locale.ROOT)), where,
+            require("read_committed".equals(str(c.get("isolation.level"))), where,
                     "isolation.level=" + c.get("isolation.level") + " contradicts EXACTLY_ONCE: the subscriber "
                             + "would handle records of aborted transactions; use read_committed");
         }
@@ -61,6 +65,12 @@ final class DeliveryCheck {
                 + " is not longer than the retry budget of " + budget + " ms (" + o.retry().maxAttempts()
                 + " attempts): the group would evict this consumer while it waits to retry, and its messages "
                 + "would be handled again elsewhere; raise max.poll.interval.ms or shorten the retries");
+    }
+
+    private static void requireNoTransactionalId(DeliveryGuarantee g, String where, Map<String, Object> c) {
+        require(c.get("transactional.id") == null, where, "transactional.id=" + c.get("transactional.id")
+                + " contradicts " + g + ": a transactional producer sends only inside transactions; choose "
+                + "EXACTLY_ONCE, or remove transactional.id");
     }
 
     private static void require(boolean ok, String where, String message) {
@@ -74,8 +84,9 @@ final class DeliveryCheck {
         return "-1".equals(a) ? "all" : a.toLowerCase(Locale.ROOT);
     }
 
+    /** As Kafka reads a boolean or enum setting: trimmed, any case. */
     private static String str(Object o) {
-        return o == null ? "" : o.toString();
+        return o == null ? "" : o.toString().trim().toLowerCase(Locale.ROOT);
     }
 
     private static int intOf(Object o, int fallback) {

@@ -63,6 +63,27 @@ class DeliveryCheckTest {
     }
 
     @Test
+    void autoCommitContradictsEveryGuaranteeHoweverItIsSpelled() {
+        for (DeliveryGuarantee g : DeliveryGuarantee.values()) {
+            assertThat(subscriberError(SubscriberOptions.builder("billing").guarantee(g)
+                    .consumerProperty("enable.auto.commit", " TRUE ").build()))
+                    .contains("enable.auto.commit=true contradicts " + g);
+        }
+    }
+
+    @Test
+    void aTransactionalIdContradictsTheGuaranteesWithoutTransactions() {
+        for (DeliveryGuarantee g : List.of(DeliveryGuarantee.AT_MOST_ONCE, DeliveryGuarantee.AT_LEAST_ONCE)) {
+            PublisherOptions.Builder b = PublisherOptions.builder().guarantee(g).producerProperty("transactional.id", "t-1");
+            if (g == DeliveryGuarantee.AT_MOST_ONCE) {
+                b.producerProperty("acks", "0");
+            }
+            assertThat(publisherError(b.build())).contains("transactional.id=t-1 contradicts " + g,
+                    "choose EXACTLY_ONCE, or remove transactional.id");
+        }
+    }
+
+    @Test
     void readUncommittedContradictsATransactionalFlow() {
         assertThat(subscriberError(SubscriberOptions.builder("billing").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .consumerProperty("isolation.level", "read_uncommitted").build()))
