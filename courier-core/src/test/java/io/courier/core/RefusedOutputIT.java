@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,6 +19,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -118,6 +120,32 @@ class RefusedOutputIT {
             assertThat(output).containsExactly("small");
         } else { // "small" waited behind "big" in its partition and was handled again each round: duplicates, no loss
             assertThat(output).isNotEmpty().containsOnly("small");
+        }
+    }
+
+    @Test
+    void aConsumerEvictedForASlowHandlerRejoinsAndKeepsHandling() {
+        Topic<String, String> topic = Topic.of("slow-handler", Serdes.string(), Serdes.string());
+        courier.provision(topic);
+        AtomicInteger slowRuns = new AtomicInteger();
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        SubscriberOptions options = SubscriberOptions.builder("slow-handler").retry(RetryPolicy.noRetries())
+                .consumerProperty("max.poll.interval.ms", "3000").build();
+        try (Publisher<String, String> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, options, Handlers.all((m, ctx) -> {
+                    if (m.key().equals("slow") && slowRuns.incrementAndGet() == 1) {
+                        Thread.sleep(6_000); // twice max.poll.interval.ms: the group evicts this consumer
+                    }
+                    handled.merge(m.key(), 1, Integer::sum);
+                })).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            publisher.publishAndWait("slow", "s");
+            publisher.publishAndWait("next", "n");
+
+            await().atMost(Duration.ofSeconds(90)).until(() -> handled.containsKey("next"));
+            assertThat(subscriber.isRunning()).isTrue();
+            assertThat(slowRuns.get()).as("the evicted consumer's commit was refused, so the message came again")
+                    .isGreaterThanOrEqualTo(2);
         }
     }
 
