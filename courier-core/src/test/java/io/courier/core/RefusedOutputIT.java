@@ -2,13 +2,17 @@ package io.courier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.common.CourierException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -147,6 +151,33 @@ class RefusedOutputIT {
             assertThat(slowRuns.get()).as("the evicted consumer's commit was refused, so the message came again")
                     .isGreaterThanOrEqualTo(2);
         }
+    }
+
+    @Test
+    void anExactlyOncePublisherReportsARefusedMessageOnceThroughItsTransaction() {
+        Topic<String, String> topic = Topic.builder("refused-tx", Serdes.string(), Serdes.string())
+                .config("max.message.bytes", SMALL_RECORDS.get("max.message.bytes")).build();
+        courier.provision(topic);
+        try (Publisher<String, String> publisher = courier.publisher(topic, PublisherOptions.builder()
+                .guarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalId("refused-tx-1").build())) {
+            CompletableFuture<PublishResult> refused = publisher.publish("big", BIG);
+            assertThat(refused).as("a failed commit is a failed future, not an exception from publish")
+                    .failsWithin(Duration.ofSeconds(30)).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(CourierException.class);
+
+            CourierException e = assertThrows(CourierException.class,
+                    () -> publisher.inTransaction(p -> p.send("big", BIG)));
+            assertThat(e).hasMessageContaining("transaction on topic 'refused-tx' failed and was aborted");
+            publisher.flush(); // reported by its transaction above, not again here
+
+            assertThrows(AssertionError.class, () -> publisher.inTransaction(p -> {
+                p.send("aborted", "a");
+                throw new AssertionError("not only exceptions abort");
+            }));
+            publisher.publishAndWait("fits", "small");
+        }
+        assertThat(Probe.readAll(kafka.bootstrapServers(), "refused-tx", true)).extracting(r -> Probe.text(r.key()))
+                .containsExactly("fits");
     }
 
     private static SubscriberOptions options(String group, DeliveryGuarantee guarantee) {

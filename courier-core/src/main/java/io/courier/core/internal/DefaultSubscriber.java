@@ -33,6 +33,7 @@ final class DefaultSubscriber implements Subscriber {
 
     @Override
     public synchronized Subscriber start() {
+        requireState(!closed, "%s is closed", description);
         requireState(!started, "%s was started before", description);
         started = true;
         for (int i = 0; i < threads; i++) {

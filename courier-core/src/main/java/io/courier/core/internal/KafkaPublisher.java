@@ -47,7 +47,13 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         this.producer = producer;
         this.timed = config.metrics() != io.courier.core.CourierMetrics.NOOP;
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            producer.initTransactions();
+            try {
+                producer.initTransactions();
+            } catch (RuntimeException e) {
+                producer.close(java.time.Duration.ZERO);
+                throw e instanceof KafkaException ? new CourierException("cannot start the transactional publisher of "
+                        + "topic '" + topic.name() + "' at " + config.bootstrapServers() + ": " + e.getMessage(), e) : e;
+            }
         }
     }
 
@@ -65,8 +71,13 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     public void send(K key, V value) {
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config);
-        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
-            inTransaction(p -> producer.send(out.record(), (md, e) -> recordUnacknowledged(key, e)));
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            // A failed send fails its transaction, which reports it: counting it here too would report it twice.
+            if (transaction.isHeldByCurrentThread()) {
+                producer.send(out.record(), (md, e) -> recordFailedMetric(e));
+            } else {
+                inTransaction(p -> producer.send(out.record(), (md, e) -> recordFailedMetric(e)));
+            }
             return;
         }
         long start = timed ? System.nanoTime() : 0L;
@@ -79,6 +90,12 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                 recordUnacknowledged(key, e);
             }
         });
+    }
+
+    private void recordFailedMetric(Exception e) {
+        if (e != null) {
+            config.metrics().publishFailed(topic.name(), e);
+        }
     }
 
     private void recordUnacknowledged(K key, Exception e) {
@@ -107,13 +124,19 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, message, config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
-            inTransaction(p -> send(out, message.key()).whenComplete((r, e) -> {
-                if (e == null) {
-                    result.complete(r);
-                } else {
-                    result.completeExceptionally(e);
-                }
-            }));
+            try {
+                inTransaction(p -> send(out, message.key()).whenComplete((r, e) -> {
+                    if (e == null) {
+                        result.complete(r);
+                    } else {
+                        result.completeExceptionally(e);
+                    }
+                }));
+            } catch (CourierException e) { // the commit failed: the message is not visible, whatever its send said
+                CompletableFuture<PublishResult> failed = new CompletableFuture<>();
+                failed.completeExceptionally(e);
+                return failed;
+            }
             return result;
         }
         return send(out, message.key());
@@ -166,21 +189,44 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             producer.beginTransaction();
             try {
                 work.accept(this);
-                producer.commitTransaction();
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | Error e) {
                 abortQuietly(e);
-                throw e instanceof KafkaException ke ? new CourierException("transaction on topic '" + topic.name()
-                        + "' failed and was aborted: " + ke.getMessage(), ke) : e;
+                if (e instanceof KafkaException ke) {
+                    throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
+                            + ke.getMessage(), ke);
+                }
+                throw e;
             }
+            commit();
         } finally {
             transaction.unlock();
         }
     }
 
-    private void abortQuietly(RuntimeException cause) {
+    /** Commits, retrying a commit that timed out: its outcome is unknown, and Kafka then allows no abort. */
+    private void commit() {
+        for (int i = 1; ; i++) {
+            try {
+                producer.commitTransaction();
+                return;
+            } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                if (i == 3) {
+                    throw new CourierException("the commit of a transaction on topic '" + topic.name() + "' timed out "
+                            + i + " times at " + config.bootstrapServers() + "; its outcome is unknown (the broker "
+                            + "aborts it unless a commit arrived); close this publisher and create a new one", e);
+                }
+            } catch (KafkaException e) {
+                abortQuietly(e);
+                throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private void abortQuietly(Throwable cause) {
         try {
             producer.abortTransaction();
-        } catch (KafkaException e) {
+        } catch (RuntimeException e) {
             // A fenced or fatally failed producer cannot abort; the broker aborts on timeout. Keep the first error.
             cause.addSuppressed(e);
         }
