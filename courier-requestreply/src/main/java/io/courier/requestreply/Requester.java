@@ -89,7 +89,8 @@ public interface Requester extends AutoCloseable {
     RequesterStats stats();
 
     /**
-     * Stops reading replies and closes the publishers; pending requests complete with a timeout at once. Idempotent.
+     * Stops reading replies and closes the publishers; pending requests complete exceptionally at once, with a
+     * {@link io.courier.common.CourierException} that names the reply topic, the request and its endpoint. Idempotent.
      */
     @Override
     void close();

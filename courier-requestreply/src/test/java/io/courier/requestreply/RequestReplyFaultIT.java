@@ -167,7 +167,10 @@ class RequestReplyFaultIT {
                     before.add(first.request(endpoint, "k" + i, "old-" + i, Duration.ofMinutes(1)));
                 }
                 first.close(); // in flight: nobody has answered yet
-                assertThat(before).allSatisfy(f -> assertThat(f).isCompletedExceptionally());
+                assertThat(before).allSatisfy(f -> assertThat(f).failsWithin(Duration.ZERO)
+                        .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                        .withCauseInstanceOf(io.courier.common.CourierException.class)
+                        .withMessageContaining("closed before request").withMessageContaining("was answered"));
 
                 try (Requester second = Requester.start(courier, options)) {
                     gate.countDown(); // the old requests are answered now, to partitions the new instance reads

@@ -1,27 +1,35 @@
 package io.courier.requestreply;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
-
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
 import io.courier.common.CourierRetriableException;
+import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
 import java.nio.charset.StandardCharsets;
+import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
@@ -85,6 +93,57 @@ class RequestReplyIT {
             assertThat(success.envelope().causationId()).isPresent().get().isNotEqualTo("order-7");
             assertThat(requester.stats().succeeded()).isEqualTo(1);
             assertThat(responder.stats().answered()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void settingUpTheRequestTopicsPublisherDoesNotEatIntoTheDeadline() throws Exception {
+        // Each new producer moves this clock an hour on: a request whose deadline was taken before its publisher
+        // existed would reach the responder an hour late and be skipped.
+        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+        Clock clock = new Clock() {
+            @Override
+            public ZoneId getZone() {
+                return ZoneOffset.UTC;
+            }
+
+            @Override
+            public Clock withZone(ZoneId zone) {
+                return this;
+            }
+
+            @Override
+            public Instant instant() {
+                return now.get();
+            }
+        };
+        ClientFactory kafka = ClientFactory.kafka();
+        ClientFactory slowSetup = new ClientFactory() {
+            @Override
+            public Producer<byte[], byte[]> producer(Map<String, Object> config) {
+                now.updateAndGet(t -> t.plus(Duration.ofHours(1)));
+                return kafka.producer(config);
+            }
+
+            @Override
+            public Consumer<byte[], byte[]> consumer(Map<String, Object> config) {
+                return kafka.consumer(config);
+            }
+
+            @Override
+            public Admin admin(Map<String, Object> config) {
+                return kafka.admin(config);
+            }
+        };
+        try (Courier slow = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("slow")
+                        .clock(clock).clientFactory(slowSetup).build());
+                Responder responder = Responder.start(slow, endpoint, ResponderOptions.builder("slow-pricing").build(),
+                        RequestHandler.sync(m -> "price of " + m.value()));
+                Requester requester = Requester.start(slow, RequesterOptions.builder(replies).replyPartitions(4).build())) {
+            Reply<String> reply = requester.request(endpoint, "sku-3", "sku-3", WAIT).get();
+
+            assertThat(reply).isInstanceOf(Reply.Success.class);
+            assertThat(responder.stats().expired()).isZero();
         }
     }
 

@@ -139,6 +139,14 @@ public final class DefaultRequester implements Requester {
                     + endpoint.name() + "' not sent, retry"));
             return;
         }
+        Publisher<K, Q> publisher;
+        try {
+            publisher = publisher(endpoint);
+        } catch (RuntimeException e) {
+            p.fail(e);
+            return;
+        }
+        p.deadline = clock.instant().plus(timeout);
         int partition = owned[Math.floorMod(next.getAndIncrement(), owned.length)];
         OutboundMessage<K, Q> message = request.withCorrelationId(p.correlationId)
                 .withHeader(ReplyHeaders.REPLY_TOPIC, options.replyTopic())
@@ -147,7 +155,7 @@ public final class DefaultRequester implements Requester {
         lastDeadline.merge(partition, p.deadline.toEpochMilli(), Math::max);
         pending.put(p.correlationId, p);
         try {
-            publisher(endpoint).publish(message).whenComplete((result, error) -> {
+            publisher.publish(message).whenComplete((result, error) -> {
                 if (error != null && pending.remove(p.correlationId, p)) {
                     p.cancelTimer();
                     p.fail(error);

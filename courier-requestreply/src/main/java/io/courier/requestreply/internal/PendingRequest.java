@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.LongAdder;
 abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRequest.Gather {
     final Endpoint<?, ?, R> endpoint;
     final String correlationId;
-    final Instant deadline;
+    /** Set again when the request is handed to the producer: setting up its publisher does not eat into it. */
+    volatile Instant deadline;
     volatile ScheduledFuture<?> timer;
 
     PendingRequest(Endpoint<?, ?, R> endpoint, String correlationId, Instant deadline) {
