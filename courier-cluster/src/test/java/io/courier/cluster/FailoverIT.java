@@ -5,13 +5,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.cluster.junit.EmbeddedKafka;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -33,6 +38,17 @@ class FailoverIT {
     private static final int FAULT_AT = 10_000;
     /** Paced so that the fault lands mid-stream rather than after the producer has drained. */
     private static final int RECORDS_PER_MILLI = 3;
+
+    @Test
+    void aTopicCreatedWithoutAReplicationFactorGetsThreeReplicas(EmbeddedKafkaCluster cluster) throws Exception {
+        try (Admin admin = Admin.create(cluster.clientProperties())) {
+            admin.createTopics(List.of(new NewTopic("default-rf", Optional.of(2), Optional.empty()))).all()
+                    .get(30, TimeUnit.SECONDS);
+            TopicDescription d = admin.describeTopics(List.of("default-rf")).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get("default-rf");
+            assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+        }
+    }
 
     @Test
     void keepsEveryAcknowledgedRecordExactlyOnceWhenTheLeaderShutsDown(EmbeddedKafkaCluster cluster) throws Exception {

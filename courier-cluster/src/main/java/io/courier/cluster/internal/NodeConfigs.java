@@ -55,6 +55,9 @@ final class NodeConfigs {
         p.put("transaction.state.log.min.isr", minIsr);
         p.put("share.coordinator.state.topic.replication.factor", rf);
         p.put("share.coordinator.state.topic.min.isr", minIsr);
+        // A topic created without a replication factor is replicated as the internal ones are: on three nodes a
+        // dev cluster should behave like the production clusters it stands in for.
+        p.put("default.replication.factor", rf);
         p.put("group.initial.rebalance.delay.ms", "0");
         // The log cleaner allocates this buffer on the heap at start-up: Kafka's 128 MB default alone would not
         // fit a 256 MB heap, and three in-process nodes would hold 384 MB. 16 MB still compacts ~600k keys a pass.

@@ -20,6 +20,7 @@ class NodeConfigsTest {
                 .containsEntry("controller.quorum.voters", "0@localhost:9500")
                 .containsEntry("advertised.listeners", "BROKER://localhost:9092")
                 .containsEntry("offsets.topic.replication.factor", "1")
+                .containsEntry("default.replication.factor", "1")
                 .containsEntry("transaction.state.log.replication.factor", "1")
                 .containsEntry("transaction.state.log.min.isr", "1")
                 .containsEntry("share.coordinator.state.topic.replication.factor", "1")
@@ -38,6 +39,7 @@ class NodeConfigsTest {
                 .containsEntry("node.id", "2")
                 .containsEntry("listeners", "BROKER://localhost:9094,CONTROLLER://localhost:9502")
                 .containsEntry("offsets.topic.replication.factor", "3")
+                .containsEntry("default.replication.factor", "3")
                 .containsEntry("transaction.state.log.min.isr", "2");
     }
 
