@@ -36,7 +36,8 @@ public record PublishComparison(String bootstrapServers, int records, int record
         Objects.requireNonNull(envelope, "envelope");
         requireArgument(records >= 1, "records must be at least 1, but was %d", records);
         requireArgument(recordSize >= 16, "record size must be at least 16 bytes, but was %d", recordSize);
-        requireArgument(rounds >= 1, "rounds must be at least 1, but was %d", rounds);
+        requireArgument(rounds >= 2 && rounds % 2 == 0,
+                "rounds must be even and at least 2, so that each client goes first equally often, but was %d", rounds);
         requireArgument(ratePerSecond >= 1, "rate must be at least 1 message/s, but was %d", ratePerSecond);
         requireArgument(!latencyDuration.isNegative() && !latencyDuration.isZero(),
                 "latency duration must be positive, but was %s", latencyDuration);
