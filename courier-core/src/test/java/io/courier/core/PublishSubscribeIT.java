@@ -286,6 +286,9 @@ class PublishSubscribeIT {
             assertThat(Probe.header(dead, "courier_dlt_exception_message"))
                     .startsWith("cannot deserialize the value of poison-").contains("as OrderEvent");
             assertThat(Probe.header(dead, "courier_dlt_attempts")).isEqualTo("1");
+            assertThat(Probe.header(dead, "courier_dlt_group")).isEqualTo("poison-group");
+            assertThat(courier.admin().describeTopics(List.of("poison.dlt")).allTopicNames().get(30, TimeUnit.SECONDS)
+                    .get("poison.dlt").partitions()).as("the dead-letter topic is created like its topic").hasSize(2);
             assertThat(handled).doesNotContainKey("o-500").allSatisfy((k, v) -> assertThat(v).isEqualTo(1));
 
             ReplayResult replay = courier.replayDeadLetters("poison.dlt", ReplayOptions.defaults().withCorrection(d ->
@@ -327,6 +330,37 @@ class PublishSubscribeIT {
         assertThat(Probe.header(dead, "courier_dlt_attempts")).isEqualTo("3");
         assertThat(Probe.header(dead, "courier_dlt_exception_class")).isEqualTo(IllegalStateException.class.getName());
         assertThat(Probe.header(dead, "courier_dlt_exception_message")).isEqualTo("order permanent cannot be billed");
+    }
+
+    @Test
+    void aMessageWithoutAHandlerOrWithANonRetriableFailureIsDeadLetteredAtOnce() {
+        Topic<String, OrderEvent> topic = orders("unhandled", 1);
+        List<String> done = new CopyOnWriteArrayList<>();
+        AtomicInteger rejectedRuns = new AtomicInteger();
+        RetryPolicy retry = RetryPolicy.exponential(5, Duration.ofMillis(50)).withNonRetriable(List.of(IllegalArgumentException.class));
+        try (Publisher<String, OrderEvent> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, SubscriberOptions.builder("unhandled").retry(retry).build(),
+                        Handlers.<String, OrderEvent>builder().on(OrderEvent.OrderPlaced.class, (m, ctx) -> {
+                            if (m.key().equals("rejected")) {
+                                rejectedRuns.incrementAndGet();
+                                throw new IllegalArgumentException("amount " + m.value().amountCents() + " is negative");
+                            }
+                            done.add(m.key());
+                        }).build()).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            publisher.publishAndWait("cancelled", new OrderEvent.OrderCancelled("a", "r")); // no handler for it
+            publisher.publishAndWait("rejected", new OrderEvent.OrderPlaced("b", -5, Instant.EPOCH));
+            publisher.publishAndWait("fine", new OrderEvent.OrderPlaced("c", 5, Instant.EPOCH));
+            await().atMost(Duration.ofSeconds(60)).until(() -> done.size() == 1
+                    && Probe.readAll(bootstrap, "unhandled.dlt", true).size() == 2);
+        }
+        List<ConsumerRecord<byte[], byte[]>> dead = Probe.readAll(bootstrap, "unhandled.dlt", true);
+        assertThat(dead).extracting(r -> Probe.text(r.key())).containsExactly("cancelled", "rejected");
+        assertThat(Probe.header(dead.get(0), "courier_dlt_exception_message")).contains("no handler for message type");
+        assertThat(Probe.header(dead.get(1), "courier_dlt_exception_class")).isEqualTo(IllegalArgumentException.class.getName());
+        assertThat(dead).allSatisfy(r -> assertThat(Probe.header(r, "courier_dlt_attempts")).isEqualTo("1"));
+        assertThat(rejectedRuns.get()).as("a non-retriable failure is not retried").isEqualTo(1);
+        assertThat(done).containsExactly("fine");
     }
 
     @Test

@@ -176,6 +176,10 @@ class RefusedOutputIT {
             }));
             publisher.publishAndWait("fits", "small");
         }
+        Publisher<String, String> atLeastOnce = courier.publisher(topic);
+        atLeastOnce.send("big", BIG);
+        assertThat(assertThrows(CourierException.class, atLeastOnce::close))
+                .hasMessageStartingWith("1 message(s) sent to topic 'refused-tx' were not acknowledged");
         assertThat(Probe.readAll(kafka.bootstrapServers(), "refused-tx", true)).extracting(r -> Probe.text(r.key()))
                 .containsExactly("fits");
     }

@@ -66,6 +66,24 @@ class DeadLetterReplayerTest {
     }
 
     @Test
+    void aCorrectionThatReturnsNullSkipsTheDeadLetterAndMovesPastIt() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 2L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(deadLetter(0, 0));
+            consumer.addRecord(deadLetter(0, 1));
+        });
+
+        ReplayResult result = DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10_000)
+                .withCorrection(d -> new String(d.value(), StandardCharsets.UTF_8).equals("v0@0") ? null : d));
+
+        assertThat(result).isEqualTo(new ReplayResult(1, 1));
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8)).containsExactly("v0@1");
+        assertThat(commits).containsEntry(P0, new OffsetAndMetadata(2));
+    }
+
+    @Test
     void aDeadLetterWithAMalformedNumberHeaderIsRefusedNamingItAndTheValue() {
         ConsumerRecord<byte[], byte[]> r = deadLetter(0, 4);
         r.headers().add(DeadLetter.Headers.ATTEMPTS, "three".getBytes(StandardCharsets.UTF_8));
