@@ -14,6 +14,9 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -58,7 +61,8 @@ class OrderingIT {
                         total += mine.size();
                         all.addAll(mine);
                     }
-                    return all.size() == 8 && total == 8 && instances.stream().allMatch(s -> !s.assignedPartitions().isEmpty());
+                    return all.size() == 8 && total == 8 && instances.stream().allMatch(s -> !s.assignedPartitions().isEmpty())
+                            && everyMemberOwnsAPartition(courier.admin(), "ordering", 6);
                 });
                 try (Publisher<String, String> publisher = courier.publisher(topic,
                         PublisherOptions.builder().linger(Duration.ofMillis(10)).batchSize(64 * 1024).build())) {
@@ -85,5 +89,12 @@ class OrderingIT {
         assertThat(threadsPerKey.values()).as("one key is handled by one thread").allSatisfy(t -> assertThat(t).hasSize(1));
         assertThat(threadsPerKey.values().stream().flatMap(Set::stream).distinct().count())
                 .as("the work was spread over the 6 threads").isEqualTo(6);
+    }
+
+    /** The group is stable with all its members, each owning a partition: no rebalance is still to come. */
+    private static boolean everyMemberOwnsAPartition(Admin admin, String group, int members) throws Exception {
+        ConsumerGroupDescription d = admin.describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group);
+        return d.groupState() == GroupState.STABLE && d.members().size() == members
+                && d.members().stream().allMatch(m -> !m.assignment().topicPartitions().isEmpty());
     }
 }
