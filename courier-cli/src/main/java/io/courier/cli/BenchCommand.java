@@ -300,8 +300,13 @@ final class BenchCommand implements Callable<Integer> {
                 out.print(result.table());
                 out.flush();
                 writeJson(json, result, out);
-                return result.duplicateEvents() == 0 && result.rebuildMatchesLive() ? 0 : 1;
+                return exitCode(result);
             });
+        }
+
+        /** @return 1 if the run found a duplicate event on the topic or a rebuilt state unlike the live one, else 0 */
+        static int exitCode(EventSourcingBenchmark.Result result) {
+            return result.duplicateEvents() == 0 && result.rebuildMatchesLive() ? 0 : 1;
         }
     }
 }

@@ -13,8 +13,8 @@ import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** An event as a plain read_committed consumer sees it on the topic: no Courier code on this path. */
-record EventRecord(String aggregateId, String type, long version, String causationId, String json,
-        EventOffset offset) {
+record EventRecord(String aggregateId, String type, long version, String schemaVersion, String causationId,
+        String json, EventOffset offset) {
 
     static List<EventRecord> readAll(String servers, String topic) {
         Map<String, Object> c = new HashMap<>();
@@ -31,7 +31,8 @@ record EventRecord(String aggregateId, String type, long version, String causati
             while (!partitions.stream().allMatch(tp -> consumer.position(tp) >= end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     out.add(new EventRecord(new String(r.key(), StandardCharsets.UTF_8), envelope(r, "ce_type", 1),
-                            Long.parseLong(text(r, EventHeaders.AGGREGATE_VERSION)), envelope(r, "ce_causationid", 7),
+                            Long.parseLong(text(r, EventHeaders.AGGREGATE_VERSION)),
+                            text(r, EventHeaders.SCHEMA_VERSION), envelope(r, "ce_causationid", 7),
                             new String(r.value(), StandardCharsets.UTF_8),
                             new EventOffset(r.topic(), r.partition(), r.offset())));
                 }

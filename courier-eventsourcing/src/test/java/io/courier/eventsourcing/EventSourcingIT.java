@@ -1,6 +1,7 @@
 package io.courier.eventsourcing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
@@ -21,16 +22,21 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -73,13 +79,90 @@ class EventSourcingIT {
     }
 
     private CommandResult send(String id, Accounts.Command command) throws Exception {
-        Reply<CommandResult> reply = gateway.send(id, command, WAIT).get();
+        return send(gateway, id, command);
+    }
+
+    private static CommandResult send(CommandGateway<Accounts.Command> to, String id, Accounts.Command command)
+            throws Exception {
+        Reply<CommandResult> reply = to.send(id, command, WAIT).get();
         assertThat(reply).as("reply to %s", command).isInstanceOf(Reply.Success.class);
         return ((Reply.Success<CommandResult>) reply).value();
     }
 
     private List<EventRecord> events() {
         return EventRecord.readAll(cluster.bootstrapServers(), accounts.eventsTopic());
+    }
+
+    /** The read model of the projection tests: the balance and how many deposits and withdrawals made it. */
+    record Balance(long cents, int changes) {}
+
+    private static Balance project(Balance current, String id, Accounts.Event e) {
+        Balance b = current == null ? new Balance(0, 0) : current;
+        if (e instanceof Accounts.Deposited d) {
+            return new Balance(b.cents() + d.cents(), b.changes() + 1);
+        }
+        if (e instanceof Accounts.Withdrawn w) {
+            return new Balance(b.cents() - w.cents(), b.changes() + 1);
+        }
+        return b;
+    }
+
+    /**
+     * Appends an account's events as an older release wrote them, with a plain producer: schema 1 of Deposited
+     * (whole euros in "amount", 7 of them), no schema header.
+     */
+    private void appendLegacyAccount(String id) throws Exception {
+        try (KafkaProducer<String, String> old = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            ProducerRecord<String, String> opened = new ProducerRecord<>(accounts.eventsTopic(), id,
+                    "{\"owner\":\"old\"}");
+            opened.headers().add("ce_type", "Opened".getBytes(StandardCharsets.UTF_8));
+            opened.headers().add(EventHeaders.AGGREGATE_VERSION, "1".getBytes(StandardCharsets.UTF_8));
+            ProducerRecord<String, String> deposited = new ProducerRecord<>(accounts.eventsTopic(), id,
+                    "{\"amount\":7}");
+            deposited.headers().add("ce_type", "Deposited".getBytes(StandardCharsets.UTF_8));
+            deposited.headers().add(EventHeaders.AGGREGATE_VERSION, "2".getBytes(StandardCharsets.UTF_8));
+            old.send(opened).get();
+            old.send(deposited).get();
+        }
+    }
+
+    /**
+     * Appends a byte-for-byte copy (key, value, headers) of the committed event at {@code at} to its partition, as
+     * an at-least-once redelivery would hand it to a reader again.
+     *
+     * @return where the copy is
+     */
+    private EventOffset appendCopyOf(EventOffset at) throws Exception {
+        TopicPartition partition = new TopicPartition(at.topic(), at.partition());
+        ConsumerRecord<byte[], byte[]> original = null;
+        try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers(), "isolation.level", "read_committed"), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            plain.assign(List.of(partition));
+            plain.seek(partition, at.offset());
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (original == null && System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : plain.poll(Duration.ofMillis(200))) {
+                    if (r.offset() == at.offset()) {
+                        original = r;
+                    }
+                }
+            }
+        }
+        assertThat(original).as("the event at %s", at).isNotNull();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new ByteArraySerializer(), new ByteArraySerializer())) {
+            RecordMetadata copy = producer.send(new ProducerRecord<>(at.topic(), at.partition(), original.key(),
+                    original.value(), original.headers())).get();
+            return new EventOffset(copy.topic(), copy.partition(), copy.offset());
+        }
+    }
+
+    /** @return the consumer groups of projection {@code name} that the broker knows */
+    private Set<String> consumerGroupsOf(String name) throws Exception {
+        return courier.admin().listGroups().all().get(30, TimeUnit.SECONDS).stream().map(GroupListing::groupId)
+                .filter(group -> group.startsWith(name + "-projection-")).collect(Collectors.toSet());
     }
 
     @Test
@@ -193,19 +276,7 @@ class EventSourcingIT {
             send("r-" + i, new Accounts.Withdraw(i));
         }
         // A v1 event, as an older release wrote it: whole euros in "amount", no schema header.
-        try (KafkaProducer<String, String> old = new KafkaProducer<>(Map.of("bootstrap.servers",
-                cluster.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            ProducerRecord<String, String> opened = new ProducerRecord<>(accounts.eventsTopic(), "legacy",
-                    "{\"owner\":\"old\"}");
-            opened.headers().add("ce_type", "Opened".getBytes(StandardCharsets.UTF_8));
-            opened.headers().add(EventHeaders.AGGREGATE_VERSION, "1".getBytes(StandardCharsets.UTF_8));
-            ProducerRecord<String, String> deposited = new ProducerRecord<>(accounts.eventsTopic(), "legacy",
-                    "{\"amount\":7}");
-            deposited.headers().add("ce_type", "Deposited".getBytes(StandardCharsets.UTF_8));
-            deposited.headers().add(EventHeaders.AGGREGATE_VERSION, "2".getBytes(StandardCharsets.UTF_8));
-            old.send(opened).get();
-            old.send(deposited).get();
-        }
+        appendLegacyAccount("legacy");
 
         Replay.Result<Accounts.Account> rebuilt = Replay.rebuild(courier, accounts);
 
@@ -220,19 +291,9 @@ class EventSourcingIT {
 
     @Test
     void aProjectionAnswersReadYourWritesQueriesAndRebuildsAfterAReset() throws Exception {
-        record Balance(long cents, int changes) {}
         ReadModelStore<Balance> store = ReadModelStore.inMemory(); // where the read models live: pluggable
         try (Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
-                (Balance current, String id, Accounts.Event e) -> {
-                    Balance b = current == null ? new Balance(0, 0) : current;
-                    if (e instanceof Accounts.Deposited d) {
-                        return new Balance(b.cents() + d.cents(), b.changes() + 1);
-                    }
-                    if (e instanceof Accounts.Withdrawn w) {
-                        return new Balance(b.cents() - w.cents(), b.changes() + 1);
-                    }
-                    return b;
-                }, store)) {
+                EventSourcingIT::project, store)) {
             send("p-1", new Accounts.Open("reader"));
             for (int i = 1; i <= 10; i++) {
                 CommandResult written = send("p-1", new Accounts.Deposit(i));
@@ -285,5 +346,104 @@ class EventSourcingIT {
         assertThat(send("late-1", new Accounts.Deposit(1)).version()).isEqualTo(2);
         assertThat(events()).extracting(EventRecord::type).containsExactly("Opened", "Deposited");
         assertThat(processor.state("late-1").orElseThrow().state().balance()).isEqualTo(1);
+    }
+
+    @Test
+    void aDecideOrEvolveThatThrowsIsARejectionNamingTheErrorAndWritesNothing() throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> fragile = Aggregate.builder("account"
+                        + (++counter), Accounts.Account.class, Accounts.Command.class, Accounts.Event.class)
+                .decide((state, command) -> {
+                    if (command instanceof Accounts.Withdraw) {
+                        throw new IllegalStateException("withdrawals are suspended");
+                    }
+                    return Accounts.decide(state, command);
+                })
+                // a deposit that would overflow the balance throws instead of wrapping around
+                .evolve((state, event) -> event instanceof Accounts.Deposited d
+                        ? new Accounts.Account(state.owner(), Math.addExact(state.balance(), d.cents()))
+                        : Accounts.evolve(state, event))
+                .build();
+        try (CommandProcessor<Accounts.Account> fragileProcessor = CommandProcessor.start(courier, fragile,
+                ProcessorOptions.builder(fragile.name() + "-processor").build()).awaitRunning(Duration.ofMinutes(1))) {
+            CommandGateway<Accounts.Command> to = CommandGateway.of(requester, fragile);
+            send(to, "f-1", new Accounts.Open("frank"));
+            send(to, "f-1", new Accounts.Deposit(100));
+
+            assertThat(send(to, "f-1", new Accounts.Withdraw(30))).isEqualTo(CommandResult.rejection("f-1", 2,
+                    "aggregate '" + fragile.name() + "' failed on Withdraw: "
+                            + "java.lang.IllegalStateException: withdrawals are suspended"));
+            assertThat(send(to, "f-1", new Accounts.Deposit(Long.MAX_VALUE))).isEqualTo(CommandResult.rejection("f-1",
+                    2, "aggregate '" + fragile.name() + "' failed on Deposit: "
+                            + "java.lang.ArithmeticException: long overflow"));
+
+            // the processor did not crash, and the failed commands left no trace: not on the topic, not in the state
+            assertThat(send(to, "f-1", new Accounts.Deposit(1)).version()).isEqualTo(3);
+            assertThat(EventRecord.readAll(cluster.bootstrapServers(), fragile.eventsTopic()))
+                    .extracting(EventRecord::type, EventRecord::version)
+                    .containsExactly(tuple("Opened", 1L), tuple("Deposited", 2L), tuple("Deposited", 3L));
+            assertThat(fragileProcessor.state("f-1")).contains(new Versioned<>(new Accounts.Account("frank", 101), 3));
+        }
+    }
+
+    @Test
+    void eachEventIsWrittenWithTheSchemaVersionOfItsType() throws Exception {
+        send("s-1", new Accounts.OpenWithDeposit("schema", 100));
+        // Deposited has one upcaster (1 to 2), so it is written as schema 2; Opened has none, so schema 1
+        assertThat(events()).extracting(EventRecord::type, EventRecord::schemaVersion)
+                .containsExactly(tuple("Opened", "1"), tuple("Deposited", "2"));
+    }
+
+    @Test
+    void aProjectionUpcastsOldEvents() throws Exception {
+        appendLegacyAccount("legacy"); // schema 1 of Deposited: 7 whole euros, no schema header
+        try (Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
+                EventSourcingIT::project)) {
+            assertThat(balances.get("legacy", 2, WAIT)).contains(new Balance(700, 1));
+        }
+    }
+
+    @Test
+    void aProjectionSkipsARedeliveredEvent() throws Exception {
+        send("d-1", new Accounts.Open("twice"));
+        CommandResult deposited = send("d-1", new Accounts.Deposit(500));
+        try (Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
+                EventSourcingIT::project)) {
+            assertThat(balances.get("d-1", deposited.offsets(), WAIT)).contains(new Balance(500, 1));
+
+            EventOffset again = appendCopyOf(deposited.offsets().get(0));
+            balances.awaitOffsets(List.of(again), WAIT); // read past the copy...
+
+            assertThat(balances.get("d-1")).contains(new Balance(500, 1)); // ...and skipped it
+            assertThat(balances.version("d-1")).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void aProjectionClearsItsStoreWhenItStarts() throws Exception {
+        CommandResult opened = send("c-1", new Accounts.OpenWithDeposit("fresh", 300));
+        ReadModelStore<Balance> store = ReadModelStore.inMemory();
+        store.put("c-1", new Balance(999_999, 42)); // left over from an earlier run
+        store.put("ghost", new Balance(1, 1)); // an aggregate the events topic does not know
+        try (Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
+                EventSourcingIT::project, store)) {
+            balances.awaitOffsets(opened.offsets(), WAIT);
+            assertThat(store.all()).isEqualTo(Map.of("c-1", new Balance(300, 1)));
+        }
+    }
+
+    @Test
+    void aProjectionDeletesItsConsumerGroupWhenItResetsAndWhenItCloses() throws Exception {
+        CommandResult opened = send("g-1", new Accounts.Open("grouped"));
+        String name = accounts.name() + "-balances";
+        try (Projection<Balance> balances = Projection.start(courier, accounts, name, EventSourcingIT::project)) {
+            balances.awaitOffsets(opened.offsets(), WAIT);
+            Set<String> first = await().atMost(WAIT).until(() -> consumerGroupsOf(name), groups -> groups.size() == 1);
+
+            balances.reset();
+            balances.awaitOffsets(opened.offsets(), WAIT); // read again, under the new group
+            await().atMost(WAIT).untilAsserted(() -> assertThat(consumerGroupsOf(name)).hasSize(1)
+                    .doesNotContainAnyElementsOf(first));
+        }
+        await().atMost(WAIT).until(() -> consumerGroupsOf(name), Set::isEmpty);
     }
 }
