@@ -5,6 +5,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.Reader;
+import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -15,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Properties;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -29,6 +33,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import picocli.CommandLine;
 
 /** Runs the README's first command, {@code ./courier cluster}, as a user would: a process, its output, a signal. */
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
@@ -73,6 +78,45 @@ class ClusterCommandIT {
             assertThat(output).contains("courier cluster: port " + taken.getLocalPort() + " is already in use")
                     .doesNotContain("\tat ", "Exception in thread");
         }
+    }
+
+    @Test
+    void aSaslSslClusterWritesAClientConfigThatTheOtherCommandsReachItWith() throws Exception {
+        Process process = launch("cluster", "--security", "sasl_ssl", "--port", "0");
+        BlockingQueue<String> lines = pump(process);
+        try {
+            String bootstrap = awaitLine(lines, "bootstrap.servers=", Duration.ofMinutes(2)).substring("bootstrap.servers=".length());
+            Path config = Path.of(awaitLine(lines, "client.config=", Duration.ofSeconds(10)).substring("client.config=".length()));
+            assertThat(config).isRegularFile().hasFileName("client.properties");
+            Properties written = new Properties();
+            try (Reader in = Files.newBufferedReader(config, StandardCharsets.UTF_8)) {
+                written.load(in);
+            }
+            assertThat(written).containsEntry("bootstrap.servers", bootstrap).containsEntry("security.protocol", "SASL_SSL")
+                    .containsEntry("sasl.mechanism", "SCRAM-SHA-512").containsKey("ssl.truststore.certificates");
+
+            // The file alone gives the servers, the admin's SCRAM credentials and the TLS trust.
+            String file = config.toString();
+            assertThat(cli("topics", "create", "--command-config", file, "--topic", "cli-secured")).isEqualTo("Created topic cli-secured.");
+            assertThat(cli("topics", "list", "--command-config", file).split(System.lineSeparator())).contains("cli-secured");
+
+            process.toHandle().destroy();
+            assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("stopped within 2 minutes").isTrue();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    /** Runs a command in this JVM, as KafkaToolsIT does; @return what it printed, once it succeeded */
+    private static String cli(String... args) {
+        CommandLine cli = CourierCli.newCommandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        assertThat(cli.execute(args)).as("exit code of %s; stderr: %s", List.of(args), err).isZero();
+        assertThat(err.toString()).isEmpty();
+        return out.toString().strip();
     }
 
     private static Process launch(String... args) throws IOException {

@@ -219,6 +219,21 @@ class KafkaToolsIT {
                 "--timeout", "2s")).out()).isEmpty();
     }
 
+    @Test
+    void fromBeginningIsIgnoredOnceTheGroupHasCommittedOffsets(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--partitions", "1"));
+        ok(courierWithInput("one\ntwo\n", "publish", "--bootstrap-servers", servers, "--topic", "tools.rewind"));
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--group", "tools-r",
+                "--from-beginning", "--max", "2")).lines()).containsExactly("one", "two");
+
+        ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--value", "three"));
+        // A rewind would print "one" first: the group's committed offset wins over --from-beginning.
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--group", "tools-r",
+                "--from-beginning", "--max", "1")).lines()).containsExactly("three");
+        assertThat(committed(cluster, "tools-r", "tools.rewind")).isEqualTo(3);
+    }
+
     private static long committed(EmbeddedKafkaCluster cluster, String group, String topic) throws Exception {
         return cluster.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS)
                 .get(new TopicPartition(topic, 0)).offset();

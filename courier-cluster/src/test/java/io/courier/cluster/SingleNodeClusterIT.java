@@ -122,4 +122,14 @@ class SingleNodeClusterIT {
                 assertThrows(io.courier.common.CourierException.class, () -> cluster.createTopic("twice", 1, 1));
         assertThat(e).hasMessageStartingWith("cannot create topic 'twice': ").hasMessageContaining("already exists");
     }
+
+    @Test
+    void refusesToCrashANodeThatRunsInThisJvmAndLeavesItRunning(EmbeddedKafkaCluster cluster) throws Exception {
+        int node = cluster.nodeIds().get(0);
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> cluster.crashNode(node));
+        assertThat(e).hasMessage("node " + node + " runs inside this JVM, so it cannot be crashed; start the cluster "
+                + "with ClusterOptions.builder().forkedNodes(true) to crash nodes");
+        assertThat(cluster.isRunning(node)).isTrue();
+        assertThat(cluster.admin().describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(1);
+    }
 }

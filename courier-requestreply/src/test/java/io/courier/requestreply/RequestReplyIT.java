@@ -2,10 +2,12 @@ package io.courier.requestreply;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
+import io.courier.core.DeadLetter;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.Serdes;
@@ -20,17 +22,26 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -301,30 +312,93 @@ class RequestReplyIT {
     }
 
     @Test
-    void aRequestWithoutReplyHeadersGoesToTheDeadLetterTopic() throws Exception {
+    void aRequestWithoutReplyHeadersGoesToTheDeadLetterTopicWithTheReason() throws Exception {
         try (Responder responder = responder("pricing", RequestHandler.sync(m -> "never"));
                 KafkaProducer<String, String> raw = new KafkaProducer<>(
                         Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
                         new StringSerializer())) {
             raw.send(new ProducerRecord<>(endpoint.name(), "k", "no reply headers")).get();
 
-            await().atMost(WAIT).until(() -> courier.admin().listTopics().names().get()
-                    .contains(endpoint.name() + ".dlt"));
-            assertThat(responder.stats().answered()).isZero();
+            // The responder creates the dead-letter topic when it starts: only the record in it shows it went there.
+            ConsumerRecord<byte[], byte[]> dead = readOne(endpoint.name() + ".dlt");
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("no reply headers");
+            assertThat(header(dead, DeadLetter.Headers.ORIGINAL_TOPIC)).isEqualTo(endpoint.name());
+            assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo(CourierException.class.getName());
+            assertThat(header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE))
+                    .contains("has no " + ReplyHeaders.REPLY_TOPIC + " or " + ReplyHeaders.REPLY_PARTITION + " header")
+                    .contains("it was not sent by a Courier requester");
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 0, 0));
+        }
+    }
+
+    /** Waits for the first record of a topic, read from the beginning of every partition without a group. */
+    private ConsumerRecord<byte[], byte[]> readOne(String topic) {
+        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(
+                Map.of("bootstrap.servers", cluster.bootstrapServers()), new ByteArrayDeserializer(),
+                new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, WAIT).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            List<ConsumerRecord<byte[], byte[]>> read = new ArrayList<>();
+            await().atMost(WAIT).pollInSameThread().until(() -> { // a consumer is used by one thread at a time
+                consumer.poll(Duration.ofMillis(200)).forEach(read::add);
+                return !read.isEmpty();
+            });
+            return read.get(0);
+        }
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> record, String key) {
+        Header h = record.headers().lastHeader(key);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void aResponderStopsWaitingForAnAsynchronousAnswerAtTheDeadlineAndCountsItExpired() throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        try (Requester requester = requester();
+                // One thread: it can answer the second request only once it stopped waiting for the first.
+                Responder responder = responder("never-answers", m -> {
+                    handled.incrementAndGet();
+                    return "never".equals(m.value()) ? new CompletableFuture<String>()
+                            : CompletableFuture.completedFuture("answered " + m.value());
+                })) {
+            responder.awaitAssignment(WAIT);
+            Reply<String> unanswered = requester.request(endpoint, "k", "never", Duration.ofSeconds(2)).get();
+            assertThat(unanswered).isInstanceOf(Reply.Timeout.class);
+
+            await().atMost(WAIT).until(() -> responder.stats().expired() == 1);
+            assertThat(handled).as("the handler got the request before its deadline").hasValue(1);
+            assertThat(requester.request(endpoint, "k", "next", WAIT).get())
+                    .isInstanceOfSatisfying(Reply.Success.class, s -> assertThat(s.value()).isEqualTo("answered next"));
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(1, 0, 1));
+            assertThat(requester.stats().timedOut()).isEqualTo(1);
         }
     }
 
     @Test
-    void aRequestToATopicThatDoesNotExistFailsAtOnceNamingItInsteadOfTimingOut() {
-        Endpoint<String, String, String> missing = Endpoint.of(Topic.of("no-such-requests", Serdes.string(),
-                Serdes.string()), Serdes.string());
-        try (Requester requester = requester()) {
-            CompletableFuture<Reply<String>> reply = requester.request(missing, "k", "v", WAIT);
+    void aRequestToAClusterThatBecameUnreachableFailsWithACourierExceptionNamingTheTopic() throws Exception {
+        EmbeddedKafkaCluster gone = EmbeddedKafkaCluster.start();
+        String servers = gone.bootstrapServers();
+        try (Courier c = Courier.connect(CourierConfig.builder(servers).serviceName("stranded")
+                        .connectTimeout(Duration.ofSeconds(2)).build())) {
+            Topic<String, String> requests = Topic.of("stranded-prices", Serdes.string(), Serdes.string());
+            c.provision(requests);
+            Endpoint<String, String, String> stranded = Endpoint.of(requests, Serdes.string());
+            try (Requester requester = Requester.start(c, RequesterOptions.builder("stranded.replies")
+                    .replyPartitions(1).build())) {
+                gone.close();
 
-            assertThat(reply).failsWithin(WAIT).withThrowableOfType(java.util.concurrent.ExecutionException.class)
-                    .withMessageContaining("no-such-requests");
-            assertThat(requester.stats().pending()).isZero();
-            assertThat(requester.stats().timedOut()).isZero();
+                CompletableFuture<Reply<String>> reply = requester.request(stranded, "k", "v", WAIT);
+
+                assertThat(reply).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(CourierException.class)
+                        .withMessageContaining("'stranded-prices'").withMessageContaining(servers);
+                assertThat(requester.stats().timedOut()).isZero();
+            }
+        } finally {
+            gone.close();
         }
     }
 }
