@@ -48,7 +48,7 @@ final class AtLeastOnceBatch {
     void process(ConsumerRecords<byte[], byte[]> records, boolean commit) {
         List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
         List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
-        List<CompletableFuture<?>> pending = new ArrayList<>();
+        Outputs pending = new Outputs();
         Map<TopicPartition, Long> rewind = new HashMap<>();
         Duration retryAfter = null;
         try {
@@ -57,11 +57,13 @@ final class AtLeastOnceBatch {
                 if (rewind.containsKey(tp)) {
                     continue; // an earlier record of this partition waits for its retry: keep the order
                 }
+                int before = pending.size();
                 Duration backoff = worker.attempt(r, pending);
                 if (backoff == null) {
                     done.add(r);
                     outputEnds.add(pending.size());
                 } else {
+                    pending.truncate(before); // the failed attempt's output: the record comes again, and with it its output
                     rewind.put(tp, r.offset());
                     retryAfter = longer(retryAfter, backoff);
                 }

@@ -186,7 +186,12 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
         transaction.lock();
         try {
-            producer.beginTransaction();
+            try {
+                producer.beginTransaction();
+            } catch (KafkaException | IllegalStateException e) { // fenced, fatally failed, or a commit still unknown
+                throw new CourierException("cannot begin a transaction on topic '" + topic.name() + "': "
+                        + e.getMessage() + "; close this publisher and create a new one", e);
+            }
             try {
                 work.accept(this);
             } catch (RuntimeException | Error e) {

@@ -105,6 +105,7 @@ final class SubscriberWorker<K, V> implements Runnable {
                         } else { // handling now could hand these over twice: consume them again instead
                             uncommitted.keySet().removeAll(next.keySet());
                             records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
+                            sleep(AtLeastOnceBatch.OUTPUT_BACKOFF); // a rebalance refuses commits until it is over
                         }
                     }
                     case AT_LEAST_ONCE -> plain.process(records, true);
@@ -154,16 +155,28 @@ final class SubscriberWorker<K, V> implements Runnable {
             return null;
         } catch (InterruptedException e) {
             throw new Stopped();
-        } catch (Exception e) {
-            int failed = attempts.fail(r, e);
-            config.metrics().handlerFailed(topicName, options.groupId(), failed);
-            if (failed >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
-                deadLetter(r, e, failed, pending);
-                return null;
+        } catch (KafkaException e) {
+            if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                // The producer refused a send: its transaction failed, most likely for another record's output.
+                // The batch decides whom to blame; this record did nothing wrong yet.
+                throw e;
             }
-            LOG.debug("{}: attempt {} of {} failed: {}", name, failed, message.coordinates(), e.toString());
-            return options.retry().backoff(failed);
+            return failed(r, e, message, pending);
+        } catch (Exception e) {
+            return failed(r, e, message, pending);
         }
+    }
+
+    private Duration failed(ConsumerRecord<byte[], byte[]> r, Exception e, Message<K, V> message,
+            List<CompletableFuture<?>> pending) {
+        int failed = attempts.fail(r, e);
+        config.metrics().handlerFailed(topicName, options.groupId(), failed);
+        if (failed >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
+            deadLetter(r, e, failed, pending);
+            return null;
+        }
+        LOG.debug("{}: attempt {} of {} failed: {}", name, failed, message.coordinates(), e.toString());
+        return options.retry().backoff(failed);
     }
 
     Duration backoff(int failedAttempts) {

@@ -49,9 +49,11 @@ final class TransactionalBatch<K, V> {
         Duration retryAfter = null;
         List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
         List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
-        List<CompletableFuture<?>> pending = new ArrayList<>();
+        Outputs pending = new Outputs();
+        ConsumerRecord<byte[], byte[]> current = null; // the record whose handler is running
         try {
             for (ConsumerRecord<byte[], byte[]> r : records) {
+                current = r;
                 retryAfter = worker.attempt(r, pending);
                 if (retryAfter != null) {
                     break;
@@ -59,6 +61,7 @@ final class TransactionalBatch<K, V> {
                 done.add(r);
                 outputEnds.add(pending.size());
             }
+            current = null;
             if (retryAfter == null) {
                 producer.sendOffsetsToTransaction(SubscriberWorker.nextOffsets(records), consumer.groupMetadata());
                 commit();
@@ -69,13 +72,27 @@ final class TransactionalBatch<K, V> {
             // Another instance took over this producer's transactional id or partitions: this one is a zombie.
             throw e;
         } catch (KafkaException e) {
-            retryAfter = blame(done, outputEnds, pending);
+            retryAfter = blame(done, outputEnds, pending, current, e);
             LOG.warn("{}: transaction failed and is aborted; the batch is consumed again in {} ms: {}", worker.name,
                     retryAfter.toMillis(), e.toString());
         }
-        producer.abortTransaction();
+        abort();
         rewind(records);
         worker.sleep(retryAfter);
+    }
+
+    private void abort() {
+        for (int i = 1; ; i++) {
+            try {
+                producer.abortTransaction();
+                return;
+            } catch (TimeoutException e) {
+                if (i == COMMIT_TRIES) {
+                    throw new CourierException(worker.name + ": aborting the transaction timed out " + i + " times; "
+                            + "this consumer stops and its partitions go to other group members", e);
+                }
+            }
+        }
     }
 
     private void commit() {
@@ -95,30 +112,32 @@ final class TransactionalBatch<K, V> {
     }
 
     /**
-     * Counts a failed attempt for the first record whose output was refused; with enough of them it goes to the
-     * dead-letter topic instead of looping. @return the wait before the batch is consumed again
+     * Counts a failed attempt for the record whose output was refused first (the sends queued behind it fail with
+     * the same error); with enough of them it goes to the dead-letter topic instead of looping.
+     *
+     * @return the wait before the batch is consumed again
      */
-    private Duration blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds,
-            List<CompletableFuture<?>> pending) {
+    private Duration blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, Outputs pending,
+            ConsumerRecord<byte[], byte[]> current, KafkaException error) {
         try {
             producer.flush(); // the transaction may fail before the refused send's own callback has run
         } catch (KafkaException e) {
             // the sends still complete, with this error or their own
         }
-        int from = 0;
-        for (int i = 0; i < done.size(); i++) {
-            for (int j = from; j < outputEnds.get(i); j++) {
-                CompletableFuture<?> f = pending.get(j);
-                if (f.isCompletedExceptionally()) {
-                    Throwable cause = cause(f);
-                    ConsumerRecord<byte[], byte[]> r = done.get(i);
-                    int count = attempts.refused(r, cause);
-                    LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
-                            r.topic(), r.partition(), r.offset(), count, cause.toString());
-                    return AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF);
-                }
+        int first = pending.firstFailure();
+        for (int i = 0; first >= 0 && i < done.size(); i++) {
+            if (first < outputEnds.get(i)) {
+                Throwable cause = cause(pending.get(first));
+                ConsumerRecord<byte[], byte[]> r = done.get(i);
+                int count = attempts.refused(r, cause);
+                LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
+                        r.topic(), r.partition(), r.offset(), count, cause.toString());
+                return AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF);
             }
-            from = outputEnds.get(i);
+        }
+        if (current != null) { // no output was refused, yet its handler ran into a Kafka error: its attempt failed
+            int count = attempts.fail(current, error);
+            return AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF);
         }
         return AtLeastOnceBatch.OUTPUT_BACKOFF; // the broker refused the transaction itself
     }
