@@ -17,7 +17,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
@@ -37,14 +36,8 @@ class AtLeastOnceBatchTest {
     private static final Topic<String, String> ORDERS = Topic.of("orders", Serdes.string(), Serdes.string());
     private static final Topic<String, String> OUT = Topic.of("out", Serdes.string(), Serdes.string());
 
-    private final Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
-    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
-        @Override
-        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-            commits.putAll(offsets);
-            super.commitSync(offsets);
-        }
-    };
+    private final RecordingConsumer consumer = new RecordingConsumer();
+    private final Map<TopicPartition, OffsetAndMetadata> commits = consumer.commits;
     /** Refuses every record whose value is "big", as a broker refuses one above max.message.bytes. */
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {

@@ -15,7 +15,6 @@ import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
@@ -32,14 +31,8 @@ class DeadLetterReplayerTest {
     private static final TopicPartition P0 = new TopicPartition("orders.dlt", 0);
     private static final TopicPartition P1 = new TopicPartition("orders.dlt", 1);
 
-    private final Map<TopicPartition, OffsetAndMetadata> commits = new java.util.HashMap<>();
-    private final MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest") {
-        @Override
-        public synchronized void commitSync(Map<TopicPartition, OffsetAndMetadata> offsets) {
-            commits.putAll(offsets);
-            super.commitSync(offsets);
-        }
-    };
+    private final RecordingConsumer consumer = new RecordingConsumer();
+    private final Map<TopicPartition, OffsetAndMetadata> commits = consumer.commits;
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
