@@ -7,7 +7,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /** Kafka's MockConsumer, keeping the last offset committed per partition where a closed consumer still shows it. */
-final class RecordingConsumer extends MockConsumer<byte[], byte[]> {
+class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     final Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
 
     RecordingConsumer() {

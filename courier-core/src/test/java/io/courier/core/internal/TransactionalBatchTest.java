@@ -1,0 +1,141 @@
+package io.courier.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.core.CourierConfig;
+import io.courier.core.DeliveryGuarantee;
+import io.courier.core.Handlers;
+import io.courier.core.RetryPolicy;
+import io.courier.core.Serdes;
+import io.courier.core.SubscriberOptions;
+import io.courier.core.Topic;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.Future;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.producer.Callback;
+import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * Whom an exactly-once batch blames when the broker refuses output. A refused send fails the sends queued behind
+ * it with the same error, as Kafka's producer does; the test fixes which record comes first in the poll.
+ */
+class TransactionalBatchTest {
+    private static final Topic<String, String> ORDERS = Topic.of("orders", Serdes.string(), Serdes.string());
+    private static final Topic<String, String> OUT = Topic.of("out", Serdes.string(), Serdes.string());
+
+    /** A consumer over a fixed log: every poll offers the records from the position on, as a broker would. */
+    private final RecordingConsumer consumer = new RecordingConsumer() {
+        final List<ConsumerRecord<byte[], byte[]>> log = new ArrayList<>();
+
+        @Override
+        public synchronized void addRecord(ConsumerRecord<byte[], byte[]> record) {
+            if (!log.contains(record)) {
+                log.add(record);
+            }
+            super.addRecord(record);
+        }
+
+        @Override
+        public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+            log.stream().filter(r -> assignment().contains(new TopicPartition(r.topic(), r.partition())))
+                    .forEach(super::addRecord);
+            return super.poll(timeout);
+        }
+    };
+    private final List<ProducerRecord<byte[], byte[]>> committed = new CopyOnWriteArrayList<>();
+    private final MockProducer<byte[], byte[]> producer =
+            new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                private final List<ProducerRecord<byte[], byte[]>> inTransaction = new ArrayList<>();
+                private RecordTooLargeException refused;
+
+                @Override
+                public void beginTransaction() {
+                    super.beginTransaction();
+                    inTransaction.clear();
+                    refused = null;
+                }
+
+                @Override
+                public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
+                    if ("big".equals(new String(r.value(), StandardCharsets.UTF_8))) {
+                        refused = new RecordTooLargeException("too large for topic " + r.topic());
+                        callback.onCompletion(null, refused);
+                        return CompletableFuture.failedFuture(refused);
+                    }
+                    inTransaction.add(r);
+                    return super.send(r, callback); // acknowledged at flush, or failed with the refusal before it
+                }
+
+                @Override
+                public synchronized void flush() {
+                    while (refused == null ? completeNext() : errorNext(refused)) {
+                        // one queued send at a time
+                    }
+                }
+
+                @Override
+                public void commitTransaction() {
+                    flush();
+                    if (refused != null) {
+                        throw new KafkaException("cannot commit: a send of this transaction failed", refused);
+                    }
+                    super.commitTransaction();
+                    committed.addAll(inTransaction);
+                }
+            };
+
+    @ParameterizedTest
+    @ValueSource(ints = {0, 1})
+    void theRecordWhoseOutputWasRefusedFirstIsBlamedNotAnEarlierOneWhoseSendWaitedBehindIt(int refusingPartition) {
+        TopicPartition refusing = new TopicPartition("orders", refusingPartition);
+        TopicPartition innocent = new TopicPartition("orders", 1 - refusingPartition);
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .retry(RetryPolicy.exponential(2, Duration.ofMillis(10))).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> ctx.publish(OUT, m.key(),
+                        m.key().equals("b") ? "big" : "small")), config),
+                consumer, producer, "orders.dlt");
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(refusing, innocent));
+            consumer.updateBeginningOffsets(Map.of(refusing, 0L, innocent, 0L));
+            consumer.seek(refusing, 0);
+            consumer.seek(innocent, 0);
+            consumer.addRecord(record(innocent, "a"));
+            consumer.addRecord(record(refusing, "b"));
+        });
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> committed.size() == 2);
+            assertThat(committed).extracting(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8))
+                    .as("b, whose output was refused, went to the dead-letter topic; a's output went out")
+                    .containsExactlyInAnyOrder("out:a", "orders.dlt:b");
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, String key) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), 0, key.getBytes(StandardCharsets.UTF_8),
+                key.getBytes(StandardCharsets.UTF_8));
+    }
+}
