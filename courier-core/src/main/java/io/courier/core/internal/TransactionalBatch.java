@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class TransactionalBatch<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalBatch.class);
-    /** Commits that time out before the outcome counts as unknown; Kafka allows only a retried commit meanwhile. */
+    /** Tries of a commit or abort that times out. */
     private static final int COMMIT_TRIES = 3;
 
     private final SubscriberWorker<K, V> worker;
@@ -82,30 +82,27 @@ final class TransactionalBatch<K, V> {
     }
 
     private void abort() {
-        for (int i = 1; ; i++) {
-            try {
-                producer.abortTransaction();
-                return;
-            } catch (TimeoutException e) {
-                if (i == COMMIT_TRIES) {
-                    throw new CourierException(worker.name + ": aborting the transaction timed out " + i + " times; "
-                            + "this consumer stops and its partitions go to other group members", e);
-                }
-            }
-        }
+        retryingTimeouts(producer::abortTransaction, "aborting the transaction");
     }
 
     private void commit() {
+        retryingTimeouts(producer::commitTransaction, "the transaction's commit (its outcome is unknown)");
+    }
+
+    /**
+     * Kafka lets a transactional call that timed out be retried, and allows nothing else meanwhile. After
+     * {@link #COMMIT_TRIES} timeouts the consumer stops, with an exception that is not a KafkaException so that
+     * nothing tries to abort; the broker aborts the transaction on its own timeout.
+     */
+    private void retryingTimeouts(Runnable call, String what) {
         for (int i = 1; ; i++) {
             try {
-                producer.commitTransaction();
+                call.run();
                 return;
             } catch (TimeoutException e) {
                 if (i == COMMIT_TRIES) {
-                    // Not a KafkaException: an abort is not allowed now, and the broker aborts on its own timeout.
-                    throw new CourierException(worker.name + ": the transaction's commit timed out " + i
-                            + " times; its outcome is unknown, so this consumer stops and its partitions go to "
-                            + "other group members", e);
+                    throw new CourierException(worker.name + ": " + what + " timed out " + i + " times; this consumer "
+                            + "stops and its partitions go to other group members", e);
                 }
             }
         }
