@@ -73,10 +73,11 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             // A failed send fails its transaction, which reports it: counting it here too would report it twice.
+            Runnable sendIt = () -> producer.send(out.record(), (md, e) -> recordFailedMetric(e));
             if (transaction.isHeldByCurrentThread()) {
-                producer.send(out.record(), (md, e) -> recordFailedMetric(e));
+                sendIt.run();
             } else {
-                inTransaction(p -> producer.send(out.record(), (md, e) -> recordFailedMetric(e)));
+                inTransaction(p -> sendIt.run());
             }
             return;
         }
@@ -99,9 +100,6 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     }
 
     private void recordUnacknowledged(K key, Exception e) {
-        if (e == null) {
-            return;
-        }
         config.metrics().publishFailed(topic.name(), e);
         if (unacknowledged.getAndIncrement() == 0) {
             firstFailure.set(failure(key, e));
@@ -133,9 +131,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                     }
                 }));
             } catch (CourierException e) { // the commit failed: the message is not visible, whatever its send said
-                CompletableFuture<PublishResult> failed = new CompletableFuture<>();
-                failed.completeExceptionally(e);
-                return failed;
+                return CompletableFuture.failedFuture(e);
             }
             return result;
         }
