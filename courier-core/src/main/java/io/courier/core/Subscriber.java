@@ -24,6 +24,8 @@ public interface Subscriber extends AutoCloseable {
      * @param timeout how long to wait
      * @return this subscriber
      * @throws io.courier.common.CourierRetriableException if nothing was assigned in time
+     * @throws io.courier.common.CourierException if a consumer thread stopped on an error before it got partitions
+     *     (for instance {@link GroupProtocol#CONSUMER} against a broker older than Kafka 4.0), naming the error
      */
     Subscriber awaitAssignment(Duration timeout);
 

@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import static io.courier.common.Preconditions.requireState;
 
+import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.Subscriber;
 import java.time.Duration;
@@ -57,6 +58,10 @@ final class DefaultSubscriber implements Subscriber {
         try {
             for (SubscriberWorker<?, ?> w : snapshot) {
                 while (!w.firstAssignment.await(100, TimeUnit.MILLISECONDS)) {
+                    if (w.failure() != null) {
+                        throw new CourierException(description + " stopped before it got partitions: "
+                                + w.failureHint(), w.failure());
+                    }
                     if (System.nanoTime() > deadline) {
                         throw new CourierRetriableException(description + " got no partitions within " + timeout
                                 + " (the group may have more members than the topic has partitions)");

@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import io.courier.core.CourierConfig;
 import io.courier.core.DeliveryGuarantee;
+import io.courier.core.GroupProtocol;
 import io.courier.core.Message;
 import io.courier.core.MessageHandler;
 import io.courier.core.SubscriberOptions;
@@ -28,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -55,6 +57,8 @@ final class SubscriberWorker<K, V> implements Runnable {
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     final CountDownLatch firstAssignment = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
+    private volatile RuntimeException failure;
 
     SubscriberWorker(String name, String topicName, SubscriberOptions options, CourierConfig config,
             RecordHandler<K, V> handler, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
@@ -75,6 +79,22 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     void stop() {
         stopping = true;
+    }
+
+    /** @return the error that stopped this worker on its own, or null while it runs or after a requested stop */
+    RuntimeException failure() {
+        return failure;
+    }
+
+    /** @return what to tell the user about {@link #failure()}: the error, and what to change when that is known */
+    String failureHint() {
+        RuntimeException e = failure;
+        if (e instanceof UnsupportedVersionException
+                && options.groupProtocol() == GroupProtocol.CONSUMER) {
+            return e + " (GroupProtocol.CONSUMER, KIP-848, needs Kafka 4.0 or newer brokers: use GroupProtocol.CLASSIC"
+                    + " with this cluster)";
+        }
+        return String.valueOf(e);
     }
 
     /** Unblocks a poll so that the thread notices {@link #stop()} at once. */
@@ -117,6 +137,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         } catch (Stopped e) {
             Thread.interrupted();
         } catch (RuntimeException e) {
+            failure = e;
             LOG.error("{} stopped after an unexpected error; its uncommitted messages go to other group members: {}",
                     name, e.toString(), e);
         } finally {
