@@ -44,7 +44,9 @@ public interface Subscriber extends AutoCloseable {
 
     /**
      * Stops, waiting at most {@code timeout} for in-flight work; after it, threads are interrupted and what was not
-     * committed is redelivered to the group (at-least-once and exactly-once).
+     * committed is redelivered to the group (at-least-once and exactly-once). An interrupted thread then gets up to
+     * 30 seconds more to close its consumer, so that it leaves the group at once instead of after its session
+     * timeout.
      *
      * @param timeout how long to wait for in-flight work
      */
