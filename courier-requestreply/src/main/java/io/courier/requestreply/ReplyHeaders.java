@@ -22,6 +22,11 @@ public final class ReplyHeaders {
     public static final String FAILURE = "failure";
     /** On a failure reply: the responder's exception class. The reply's value is the exception's message, as text. */
     public static final String ERROR_TYPE = "courier-error-type";
+    /**
+     * On a reply: the consumer group of the responder that wrote it. Scatter-gather counts one reply per group, so
+     * a request that a group handled twice (redelivered after a responder crashed) is not counted twice.
+     */
+    public static final String RESPONDER_GROUP = "courier-responder-group";
 
     private ReplyHeaders() {}
 }

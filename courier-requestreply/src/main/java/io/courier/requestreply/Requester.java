@@ -67,7 +67,8 @@ public interface Requester extends AutoCloseable {
 
     /**
      * Scatter-gather: sends one request that several responder groups subscribed to the request topic each answer,
-     * and gathers replies until {@code expected} arrived or the deadline passed.
+     * and gathers replies until {@code expected} arrived or the deadline passed. Each responder group counts once: a
+     * group's second reply to the request (it handled a redelivery) is dropped and counted as late.
      *
      * @param endpoint the request topic and reply type
      * @param key      the key, or {@code null}

@@ -10,6 +10,8 @@ import io.courier.core.CourierConfig;
 import io.courier.core.DeadLetter;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
+import io.courier.core.Serde;
+import io.courier.core.SerdeException;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -190,6 +192,66 @@ class RequestReplyIT {
             assertThat(failure.errorType()).isEqualTo(IllegalArgumentException.class.getName());
             assertThat(failure.message()).isEqualTo("unknown sku sku-9");
             assertThat(responder.stats().failed()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void anErrorThrownByAHandlerComesBackAsAFailureAndTheResponderCarriesOn() throws Exception {
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", RequestHandler.sync(m -> {
+                    if (m.value().equals("sku-broken")) {
+                        throw new AssertionError("invariant broken for " + m.value());
+                    }
+                    return "price of " + m.value();
+                }))) {
+            Reply<String> failure = requester.request(endpoint, "sku-broken", "sku-broken", WAIT).get();
+            assertThat(failure).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+                assertThat(f.errorType()).isEqualTo(AssertionError.class.getName());
+                assertThat(f.message()).isEqualTo("invariant broken for sku-broken");
+            });
+            // The same partition's next request: the thread that read the broken one is still there.
+            Reply<String> next = requester.request(endpoint, "sku-broken", "sku-2", WAIT).get();
+            assertThat(next).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("price of sku-2"));
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(1, 1, 0));
+        }
+    }
+
+    @Test
+    void aReplyThatCannotBeSerializedComesBackAsAFailureInsteadOfATimeout() throws Exception {
+        Serde<String> unwritable = new Serde<>() {
+            @Override
+            public Class<String> type() {
+                return String.class;
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain";
+            }
+
+            @Override
+            public byte[] serialize(String value) {
+                throw new IllegalStateException("no encoder for " + value);
+            }
+
+            @Override
+            public String deserialize(byte[] data, String messageType) {
+                return new String(data, StandardCharsets.UTF_8);
+            }
+        };
+        Endpoint<String, String, String> broken = Endpoint.of(endpoint.requests(), unwritable);
+        try (Requester requester = requester();
+                Responder responder = Responder.start(courier, broken, ResponderOptions.builder("pricing").build(),
+                        RequestHandler.sync(m -> "price of " + m.value()))) {
+            Reply<String> reply = requester.request(broken, "sku-1", "sku-1", WAIT).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+                assertThat(f.errorType()).isEqualTo(SerdeException.class.getName());
+                assertThat(f.message()).contains("cannot publish to topic '" + replies + "'")
+                        .contains("no encoder for price of sku-1");
+            });
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 1, 0));
         }
     }
 

@@ -44,8 +44,6 @@ public final class DefaultRequester implements Requester {
     private final ConcurrentHashMap<String, Publisher<?, ?>> publishers = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timers;
     private final AtomicInteger next = new AtomicInteger();
-    /** Per reply partition, the latest deadline of a request routed to it: how long to read it after losing it. */
-    private final ConcurrentHashMap<Integer, Long> lastDeadline = new ConcurrentHashMap<>();
     private final LongAdder sent = new LongAdder();
     private final LongAdder succeeded = new LongAdder();
     private final LongAdder failed = new LongAdder();
@@ -64,8 +62,7 @@ public final class DefaultRequester implements Requester {
             return t;
         });
         timers.setRemoveOnCancelPolicy(true);
-        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch,
-                partition -> lastDeadline.getOrDefault(partition, 0L));
+        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch);
     }
 
     /** @see Requester#start */
@@ -76,7 +73,13 @@ public final class DefaultRequester implements Requester {
         try {
             requester.replies.ready().get(options.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
+            RuntimeException cause = requester.replies.lastError();
             requester.close();
+            if (cause != null) { // an authorization or configuration error, for instance: say which
+                throw new CourierException("requester got no partition of reply topic '" + options.replyTopic()
+                        + "' in group '" + options.groupId() + "' within " + options.readyTimeout()
+                        + ": reading replies failed with " + cause, cause);
+            }
             throw new CourierRetriableException("requester got no partition of reply topic '" + options.replyTopic()
                     + "' in group '" + options.groupId() + "' within " + options.readyTimeout() + ": there may be "
                     + "more requester instances than reply partitions, or the group is still rebalancing");
@@ -132,13 +135,6 @@ public final class DefaultRequester implements Requester {
     private <K, Q, R> void send(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request, Duration timeout,
             PendingRequest<R> p) {
         requireState(!closed, "requester for reply topic '%s' is closed", options.replyTopic());
-        int[] owned = replies.owned();
-        if (owned.length == 0) {
-            p.fail(new CourierRetriableException("requester owns no partition of reply topic '" + options.replyTopic()
-                    + "' at the moment (group '" + options.groupId() + "' is rebalancing); request to '"
-                    + endpoint.name() + "' not sent, retry"));
-            return;
-        }
         Publisher<K, Q> publisher;
         try {
             publisher = publisher(endpoint);
@@ -147,12 +143,18 @@ public final class DefaultRequester implements Requester {
             return;
         }
         p.deadline = clock.instant().plus(timeout);
-        int partition = owned[Math.floorMod(next.getAndIncrement(), owned.length)];
+        // Chosen after the publisher is set up, which may take long: a partition given up meanwhile is not chosen.
+        int partition = replies.route(p.deadline.toEpochMilli(), next.getAndIncrement());
+        if (partition < 0) {
+            p.fail(new CourierRetriableException("requester owns no partition of reply topic '" + options.replyTopic()
+                    + "' at the moment (group '" + options.groupId() + "' is rebalancing); request to '"
+                    + endpoint.name() + "' not sent, retry"));
+            return;
+        }
         OutboundMessage<K, Q> message = request.withCorrelationId(p.correlationId)
                 .withHeader(ReplyHeaders.REPLY_TOPIC, options.replyTopic())
                 .withHeader(ReplyHeaders.REPLY_PARTITION, Integer.toString(partition))
                 .withHeader(ReplyHeaders.DEADLINE, Long.toString(p.deadline.toEpochMilli()));
-        lastDeadline.merge(partition, p.deadline.toEpochMilli(), Math::max);
         pending.put(p.correlationId, p);
         try {
             publisher.publish(message).whenComplete((result, error) -> {
@@ -167,8 +169,16 @@ public final class DefaultRequester implements Requester {
             return;
         }
         sent.increment();
-        // The clock starts now, when the request is handed to the producer.
-        p.timer = timers.schedule(() -> expire(p), timeout.toNanos(), TimeUnit.NANOSECONDS);
+        // The deadline the request carries, even if the producer's send blocked (a full buffer) for a while.
+        long delay = Math.max(0, Duration.between(clock.instant(), p.deadline).toNanos());
+        try {
+            p.timer = timers.schedule(() -> expire(p), delay, TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // close() ran meanwhile
+            if (pending.remove(p.correlationId, p)) {
+                p.fail(new CourierException("requester for reply topic '" + options.replyTopic() + "' closed before "
+                        + "request " + p.correlationId + " to '" + endpoint.name() + "' was answered"));
+            }
+        }
     }
 
     // Publishers are cached per topic name; the endpoint that created one fixes its key and value types.
@@ -201,8 +211,13 @@ public final class DefaultRequester implements Requester {
             late.increment(); // its timer won the race
             return;
         }
+        String responder = EnvelopeCodec.text(record.headers(), ReplyHeaders.RESPONDER_GROUP);
+        if (p instanceof PendingRequest.Gather<R> g && g.answeredBy(responder)) {
+            late.increment(); // a group answering a redelivered request again: it counts once
+            return;
+        }
         (reply instanceof Reply.Success<R> ? succeeded : failed).increment();
-        if (p.offer(reply)) {
+        if (p.offer(reply, responder)) {
             pending.remove(p.correlationId, p);
             completed.add(p.correlationId);
             p.cancelTimer();

@@ -7,6 +7,7 @@ import io.courier.core.Handlers;
 import io.courier.core.Message;
 import io.courier.core.OutboundMessage;
 import io.courier.core.RetryPolicy;
+import io.courier.core.SerdeException;
 import io.courier.core.Serdes;
 import io.courier.core.Subscriber;
 import io.courier.core.SubscriberOptions;
@@ -40,12 +41,14 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final LongAdder failed = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final Subscriber subscriber;
+    private final String group;
 
     private DefaultResponder(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
             RequestHandler<K, Q, R> handler) {
         this.endpoint = endpoint;
         this.handler = handler;
         this.clock = courier.config().clock();
+        this.group = options.groupId();
         SubscriberOptions.Builder so = SubscriberOptions.builder(options.groupId())
                 .concurrency(options.concurrency())
                 .groupProtocol(options.groupProtocol())
@@ -95,7 +98,9 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (ExecutionException e) {
             fail(request, ctx, replyTopic, partition, e.getCause() == null ? e : e.getCause());
             return;
-        } catch (Exception e) {
+        } catch (Exception | Error e) {
+            // An Error too: thrown out of here it would end the consumer thread, and the redelivered request would
+            // end the next one, until no responder of the group were left.
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
@@ -104,9 +109,15 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                     + "' answered null; a reply needs a value"));
             return;
         }
-        ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), endpoint.replies())),
-                OutboundMessage.of(request.envelope().correlationId(), value).withPartition(partition)
-                        .withHeader(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS));
+        try {
+            ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), endpoint.replies())),
+                    OutboundMessage.of(request.envelope().correlationId(), value).withPartition(partition)
+                            .withHeader(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS)
+                            .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
+        } catch (SerdeException e) { // the caller learns now, not at its deadline
+            fail(request, ctx, replyTopic, partition, e);
+            return;
+        }
         answered.increment();
     }
 
@@ -115,7 +126,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
                 OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)
                         .withHeader(ReplyHeaders.STATUS, ReplyHeaders.FAILURE)
-                        .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName()));
+                        .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
+                        .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
         failed.increment();
     }
 

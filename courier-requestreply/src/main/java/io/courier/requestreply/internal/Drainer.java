@@ -34,6 +34,25 @@ final class Drainer implements AutoCloseable {
         seekTo.putIfAbsent(partition, position);
     }
 
+    /**
+     * Stops draining {@code partition}, which is this instance's again.
+     *
+     * @return the offset the drain would have read next, or -1 if the partition was not being drained
+     */
+    long take(TopicPartition partition) {
+        if (until.remove(partition) == null) {
+            seekTo.remove(partition);
+            return -1;
+        }
+        Long notYetSought = seekTo.remove(partition);
+        if (notYetSought != null) {
+            return notYetSought;
+        }
+        long next = consumer.position(partition); // assigned and sought since it was added: known locally
+        consumer.assign(until.keySet());
+        return next;
+    }
+
     boolean active() {
         return !until.isEmpty();
     }

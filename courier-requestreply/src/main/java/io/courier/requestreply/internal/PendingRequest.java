@@ -24,8 +24,12 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         this.deadline = deadline;
     }
 
-    /** @return true when this request needs no further reply */
-    abstract boolean offer(Reply<R> reply);
+    /**
+     * @param reply     a reply to this request
+     * @param responder the consumer group that answered, or null if the reply does not say
+     * @return true when this request needs no further reply
+     */
+    abstract boolean offer(Reply<R> reply, String responder);
 
     /**
      * The deadline passed: completes the future, counting a timeout first if the caller got fewer replies than it
@@ -55,7 +59,7 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        boolean offer(Reply<R> reply) {
+        boolean offer(Reply<R> reply, String responder) {
             future.complete(reply);
             return true;
         }
@@ -79,6 +83,8 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         final CompletableFuture<Gathered<R>> future = new CompletableFuture<>();
         private final int expected;
         private final List<Reply<R>> replies = new ArrayList<>();
+        /** The groups that answered: a group answers a redelivered request again, but counts once. */
+        private final java.util.Set<String> responders = new java.util.HashSet<>();
 
         Gather(Endpoint<?, ?, R> endpoint, String correlationId, Instant deadline, int expected) {
             super(endpoint, correlationId, deadline);
@@ -86,9 +92,12 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        synchronized boolean offer(Reply<R> reply) {
+        synchronized boolean offer(Reply<R> reply, String responder) {
             if (future.isDone()) {
                 return true;
+            }
+            if (responder != null && !responders.add(responder)) {
+                return false; // this group answered before
             }
             replies.add(reply);
             if (replies.size() >= expected) {
@@ -96,6 +105,11 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
                 return true;
             }
             return false;
+        }
+
+        /** @return true if {@code responder} (a group, or null if unknown) already answered */
+        synchronized boolean answeredBy(String responder) {
+            return responder != null && responders.contains(responder);
         }
 
         @Override

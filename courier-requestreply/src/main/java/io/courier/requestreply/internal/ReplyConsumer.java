@@ -11,7 +11,6 @@ import java.util.Map;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
-import java.util.function.IntToLongFunction;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -33,14 +32,22 @@ final class ReplyConsumer implements Runnable {
     private final Consumer<ConsumerRecord<byte[], byte[]>> dispatch;
     private final CompletableFuture<Void> ready = new CompletableFuture<>();
     private final Thread thread;
-    private final IntToLongFunction lastDeadline;
     private final Clock clock;
     private final Drainer drainer;
+    /**
+     * Guards {@link #owned} changes in the rebalance callbacks against {@link #route}: a request is routed either
+     * before its partition is given up (and the partition is then drained until the request's deadline) or after
+     * (and goes to another partition).
+     */
+    private final Object routing = new Object();
+    /** Per reply partition, the latest deadline of a request routed to it: how long to read it after losing it. */
+    private final Map<Integer, Long> lastDeadline = new HashMap<>();
     private volatile int[] owned = new int[0];
     private volatile boolean closed;
+    /** The last error of the reply loop, for a start that gets no partition. */
+    private volatile RuntimeException lastError;
 
-    ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch,
-            IntToLongFunction lastDeadline) {
+    ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch) {
         Map<String, Object> base = config.kafkaClientConfig();
         base.put("enable.auto.commit", "false");
         // A reply written in a transaction (an exactly-once responder) counts only once the transaction commits.
@@ -57,7 +64,6 @@ final class ReplyConsumer implements Runnable {
         this.consumer = config.clientFactory().consumer(c);
         this.topic = options.replyTopic();
         this.dispatch = dispatch;
-        this.lastDeadline = lastDeadline;
         this.clock = config.clock();
         base.put("client.id", c.get("client.id") + "-drain");
         this.drainer = new Drainer(() -> config.clientFactory().consumer(base), clock);
@@ -77,6 +83,30 @@ final class ReplyConsumer implements Runnable {
         return owned;
     }
 
+    /**
+     * Chooses the reply partition of a request and records its deadline against it.
+     *
+     * @param deadlineMillis the request's deadline
+     * @param counter        spreads requests over the owned partitions
+     * @return the partition, or -1 if this instance owns none at the moment
+     */
+    int route(long deadlineMillis, int counter) {
+        synchronized (routing) {
+            int[] o = owned;
+            if (o.length == 0) {
+                return -1;
+            }
+            int partition = o[Math.floorMod(counter, o.length)];
+            lastDeadline.merge(partition, deadlineMillis, Math::max);
+            return partition;
+        }
+    }
+
+    /** @return the last error reading replies, or null */
+    RuntimeException lastError() {
+        return lastError;
+    }
+
     @Override
     public void run() {
         try {
@@ -91,6 +121,7 @@ final class ReplyConsumer implements Runnable {
                 } catch (WakeupException e) {
                     // close() woke the poll
                 } catch (RuntimeException e) {
+                    lastError = e;
                     if (!closed) {
                         LOG.warn("reading replies from topic '{}' failed, retrying in 1 s: {}", topic, e.toString());
                         sleepQuietly();
@@ -125,12 +156,20 @@ final class ReplyConsumer implements Runnable {
     private final class Listener implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
-            TreeSet<Integer> now = set(owned);
             for (TopicPartition tp : partitions) {
-                consumer.position(tp); // resolves "latest" now, before any request names this partition
-                now.add(tp.partition());
+                long drained = drainer.take(tp);
+                if (drained >= 0) {
+                    consumer.seek(tp, drained); // back before its drain ended: go on from there, no gap, no overlap
+                } else {
+                    consumer.position(tp); // resolves "latest" now, before any request names this partition
+                }
             }
-            owned = now.stream().mapToInt(Integer::intValue).toArray();
+            TreeSet<Integer> now;
+            synchronized (routing) {
+                now = set(owned);
+                partitions.forEach(tp -> now.add(tp.partition()));
+                owned = now.stream().mapToInt(Integer::intValue).toArray();
+            }
             LOG.info("requester owns reply partitions {} of topic '{}'", now, topic);
             if (!now.isEmpty()) {
                 ready.complete(null);
@@ -139,29 +178,41 @@ final class ReplyConsumer implements Runnable {
 
         @Override
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-            forget(partitions);
+            giveUp(partitions, "gave up");
+        }
+
+        /**
+         * The group took the partitions without a revocation (this member missed its heartbeats). Replies to the
+         * requests routed there are still written there: drained like revoked ones, from this consumer's position,
+         * which the loss does not erase.
+         */
+        @Override
+        public void onPartitionsLost(Collection<TopicPartition> partitions) {
+            giveUp(partitions, "lost");
+        }
+
+        private void giveUp(Collection<TopicPartition> partitions, String how) {
             long now = clock.millis();
-            for (TopicPartition tp : partitions) {
-                long deadline = lastDeadline.applyAsLong(tp.partition());
-                if (deadline > now) {
-                    drainer.add(tp, consumer.position(tp), deadline);
+            synchronized (routing) {
+                TreeSet<Integer> left = set(owned);
+                partitions.forEach(tp -> left.remove(tp.partition()));
+                owned = left.stream().mapToInt(Integer::intValue).toArray();
+                for (TopicPartition tp : partitions) {
+                    long deadline = lastDeadline.getOrDefault(tp.partition(), 0L);
+                    if (deadline > now) {
+                        try {
+                            drainer.add(tp, consumer.position(tp, Duration.ofSeconds(1)), deadline);
+                        } catch (RuntimeException e) {
+                            LOG.warn("requester {} reply partition {} and cannot tell where it stopped reading; "
+                                    + "replies written there before {} may time out: {}", how, tp, deadline, e.toString());
+                        }
+                    }
                 }
             }
             if (!partitions.isEmpty()) {
-                LOG.info("requester gave up reply partitions {} of topic '{}'; reading on until their requests expire",
-                        partitions, topic);
+                LOG.info("requester {} reply partitions {} of topic '{}'; reading on until their requests expire",
+                        how, partitions, topic);
             }
-        }
-
-        @Override
-        public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            forget(partitions); // the position is gone with the membership: nothing to drain from
-        }
-
-        private void forget(Collection<TopicPartition> partitions) {
-            TreeSet<Integer> now = set(owned);
-            partitions.forEach(tp -> now.remove(tp.partition()));
-            owned = now.stream().mapToInt(Integer::intValue).toArray();
         }
 
         private TreeSet<Integer> set(int[] values) {

@@ -65,18 +65,35 @@ class ReplyMatchingTest {
     @Test
     void aGatherCompletesAtTheExpectedCountOrWithWhatItHasAtTheDeadline() {
         PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g1", Instant.EPOCH, 2);
-        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()))).isFalse();
-        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()))).isTrue();
+        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()), "pricing")).isFalse();
+        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()), "stock")).isTrue();
         assertThat(two.future.join().values()).containsExactly(1, 2);
 
         LongAdder timedOut = new LongAdder();
         PendingRequest.Gather<Integer> three = new PendingRequest.Gather<>(ENDPOINT, "g2", Instant.EPOCH, 3);
-        three.offer(new Reply.Success<>("g2", 5, envelope()));
+        three.offer(new Reply.Success<>("g2", 5, envelope()), null);
         three.expire(timedOut);
         Gathered<Integer> partial = three.future.join();
         assertThat(partial.complete()).isFalse();
         assertThat(partial.values()).containsExactly(5);
         assertThat(timedOut.sum()).isEqualTo(1);
+    }
+
+    @Test
+    void aGatherCountsOneReplyPerResponderGroupSoARedeliveredRequestsSecondAnswerDoesNotCompleteIt() {
+        PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g3", Instant.EPOCH, 2);
+        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).isFalse();
+        assertThat(two.answeredBy("pricing")).isTrue();
+        assertThat(two.answeredBy("stock")).isFalse();
+        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).as("pricing again").isFalse();
+        assertThat(two.future).isNotDone();
+        assertThat(two.offer(new Reply.Success<>("g3", 2, envelope()), "stock")).isTrue();
+        assertThat(two.future.join().values()).containsExactly(1, 2);
+        // Replies that name no group (a responder of an older release) are counted as they come.
+        PendingRequest.Gather<Integer> unnamed = new PendingRequest.Gather<>(ENDPOINT, "g4", Instant.EPOCH, 2);
+        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null)).isFalse();
+        assertThat(unnamed.answeredBy(null)).isFalse();
+        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null)).isTrue();
     }
 
     @Test

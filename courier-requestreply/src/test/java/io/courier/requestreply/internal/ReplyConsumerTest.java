@@ -1,0 +1,115 @@
+package io.courier.requestreply.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.courier.core.ClientFactory;
+import io.courier.core.CourierConfig;
+import io.courier.requestreply.RequesterOptions;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.MockConsumer;
+import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** Which reply partitions are read, and from where, as the group moves them; the rebalance calls are the test's. */
+@Timeout(60)
+class ReplyConsumerTest {
+    private static final TopicPartition P0 = new TopicPartition("checkout.replies", 0);
+
+    /** The group's consumer; the test calls its rebalance listener as the group would. */
+    private static final class GroupConsumer extends MockConsumer<byte[], byte[]> {
+        volatile ConsumerRebalanceListener listener;
+
+        GroupConsumer() {
+            super("latest");
+        }
+
+        @Override
+        public synchronized void subscribe(Collection<String> topics, ConsumerRebalanceListener callback) {
+            listener = callback;
+            super.subscribe(topics, callback);
+        }
+    }
+
+    private final GroupConsumer group = new GroupConsumer();
+    private final MockConsumer<byte[], byte[]> drain = new MockConsumer<>("latest");
+    private final List<Long> dispatched = new CopyOnWriteArrayList<>();
+    private ReplyConsumer replies;
+
+    private ReplyConsumer start() {
+        Queue<Consumer<byte[], byte[]>> consumers = new ArrayDeque<>(List.of(group, drain));
+        ClientFactory clients = new ClientFactory() {
+            @Override
+            public Producer<byte[], byte[]> producer(Map<String, Object> config) {
+                throw new AssertionError("no producer here");
+            }
+
+            @Override
+            public synchronized Consumer<byte[], byte[]> consumer(Map<String, Object> config) {
+                return consumers.remove();
+            }
+
+            @Override
+            public Admin admin(Map<String, Object> config) {
+                throw new AssertionError("no admin here");
+            }
+        };
+        replies = new ReplyConsumer(CourierConfig.builder("localhost:9092").clientFactory(clients).build(),
+                RequesterOptions.builder("checkout.replies").build(), r -> dispatched.add(r.offset()));
+        replies.start();
+        return replies;
+    }
+
+    @AfterEach
+    void close() {
+        if (replies != null) {
+            replies.close();
+        }
+    }
+
+    private static ConsumerRecord<byte[], byte[]> reply(long offset) {
+        return new ConsumerRecord<>(P0.topic(), P0.partition(), offset, null, new byte[0]);
+    }
+
+    @Test
+    void aLostPartitionIsDrainedFromWhereItStoppedAndResumedThereWhenItComesBack() {
+        group.updateEndOffsets(Map.of(P0, 5L));
+        group.schedulePollTask(() -> group.rebalance(List.of(P0)));
+        start();
+        replies.ready().join();
+        assertThat(group.position(P0)).isEqualTo(5);
+        assertThat(replies.route(Long.MAX_VALUE, 0)).isEqualTo(0);
+
+        // The member missed its heartbeats: the group took partition 0 without a revocation. A reply to the request
+        // routed there is written at offset 5 meanwhile.
+        group.schedulePollTask(() -> group.listener.onPartitionsLost(List.of(P0)));
+        await().until(() -> replies.owned().length == 0);
+        assertThat(replies.route(Long.MAX_VALUE, 1)).as("no partition to route to").isEqualTo(-1);
+        drain.schedulePollTask(() -> drain.addRecord(reply(5)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.contains(5L));
+
+        // The group gives partition 0 back (the mock consumer kept it assigned, and nothing was added to it
+        // meanwhile): reading goes on after offset 5, not from the end.
+        group.updateEndOffsets(Map.of(P0, 9L));
+        group.schedulePollTask(() -> group.listener.onPartitionsAssigned(List.of(P0)));
+        await().until(() -> replies.owned().length == 1);
+        assertThat(group.position(P0)).isEqualTo(6);
+        group.schedulePollTask(() -> group.addRecord(reply(6)));
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.contains(6L));
+        assertThat(drain.assignment()).as("the drain stopped: nothing is read twice").isEmpty();
+        assertThat(dispatched).containsExactly(5L, 6L);
+    }
+}
