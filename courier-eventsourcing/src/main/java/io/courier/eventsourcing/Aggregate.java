@@ -40,7 +40,10 @@ public record Aggregate<S, C, E>(String name, Class<S> stateType, Serde<C> comma
         Objects.requireNonNull(events, "events");
         Objects.requireNonNull(decide, "decide");
         Objects.requireNonNull(evolve, "evolve");
-        upcasters = Map.copyOf(upcasters);
+        // Deep: the builder keeps its own maps, and a later upcast() on it must not change this aggregate.
+        Map<String, Map<Integer, UnaryOperator<ObjectNode>>> copy = new HashMap<>();
+        upcasters.forEach((type, steps) -> copy.put(type, Map.copyOf(steps)));
+        upcasters = Map.copyOf(copy);
     }
 
     /** @return {@code <name>.commands} */

@@ -108,7 +108,13 @@ public interface Projection<V> extends AutoCloseable {
     /** @return every read model */
     Map<String, V> all();
 
-    /** Forgets everything and projects again from the beginning of the events topic. */
+    /**
+     * Forgets everything and projects again from the beginning of the events topic. Events the old reader was still
+     * applying are dropped, so nothing of before the reset reaches the new read models. Not concurrently with
+     * {@link #close()}: one waits for the other.
+     *
+     * @throws IllegalStateException if the projection is closed
+     */
     void reset();
 
     /** Stops reading. Idempotent. */

@@ -201,6 +201,117 @@ class EventSourcingIT {
     }
 
     @Test
+    void aMalformedExpectedVersionIsRejectedNamingItAndTheProcessorCarriesOn() throws Exception {
+        send("a-2", new Accounts.Open("bob"));
+        Endpoint<String, Accounts.Command, CommandResult> commands = Endpoint.of(Topic.of(accounts.commandsTopic(),
+                Serdes.string(), Serdes.json(Accounts.Command.class)), Serdes.json(CommandResult.class));
+        Reply<CommandResult> reply = requester.request(commands, OutboundMessage.<String, Accounts.Command>of("a-2",
+                new Accounts.Deposit(5)).withHeader(EventHeaders.EXPECTED_VERSION, "v7"), WAIT).get();
+
+        assertThat(((Reply.Success<CommandResult>) reply).value()).isEqualTo(CommandResult.rejection("a-2", 1,
+                "the command has header " + EventHeaders.EXPECTED_VERSION + "='v7'; expected a non-negative version "
+                        + "number"));
+        assertThat(send("a-2", new Accounts.Deposit(5)).version()).as("the processor is still up").isEqualTo(2);
+    }
+
+    @Test
+    void aResetDuringCatchUpDropsWhatTheOldReaderWasStillApplyingAndEndsWithTheWholeFold() throws Exception {
+        List<EventOffset> lastEvents = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            for (int a = 0; a < 5; a++) {
+                String id = "r-" + a;
+                RecordMetadata last = producer.send(event(id, "Opened", 1, "{\"owner\":\"r\"}")).get();
+                for (int v = 2; v <= 101; v++) {
+                    last = producer.send(event(id, "Deposited", v, "{\"cents\":10,\"currency\":\"EUR\"}")).get();
+                }
+                lastEvents.add(new EventOffset(last.topic(), last.partition(), last.offset()));
+            }
+        }
+        // A slow read model: the reset comes while the first reader is still catching up. The threads that read
+        // before the reset must not apply anything once reset() has returned.
+        Set<String> oldReaders = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean resetReturned = new java.util.concurrent.atomic.AtomicBoolean();
+        java.util.concurrent.atomic.AtomicInteger staleApplies = new java.util.concurrent.atomic.AtomicInteger();
+        try (Projection<Balance> balances = Projection.start(courier, accounts, "slow" + counter,
+                (Balance b, String id, Accounts.Event e) -> {
+                    String thread = Thread.currentThread().getName();
+                    if (resetReturned.get() && oldReaders.contains(thread)) {
+                        staleApplies.incrementAndGet();
+                    }
+                    try {
+                        Thread.sleep(2);
+                    } catch (InterruptedException interrupted) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return project(b, id, e);
+                })) {
+            await().atMost(WAIT).until(() -> balances.all().values().stream().mapToInt(Balance::changes).sum() >= 20);
+            oldReaders.addAll(Thread.getAllStackTraces().keySet().stream().map(Thread::getName)
+                    .filter(n -> n.contains("slow" + counter)).toList());
+            balances.reset();
+            resetReturned.set(true);
+
+            balances.awaitOffsets(lastEvents, Duration.ofMinutes(1));
+            assertThat(staleApplies).as("events applied by the reader of before the reset").hasValue(0);
+            assertThat(balances.all()).hasSize(5).allSatisfy((id, b) -> assertThat(b).as(id)
+                    .isEqualTo(new Balance(1_000, 100)));
+        }
+    }
+
+    private ProducerRecord<String, String> event(String id, String type, long version, String json) {
+        ProducerRecord<String, String> r = new ProducerRecord<>(accounts.eventsTopic(), id, json);
+        r.headers().add("ce_type", type.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(EventHeaders.AGGREGATE_VERSION, Long.toString(version).getBytes(StandardCharsets.UTF_8));
+        r.headers().add(EventHeaders.SCHEMA_VERSION, "2".getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    /** A state machine: the state type is a sealed interface, whose stored JSON alone does not say which record. */
+    sealed interface Door permits Shut, Ajar {}
+
+    record Shut(int times) implements Door {}
+
+    record Ajar(int times) implements Door {}
+
+    sealed interface DoorCommand permits Push, Pull {}
+
+    record Push() implements DoorCommand {}
+
+    record Pull() implements DoorCommand {}
+
+    sealed interface DoorEvent permits Opened, Closed {}
+
+    record Opened() implements DoorEvent {}
+
+    record Closed() implements DoorEvent {}
+
+    @Test
+    void anAggregateWhoseStateIsASealedHierarchyHandlesEveryCommandOfAnAggregate() throws Exception {
+        Aggregate<Door, DoorCommand, DoorEvent> doors = Aggregate.builder("door" + (++counter), Door.class,
+                        DoorCommand.class, DoorEvent.class)
+                .decide((door, command) -> command instanceof Push
+                        ? (door instanceof Ajar ? Decision.reject("already open") : Decision.accept(new Opened()))
+                        : (door instanceof Ajar ? Decision.accept(new Closed()) : Decision.reject("already shut")))
+                .evolve((door, event) -> {
+                    int times = door == null ? 0 : door instanceof Shut s ? s.times() : ((Ajar) door).times();
+                    return event instanceof Opened ? new Ajar(times + 1) : new Shut(times);
+                })
+                .partitions(1).build();
+        try (CommandProcessor<Door> doorProcessor = CommandProcessor.start(courier, doors,
+                ProcessorOptions.builder(doors.name() + "-processor").build()).awaitRunning(Duration.ofMinutes(1))) {
+            CommandGateway<DoorCommand> door = CommandGateway.of(requester, doors);
+            for (DoorCommand command : List.of(new Push(), new Pull(), new Push(), new Push())) {
+                assertThat(door.send("front", command, WAIT).get()).as("reply to %s", command)
+                        .isInstanceOf(Reply.Success.class);
+            }
+            Reply<CommandResult> last = door.send("front", new Pull(), WAIT).get();
+            assertThat(((Reply.Success<CommandResult>) last).value().version()).isEqualTo(4);
+            assertThat(doorProcessor.state("front")).contains(new Versioned<>(new Shut(2), 4));
+        }
+    }
+
+    @Test
     void concurrentCommandsWithAnExpectedVersionNeverGetTwoAcceptancesForOneVersion() throws Exception {
         send("shared", new Accounts.Open("many"));
         ExecutorService clients = Executors.newFixedThreadPool(8);

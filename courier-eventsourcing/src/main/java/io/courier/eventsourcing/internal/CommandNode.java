@@ -23,6 +23,8 @@ import org.apache.kafka.streams.processor.api.Processor;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Decides one command: state from the store, the aggregate's decision, events to the events sink, the new state to
@@ -32,6 +34,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     static final String STORE = "aggregate-state";
     static final String EVENTS = "events";
     static final String REPLIES = "replies";
+    private static final Logger LOG = LoggerFactory.getLogger(CommandNode.class);
     private static final Serde<CommandResult> RESULTS = Serdes.json(CommandResult.class);
     /** Links a command's events to its acceptance for {@link OffsetStampingProducer}; unique in this JVM. */
     private static final AtomicLong TOKENS = new AtomicLong();
@@ -81,8 +84,13 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         if (id == null) {
             return CommandResult.rejection("", 0, "a command needs its aggregate id as the record key");
         }
-        String deadline = EnvelopeCodec.text(command.headers(), ReplyHeaders.DEADLINE);
-        if (deadline != null && Long.parseLong(deadline) <= clock.millis()) {
+        String deadlineText = EnvelopeCodec.text(command.headers(), ReplyHeaders.DEADLINE);
+        Long deadline = number(deadlineText);
+        if (deadlineText != null && deadline == null) {
+            return CommandResult.rejection(id, version, "the command has header " + ReplyHeaders.DEADLINE + "='"
+                    + deadlineText + "'; expected epoch milliseconds");
+        }
+        if (deadline != null && deadline <= clock.millis()) {
             // The caller has given up and was told nothing happened: keep it that way.
             return CommandResult.rejection(id, version, "the command's deadline passed before it was processed");
         }
@@ -97,11 +105,22 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                     + "' (type " + envelope.messageType() + "): " + e.getMessage());
         }
         String expected = EnvelopeCodec.text(command.headers(), EventHeaders.EXPECTED_VERSION);
-        if (expected != null && Long.parseLong(expected.trim()) != version) {
-            return CommandResult.rejection(id, version, "expected version " + expected.trim() + " but aggregate '" + id
+        Long expectedVersion = number(expected);
+        if (expected != null && expectedVersion == null) {
+            return CommandResult.rejection(id, version, "the command has header " + EventHeaders.EXPECTED_VERSION
+                    + "='" + expected + "'; expected a non-negative version number");
+        }
+        if (expectedVersion != null && expectedVersion != version) {
+            return CommandResult.rejection(id, version, "expected version " + expectedVersion + " but aggregate '" + id
                     + "' is at version " + version);
         }
-        S state = codec.storedState(stored);
+        S state;
+        try {
+            state = codec.storedState(stored);
+        } catch (RuntimeException e) { // thrown out of process() it would stop the processor at this command for good
+            return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot read the stored "
+                    + "state of '" + id + "': " + e.getMessage());
+        }
         List<E> events;
         S next = state;
         try {
@@ -120,7 +139,19 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         List<Record<String, Object>> out = new ArrayList<>();
         long v = version;
         Instant now = clock.instant();
-        for (E e : events) {
+        byte[] nextState;
+        List<byte[]> encoded = new ArrayList<>(events.size());
+        try { // before anything is forwarded: a state that cannot be stored rejects the command as a whole
+            nextState = events.isEmpty() ? null : codec.encodeState(version + events.size(), next);
+            for (E e : events) {
+                encoded.add(codec.encode(e));
+            }
+        } catch (RuntimeException e) {
+            return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot write the "
+                    + "outcome of " + envelope.messageType() + ": " + e.getMessage());
+        }
+        for (int i = 0; i < events.size(); i++) {
+            E e = events.get(i);
             v++;
             Headers headers = new RecordHeaders();
             String type = codec.type(e);
@@ -129,11 +160,11 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
                     .getBytes(StandardCharsets.UTF_8));
             headers.add(OffsetStampingProducer.EVENT_TOKEN, token);
-            out.add(new Record<>(id, codec.encode(e), now.toEpochMilli(), headers));
+            out.add(new Record<>(id, encoded.get(i), now.toEpochMilli(), headers));
         }
         out.forEach(r -> context.forward(r, EVENTS));
-        if (!events.isEmpty()) {
-            store.put(id, codec.encodeState(v, next));
+        if (nextState != null) {
+            store.put(id, nextState);
         }
         return CommandResult.acceptance(id, v, events.size());
     }
@@ -144,14 +175,33 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         if (topic == null || partition == null) {
             return; // fire-and-forget command: nobody to answer
         }
+        Long replyPartition = number(partition);
+        if (replyPartition == null || replyPartition > Integer.MAX_VALUE) {
+            LOG.warn("command {} of aggregate type '{}' has header {}='{}', not a partition number: no reply sent "
+                    + "({})", command.messageId(), aggregate.name(), ReplyHeaders.REPLY_PARTITION, partition, result);
+            return;
+        }
         Headers headers = new RecordHeaders();
         EventCodec.envelope(headers, "CommandResult", source, command, clock.instant(), format);
         headers.add(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS.getBytes(StandardCharsets.UTF_8));
         if (result.events() > 0) {
             headers.add(OffsetStampingProducer.REPLY_TOKEN, token); // the producer adds the events' offsets
         }
-        context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, Integer.parseInt(partition),
+        context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, replyPartition.intValue(),
                 RESULTS.serialize(result)), clock.millis(), headers), REPLIES);
+    }
+
+    /** @return the non-negative number a header holds, or null if it is absent or not one */
+    private static Long number(String text) {
+        if (text == null) {
+            return null;
+        }
+        try {
+            long n = Long.parseLong(text.trim());
+            return n < 0 ? null : n;
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     /** @return an acceptance's bytes with the offsets its events were written at */

@@ -14,6 +14,7 @@ import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.EventHeaders;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -24,10 +25,17 @@ public final class EventCodec<S, C, E> {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Aggregate<S, C, E> aggregate;
     private final Serde<S> states;
+    /**
+     * The state type is an interface or abstract (a sealed hierarchy of states): its JSON alone does not say which
+     * class to read it as, so the stored form names the concrete type too.
+     */
+    private final boolean typed;
 
     public EventCodec(Aggregate<S, C, E> aggregate) {
         this.aggregate = aggregate;
         this.states = Serdes.json(aggregate.stateType());
+        this.typed = aggregate.stateType().isInterface()
+                || java.lang.reflect.Modifier.isAbstract(aggregate.stateType().getModifiers());
     }
 
     /** A decoded event and the aggregate version it brings the aggregate to. */
@@ -96,10 +104,18 @@ public final class EventCodec<S, C, E> {
         }
     }
 
-    /** @return the stored form of a state: its version, then its JSON */
+    /**
+     * @return the stored form of a state: its version, then its JSON; for an interface or abstract state type, the
+     *     version, the concrete type's name (2-byte length, UTF-8), then the JSON
+     */
     public byte[] encodeState(long version, S state) {
         byte[] json = state == null ? new byte[0] : states.serialize(state);
-        return ByteBuffer.allocate(8 + json.length).putLong(version).put(json).array();
+        if (!typed || state == null) {
+            return ByteBuffer.allocate(8 + json.length).putLong(version).put(json).array();
+        }
+        byte[] type = states.messageType(state).getBytes(StandardCharsets.UTF_8);
+        return ByteBuffer.allocate(8 + 2 + type.length + json.length).putLong(version).putShort((short) type.length)
+                .put(type).put(json).array();
     }
 
     public long storedVersion(byte[] stored) {
@@ -110,7 +126,14 @@ public final class EventCodec<S, C, E> {
         if (stored == null || stored.length <= 8) {
             return null;
         }
-        return states.deserialize(Arrays.copyOfRange(stored, 8, stored.length), null);
+        if (!typed) {
+            return states.deserialize(Arrays.copyOfRange(stored, 8, stored.length), null);
+        }
+        ByteBuffer b = ByteBuffer.wrap(stored, 8, stored.length - 8);
+        byte[] type = new byte[b.getShort() & 0xFFFF];
+        b.get(type);
+        return states.deserialize(Arrays.copyOfRange(stored, b.position(), stored.length),
+                new String(type, StandardCharsets.UTF_8));
     }
 
     /** Writes Courier's envelope of an event that a command caused. */

@@ -1,5 +1,7 @@
 package io.courier.eventsourcing.internal;
 
+import static io.courier.common.Preconditions.requireState;
+
 import io.courier.core.internal.MessageIds;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.Courier;
@@ -34,8 +36,12 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final String instance = MessageIds.next().substring(0, 8);
+    /** Which subscriber's events count: a reset starts a new generation, and the old one's late events are dropped. */
     private int generation;
+    private boolean closed;
     private Subscriber subscriber;
+    /** Serialises reset and close, which wait for a subscriber to stop: not under this object's monitor. */
+    private final Object lifecycle = new Object();
 
     private SubscriberProjection(Courier courier, Aggregate<?, ?, E> aggregate, String name, Projector<V, E> projector,
             ReadModelStore<V> store) {
@@ -57,8 +63,14 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     }
 
     private synchronized void subscribe() {
+        int gen = generation;
         subscriber = courier.subscriber(events, SubscriberOptions.builder(groupId()).fromBeginning(true).build(),
-                Handlers.all((m, ctx) -> apply(m))).start();
+                Handlers.all((m, ctx) -> apply(m, gen))).start();
+    }
+
+    /** @return whether events of generation {@code gen} still count; holds the lock */
+    private boolean current(int gen) {
+        return gen == generation && !closed;
     }
 
     /**
@@ -69,7 +81,12 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
         return name + "-projection-" + instance + "-" + generation;
     }
 
-    private void apply(Message<String, byte[]> m) {
+    private void apply(Message<String, byte[]> m, int gen) {
+        synchronized (this) {
+            if (!current(gen)) {
+                return; // a reset or close is stopping this subscriber: its events are read again, or not at all
+            }
+        }
         String id = m.key();
         EventCodec.Decoded<E> d = codec.decode(m.value(), m.envelope().messageType(),
                 m.headers().get(EventHeaders.AGGREGATE_VERSION), m.headers().get(EventHeaders.SCHEMA_VERSION),
@@ -78,6 +95,9 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
         boolean fresh = d.version() > versions.getOrDefault(id, 0L);
         V next = fresh ? projector.apply(models.get(id).orElse(null), id, d.event()) : null;
         synchronized (this) {
+            if (!current(gen)) {
+                return; // reset while the projector ran: what it computed belongs to the forgotten generation
+            }
             if (fresh) {
                 if (next == null) {
                     models.remove(id);
@@ -155,22 +175,38 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     @Override
     public void reset() {
-        String old;
-        synchronized (this) {
-            subscriber.close();
-            old = groupId();
-            models.clear();
-            versions.clear();
-            positions.clear();
-            generation++;
+        synchronized (lifecycle) {
+            Subscriber old;
+            String oldGroup;
+            synchronized (this) {
+                requireState(!closed, "projection '%s' is closed", name);
+                old = subscriber;
+                oldGroup = groupId();
+                generation++; // from here on the old subscriber's events are dropped
+                models.clear();
+                versions.clear();
+                positions.clear();
+            }
+            // Outside the monitor: the old subscriber's thread finishes its batch through apply(), which needs it.
+            old.close();
+            courier.admin().deleteConsumerGroups(List.of(oldGroup));
+            subscribe();
         }
-        courier.admin().deleteConsumerGroups(List.of(old));
-        subscribe();
     }
 
     @Override
-    public synchronized void close() {
-        subscriber.close();
-        courier.admin().deleteConsumerGroups(List.of(groupId())); // best effort: an unused group expires anyway
+    public void close() {
+        synchronized (lifecycle) {
+            String group;
+            synchronized (this) {
+                if (closed) {
+                    return;
+                }
+                closed = true;
+                group = groupId();
+            }
+            subscriber.close();
+            courier.admin().deleteConsumerGroups(List.of(group)); // best effort: an unused group expires anyway
+        }
     }
 }
