@@ -267,6 +267,24 @@ class EventSourcingIT {
         return r;
     }
 
+    @Test
+    void aProcessorDeletesTheTemporaryStateDirectoryItCreatedWhenItCloses() throws Exception {
+        Set<String> before = streamsDirectories();
+        CommandProcessor<Accounts.Account> second = CommandProcessor.start(courier, accounts,
+                ProcessorOptions.builder(accounts.name() + "-second").build()).awaitRunning(Duration.ofMinutes(1));
+        assertThat(streamsDirectories()).as("its state directory while it runs").hasSize(before.size() + 1);
+        second.close();
+        assertThat(streamsDirectories()).isEqualTo(before);
+    }
+
+    private static Set<String> streamsDirectories() throws java.io.IOException {
+        try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.list(
+                java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
+            return dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("courier-streams-"))
+                    .collect(Collectors.toSet());
+        }
+    }
+
     /** A state machine: the state type is a sealed interface, whose stored JSON alone does not say which record. */
     sealed interface Door permits Shut, Ajar {}
 

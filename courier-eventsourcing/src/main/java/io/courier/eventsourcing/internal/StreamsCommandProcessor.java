@@ -12,6 +12,7 @@ import io.courier.eventsourcing.ProcessorOptions;
 import io.courier.eventsourcing.Versioned;
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -44,11 +45,14 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     private final Aggregate<S, C, E> aggregate;
     private final EventCodec<S, C, E> codec;
     private final KafkaStreams streams;
+    /** The temporary state directory this processor created, deleted on close; empty if the user chose one. */
+    private final Optional<Path> ownStateDirectory;
 
-    private StreamsCommandProcessor(Aggregate<S, C, E> aggregate, KafkaStreams streams) {
+    private StreamsCommandProcessor(Aggregate<S, C, E> aggregate, KafkaStreams streams, Optional<Path> ownStateDirectory) {
         this.aggregate = aggregate;
         this.codec = new EventCodec<>(aggregate);
         this.streams = streams;
+        this.ownStateDirectory = ownStateDirectory;
     }
 
     /** @see CommandProcessor#start */
@@ -59,10 +63,26 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
                 // The event store: nothing is ever deleted by time or size.
                 Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions())
                         .config("retention.ms", "-1").config("retention.bytes", "-1").build());
+        Optional<Path> own;
+        try { // only when the user chose none: the state is in memory, restored from the changelog on every start
+            own = options.stateDirectory().isPresent() ? Optional.empty()
+                    : Optional.of(Files.createTempDirectory("courier-streams-"));
+        } catch (IOException e) {
+            throw new CourierException("cannot create a state directory for processor '" + options.applicationId()
+                    + "': " + e.getMessage(), e);
+        }
+        Properties properties = properties(courier, options);
+        properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().or(() -> own).orElseThrow().toString());
         KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock(), courier.config().envelopeFormat()),
-                properties(courier, options), new Clients(courier.config().clientFactory()));
-        streams.start();
-        return new StreamsCommandProcessor<>(aggregate, streams);
+                properties, new Clients(courier.config().clientFactory()));
+        try {
+            streams.start();
+        } catch (RuntimeException e) {
+            streams.close(Duration.ofSeconds(30));
+            own.ifPresent(StreamsCommandProcessor::deleteQuietly);
+            throw e;
+        }
+        return new StreamsCommandProcessor<>(aggregate, streams, own);
     }
 
     static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate, java.time.Clock clock,
@@ -89,13 +109,6 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
-        try {
-            p.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElse(
-                    Files.createTempDirectory("courier-streams-")).toString());
-        } catch (IOException e) {
-            throw new CourierException("cannot create a state directory for processor '" + options.applicationId()
-                    + "': " + e.getMessage(), e);
-        }
         return p;
     }
 
@@ -144,6 +157,15 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     @Override
     public void close() {
         streams.close(Duration.ofSeconds(30));
+        ownStateDirectory.ifPresent(StreamsCommandProcessor::deleteQuietly);
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
+            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+        } catch (IOException | java.io.UncheckedIOException e) {
+            // a temporary directory: the operating system cleans it up at the latest
+        }
     }
 
 
