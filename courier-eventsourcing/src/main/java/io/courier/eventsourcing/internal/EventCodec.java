@@ -69,14 +69,30 @@ public final class EventCodec<S, C, E> {
                     + "': it lacks " + (value == null ? "a value" : type == null ? "an event type (header "
                     + Envelope.Headers.COMPACT + " or " + Envelope.Headers.TYPE + ")" : EventHeaders.AGGREGATE_VERSION));
         }
-        int schema = schemaText == null ? 1 : Integer.parseInt(schemaText);
+        int schema = (int) positive(schemaText == null ? "1" : schemaText, EventHeaders.SCHEMA_VERSION,
+                Integer.MAX_VALUE, type, where);
+        long aggregateVersion = positive(version, EventHeaders.AGGREGATE_VERSION, Long.MAX_VALUE, type, where);
         byte[] current = upcast(type, schema, value, where);
         try {
-            return new Decoded<>(aggregate.events().deserialize(current, type), Long.parseLong(version));
+            return new Decoded<>(aggregate.events().deserialize(current, type), aggregateVersion);
         } catch (RuntimeException e) {
             throw new CourierException("cannot read event " + where + " of type '" + type + "' (schema " + schema
                     + "): " + e.getMessage(), e);
         }
+    }
+
+    /** @return the header's value, a number from 1 up to {@code max} */
+    private static long positive(String text, String header, long max, String type, String where) {
+        try {
+            long n = Long.parseLong(text.trim());
+            if (n >= 1 && n <= max) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new CourierException("event " + where + " of type '" + type + "' has header " + header + "='" + text
+                + "'; expected a number from 1 up");
     }
 
     private byte[] upcast(String type, int schema, byte[] value, String where) {
@@ -96,7 +112,12 @@ public final class EventCodec<S, C, E> {
             }
             ObjectNode current = object;
             for (int v = schema; v < latest; v++) {
-                current = steps.get(v).apply(current);
+                try {
+                    current = steps.get(v).apply(current);
+                } catch (RuntimeException e) {
+                    throw new CourierException("the upcaster of '" + type + "' from schema " + v + " failed on event "
+                            + where + ": " + e, e);
+                }
             }
             return JSON.writeValueAsBytes(current);
         } catch (IOException e) {
