@@ -255,6 +255,32 @@ class RequestReplyIT {
         }
     }
 
+    /** What the JSON endpoint's responder expects; the requester below sends text that is not JSON. */
+    record PriceQuery(String sku) {}
+
+    @Test
+    void aRequestThatCannotBeReadComesBackAsAFailureNamingWhereAndWhatWasExpected() throws Exception {
+        Endpoint<String, PriceQuery, String> typed = Endpoint.of(Topic.of(endpoint.requests().name(), Serdes.string(),
+                Serdes.json(PriceQuery.class)), Serdes.string());
+        try (Requester requester = requester();
+                Responder responder = Responder.start(courier, typed, ResponderOptions.builder("pricing").build(),
+                        RequestHandler.sync(m -> "price of " + m.value().sku()))) {
+            Reply<String> reply = requester.request(endpoint, "sku-1", "{broken", WAIT).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+                assertThat(f.errorType()).isEqualTo(SerdeException.class.getName());
+                assertThat(f.message()).startsWith("cannot deserialize the value of " + endpoint.requests().name() + "-")
+                        .contains(" as PriceQuery: ");
+            });
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 1, 0));
+            // A readable request on the same partition is answered: the responder carries on. (The requester's
+            // publisher for this topic writes text: the JSON is spelled out.)
+            Reply<String> next = requester.request(endpoint, "sku-1", "{\"sku\":\"sku-1\"}", WAIT).get();
+            assertThat(next).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("price of sku-1"));
+        }
+    }
+
     @Test
     void aHandlerMayAnswerLaterFromAnotherThread() throws Exception {
         ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();

@@ -58,7 +58,10 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                 .retry(RetryPolicy.noRetries());
         options.instanceId().ifPresent(so::instanceId);
         options.consumerProperties().forEach(so::consumerProperty);
-        this.subscriber = courier.subscriber(endpoint.requests(), so.build(), Handlers.all(this::answer));
+        // Values are read here, not by the subscriber: a request that cannot be read gets a failure reply instead of
+        // going to the dead-letter topic while its caller waits for the deadline.
+        Topic<K, byte[]> raw = Topic.of(endpoint.requests().name(), endpoint.requests().keySerde(), Serdes.bytes());
+        this.subscriber = courier.subscriber(raw, so.build(), Handlers.all(this::answer));
     }
 
     /** @see Responder#start */
@@ -70,7 +73,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         return responder;
     }
 
-    private void answer(Message<K, Q> request, HandlerContext ctx) throws InterruptedException {
+    private void answer(Message<K, byte[]> request, HandlerContext ctx) throws InterruptedException {
         String replyTopic = request.headers().get(ReplyHeaders.REPLY_TOPIC);
         String partitionText = request.headers().get(ReplyHeaders.REPLY_PARTITION);
         if (replyTopic == null || partitionText == null) {
@@ -85,9 +88,21 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             expired.increment(); // the caller has given up: do not spend work on it
             return;
         }
+        Q payload;
+        try {
+            payload = request.value() == null ? null : endpoint.requests().valueSerde().deserialize(request.value(),
+                    request.envelope().messageType());
+        } catch (RuntimeException e) {
+            fail(request, ctx, replyTopic, partition, new SerdeException("cannot deserialize the value of "
+                    + request.coordinates() + " as " + endpoint.requests().valueSerde().type().getSimpleName() + ": "
+                    + e.getMessage(), e));
+            return;
+        }
         R value;
         try {
-            CompletableFuture<R> reply = handler.handle(request).toCompletableFuture();
+            CompletableFuture<R> reply = handler.handle(new Message<>(request.topic(), request.partition(),
+                    request.offset(), request.timestamp(), request.key(), payload, request.envelope(),
+                    request.headers())).toCompletableFuture();
             value = deadline == Long.MAX_VALUE ? reply.get() : reply.get(Math.max(1, deadline - clock.millis()),
                     TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -121,7 +136,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         answered.increment();
     }
 
-    private void fail(Message<K, Q> request, HandlerContext ctx, String replyTopic, int partition, Throwable error) {
+    private void fail(Message<K, ?> request, HandlerContext ctx, String replyTopic, int partition, Throwable error) {
         String message = ReplyCodec.truncate(error.getMessage());
         ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
                 OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)

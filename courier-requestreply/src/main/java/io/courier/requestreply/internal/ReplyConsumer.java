@@ -4,10 +4,13 @@ import io.courier.core.CourierConfig;
 import io.courier.requestreply.RequesterOptions;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
@@ -43,6 +46,11 @@ final class ReplyConsumer implements Runnable {
     /** Per reply partition, the latest deadline of a request routed to it: how long to read it after losing it. */
     private final Map<Integer, Long> lastDeadline = new HashMap<>();
     private volatile int[] owned = new int[0];
+    /**
+     * Assigned partitions whose position could not be resolved yet (a leader unavailable, say): retried before
+     * each poll, and owned once resolved. Confined to the reply thread.
+     */
+    private final Set<TopicPartition> unresolved = new HashSet<>();
     private volatile boolean closed;
     /** The last error of the reply loop, for a start that gets no partition. */
     private volatile RuntimeException lastError;
@@ -113,6 +121,7 @@ final class ReplyConsumer implements Runnable {
             consumer.subscribe(List.of(topic), new Listener());
             while (!closed) {
                 try {
+                    resolvePositions();
                     // While draining, poll the group consumer briefly so the drained partitions wait no longer.
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(drainer.active() ? 10 : 200))) {
                         dispatch.accept(r);
@@ -132,6 +141,43 @@ final class ReplyConsumer implements Runnable {
             owned = new int[0];
             drainer.close();
             consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+        }
+    }
+
+    /** Owns the assigned partitions whose position is known now; the others wait for the next round. */
+    private void resolvePositions() {
+        if (unresolved.isEmpty()) {
+            return;
+        }
+        unresolved.retainAll(consumer.assignment());
+        List<TopicPartition> resolved = new ArrayList<>();
+        for (TopicPartition tp : unresolved) {
+            try {
+                consumer.position(tp, Duration.ofSeconds(1));
+                resolved.add(tp);
+            } catch (RuntimeException e) {
+                lastError = e;
+            }
+        }
+        if (!resolved.isEmpty()) {
+            unresolved.removeAll(resolved);
+            own(resolved);
+        }
+    }
+
+    private void own(Collection<TopicPartition> partitions) {
+        TreeSet<Integer> now;
+        synchronized (routing) {
+            now = new TreeSet<>();
+            for (int p : owned) {
+                now.add(p);
+            }
+            partitions.forEach(tp -> now.add(tp.partition()));
+            owned = now.stream().mapToInt(Integer::intValue).toArray();
+        }
+        LOG.info("requester owns reply partitions {} of topic '{}'", now, topic);
+        if (!now.isEmpty()) {
+            ready.complete(null);
         }
     }
 
@@ -156,24 +202,25 @@ final class ReplyConsumer implements Runnable {
     private final class Listener implements ConsumerRebalanceListener {
         @Override
         public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
+            List<TopicPartition> resolved = new ArrayList<>();
             for (TopicPartition tp : partitions) {
                 long drained = drainer.take(tp);
                 if (drained >= 0) {
                     consumer.seek(tp, drained); // back before its drain ended: go on from there, no gap, no overlap
-                } else {
-                    consumer.position(tp); // resolves "latest" now, before any request names this partition
+                    resolved.add(tp);
+                    continue;
+                }
+                try {
+                    consumer.position(tp, Duration.ofSeconds(5)); // "latest" now, before a request names it
+                    resolved.add(tp);
+                } catch (RuntimeException e) { // owned once resolved, not left unused until the next rebalance
+                    lastError = e;
+                    unresolved.add(tp);
+                    LOG.warn("requester cannot tell where reply partition {} ends yet; it takes no request until "
+                            + "it can: {}", tp, e.toString());
                 }
             }
-            TreeSet<Integer> now;
-            synchronized (routing) {
-                now = set(owned);
-                partitions.forEach(tp -> now.add(tp.partition()));
-                owned = now.stream().mapToInt(Integer::intValue).toArray();
-            }
-            LOG.info("requester owns reply partitions {} of topic '{}'", now, topic);
-            if (!now.isEmpty()) {
-                ready.complete(null);
-            }
+            own(resolved);
         }
 
         @Override
@@ -192,6 +239,7 @@ final class ReplyConsumer implements Runnable {
         }
 
         private void giveUp(Collection<TopicPartition> partitions, String how) {
+            unresolved.removeAll(partitions);
             long now = clock.millis();
             synchronized (routing) {
                 TreeSet<Integer> left = set(owned);

@@ -32,6 +32,16 @@ class ReplyConsumerTest {
     /** The group's consumer; the test calls its rebalance listener as the group would. */
     private static final class GroupConsumer extends MockConsumer<byte[], byte[]> {
         volatile ConsumerRebalanceListener listener;
+        /** How many position lookups fail first, as they do while a partition has no leader. */
+        final java.util.concurrent.atomic.AtomicInteger failingPositions = new java.util.concurrent.atomic.AtomicInteger();
+
+        @Override
+        public synchronized long position(TopicPartition partition, Duration timeout) {
+            if (failingPositions.getAndDecrement() > 0) {
+                throw new org.apache.kafka.common.errors.TimeoutException("no leader for " + partition);
+            }
+            return super.position(partition, timeout);
+        }
 
         GroupConsumer() {
             super("latest");
@@ -111,5 +121,18 @@ class ReplyConsumerTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.contains(6L));
         assertThat(drain.assignment()).as("the drain stopped: nothing is read twice").isEmpty();
         assertThat(dispatched).containsExactly(5L, 6L);
+    }
+
+    @Test
+    void aPartitionWhosePositionCannotBeResolvedYetIsOwnedOnceItCanBe() {
+        group.updateEndOffsets(Map.of(P0, 5L));
+        group.failingPositions.set(3);
+        group.schedulePollTask(() -> group.rebalance(List.of(P0)));
+        start();
+
+        replies.ready().join();
+        assertThat(replies.owned()).containsExactly(0);
+        assertThat(group.failingPositions.get()).as("every failing lookup was tried").isNegative();
+        assertThat(replies.lastError()).hasMessage("no leader for " + P0);
     }
 }
