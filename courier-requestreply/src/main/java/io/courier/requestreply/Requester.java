@@ -13,7 +13,8 @@ import java.util.concurrent.CompletableFuture;
  * <p>Every instance of a service shares one reply topic; the instances split its partitions through a consumer
  * group, and each request names a partition its sender owns, so an instance reads only its own replies. A reply
  * whose correlation id the instance does not know is dropped and counted; it never completes another caller's
- * future. Futures complete on the reply thread: use the {@code *Async} variants for slow continuations.
+ * future. Futures complete on the requester's own threads (replies on its reply thread, timeouts on its timer
+ * thread, send failures on the producer's I/O thread): use the {@code *Async} variants for slow continuations.
  */
 public interface Requester extends AutoCloseable {
 
