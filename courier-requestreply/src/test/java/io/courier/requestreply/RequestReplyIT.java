@@ -443,6 +443,47 @@ class RequestReplyIT {
     }
 
     @Test
+    void aRequestNamingAReplyTargetThatDoesNotExistIsDeadLetteredAtOnceAndTheRequestsBehindItAreAnswered()
+            throws Exception {
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", RequestHandler.sync(m -> "price of " + m.value()));
+                KafkaProducer<String, String> raw = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+                        new StringSerializer())) {
+            // Same key, so same request partition, as the requests after them: they wait behind them.
+            raw.send(request("no partition 99", replies, 99)).get();
+            raw.send(request("no such topic", "nowhere.replies", 0)).get();
+            Reply<String> next = requester.request(endpoint, "k", "sku-1", WAIT).get();
+
+            assertThat(next).as("answered before its deadline, not stuck behind the producer's metadata wait")
+                    .isInstanceOfSatisfying(Reply.Success.class, s -> assertThat(s.value()).isEqualTo("price of sku-1"));
+            List<String> reasons = new ArrayList<>();
+            try (KafkaConsumer<byte[], byte[]> dlt = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                    cluster.bootstrapServers(), "auto.offset.reset", "earliest", "group.id", "dlt-check"),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                    new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+                dlt.subscribe(List.of(endpoint.name() + ".dlt"));
+                await().atMost(WAIT).until(() -> {
+                    dlt.poll(Duration.ofMillis(200)).forEach(r -> reasons.add(header(r,
+                            DeadLetter.Headers.EXCEPTION_MESSAGE)));
+                    return reasons.size() == 2;
+                });
+            }
+            assertThat(reasons.get(0)).contains("names partition 99 of reply topic '" + replies + "', which has 4 "
+                    + "partition(s), so there is nowhere to answer");
+            assertThat(reasons.get(1)).contains("names reply topic 'nowhere.replies', which does not exist");
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(1, 0, 0));
+        }
+    }
+
+    private ProducerRecord<String, String> request(String value, String replyTopic, int replyPartition) {
+        ProducerRecord<String, String> r = new ProducerRecord<>(endpoint.name(), "k", value);
+        r.headers().add(ReplyHeaders.REPLY_TOPIC, replyTopic.getBytes(StandardCharsets.UTF_8));
+        r.headers().add(ReplyHeaders.REPLY_PARTITION, Integer.toString(replyPartition).getBytes(StandardCharsets.UTF_8));
+        return r;
+    }
+
+    @Test
     void aResponderStopsWaitingForAnAsynchronousAnswerAtTheDeadlineAndCountsItExpired() throws Exception {
         AtomicInteger handled = new AtomicInteger();
         try (Requester requester = requester();

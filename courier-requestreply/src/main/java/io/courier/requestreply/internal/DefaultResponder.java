@@ -20,12 +20,14 @@ import io.courier.requestreply.ResponderOptions;
 import io.courier.requestreply.ResponderStats;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A Courier subscriber on the request topic whose handler waits for the user's answer and publishes it to the
@@ -42,12 +44,16 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final LongAdder expired = new LongAdder();
     private final Subscriber subscriber;
     private final String group;
+    private final Courier courier;
+    /** Partition counts of the reply topics seen, so that a request naming one that is not there fails at once. */
+    private final ConcurrentHashMap<String, Integer> replyPartitions = new ConcurrentHashMap<>();
 
     private DefaultResponder(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
             RequestHandler<K, Q, R> handler) {
         this.endpoint = endpoint;
         this.handler = handler;
         this.clock = courier.config().clock();
+        this.courier = courier;
         this.group = options.groupId();
         SubscriberOptions.Builder so = SubscriberOptions.builder(options.groupId())
                 .concurrency(options.concurrency())
@@ -82,6 +88,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                     + "sent by a Courier requester");
         }
         int partition = (int) parse(partitionText, ReplyHeaders.REPLY_PARTITION, request);
+        checkReplyTarget(replyTopic, partition, request);
         long deadline = request.headers().containsKey(ReplyHeaders.DEADLINE)
                 ? parse(request.headers().get(ReplyHeaders.DEADLINE), ReplyHeaders.DEADLINE, request) : Long.MAX_VALUE;
         if (clock.millis() >= deadline) {
@@ -144,6 +151,38 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                         .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
                         .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
         failed.increment();
+    }
+
+    /**
+     * A reply to a topic or partition that does not exist would wait in the producer for its metadata, up to
+     * max.block.ms, and every request behind it on this partition with it.
+     *
+     * @throws CourierException naming the request and its reply target, if that target does not exist
+     */
+    private void checkReplyTarget(String topic, int partition, Message<?, ?> request) throws InterruptedException {
+        Integer known = replyPartitions.get(topic);
+        if (known != null && partition < known) {
+            return;
+        }
+        int count;
+        try {
+            count = courier.admin().describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic)
+                    .partitions().size();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
+                throw new CourierException("request " + request.coordinates() + " names reply topic '" + topic
+                        + "', which does not exist, so there is nowhere to answer");
+            }
+            return; // cannot tell (authorization, for one): let the send decide
+        } catch (TimeoutException e) {
+            return;
+        }
+        replyPartitions.put(topic, count);
+        if (partition >= count) {
+            throw new CourierException("request " + request.coordinates() + " names partition " + partition
+                    + " of reply topic '" + topic + "', which has " + count + " partition(s), so there is nowhere to "
+                    + "answer");
+        }
     }
 
     private static long parse(String text, String header, Message<?, ?> request) {
