@@ -75,14 +75,16 @@ public final class DefaultRequester implements Requester {
         } catch (java.util.concurrent.TimeoutException e) {
             RuntimeException cause = requester.replies.lastError();
             requester.close();
-            if (cause != null) { // an authorization or configuration error, for instance: say which
+            if (cause != null && !(cause instanceof org.apache.kafka.common.errors.RetriableException)) {
+                // an authorization or configuration error, for instance: say which
                 throw new CourierException("requester got no partition of reply topic '" + options.replyTopic()
                         + "' in group '" + options.groupId() + "' within " + options.readyTimeout()
                         + ": reading replies failed with " + cause, cause);
             }
             throw new CourierRetriableException("requester got no partition of reply topic '" + options.replyTopic()
                     + "' in group '" + options.groupId() + "' within " + options.readyTimeout() + ": there may be "
-                    + "more requester instances than reply partitions, or the group is still rebalancing");
+                    + "more requester instances than reply partitions, or the group is still rebalancing"
+                    + (cause == null ? "" : " (last error reading replies: " + cause + ")"), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             requester.close();
@@ -174,10 +176,11 @@ public final class DefaultRequester implements Requester {
         try {
             p.timer = timers.schedule(() -> expire(p), delay, TimeUnit.NANOSECONDS);
         } catch (java.util.concurrent.RejectedExecutionException e) { // close() ran meanwhile
-            if (pending.remove(p.correlationId, p)) {
-                p.fail(new CourierException("requester for reply topic '" + options.replyTopic() + "' closed before "
-                        + "request " + p.correlationId + " to '" + endpoint.name() + "' was answered"));
-            }
+            // close() may have cleared the map after failing what it held, missing this one: fail it here in any
+            // case (a future completes once; a second completion does nothing).
+            pending.remove(p.correlationId, p);
+            p.fail(new CourierException("requester for reply topic '" + options.replyTopic() + "' closed before "
+                    + "request " + p.correlationId + " to '" + endpoint.name() + "' was answered"));
         }
     }
 

@@ -47,6 +47,9 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final Courier courier;
     /** Partition counts of the reply topics seen, so that a request naming one that is not there fails at once. */
     private final ConcurrentHashMap<String, Integer> replyPartitions = new ConcurrentHashMap<>();
+    /** In {@link #replyPartitions}: the topic could not be checked; checked again after {@link #uncheckedUntil}. */
+    private static final int UNKNOWN = -1;
+    private volatile long uncheckedUntil;
 
     private DefaultResponder(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
             RequestHandler<K, Q, R> handler) {
@@ -66,7 +69,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         options.consumerProperties().forEach(so::consumerProperty);
         // Values are read here, not by the subscriber: a request that cannot be read gets a failure reply instead of
         // going to the dead-letter topic while its caller waits for the deadline.
-        Topic<K, byte[]> raw = Topic.of(endpoint.requests().name(), endpoint.requests().keySerde(), Serdes.bytes());
+        Topic<K, LenientSerde.Read<Q>> raw = Topic.of(endpoint.requests().name(), endpoint.requests().keySerde(),
+                new LenientSerde<>(endpoint.requests().valueSerde()));
         this.subscriber = courier.subscriber(raw, so.build(), Handlers.all(this::answer));
     }
 
@@ -79,7 +83,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         return responder;
     }
 
-    private void answer(Message<K, byte[]> request, HandlerContext ctx) throws InterruptedException {
+    private void answer(Message<K, LenientSerde.Read<Q>> request, HandlerContext ctx) throws InterruptedException {
         String replyTopic = request.headers().get(ReplyHeaders.REPLY_TOPIC);
         String partitionText = request.headers().get(ReplyHeaders.REPLY_PARTITION);
         if (replyTopic == null || partitionText == null) {
@@ -88,23 +92,21 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                     + "sent by a Courier requester");
         }
         int partition = (int) parse(partitionText, ReplyHeaders.REPLY_PARTITION, request);
-        checkReplyTarget(replyTopic, partition, request);
         long deadline = request.headers().containsKey(ReplyHeaders.DEADLINE)
                 ? parse(request.headers().get(ReplyHeaders.DEADLINE), ReplyHeaders.DEADLINE, request) : Long.MAX_VALUE;
         if (clock.millis() >= deadline) {
             expired.increment(); // the caller has given up: do not spend work on it
             return;
         }
-        Q payload;
-        try {
-            payload = request.value() == null ? null : endpoint.requests().valueSerde().deserialize(request.value(),
-                    request.envelope().messageType());
-        } catch (RuntimeException e) {
+        checkReplyTarget(replyTopic, partition, request);
+        RuntimeException unreadable = request.value() == null ? null : request.value().error();
+        if (unreadable != null) {
             fail(request, ctx, replyTopic, partition, new SerdeException("cannot deserialize the value of "
                     + request.coordinates() + " as " + endpoint.requests().valueSerde().type().getSimpleName() + ": "
-                    + e.getMessage(), e));
+                    + unreadable.getMessage(), unreadable));
             return;
         }
+        Q payload = request.value() == null ? null : request.value().value();
         R value;
         try {
             CompletableFuture<R> reply = handler.handle(new Message<>(request.topic(), request.partition(),
@@ -161,20 +163,33 @@ public final class DefaultResponder<K, Q, R> implements Responder {
      */
     private void checkReplyTarget(String topic, int partition, Message<?, ?> request) throws InterruptedException {
         Integer known = replyPartitions.get(topic);
-        if (known != null && partition < known) {
+        if (known != null && (partition < known || known == UNKNOWN && clock.millis() < uncheckedUntil)) {
             return;
         }
         int count;
         try {
-            count = courier.admin().describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic)
-                    .partitions().size();
+            count = partitionCount(topic);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                throw new CourierException("request " + request.coordinates() + " names reply topic '" + topic
-                        + "', which does not exist, so there is nowhere to answer");
+            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                uncheckable(topic); // authorization, for one: let the send decide
+                return;
             }
-            return; // cannot tell (authorization, for one): let the send decide
+            Thread.sleep(500); // a topic created a moment ago may not have reached every broker's metadata yet
+            try {
+                count = partitionCount(topic);
+            } catch (ExecutionException again) {
+                if (again.getCause() instanceof UnknownTopicOrPartitionException) {
+                    throw new CourierException("request " + request.coordinates() + " names reply topic '" + topic
+                            + "', which does not exist, so there is nowhere to answer");
+                }
+                uncheckable(topic);
+                return;
+            } catch (TimeoutException again) {
+                uncheckable(topic);
+                return;
+            }
         } catch (TimeoutException e) {
+            uncheckable(topic);
             return;
         }
         replyPartitions.put(topic, count);
@@ -183,6 +198,17 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                     + " of reply topic '" + topic + "', which has " + count + " partition(s), so there is nowhere to "
                     + "answer");
         }
+    }
+
+    private int partitionCount(String topic) throws ExecutionException, TimeoutException, InterruptedException {
+        return courier.admin().describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic)
+                .partitions().size();
+    }
+
+    /** Remembers for a minute that {@code topic} cannot be checked, so that each request does not wait to learn it. */
+    private void uncheckable(String topic) {
+        replyPartitions.put(topic, UNKNOWN);
+        uncheckedUntil = clock.millis() + 60_000;
     }
 
     private static long parse(String text, String header, Message<?, ?> request) {

@@ -51,6 +51,7 @@ final class ReplyConsumer implements Runnable {
      * each poll, and owned once resolved. Confined to the reply thread.
      */
     private final Set<TopicPartition> unresolved = new HashSet<>();
+    private long nextResolve;
     private volatile boolean closed;
     /** The last error of the reply loop, for a start that gets no partition. */
     private volatile RuntimeException lastError;
@@ -126,6 +127,9 @@ final class ReplyConsumer implements Runnable {
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(drainer.active() ? 10 : 200))) {
                         dispatch.accept(r);
                     }
+                    if (unresolved.isEmpty()) {
+                        lastError = null; // a poll went through: what failed before is over
+                    }
                     drainer.poll(dispatch);
                 } catch (WakeupException e) {
                     // close() woke the poll
@@ -146,14 +150,15 @@ final class ReplyConsumer implements Runnable {
 
     /** Owns the assigned partitions whose position is known now; the others wait for the next round. */
     private void resolvePositions() {
-        if (unresolved.isEmpty()) {
+        if (unresolved.isEmpty() || clock.millis() < nextResolve) {
             return;
         }
+        nextResolve = clock.millis() + 1000; // not before every poll: the partitions that work are read meanwhile
         unresolved.retainAll(consumer.assignment());
         List<TopicPartition> resolved = new ArrayList<>();
         for (TopicPartition tp : unresolved) {
             try {
-                consumer.position(tp, Duration.ofSeconds(1));
+                consumer.position(tp, Duration.ofMillis(200));
                 resolved.add(tp);
             } catch (RuntimeException e) {
                 lastError = e;
@@ -241,22 +246,24 @@ final class ReplyConsumer implements Runnable {
         private void giveUp(Collection<TopicPartition> partitions, String how) {
             unresolved.removeAll(partitions);
             long now = clock.millis();
+            Map<TopicPartition, Long> deadlines = new HashMap<>();
             synchronized (routing) {
                 TreeSet<Integer> left = set(owned);
                 partitions.forEach(tp -> left.remove(tp.partition()));
                 owned = left.stream().mapToInt(Integer::intValue).toArray();
-                for (TopicPartition tp : partitions) {
-                    long deadline = lastDeadline.getOrDefault(tp.partition(), 0L);
-                    if (deadline > now) {
-                        try {
-                            drainer.add(tp, consumer.position(tp, Duration.ofSeconds(1)), deadline);
-                        } catch (RuntimeException e) {
-                            LOG.warn("requester {} reply partition {} and cannot tell where it stopped reading; "
-                                    + "replies written there before {} may time out: {}", how, tp, deadline, e.toString());
-                        }
+                // Final once the partition is no longer owned: no request can be routed to it any more.
+                partitions.forEach(tp -> deadlines.put(tp, lastDeadline.getOrDefault(tp.partition(), 0L)));
+            }
+            deadlines.forEach((tp, deadline) -> { // outside the lock: callers routing requests need not wait for I/O
+                if (deadline > now) {
+                    try {
+                        drainer.add(tp, consumer.position(tp, Duration.ofSeconds(1)), deadline);
+                    } catch (RuntimeException e) {
+                        LOG.warn("requester {} reply partition {} and cannot tell where it stopped reading; "
+                                + "replies written there before {} may time out: {}", how, tp, deadline, e.toString());
                     }
                 }
-            }
+            });
             if (!partitions.isEmpty()) {
                 LOG.info("requester {} reply partitions {} of topic '{}'; reading on until their requests expire",
                         how, partitions, topic);
