@@ -269,18 +269,22 @@ class EventSourcingIT {
 
     @Test
     void aProcessorDeletesTheTemporaryStateDirectoryItCreatedWhenItCloses() throws Exception {
-        Set<String> before = streamsDirectories();
+        String applicationId = accounts.name() + "-second";
+        Set<java.nio.file.Path> before = streamsDirectoriesOf(applicationId);
         CommandProcessor<Accounts.Account> second = CommandProcessor.start(courier, accounts,
-                ProcessorOptions.builder(accounts.name() + "-second").build()).awaitRunning(Duration.ofMinutes(1));
-        assertThat(streamsDirectories()).as("its state directory while it runs").hasSize(before.size() + 1);
+                ProcessorOptions.builder(applicationId).build()).awaitRunning(Duration.ofMinutes(1));
+        Set<java.nio.file.Path> created = new java.util.HashSet<>(streamsDirectoriesOf(applicationId));
+        created.removeAll(before);
+        assertThat(created).as("its temporary state directory while it runs").hasSize(1);
         second.close();
-        assertThat(streamsDirectories()).isEqualTo(before);
+        assertThat(created.iterator().next()).doesNotExist();
     }
 
-    private static Set<String> streamsDirectories() throws java.io.IOException {
+    /** @return the temporary state directories named after {@code applicationId} */
+    private static Set<java.nio.file.Path> streamsDirectoriesOf(String applicationId) throws java.io.IOException {
         try (java.util.stream.Stream<java.nio.file.Path> dirs = java.nio.file.Files.list(
                 java.nio.file.Path.of(System.getProperty("java.io.tmpdir")))) {
-            return dirs.map(p -> p.getFileName().toString()).filter(n -> n.startsWith("courier-streams-"))
+            return dirs.filter(p -> p.getFileName().toString().startsWith("courier-streams-" + applicationId + "-"))
                     .collect(Collectors.toSet());
         }
     }

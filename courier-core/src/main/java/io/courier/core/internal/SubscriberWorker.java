@@ -58,7 +58,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     final CountDownLatch firstAssignment = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
-    private volatile RuntimeException failure;
+    private volatile Throwable failure;
 
     SubscriberWorker(String name, String topicName, SubscriberOptions options, CourierConfig config,
             RecordHandler<K, V> handler, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
@@ -82,13 +82,13 @@ final class SubscriberWorker<K, V> implements Runnable {
     }
 
     /** @return the error that stopped this worker on its own, or null while it runs or after a requested stop */
-    RuntimeException failure() {
+    Throwable failure() {
         return failure;
     }
 
     /** @return what to tell the user about {@link #failure()}: the error, and what to change when that is known */
     String failureHint() {
-        RuntimeException e = failure;
+        Throwable e = failure;
         if (e instanceof UnsupportedVersionException
                 && options.groupProtocol() == GroupProtocol.CONSUMER) {
             return e + " (GroupProtocol.CONSUMER, KIP-848, needs Kafka 4.0 or newer brokers: use GroupProtocol.CLASSIC"
@@ -136,10 +136,13 @@ final class SubscriberWorker<K, V> implements Runnable {
             Thread.interrupted(); // clear the flag so that the final commit and close can talk to the broker
         } catch (Stopped e) {
             Thread.interrupted();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("{} stopped after an unexpected error; its uncommitted messages go to other group members: {}",
                     name, e.toString(), e);
+            if (e instanceof Error error) {
+                throw error; // after the finally below: the JVM's own handling of an Error stays as it was
+            }
         } finally {
             if (!uncommitted.isEmpty()) {
                 commit(Map.of());

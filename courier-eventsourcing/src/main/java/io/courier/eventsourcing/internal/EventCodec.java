@@ -26,16 +26,15 @@ public final class EventCodec<S, C, E> {
     private final Aggregate<S, C, E> aggregate;
     private final Serde<S> states;
     /**
-     * The state type is an interface or abstract (a sealed hierarchy of states): its JSON alone does not say which
-     * class to read it as, so the stored form names the concrete type too.
+     * The state type is sealed (a hierarchy of states): its JSON alone does not say which record to read it as, so
+     * the stored form names the concrete type too. Any other type keeps the plain form.
      */
     private final boolean typed;
 
     public EventCodec(Aggregate<S, C, E> aggregate) {
         this.aggregate = aggregate;
         this.states = Serdes.json(aggregate.stateType());
-        this.typed = aggregate.stateType().isInterface()
-                || java.lang.reflect.Modifier.isAbstract(aggregate.stateType().getModifiers());
+        this.typed = aggregate.stateType().isSealed();
     }
 
     /** A decoded event and the aggregate version it brings the aggregate to. */
@@ -126,8 +125,8 @@ public final class EventCodec<S, C, E> {
     }
 
     /**
-     * @return the stored form of a state: its version, then its JSON; for an interface or abstract state type, the
-     *     version, the concrete type's name (2-byte length, UTF-8), then the JSON
+     * @return the stored form of a state: its version, then its JSON; for a sealed state type, the version, the
+     *     concrete type's name (2-byte length, UTF-8), then the JSON
      */
     public byte[] encodeState(long version, S state) {
         byte[] json = state == null ? new byte[0] : states.serialize(state);
@@ -147,11 +146,18 @@ public final class EventCodec<S, C, E> {
         if (stored == null || stored.length <= 8) {
             return null;
         }
-        if (!typed) {
+        // JSON alone: an untyped state, or a sealed one stored before its type was (a type name's length never
+        // starts with '{').
+        if (!typed || stored.length < 10 || stored[8] == '{') {
             return states.deserialize(Arrays.copyOfRange(stored, 8, stored.length), null);
         }
         ByteBuffer b = ByteBuffer.wrap(stored, 8, stored.length - 8);
-        byte[] type = new byte[b.getShort() & 0xFFFF];
+        int length = b.getShort() & 0xFFFF;
+        if (length > b.remaining()) {
+            throw new CourierException("stored state of " + stored.length + " bytes names a type of " + length
+                    + " bytes; it was not written by this release");
+        }
+        byte[] type = new byte[length];
         b.get(type);
         return states.deserialize(Arrays.copyOfRange(stored, b.position(), stored.length),
                 new String(type, StandardCharsets.UTF_8));

@@ -66,20 +66,24 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         Optional<Path> own;
         try { // only when the user chose none: the state is in memory, restored from the changelog on every start
             own = options.stateDirectory().isPresent() ? Optional.empty()
-                    : Optional.of(Files.createTempDirectory("courier-streams-"));
+                    : Optional.of(Files.createTempDirectory("courier-streams-"
+                            + options.applicationId().replaceAll("[^A-Za-z0-9._-]", "_") + "-"));
         } catch (IOException e) {
             throw new CourierException("cannot create a state directory for processor '" + options.applicationId()
                     + "': " + e.getMessage(), e);
         }
-        Properties properties = properties(courier, options);
-        properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().or(() -> own).orElseThrow().toString());
-        KafkaStreams streams = new KafkaStreams(topology(aggregate, courier.config().clock(), courier.config().envelopeFormat()),
-                properties, new Clients(courier.config().clientFactory()));
+        KafkaStreams streams = null;
         try {
+            Properties properties = properties(courier, options);
+            properties.put(StreamsConfig.STATE_DIR_CONFIG,
+                    options.stateDirectory().or(() -> own).orElseThrow().toString());
+            streams = new KafkaStreams(topology(aggregate, courier.config().clock(),
+                    courier.config().envelopeFormat()), properties, new Clients(courier.config().clientFactory()));
             streams.start();
         } catch (RuntimeException e) {
-            streams.close(Duration.ofSeconds(30));
-            own.ifPresent(StreamsCommandProcessor::deleteQuietly);
+            if (streams == null || streams.close(Duration.ofSeconds(30))) {
+                own.ifPresent(StreamsCommandProcessor::deleteQuietly);
+            }
             throw e;
         }
         return new StreamsCommandProcessor<>(aggregate, streams, own);
@@ -156,8 +160,9 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
 
     @Override
     public void close() {
-        streams.close(Duration.ofSeconds(30));
-        ownStateDirectory.ifPresent(StreamsCommandProcessor::deleteQuietly);
+        if (streams.close(Duration.ofSeconds(30))) { // not while stream threads may still write to it
+            ownStateDirectory.ifPresent(StreamsCommandProcessor::deleteQuietly);
+        }
     }
 
     private static void deleteQuietly(Path dir) {

@@ -50,6 +50,17 @@ class EventCodecTest {
     }
 
     @Test
+    void aSealedStateStoredAsPlainJsonFailsNamingTheMissingTypeInsteadOfMisreadingItsBytes() {
+        EventCodec<Light, Switch, Switched> codec = new EventCodec<>(lights(false));
+        byte[] plain = java.nio.ByteBuffer.allocate(8 + 2).putLong(1).put("{}".getBytes(StandardCharsets.UTF_8))
+                .array();
+
+        // Without a type the sealed serde cannot pick a record: the error names that, it does not misread bytes.
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> codec.storedState(plain)))
+                .hasMessageContaining("no message type");
+    }
+
+    @Test
     void oldEventsAreUpcastAndHeadersThatAreNotVersionsAreNamed() {
         EventCodec<Light, Switch, Switched> codec = new EventCodec<>(lights(false));
         assertThat(codec.decode(V1, "Switched", "7", "1", "light.events-0@7").event()).isEqualTo(new Switched(40));
