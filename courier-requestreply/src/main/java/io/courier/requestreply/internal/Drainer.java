@@ -61,6 +61,7 @@ final class Drainer implements AutoCloseable {
     void poll(Consumer<ConsumerRecord<byte[], byte[]>> dispatch) {
         long now = clock.millis();
         until.values().removeIf(deadline -> deadline <= now);
+        seekTo.keySet().retainAll(until.keySet()); // a partition that expired before its first seek is not assigned
         if (until.isEmpty()) {
             if (consumer != null && !consumer.assignment().isEmpty()) {
                 consumer.assign(List.of());
