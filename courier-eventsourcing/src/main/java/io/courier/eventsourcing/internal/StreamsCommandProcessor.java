@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.common.utils.Utils;
 import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
@@ -75,8 +76,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         KafkaStreams streams = null;
         try {
             Properties properties = properties(courier, options);
-            properties.put(StreamsConfig.STATE_DIR_CONFIG,
-                    options.stateDirectory().or(() -> own).orElseThrow().toString());
+            properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElseGet(own::get).toString());
             streams = new KafkaStreams(topology(aggregate, courier.config().clock(),
                     courier.config().envelopeFormat()), properties, new Clients(courier.config().clientFactory()));
             streams.start();
@@ -166,9 +166,9 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     }
 
     private static void deleteQuietly(Path dir) {
-        try (java.util.stream.Stream<Path> files = Files.walk(dir)) {
-            files.sorted(java.util.Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
-        } catch (IOException | java.io.UncheckedIOException e) {
+        try {
+            Utils.delete(dir.toFile());
+        } catch (IOException e) {
             // a temporary directory: the operating system cleans it up at the latest
         }
     }

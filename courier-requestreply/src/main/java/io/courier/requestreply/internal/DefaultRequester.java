@@ -32,6 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.RetriableException;
 
 /** Publishes requests, routes them to owned reply partitions, matches replies, and expires what is not answered. */
 public final class DefaultRequester implements Requester {
@@ -75,7 +76,7 @@ public final class DefaultRequester implements Requester {
         } catch (java.util.concurrent.TimeoutException e) {
             RuntimeException cause = requester.replies.lastError();
             requester.close();
-            if (cause != null && !(cause instanceof org.apache.kafka.common.errors.RetriableException)) {
+            if (cause != null && !(cause instanceof RetriableException)) {
                 // an authorization or configuration error, for instance: say which
                 throw new CourierException("requester got no partition of reply topic '" + options.replyTopic()
                         + "' in group '" + options.groupId() + "' within " + options.readyTimeout()
@@ -214,7 +215,9 @@ public final class DefaultRequester implements Requester {
             late.increment(); // its timer won the race
             return;
         }
-        String responder = EnvelopeCodec.text(record.headers(), ReplyHeaders.RESPONDER_GROUP);
+        // Only a gather tells its responders apart.
+        String responder = p instanceof PendingRequest.Gather<R>
+                ? EnvelopeCodec.text(record.headers(), ReplyHeaders.RESPONDER_GROUP) : null;
         if (p instanceof PendingRequest.Gather<R> g && g.answeredBy(responder)) {
             late.increment(); // a group answering a redelivered request again: it counts once
             return;

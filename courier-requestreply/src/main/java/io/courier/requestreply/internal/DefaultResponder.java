@@ -47,9 +47,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final Courier courier;
     /** Partition counts of the reply topics seen, so that a request naming one that is not there fails at once. */
     private final ConcurrentHashMap<String, Integer> replyPartitions = new ConcurrentHashMap<>();
-    /** In {@link #replyPartitions}: the topic could not be checked; checked again after {@link #uncheckedUntil}. */
-    private static final int UNKNOWN = -1;
-    private volatile long uncheckedUntil;
+    /** Reply topics whose partitions could not be looked up, and when to try again. */
+    private final ConcurrentHashMap<String, Long> uncheckableUntil = new ConcurrentHashMap<>();
 
     private DefaultResponder(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
             RequestHandler<K, Q, R> handler) {
@@ -163,34 +162,27 @@ public final class DefaultResponder<K, Q, R> implements Responder {
      */
     private void checkReplyTarget(String topic, int partition, Message<?, ?> request) throws InterruptedException {
         Integer known = replyPartitions.get(topic);
-        if (known != null && (partition < known || known == UNKNOWN && clock.millis() < uncheckedUntil)) {
+        if (known != null && partition < known || clock.millis() < uncheckableUntil.getOrDefault(topic, 0L)) {
             return;
         }
-        int count;
-        try {
-            count = partitionCount(topic);
-        } catch (ExecutionException e) {
-            if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                uncheckable(topic); // authorization, for one: let the send decide
-                return;
-            }
-            Thread.sleep(500); // a topic created a moment ago may not have reached every broker's metadata yet
+        int count = -1;
+        for (int attempt = 1; count < 0; attempt++) {
             try {
                 count = partitionCount(topic);
-            } catch (ExecutionException again) {
-                if (again.getCause() instanceof UnknownTopicOrPartitionException) {
+            } catch (ExecutionException e) {
+                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
+                    uncheckable(topic); // authorization, for one: let the send decide
+                    return;
+                }
+                if (attempt == 2) {
                     throw new CourierException("request " + request.coordinates() + " names reply topic '" + topic
                             + "', which does not exist, so there is nowhere to answer");
                 }
-                uncheckable(topic);
-                return;
-            } catch (TimeoutException again) {
+                Thread.sleep(500); // a topic created a moment ago may not have reached every broker's metadata yet
+            } catch (TimeoutException e) {
                 uncheckable(topic);
                 return;
             }
-        } catch (TimeoutException e) {
-            uncheckable(topic);
-            return;
         }
         replyPartitions.put(topic, count);
         if (partition >= count) {
@@ -207,8 +199,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
 
     /** Remembers for a minute that {@code topic} cannot be checked, so that each request does not wait to learn it. */
     private void uncheckable(String topic) {
-        replyPartitions.put(topic, UNKNOWN);
-        uncheckedUntil = clock.millis() + 60_000;
+        uncheckableUntil.put(topic, clock.millis() + 60_000);
     }
 
     private static long parse(String text, String header, Message<?, ?> request) {

@@ -5,7 +5,9 @@ import io.courier.requestreply.Gathered;
 import io.courier.requestreply.Reply;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.atomic.LongAdder;
@@ -84,7 +86,7 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         private final int expected;
         private final List<Reply<R>> replies = new ArrayList<>();
         /** The groups that answered: a group answers a redelivered request again, but counts once. */
-        private final java.util.Set<String> responders = new java.util.HashSet<>();
+        private final Set<String> responders = new HashSet<>();
 
         Gather(Endpoint<?, ?, R> endpoint, String correlationId, Instant deadline, int expected) {
             super(endpoint, correlationId, deadline);

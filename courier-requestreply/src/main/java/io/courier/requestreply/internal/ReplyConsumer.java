@@ -173,10 +173,7 @@ final class ReplyConsumer implements Runnable {
     private void own(Collection<TopicPartition> partitions) {
         TreeSet<Integer> now;
         synchronized (routing) {
-            now = new TreeSet<>();
-            for (int p : owned) {
-                now.add(p);
-            }
+            now = ownedSet();
             partitions.forEach(tp -> now.add(tp.partition()));
             owned = now.stream().mapToInt(Integer::intValue).toArray();
         }
@@ -184,6 +181,15 @@ final class ReplyConsumer implements Runnable {
         if (!now.isEmpty()) {
             ready.complete(null);
         }
+    }
+
+    /** @return a copy of the owned partitions, to change and then store back under {@link #routing} */
+    private TreeSet<Integer> ownedSet() {
+        TreeSet<Integer> s = new TreeSet<>();
+        for (int p : owned) {
+            s.add(p);
+        }
+        return s;
     }
 
     void close() {
@@ -248,7 +254,7 @@ final class ReplyConsumer implements Runnable {
             long now = clock.millis();
             Map<TopicPartition, Long> deadlines = new HashMap<>();
             synchronized (routing) {
-                TreeSet<Integer> left = set(owned);
+                TreeSet<Integer> left = ownedSet();
                 partitions.forEach(tp -> left.remove(tp.partition()));
                 owned = left.stream().mapToInt(Integer::intValue).toArray();
                 // Final once the partition is no longer owned: no request can be routed to it any more.
@@ -268,14 +274,6 @@ final class ReplyConsumer implements Runnable {
                 LOG.info("requester {} reply partitions {} of topic '{}'; reading on until their requests expire",
                         how, partitions, topic);
             }
-        }
-
-        private TreeSet<Integer> set(int[] values) {
-            TreeSet<Integer> s = new TreeSet<>();
-            for (int v : values) {
-                s.add(v);
-            }
-            return s;
         }
     }
 }
