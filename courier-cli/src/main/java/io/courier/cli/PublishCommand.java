@@ -34,7 +34,7 @@ import picocli.CommandLine.Spec;
 /**
  * {@code courier publish}: UTF-8 text messages to an existing topic through Courier's publisher, so every record
  * carries Courier's envelope (by default the one {@code courier-envelope} header; {@code ce_*} headers with
- * {@code --envelope CLOUD_EVENTS}), with {@code courier-cli} as its source. Prints
+ * {@code --envelope CLOUD_EVENTS}; the one binary {@code courier} header with {@code --envelope BINARY}), with {@code courier-cli} as its source. Prints
  * {@code topic-partition@offset} for each acknowledged message, in input order, and stops at the first message
  * that is not acknowledged.
  */
@@ -67,7 +67,7 @@ final class PublishCommand implements Callable<Integer> {
 
     @Option(names = "--header", paramLabel = "NAME=VALUE",
             description = "A header for every message, in addition to Courier's envelope (whose names, "
-                    + "courier-envelope, ce_*, content-type and traceparent, are refused); repeatable.")
+                    + "courier-envelope, courier, ce_*, content-type and traceparent, are refused); repeatable.")
     Map<String, String> headers = new LinkedHashMap<>();
 
     @Option(names = "--envelope", defaultValue = "COMPACT", paramLabel = "FORMAT",

@@ -3,7 +3,10 @@ package io.courier.cli;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.courier.core.Envelope;
+import io.courier.core.internal.EnvelopeCodec;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
 
@@ -24,7 +27,8 @@ enum RecordFormat {
      * One JSON object with exactly {@code topic}, {@code partition}, {@code offset}, {@code timestamp} (epoch
      * milliseconds), {@code key} and {@code value} (strings or {@code null}) and {@code headers} (an object of
      * strings; for a header name that appears more than once, the last value; a header without a value is
-     * {@code null}). Line breaks inside values are escaped, so that each record stays on one line.
+     * {@code null}; Courier's binary envelope header, {@code courier}, in the text layout of the compact one).
+     * Line breaks inside values are escaped, so that each record stays on one line.
      */
     JSON {
         @Override
@@ -38,7 +42,7 @@ enum RecordFormat {
             json.put("value", text(record.value()));
             ObjectNode headers = json.putObject("headers");
             for (Header h : record.headers()) {
-                headers.put(h.key(), text(h.value()));
+                headers.put(h.key(), header(h));
             }
             try {
                 return MAPPER.writeValueAsString(json);
@@ -57,6 +61,16 @@ enum RecordFormat {
      * @return its line, without the line separator
      */
     abstract String format(ConsumerRecord<byte[], byte[]> record);
+
+    private static String header(Header h) {
+        if (Envelope.Headers.BINARY.equals(h.key()) && h.value() != null) {
+            Optional<String> envelope = EnvelopeCodec.binaryAsText(h.value());
+            if (envelope.isPresent()) {
+                return envelope.get();
+            }
+        }
+        return text(h.value());
+    }
 
     private static String text(byte[] bytes) {
         return bytes == null ? null : new String(bytes, StandardCharsets.UTF_8);

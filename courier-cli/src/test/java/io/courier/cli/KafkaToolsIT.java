@@ -176,6 +176,17 @@ class KafkaToolsIT {
         assertThat(ce.get("ce_source").asText()).isEqualTo("courier-cli");
         assertThat(ce.get("ce_id").asText()).isNotBlank();
         assertThat(ce.has("courier-envelope")).isFalse();
+
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.binary"));
+        String at = ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.binary", "--value",
+                "returned", "--envelope", "BINARY")).lines().get(0);
+        assertThat(at).isEqualTo("tools.binary-0@0");
+        JsonNode binary = JSON.readTree(ok(courier("consume", "--bootstrap-servers", servers, "--topic",
+                "tools.binary", "--from-beginning", "--max", "1", "--format", "json")).lines().get(0));
+        assertThat(binary.get("value").asText()).isEqualTo("returned");
+        assertThat(binary.get("headers").fieldNames()).toIterable().containsExactly("courier");
+        assertThat(binary.get("headers").get("courier").asText()).as("the binary envelope, printed as text")
+                .matches("1\\|String\\|courier-cli\\|text/plain; charset=utf-8\\|\\d{13}\\|[0-9a-f-]{36}");
     }
 
     @Test

@@ -45,6 +45,23 @@ class RecordFormatTest {
     }
 
     @Test
+    void jsonPrintsTheBinaryEnvelopeAsTextAndAnUnreadableOneAsItsBytes() throws Exception {
+        String id = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736";
+        RecordHeaders headers = new RecordHeaders();
+        io.courier.core.internal.EnvelopeCodec.write(new io.courier.core.Envelope(id, "OrderPlaced", id,
+                Optional.empty(), "orders", java.time.Instant.ofEpochMilli(1_700_000_000_000L), "application/json",
+                Optional.empty()), headers, io.courier.core.EnvelopeFormat.BINARY);
+        JsonNode json = JSON.readTree(RecordFormat.JSON.format(record("k", "v", headers)));
+        assertThat(json.get("headers").get("courier").asText())
+                .isEqualTo("1|OrderPlaced|orders|application/json|1700000000000|" + id);
+
+        RecordHeaders foreign = new RecordHeaders();
+        foreign.add("courier", "someone else's".getBytes(StandardCharsets.UTF_8));
+        assertThat(JSON.readTree(RecordFormat.JSON.format(record("k", "v", foreign))).get("headers").get("courier")
+                .asText()).isEqualTo("someone else's");
+    }
+
+    @Test
     void jsonWritesAMissingKeyAndATombstoneAsNull() throws Exception {
         JsonNode json = JSON.readTree(RecordFormat.JSON.format(record(null, null, new RecordHeaders())));
         assertThat(json.get("key").isNull()).isTrue();

@@ -6,9 +6,9 @@ import java.util.Optional;
 
 /**
  * The metadata Courier writes into every record's headers, in the configured {@link EnvelopeFormat}: by default one
- * text header, {@code courier-envelope}; or the CloudEvents Kafka binding (binary mode: {@code ce_id},
+ * text header, {@code courier-envelope}; one binary header, {@code courier}; or the CloudEvents Kafka binding (binary mode: {@code ce_id},
  * {@code ce_type}, {@code ce_source}, {@code ce_time}, {@code content-type}, with the correlation and causation ids
- * as {@code ce_correlationid} and {@code ce_causationid}). The W3C {@code traceparent} is a header of its own in both.
+ * as {@code ce_correlationid} and {@code ce_causationid}). The W3C {@code traceparent} is a header of its own in all three.
  * The value stays the plain serialized payload, so any Kafka client can read it.
  *
  * @param messageId     unique per message (a random UUID)
@@ -36,9 +36,11 @@ public record Envelope(String messageId, String messageType, String correlationI
         public static final String TRACEPARENT = "traceparent";
         /** The whole envelope in one header, as {@link io.courier.core.EnvelopeFormat#COMPACT} writes it. */
         public static final String COMPACT = "courier-envelope";
+        /** The whole envelope in one binary header, as {@link io.courier.core.EnvelopeFormat#BINARY} writes it. */
+        public static final String BINARY = "courier";
         /** Every envelope header name. */
         public static final java.util.Set<String> ALL = java.util.Set.of(SPEC_VERSION, ID, TYPE, SOURCE, TIME,
-                CONTENT_TYPE, CORRELATION_ID, CAUSATION_ID, TRACEPARENT, COMPACT);
+                CONTENT_TYPE, CORRELATION_ID, CAUSATION_ID, TRACEPARENT, COMPACT, BINARY);
 
         private Headers() {}
     }

@@ -1,7 +1,7 @@
 package io.courier.core;
 
 /**
- * How a publisher writes the envelope into record headers. Subscribers read both formats, and records without an
+ * How a publisher writes the envelope into record headers. Subscribers read every format, and records without an
  * envelope, whatever the publisher's setting. The default is {@link #COMPACT}; choose {@link #CLOUD_EVENTS} when
  * consumers outside Courier expect CloudEvents.
  */
@@ -20,5 +20,13 @@ public enum EnvelopeFormat {
      * broker do work per header per record, and with small records that work is a measurable share of the cost.
      * The default.
      */
-    COMPACT
+    COMPACT,
+    /**
+     * One binary header, {@code courier}: the same fields as {@link #COMPACT}, with the ids as 16-byte UUIDs, the
+     * time as a varint and the common content types as one-byte codes; the type and source stay UTF-8 text inside
+     * it. 54 bytes per record instead of 116 (for a 5-character type and a 13-character source), for topics
+     * where the envelope is a noticeable share of small records. Courier's subscribers and {@code courier consume}
+     * decode it; Kafka's own tools print it as unreadable bytes.
+     */
+    BINARY
 }

@@ -80,7 +80,7 @@ class OptionsTest {
                 .hasMessage("bootstrap servers must look like host:port[,host:port...], but were 'localhost'");
         assertThat(CourierConfig.builder("a:1,b:2").build().bootstrapServers()).isEqualTo("a:1,b:2");
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("a:1")
-                .envelopeFormat(null).build())).hasMessage("envelope format must be one of [CLOUD_EVENTS, COMPACT], but was null");
+                .envelopeFormat(null).build())).hasMessage("envelope format must be one of [CLOUD_EVENTS, COMPACT, BINARY], but was null");
         assertThat(CourierConfig.builder("a:1").build().envelopeFormat()).isEqualTo(EnvelopeFormat.COMPACT);
         CourierConfig secured = CourierConfig.builder("b:9093").clientProperty("security.protocol", "SSL").build();
         java.util.Map<String, Object> own = secured.kafkaClientConfig();

@@ -131,7 +131,7 @@ class PublishSubscribeIT {
     }
 
     @Test
-    void aCompactEnvelopeTravelsInOneHeaderAndSubscribersReadBothFormats() {
+    void compactAndBinaryEnvelopesTravelInOneHeaderAndSubscribersReadEveryFormat() {
         Topic<String, OrderEvent> topic = orders("mixed-envelopes", 1);
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
         List<Message<String, OrderEvent>> seen = new CopyOnWriteArrayList<>();
@@ -139,8 +139,11 @@ class PublishSubscribeIT {
                         .envelopeFormat(EnvelopeFormat.COMPACT).build());
                 Courier ce = Courier.connect(CourierConfig.builder(bootstrap).serviceName("ce-service")
                         .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
+                Courier binary = Courier.connect(CourierConfig.builder(bootstrap).serviceName("binary-service")
+                        .envelopeFormat(EnvelopeFormat.BINARY).build());
                 Publisher<String, OrderEvent> lean = compact.publisher(topic);
                 Publisher<String, OrderEvent> cloudEvents = ce.publisher(topic);
+                Publisher<String, OrderEvent> bytes = binary.publisher(topic);
                 Subscriber subscriber = courier.subscriber(topic, SubscriberOptions.builder("mixed").build(),
                         Handlers.all((m, ctx) -> seen.add(m))).start()) {
             subscriber.awaitAssignment(Duration.ofSeconds(60));
@@ -149,23 +152,43 @@ class PublishSubscribeIT {
                     .withTraceparent(traceparent)).join();
             PublishResult b = lean.publish("o-2", new OrderEvent.OrderCancelled("o-2", "r")).join();
             PublishResult c = cloudEvents.publish("o-3", new OrderEvent.OrderCancelled("o-3", "r")).join();
-            await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == 3);
+            PublishResult d = bytes.publish("o-4", new OrderEvent.OrderCancelled("o-4", "r")).join();
+            PublishResult e = bytes.publish(OutboundMessage.<String, OrderEvent>of("o-5",
+                    new OrderEvent.OrderPlaced("o-5", 2, Instant.EPOCH)).withCorrelationId("checkout-5")
+                    .withCausationId(d.messageId()).withTraceparent(traceparent)).join();
+            await().atMost(Duration.ofSeconds(60)).until(() -> seen.size() == 5);
 
             assertThat(seen).extracting(m -> m.envelope().messageId()).containsExactly(a.messageId(), b.messageId(),
-                    c.messageId());
+                    c.messageId(), d.messageId(), e.messageId());
             assertThat(seen).extracting(m -> m.envelope().source()).containsExactly("compact-service",
-                    "compact-service", "ce-service");
+                    "compact-service", "ce-service", "binary-service", "binary-service");
             assertThat(seen).extracting(m -> m.envelope().messageType()).containsExactly("OrderPlaced",
-                    "OrderCancelled", "OrderCancelled");
+                    "OrderCancelled", "OrderCancelled", "OrderCancelled", "OrderPlaced");
+            assertThat(seen).extracting(m -> m.value().orderId()).containsExactly("o-1", "o-2", "o-3", "o-4", "o-5");
             assertThat(seen.get(0).envelope().correlationId()).isEqualTo("checkout-1");
             assertThat(seen.get(0).envelope().traceparent()).contains(traceparent);
             assertThat(seen.get(1).envelope().correlationId()).isEqualTo(b.messageId());
+            assertThat(seen.get(3).envelope().correlationId()).isEqualTo(d.messageId());
+            assertThat(seen.get(3).envelope().contentType()).isEqualTo("application/json");
+            assertThat(seen.get(4).envelope().correlationId()).isEqualTo("checkout-5");
+            assertThat(seen.get(4).envelope().causationId()).contains(d.messageId());
+            assertThat(seen.get(4).envelope().traceparent()).contains(traceparent);
             assertThat(seen.get(0).headers()).isEmpty();
+            assertThat(seen.get(4).headers()).isEmpty();
         }
-        ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "mixed-envelopes", false).get(1);
+        List<ConsumerRecord<byte[], byte[]>> records = Probe.readAll(bootstrap, "mixed-envelopes", false);
+        ConsumerRecord<byte[], byte[]> r = records.get(1);
         assertThat(r.headers().toArray()).extracting(org.apache.kafka.common.header.Header::key)
                 .containsExactly("courier-envelope");
         assertThat(Probe.header(r, "courier-envelope")).startsWith("1|OrderCancelled|compact-service|application/json|");
+        ConsumerRecord<byte[], byte[]> binaryRecord = records.get(3);
+        assertThat(binaryRecord.headers().toArray()).extracting(org.apache.kafka.common.header.Header::key)
+                .containsExactly("courier");
+        assertThat(binaryRecord.headers().lastHeader("courier").value().length)
+                .as("binary envelope bytes, against %s for the compact one",
+                        r.headers().lastHeader("courier-envelope").value().length)
+                .isLessThanOrEqualTo(r.headers().lastHeader("courier-envelope").value().length - 40);
+        assertThat(Probe.text(binaryRecord.value())).isEqualTo("{\"orderId\":\"o-4\",\"reason\":\"r\"}");
     }
 
     @Test

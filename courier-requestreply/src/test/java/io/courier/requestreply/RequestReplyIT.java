@@ -48,6 +48,8 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
 /** Request-reply against a real broker: answers, failures, timeouts, late replies, decoupling, scatter-gather. */
@@ -160,14 +162,15 @@ class RequestReplyIT {
         }
     }
 
-    @Test
-    void theCloudEventsEnvelopeCarriesTheFlowFromRequestToReplyToo() throws Exception {
+    @ParameterizedTest
+    @EnumSource(value = EnvelopeFormat.class, names = {"CLOUD_EVENTS", "BINARY"})
+    void theOtherEnvelopeFormatsCarryTheFlowFromRequestToReplyToo(EnvelopeFormat format) throws Exception {
         try (Courier cloudEvents = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("ce")
-                        .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
+                        .envelopeFormat(format).build());
                 Requester requester = Requester.start(cloudEvents, RequesterOptions.builder(replies).replyPartitions(4)
                         .build());
-                Responder responder = Responder.start(cloudEvents, endpoint, ResponderOptions.builder("ce-pricing")
-                        .build(), RequestHandler.sync(m -> "price of " + m.value()))) {
+                Responder responder = Responder.start(cloudEvents, endpoint, ResponderOptions.builder(format
+                        + "-pricing").build(), RequestHandler.sync(m -> "price of " + m.value()))) {
             Reply<String> reply = requester.request(endpoint, OutboundMessage.of("sku-2", "sku-2"), WAIT).get();
 
             assertThat(reply).isInstanceOf(Reply.Success.class);

@@ -29,6 +29,8 @@ public final class EnvelopeCodec {
     private static final ThreadLocal<Object[]> LAST_PARSED = ThreadLocal.withInitial(() -> new Object[2]);
     /** The last compact header decoded per thread, its bytes and text: one record's is read up to three times. */
     private static final ThreadLocal<Object[]> LAST_COMPACT = ThreadLocal.withInitial(() -> new Object[2]);
+    /** The last binary header decoded per thread, its bytes and envelope. */
+    private static final ThreadLocal<Object[]> LAST_BINARY = ThreadLocal.withInitial(() -> new Object[2]);
     /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
     private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
 
@@ -36,6 +38,11 @@ public final class EnvelopeCodec {
     public static void write(Envelope e, Headers headers, EnvelopeFormat format) {
         if (format == EnvelopeFormat.COMPACT) {
             headers.add(Envelope.Headers.COMPACT, CompactEnvelope.of(e));
+            e.traceparent().ifPresent(tp -> add(headers, Envelope.Headers.TRACEPARENT, tp));
+            return;
+        }
+        if (format == EnvelopeFormat.BINARY) {
+            headers.add(Envelope.Headers.BINARY, BinaryEnvelope.of(e));
             e.traceparent().ifPresent(tp -> add(headers, Envelope.Headers.TRACEPARENT, tp));
             return;
         }
@@ -69,12 +76,29 @@ public final class EnvelopeCodec {
             headers.add(Envelope.Headers.COMPACT, CompactEnvelope.origin(id, type, source, epochMillis, contentType));
             return;
         }
+        if (format == EnvelopeFormat.BINARY) {
+            String text = new String(id, StandardCharsets.ISO_8859_1);
+            write(new Envelope(text, type, text, Optional.empty(), source, Instant.ofEpochMilli(epochMillis),
+                    contentType, Optional.empty()), headers, format);
+            return;
+        }
         headers.add(SPEC_VERSION_HEADER);
         headers.add(Envelope.Headers.ID, id);
         headers.add(constant(Envelope.Headers.TYPE, type));
         headers.add(constant(Envelope.Headers.SOURCE, source));
         headers.add(Envelope.Headers.TIME, time(epochMillis));
         headers.add(constant(Envelope.Headers.CONTENT_TYPE, contentType));
+    }
+
+    /**
+     * The {@link EnvelopeFormat#BINARY} envelope of a new flow's message, written straight from its parts: the
+     * publishing hot path.
+     *
+     * @param uuid the message id's 16 bytes, as {@link MessageIds#nextUuid()} makes them
+     */
+    static void writeBinaryOrigin(Headers headers, byte[] uuid, String type, String source, long epochMillis,
+            String contentType) {
+        headers.add(Envelope.Headers.BINARY, BinaryEnvelope.origin(uuid, type, source, epochMillis, contentType));
     }
 
     /**
@@ -114,6 +138,10 @@ public final class EnvelopeCodec {
 
     /** @return the message type header, or null for a record written without an envelope */
     public static String messageType(Headers headers) {
+        Envelope binary = binary(headers);
+        if (binary != null) {
+            return binary.messageType();
+        }
         String compact = compactText(headers);
         String type = compact == null ? null : CompactEnvelope.type(compact);
         return type != null ? type : text(headers, Envelope.Headers.TYPE);
@@ -125,6 +153,10 @@ public final class EnvelopeCodec {
      */
     public static Envelope read(Headers headers, String fallbackId, String fallbackType, String fallbackContentType,
             Instant recordTime) {
+        Envelope binary = binary(headers);
+        if (binary != null) {
+            return binary;
+        }
         String compact = compactText(headers);
         if (compact != null) {
             Optional<Envelope> e = CompactEnvelope.parse(compact, Optional.ofNullable(text(headers,
@@ -164,6 +196,10 @@ public final class EnvelopeCodec {
      *     new flow's message is its own correlation id)
      */
     public static String correlationId(Headers headers) {
+        Envelope binary = binary(headers);
+        if (binary != null && !binary.correlationId().equals(binary.messageId())) {
+            return binary.correlationId();
+        }
         String compact = compactText(headers);
         if (compact != null) {
             String id = CompactEnvelope.correlationId(compact);
@@ -207,6 +243,38 @@ public final class EnvelopeCodec {
             last[1] = new String(value, StandardCharsets.UTF_8);
         }
         return (String) last[1];
+    }
+
+    /**
+     * The binary header's envelope, decoded once per record: one record's is read up to three times.
+     *
+     * @return the envelope, or null if the record has no binary header, or one this release cannot read (the
+     *     other headers and the fallbacks then apply)
+     */
+    private static Envelope binary(Headers headers) {
+        Header h = headers.lastHeader(Envelope.Headers.BINARY);
+        byte[] value = h == null ? null : h.value();
+        if (value == null) {
+            return null;
+        }
+        Object[] last = LAST_BINARY.get();
+        if (last[0] != value) {
+            last[0] = value;
+            last[1] = BinaryEnvelope.parse(value, Optional.ofNullable(text(headers, Envelope.Headers.TRACEPARENT)))
+                    .orElse(null);
+        }
+        return (Envelope) last[1];
+    }
+
+    /**
+     * A binary envelope header as readable text, in the {@link EnvelopeFormat#COMPACT} layout, for tools that print
+     * headers.
+     *
+     * @return the text, or empty if the bytes are not a binary envelope this release can read
+     */
+    public static Optional<String> binaryAsText(byte[] value) {
+        return BinaryEnvelope.parse(value, Optional.empty())
+                .map(e -> new String(CompactEnvelope.of(e), StandardCharsets.UTF_8));
     }
 
     private static String orElse(String value, String fallback) {

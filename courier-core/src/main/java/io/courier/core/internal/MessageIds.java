@@ -36,6 +36,36 @@ public final class MessageIds {
         return b;
     }
 
+    /** @return a new id as its 16 bytes, most significant first */
+    public static byte[] nextUuid() {
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
+        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
+        byte[] b = new byte[16];
+        for (int i = 0; i < 8; i++) {
+            b[i] = (byte) (msb >>> (56 - 8 * i));
+            b[8 + i] = (byte) (lsb >>> (56 - 8 * i));
+        }
+        return b;
+    }
+
+    /**
+     * @param uuid 16 bytes from {@code at}, most significant first
+     * @return the canonical lower-case text of that UUID
+     */
+    public static String text(byte[] uuid, int at) {
+        byte[] t = new byte[36];
+        int n = 0;
+        for (int i = 0; i < 16; i++) {
+            if (i == 4 || i == 6 || i == 8 || i == 10) {
+                t[n++] = '-';
+            }
+            t[n++] = HEX[(uuid[at + i] >> 4) & 0xF];
+            t[n++] = HEX[uuid[at + i] & 0xF];
+        }
+        return new String(t, StandardCharsets.ISO_8859_1);
+    }
+
     /** Writes the low {@code digits} hex digits of {@code value} into {@code b} from {@code at}. */
     private static void hex(long value, byte[] b, int at, int digits) {
         for (int i = digits - 1; i >= 0; i--) {

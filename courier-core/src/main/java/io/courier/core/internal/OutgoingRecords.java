@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import io.courier.core.Envelope;
 import io.courier.core.CourierConfig;
+import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
 import io.courier.core.SerdeException;
 import io.courier.core.Topic;
@@ -14,10 +15,15 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 final class OutgoingRecords {
     private OutgoingRecords() {}
 
-    /** A record ready to send, and the message id written into it (as its header bytes: most callers never ask). */
-    record Outgoing(ProducerRecord<byte[], byte[]> record, byte[] messageIdBytes) {
+    /**
+     * A record ready to send, and the message id written into it, as the bytes it was written from: most callers
+     * never ask for it.
+     *
+     * @param messageIdBytes the id's 16 bytes if {@code uuid}, else the ASCII bytes of its text
+     */
+    record Outgoing(ProducerRecord<byte[], byte[]> record, byte[] messageIdBytes, boolean uuid) {
         String messageId() {
-            return new String(messageIdBytes, StandardCharsets.ISO_8859_1);
+            return uuid ? MessageIds.text(messageIdBytes, 0) : new String(messageIdBytes, StandardCharsets.ISO_8859_1);
         }
     }
 
@@ -30,17 +36,23 @@ final class OutgoingRecords {
         String type = topic.valueSerde().messageType(message.value());
         if (message.correlationId().isEmpty() && message.causationId().isEmpty() && message.traceparent().isEmpty()) {
             // The common case, a new flow, runs per message: no Envelope, no id String.
+            if (config.envelopeFormat() == EnvelopeFormat.BINARY) {
+                byte[] uuid = MessageIds.nextUuid();
+                EnvelopeCodec.writeBinaryOrigin(record.headers(), uuid, type, config.serviceName(),
+                        config.clock().millis(), topic.valueSerde().contentType());
+                return new Outgoing(record, uuid, true);
+            }
             byte[] id = MessageIds.nextBytes();
             EnvelopeCodec.writeOrigin(record.headers(), id, type, config.serviceName(), config.clock().millis(),
                     topic.valueSerde().contentType(), config.envelopeFormat());
-            return new Outgoing(record, id);
+            return new Outgoing(record, id, false);
         }
         String id = MessageIds.next();
         Envelope envelope = new Envelope(id, type, message.correlationId().orElse(id), message.causationId(),
                 config.serviceName(), config.clock().instant().truncatedTo(ChronoUnit.MILLIS),
                 topic.valueSerde().contentType(), message.traceparent());
         EnvelopeCodec.write(envelope, record.headers(), config.envelopeFormat());
-        return new Outgoing(record, id.getBytes(StandardCharsets.ISO_8859_1));
+        return new Outgoing(record, id.getBytes(StandardCharsets.ISO_8859_1), false);
     }
 
     /** A follow-up message of a consumed one: same correlation id, causation id = the consumed message's id. */

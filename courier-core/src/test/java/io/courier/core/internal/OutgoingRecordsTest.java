@@ -47,6 +47,29 @@ class OutgoingRecordsTest {
     }
 
     @Test
+    void aBinaryEnvelopeNamesTheIdThePublisherReports() {
+        OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of("k", "v"),
+                config("checkout", EnvelopeFormat.BINARY));
+        ProducerRecord<byte[], byte[]> r = out.record();
+        assertThat(r.headers().toArray()).extracting(Header::key).containsExactly("courier");
+        Envelope read = EnvelopeCodec.read(r.headers(), "x", "x", "x", Instant.EPOCH);
+        assertThat(read.messageId()).isEqualTo(out.messageId()).matches("[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-"
+                + "[89ab][0-9a-f]{3}-[0-9a-f]{12}");
+        assertThat(read.correlationId()).isEqualTo(out.messageId());
+        assertThat(read.createdAt()).isEqualTo(clock.instant());
+        assertThat(read.source()).isEqualTo("checkout");
+        assertThat(read.messageType()).isEqualTo("String");
+        assertThat(read.contentType()).isEqualTo("text/plain; charset=utf-8");
+
+        OutgoingRecords.Outgoing followUp = OutgoingRecords.build(topic, OutgoingRecords.continuing(read, "k", "w"),
+                config("billing", EnvelopeFormat.BINARY));
+        Envelope second = EnvelopeCodec.read(followUp.record().headers(), "x", "x", "x", Instant.EPOCH);
+        assertThat(second.messageId()).isEqualTo(followUp.messageId()).isNotEqualTo(out.messageId());
+        assertThat(second.correlationId()).isEqualTo(out.messageId());
+        assertThat(second.causationId()).contains(out.messageId());
+    }
+
+    @Test
     void aFollowUpCarriesItsFlowAndCause() {
         Envelope cause = new Envelope("cause-1", "T", "flow-1", Optional.empty(), "s", Instant.EPOCH, "c",
                 Optional.of("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"));

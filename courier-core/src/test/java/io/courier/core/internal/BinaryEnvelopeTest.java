@@ -1,0 +1,121 @@
+package io.courier.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.core.Envelope;
+import io.courier.core.EnvelopeFormat;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.Optional;
+import org.apache.kafka.common.header.internals.RecordHeaders;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class BinaryEnvelopeTest {
+    private static final Instant NOW = Instant.parse("2026-11-25T10:15:30.123Z");
+    private static final String TRACE = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+    @Test
+    void roundTripsAFlowsMessageWithUuidsTextIdsAndTraceContext() {
+        Envelope e = new Envelope(MessageIds.next(), "OrderPlaced", "order-42", Optional.of(MessageIds.next()),
+                "orders|eu", NOW, "application/json", Optional.of(TRACE));
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("tenant", "acme".getBytes(StandardCharsets.UTF_8));
+        EnvelopeCodec.write(e, headers, EnvelopeFormat.BINARY);
+
+        assertThat(headers.toArray()).extracting(h -> h.key()).containsExactly("tenant", "courier", "traceparent");
+        assertThat(EnvelopeCodec.read(headers, "fallback", "T", "x", Instant.EPOCH)).isEqualTo(e);
+        assertThat(EnvelopeCodec.messageType(headers)).isEqualTo("OrderPlaced");
+        assertThat(EnvelopeCodec.correlationId(headers)).isEqualTo("order-42");
+        assertThat(EnvelopeCodec.userHeaders(headers)).containsExactly(java.util.Map.entry("tenant", "acme"));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"application/json", "application/octet-stream", "text/plain; charset=utf-8",
+        "application/avro", "ünïcode/type"})
+    void roundTripsKnownAndOtherContentTypes(String contentType) {
+        Envelope e = new Envelope("not-a-uuid", "Typé", "not-a-uuid", Optional.empty(), "svc", NOW, contentType,
+                Optional.empty());
+        assertThat(BinaryEnvelope.parse(BinaryEnvelope.of(e), Optional.empty())).contains(e);
+    }
+
+    @Test
+    void keepsIdsThatOnlyLookLikeUuidsAsTheyWereWritten() {
+        String upper = "4BF92F35-77B3-4DA6-A3CE-929D0E0E4736";
+        Envelope e = new Envelope(upper, "T", upper, Optional.of("4bf92f35-77b3-4da6-a3ce-929d0e0e473g"), "svc",
+                NOW, "application/json", Optional.empty());
+        assertThat(BinaryEnvelope.parse(BinaryEnvelope.of(e), Optional.empty())).contains(e);
+    }
+
+    @Test
+    void roundTripsTimesBeforeAndLongAfter1970() {
+        for (Instant t : new Instant[] {Instant.EPOCH, Instant.parse("1969-07-20T20:17:40.001Z"),
+            Instant.parse("2999-12-31T23:59:59.999Z")}) {
+            Envelope e = new Envelope(MessageIds.next(), "T", "c", Optional.empty(), "svc", t, "application/json",
+                    Optional.empty());
+            assertThat(BinaryEnvelope.parse(BinaryEnvelope.of(e), Optional.empty()).orElseThrow().createdAt())
+                    .isEqualTo(t);
+        }
+    }
+
+    @Test
+    void theFastPathWritesWhatTheGeneralPathWrites() {
+        byte[] id = MessageIds.nextUuid();
+        String text = MessageIds.text(id, 0);
+        assertThat(java.util.UUID.fromString(text).version()).isEqualTo(4);
+        assertThat(java.util.UUID.fromString(text).toString()).isEqualTo(text);
+        byte[] fast = BinaryEnvelope.origin(id, "bytes", "courier-bench", NOW.toEpochMilli(),
+                "application/octet-stream");
+        assertThat(fast).isEqualTo(BinaryEnvelope.of(new Envelope(text, "bytes", text, Optional.empty(),
+                "courier-bench", NOW, "application/octet-stream", Optional.empty())));
+    }
+
+    @Test
+    void aBenchmarkRecordsEnvelopeTakes54BytesLessThanHalfOfTheCompactOne() {
+        // name (7) + two length varints + value: the budget for 15 bare-sized 1 KB records per 16 KB batch
+        byte[] value = BinaryEnvelope.origin(MessageIds.nextUuid(), "bytes", "courier-bench", NOW.toEpochMilli(),
+                "application/octet-stream");
+        assertThat(Envelope.Headers.BINARY.length() + 2 + value.length).isEqualTo(54);
+        byte[] compact = CompactEnvelope.origin(MessageIds.nextBytes(), "bytes", "courier-bench", NOW.toEpochMilli(),
+                "application/octet-stream");
+        assertThat(value.length).isLessThan(compact.length / 2);
+    }
+
+    @Test
+    void truncatedOrUnknownBytesAreNotTakenForAnEnvelope() {
+        Envelope e = new Envelope(MessageIds.next(), "T", "corr", Optional.of("cause"), "svc", NOW,
+                "application/json", Optional.empty());
+        byte[] full = BinaryEnvelope.of(e);
+        for (int n = 0; n < full.length; n++) {
+            assertThat(BinaryEnvelope.parse(Arrays.copyOf(full, n), Optional.empty())).as("first %d bytes", n)
+                    .isEmpty();
+        }
+        byte[] longer = Arrays.copyOf(full, full.length + 1);
+        assertThat(BinaryEnvelope.parse(longer, Optional.empty())).isEmpty();
+        byte[] future = full.clone();
+        future[0] = 0x20;
+        assertThat(BinaryEnvelope.parse(future, Optional.empty())).isEmpty();
+        assertThat(BinaryEnvelope.parse("1|T|svc|application/json|1|id".getBytes(StandardCharsets.UTF_8),
+                Optional.empty())).isEmpty();
+    }
+
+    @Test
+    void anUnreadableBinaryHeaderFallsBackToTheRecordsCoordinates() {
+        RecordHeaders headers = new RecordHeaders();
+        headers.add("courier", "garbage".getBytes(StandardCharsets.UTF_8));
+        Envelope e = EnvelopeCodec.read(headers, "orders-0@7", "String", "text/plain", Instant.ofEpochMilli(5));
+        assertThat(e.messageId()).isEqualTo("orders-0@7");
+        assertThat(e.messageType()).isEqualTo("String");
+        assertThat(EnvelopeCodec.binaryAsText("garbage".getBytes(StandardCharsets.UTF_8))).isEmpty();
+    }
+
+    @Test
+    void printsAsTheCompactLayout() {
+        String id = MessageIds.next();
+        Envelope e = new Envelope(id, "T", id, Optional.empty(), "svc", NOW, "application/json", Optional.empty());
+        assertThat(EnvelopeCodec.binaryAsText(BinaryEnvelope.of(e)))
+                .contains("1|T|svc|application/json|" + NOW.toEpochMilli() + "|" + id);
+    }
+}
