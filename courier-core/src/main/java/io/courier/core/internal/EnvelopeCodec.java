@@ -67,7 +67,7 @@ public final class EnvelopeCodec {
     /**
      * The envelope of a new flow's message, written straight from its parts: the publishing hot path.
      *
-     * @param id        the message id as the ASCII bytes of a UUID
+     * @param id        the message id as the ASCII bytes of a UUID in canonical lower-case form
      * @param epochMillis the creation time
      */
     static void writeOrigin(Headers headers, byte[] id, String type, String source, long epochMillis,
@@ -76,10 +76,8 @@ public final class EnvelopeCodec {
             headers.add(Envelope.Headers.COMPACT, CompactEnvelope.origin(id, type, source, epochMillis, contentType));
             return;
         }
-        if (format == EnvelopeFormat.BINARY) {
-            String text = new String(id, StandardCharsets.ISO_8859_1);
-            write(new Envelope(text, type, text, Optional.empty(), source, Instant.ofEpochMilli(epochMillis),
-                    contentType, Optional.empty()), headers, format);
+        if (format == EnvelopeFormat.BINARY) { // the publisher calls writeBinaryOrigin; this keeps every format total
+            writeBinaryOrigin(headers, BinaryEnvelope.uuid(id), type, source, epochMillis, contentType);
             return;
         }
         headers.add(SPEC_VERSION_HEADER);

@@ -70,6 +70,10 @@ class BinaryEnvelopeTest {
                 "application/octet-stream");
         assertThat(fast).isEqualTo(BinaryEnvelope.of(new Envelope(text, "bytes", text, Optional.empty(),
                 "courier-bench", NOW, "application/octet-stream", Optional.empty())));
+        RecordHeaders headers = new RecordHeaders();
+        EnvelopeCodec.writeOrigin(headers, text.getBytes(StandardCharsets.ISO_8859_1), "bytes", "courier-bench",
+                NOW.toEpochMilli(), "application/octet-stream", EnvelopeFormat.BINARY);
+        assertThat(headers.lastHeader("courier").value()).isEqualTo(fast);
     }
 
     @Test
