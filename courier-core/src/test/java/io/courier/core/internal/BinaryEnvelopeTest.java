@@ -77,6 +77,23 @@ class BinaryEnvelopeTest {
     }
 
     @Test
+    void publishersOfDifferentTypesAndSourcesInterleavedEachWriteTheirOwn() {
+        // The encoded tail (content type, type, source) is cached: alternating ones must not get each other's.
+        String[][] parts = {{"OrderPlaced", "orders", "application/json"}, {"OrderShipped", "orders", "application/json"},
+            {"OrderPlaced", "billing", "application/json"}, {"OrderPlaced", "orders", "application/avro"}};
+        for (int round = 0; round < 3; round++) {
+            for (String[] p : parts) {
+                byte[] id = MessageIds.nextUuid();
+                // new String: equal, not the same, as a serde that builds its type names per message gives them
+                Envelope read = BinaryEnvelope.parse(BinaryEnvelope.origin(id, new String(p[0]), p[1],
+                        NOW.toEpochMilli(), p[2]), Optional.empty()).orElseThrow();
+                assertThat(new String[] {read.messageType(), read.source(), read.contentType()}).containsExactly(p);
+                assertThat(read.messageId()).isEqualTo(MessageIds.text(id, 0));
+            }
+        }
+    }
+
+    @Test
     void aBenchmarkRecordsEnvelopeTakes54BytesLessThanHalfOfTheCompactOne() {
         // name (7) + two length varints + value: the budget for 15 bare-sized 1 KB records per 16 KB batch
         byte[] value = BinaryEnvelope.origin(MessageIds.nextUuid(), "bytes", "courier-bench", NOW.toEpochMilli(),
