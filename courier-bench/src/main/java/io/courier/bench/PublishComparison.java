@@ -13,8 +13,9 @@ import java.util.function.Consumer;
 /**
  * Publishing through Courier against a raw {@code KafkaProducer} with the same settings, in one run and
  * alternating, because a shared machine's speed drifts: throughput of {@code records} records of
- * {@code recordSize} bytes at full speed, and end-to-end latency (send to handled) at a fixed rate, measured from
- * each message's intended send time so that stalls are not hidden (no coordinated omission).
+ * {@code recordSize} bytes at full speed, the two clients taking turns in slices of a round, and end-to-end latency
+ * (send to handled) at a fixed rate, measured from each message's intended send time so that stalls are not hidden
+ * (no coordinated omission).
  *
  * @param bootstrapServers the cluster
  * @param records          records per throughput round
@@ -27,9 +28,11 @@ import java.util.function.Consumer;
  * @param rawEnvelope      whether the raw producer's records carry a constant copy of Courier's envelope headers:
  *                         then both clients send records of the same size, and the ratio measures Courier's own
  *                         per-message work without the envelope's bytes
+ * @param slices           into how many slices a throughput round's records are cut, the two clients taking turns
+ *                         slice by slice; 1 publishes each client's records in one go
  */
 public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
-        Duration latencyDuration, EnvelopeFormat envelope, int batchSize, boolean rawEnvelope) {
+        Duration latencyDuration, EnvelopeFormat envelope, int batchSize, boolean rawEnvelope, int slices) {
 
     public PublishComparison {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
@@ -42,6 +45,8 @@ public record PublishComparison(String bootstrapServers, int records, int record
         requireArgument(!latencyDuration.isNegative() && !latencyDuration.isZero(),
                 "latency duration must be positive, but was %s", latencyDuration);
         requireArgument(batchSize >= 0, "batch size must be 0 or more bytes, but was %d", batchSize);
+        requireArgument(slices >= 1 && slices <= records,
+                "slices must be between 1 and the records per round (%d), but was %d", records, slices);
     }
 
     /**
@@ -144,21 +149,21 @@ public record PublishComparison(String bootstrapServers, int records, int record
         List<Round> done = new ArrayList<>();
         Workloads w = new Workloads(this);
         // Unmeasured: class loading, JIT and the first group joins would otherwise land on whichever client runs first.
+        w.throughput("warmup-tput", Math.max(slices, records / 5), true);
         for (Client c : Client.values()) {
             String name = c.name().toLowerCase(Locale.ROOT);
-            w.throughput(c, "warmup-tput-" + name, Math.max(1_000, records / 5));
             w.latency(c, "warmup-lat-" + name, Duration.ofSeconds(Math.max(1, latencyDuration.toSeconds() / 4)));
         }
         progress.accept("warm-up done");
         List<Double> tputRatios = new ArrayList<>();
         List<Double> cpuRatios = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
-            Round[] pair = new Round[2];
-            for (Client c : order(i)) {
-                Round r = w.throughput(c, "tput-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);
-                done.add(r);
-                pair[c.ordinal()] = r;
-                progress.accept(String.format(Locale.ROOT, "%s throughput round %d: %,.0f messages/s", c, i + 1, r.messagesPerSec()));
+            List<Client> order = order(i);
+            Round[] pair = w.throughput("tput-" + i, records, order.get(0) == Client.RAW);
+            for (Client c : order) {
+                done.add(pair[c.ordinal()]);
+                progress.accept(String.format(Locale.ROOT, "%s throughput round %d: %,.0f messages/s", c, i + 1,
+                        pair[c.ordinal()].messagesPerSec()));
             }
             tputRatios.add(pair[Client.COURIER.ordinal()].messagesPerSec() / pair[Client.RAW.ordinal()].messagesPerSec());
             cpuRatios.add(pair[Client.COURIER.ordinal()].sendCpuMicros() / pair[Client.RAW.ordinal()].sendCpuMicros());
@@ -182,6 +187,23 @@ public record PublishComparison(String bootstrapServers, int records, int record
     /** Alternates which client goes first, so that a machine that speeds up or slows down favours neither. */
     private static List<Client> order(int round) {
         return round % 2 == 0 ? List.of(Client.RAW, Client.COURIER) : List.of(Client.COURIER, Client.RAW);
+    }
+
+    /**
+     * Who publishes in a slice, in turn: the client that went second goes first in the next slice (A B, B A, A B...),
+     * so that each waits for the other's writes as often as the other waits for its own.
+     */
+    static List<Client> sliceOrder(int slice, boolean rawFirst) {
+        return (slice % 2 == 0) == rawFirst ? List.of(Client.RAW, Client.COURIER) : List.of(Client.COURIER, Client.RAW);
+    }
+
+    /** @return {@code slices} sizes as equal as they can be that add up to {@code records} */
+    static int[] sliceSizes(int records, int slices) {
+        int[] sizes = new int[slices];
+        for (int i = 0; i < slices; i++) {
+            sizes[i] = records / slices + (i < records % slices ? 1 : 0);
+        }
+        return sizes;
     }
 
     /**

@@ -77,60 +77,82 @@ final class Workloads {
         return m;
     }
 
-    PublishComparison.Round throughput(Client client, String topicName) {
-        return throughput(client, topicName, s.records());
-    }
-
-    PublishComparison.Round throughput(Client client, String topicName, int records) {
-        createTopic(topicName);
+    /**
+     * One throughput round of both clients: each publishes {@code records} records to a topic of its own, both open at
+     * once, in {@link PublishComparison#slices()} slices that take turns (the second client of a slice goes first in
+     * the next), so that both meet the same moments of a machine whose speed drifts. Each slice is timed from its
+     * first send to its last acknowledgement (a flush); a client's throughput is its records over the sum of its
+     * slices' times.
+     *
+     * @param rawFirst whether the raw producer publishes the first slice
+     * @return the raw and the Courier round, in the order of {@link Client}
+     */
+    PublishComparison.Round[] throughput(String name, int records, boolean rawFirst) {
+        String rawTopic = name + "-raw";
+        String courierTopic = name + "-courier";
+        createTopic(rawTopic);
+        createTopic(courierTopic);
         byte[] payload = new byte[s.recordSize()];
         ThreadLocalRandom.current().nextBytes(payload);
-        AtomicLong errors = new AtomicLong();
-        // The clock runs from the first send to the last acknowledgement: creating and closing clients is not
-        // publishing, and Courier's start-up checks (cluster reachable, topic exists) would otherwise count.
-        long start;
-        long end;
-        double perRequest;
-        double recordBytes;
-        long sendCpu;
-        if (client == Client.RAW) {
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                start = System.nanoTime();
-                long cpu = threadCpu();
-                for (int i = 0; i < records; i++) {
-                    producer.send(rawRecord(topicName, payload), (md, e) -> {
-                        if (e != null) {
-                            errors.incrementAndGet();
+        AtomicLong rawErrors = new AtomicLong();
+        AtomicLong courierErrors = new AtomicLong();
+        long[] nanos = new long[2];
+        long[] cpu = new long[2];
+        double[] perRequest = new double[2];
+        double[] recordBytes = new double[2];
+        ProducerCapture capture = new ProducerCapture();
+        // Creating and closing clients is not publishing, and Courier's start-up checks (cluster reachable, topic
+        // exists) would otherwise count: only the slices are timed.
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+                Courier courier = connect(capture);
+                Publisher<byte[], byte[]> publisher = courier.publisher(topic(courierTopic), publisherOptions())) {
+            int[] sizes = PublishComparison.sliceSizes(records, s.slices());
+            for (int slice = 0; slice < sizes.length; slice++) {
+                for (Client c : PublishComparison.sliceOrder(slice, rawFirst)) {
+                    long start = System.nanoTime();
+                    long cpuStart = threadCpu();
+                    if (c == Client.RAW) {
+                        for (int i = 0; i < sizes[slice]; i++) {
+                            producer.send(rawRecord(rawTopic, payload), (md, e) -> {
+                                if (e != null) {
+                                    rawErrors.incrementAndGet();
+                                }
+                            });
                         }
-                    });
+                    } else {
+                        for (int i = 0; i < sizes[slice]; i++) {
+                            publisher.send(null, payload); // like the raw producer: no future per message, failures counted
+                        }
+                    }
+                    cpu[c.ordinal()] += cpuStart < 0 ? 0 : threadCpu() - cpuStart;
+                    if (c == Client.RAW) {
+                        producer.flush();
+                    } else {
+                        flush(publisher, courierErrors);
+                    }
+                    nanos[c.ordinal()] += System.nanoTime() - start;
                 }
-                sendCpu = cpu < 0 ? -1 : threadCpu() - cpu;
-                producer.flush();
-                end = System.nanoTime();
-                perRequest = ProducerCapture.recordsPerRequest(producer);
-                recordBytes = ProducerCapture.recordSize(producer);
             }
-        } else {
-            ProducerCapture capture = new ProducerCapture();
-            try (Courier courier = connect(capture); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), publisherOptions())) {
-                start = System.nanoTime();
-                long cpu = threadCpu();
-                for (int i = 0; i < records; i++) {
-                    publisher.send(null, payload); // like the raw producer: no future per message, failures counted
-                }
-                sendCpu = cpu < 0 ? -1 : threadCpu() - cpu;
-                flush(publisher, errors);
-                end = System.nanoTime();
-                perRequest = ProducerCapture.recordsPerRequest(capture.producer());
-                recordBytes = ProducerCapture.recordSize(capture.producer());
-            }
+            perRequest[Client.RAW.ordinal()] = ProducerCapture.recordsPerRequest(producer);
+            recordBytes[Client.RAW.ordinal()] = ProducerCapture.recordSize(producer);
+            perRequest[Client.COURIER.ordinal()] = ProducerCapture.recordsPerRequest(capture.producer());
+            recordBytes[Client.COURIER.ordinal()] = ProducerCapture.recordSize(capture.producer());
         }
-        double seconds = (end - start) / 1e9;
-        deleteTopic(topicName); // a gigabyte per round: give the disk and page cache back before the next one
-        requireNoErrors(client, topicName, errors.get());
-        return new PublishComparison.Round(client, "throughput", records / seconds,
-                (double) records * s.recordSize() / 1e6 / seconds, perRequest, recordBytes,
-                sendCpu < 0 ? Double.NaN : sendCpu / 1e3 / records, null);
+        // a gigabyte per client and round: give the disk and page cache back before the next one
+        deleteTopic(rawTopic);
+        deleteTopic(courierTopic);
+        requireNoErrors(Client.RAW, rawTopic, rawErrors.get());
+        requireNoErrors(Client.COURIER, courierTopic, courierErrors.get());
+        boolean cpuKnown = threadCpu() >= 0;
+        PublishComparison.Round[] rounds = new PublishComparison.Round[2];
+        for (Client c : Client.values()) {
+            int i = c.ordinal();
+            double seconds = nanos[i] / 1e9;
+            rounds[i] = new PublishComparison.Round(c, "throughput", records / seconds,
+                    (double) records * s.recordSize() / 1e6 / seconds, perRequest[i], recordBytes[i],
+                    cpuKnown ? cpu[i] / 1e3 / records : Double.NaN, null);
+        }
+        return rounds;
     }
 
     PublishComparison.Round latency(Client client, String topicName) {

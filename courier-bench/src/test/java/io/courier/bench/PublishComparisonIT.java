@@ -34,7 +34,7 @@ class PublishComparisonIT {
     void measuresBothClientsAlternatingAndReportsTheRatios(EmbeddedKafkaCluster cluster) {
         List<String> progress = new ArrayList<>();
         PublishComparison.Result result = new PublishComparison(cluster.bootstrapServers(), 2_000, 512, 2, 500,
-                Duration.ofSeconds(2), EnvelopeFormat.CLOUD_EVENTS, 16_384, false).run(progress::add);
+                Duration.ofSeconds(2), EnvelopeFormat.CLOUD_EVENTS, 16_384, false, 4).run(progress::add);
         assertThat(result.rounds()).extracting(PublishComparison.Round::client)
                 .as("each client goes first once per kind of round")
                 .containsExactly(Client.RAW, Client.COURIER, Client.COURIER, Client.RAW,
@@ -107,16 +107,22 @@ class PublishComparisonIT {
     @Test
     void rejectsNonsenseSettingsWithTheValue() {
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 0, 1024, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false)))
+                () -> new PublishComparison("localhost:9092", 0, 1024, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("records must be at least 1, but was 0");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 8, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false)))
+                () -> new PublishComparison("localhost:9092", 10, 8, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("record size must be at least 16 bytes, but was 8");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, -1, false)))
+                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, -1, false, 1)))
                 .hasMessage("batch size must be 0 or more bytes, but was -1");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 3, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false)))
+                () -> new PublishComparison("localhost:9092", 10, 16, 3, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("rounds must be even and at least 2, so that each client goes first equally often, but was 3");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 11)))
+                .hasMessage("slices must be between 1 and the records per round (10), but was 11");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 0)))
+                .hasMessage("slices must be between 1 and the records per round (10), but was 0");
     }
 }

@@ -33,4 +33,16 @@ class PublishComparisonTest {
         assertThat(PublishComparison.tCritical(30)).isEqualTo(2.042);
         assertThat(PublishComparison.tCritical(31)).isEqualTo(1.96);
     }
+
+    @Test
+    void slicesAddUpToTheRecordsAndTheClientsTakeTurnsGoingFirst() {
+        assertThat(PublishComparison.sliceSizes(1_000_000, 10)).containsOnly(100_000);
+        assertThat(PublishComparison.sliceSizes(10, 4)).containsExactly(3, 3, 2, 2);
+        assertThat(PublishComparison.sliceSizes(7, 1)).containsExactly(7);
+        // A B, B A, A B: each client follows the other as often as it leads
+        assertThat(List.of(0, 1, 2, 3)).flatExtracting(i -> PublishComparison.sliceOrder(i, true)).containsExactly(
+                Client.RAW, Client.COURIER, Client.COURIER, Client.RAW, Client.RAW, Client.COURIER, Client.COURIER, Client.RAW);
+        assertThat(PublishComparison.sliceOrder(0, false)).containsExactly(Client.COURIER, Client.RAW);
+        assertThat(PublishComparison.sliceOrder(1, false)).containsExactly(Client.RAW, Client.COURIER);
+    }
 }

@@ -133,6 +133,12 @@ final class BenchCommand implements Callable<Integer> {
                         + "without the cost of the envelope's bytes."})
         boolean rawEnvelope;
 
+        @Option(names = "--slices", defaultValue = "10",
+                description = {"Into how many slices each throughput round's records are cut: the two clients take "
+                        + "turns slice by slice, so both meet the same moments of a machine whose speed drifts; 1 "
+                        + "publishes each client's records in one go. Default: ${DEFAULT-VALUE}."})
+        int slices;
+
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the rounds and ratios as JSON.")
         Path json;
 
@@ -141,13 +147,13 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             // fail before starting anything
             new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration, envelope, batchSize,
-                    rawEnvelope);
+                    rawEnvelope, slices);
             return onCluster(bootstrapServers, (servers, where) -> {
                 PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate,
-                        latencyDuration, envelope, batchSize, rawEnvelope);
+                        latencyDuration, envelope, batchSize, rawEnvelope, slices);
                 out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients"
                         + (rawEnvelope ? " (its records carrying a constant copy of that envelope)" : "") + " at " + where
-                        + ", batch.size " + batchSize);
+                        + ", batch.size " + batchSize + ", " + slices + " slice(s) per throughput round");
                 out.flush();
                 PublishComparison.Result result = comparison.run(printer(out, "  "));
                 out.print(result.table());

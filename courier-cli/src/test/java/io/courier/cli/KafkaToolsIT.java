@@ -331,9 +331,9 @@ class KafkaToolsIT {
         Run run = ok(courier("bench", "compare-publish", "--bootstrap-servers", cluster.bootstrapServers(),
                 "--records", "500", "--record-size", "256", "--rounds", "2", "--rate", "200",
                 "--latency-duration", "1s", "--envelope", "COMPACT", "--batch-size", "32768", "--raw-envelope",
-                "--json", json.toString()));
+                "--slices", "5", "--json", json.toString()));
         assertThat(run.out()).contains("Comparing Courier (COMPACT envelope) with raw kafka-clients (its records "
-                + "carrying a constant copy of that envelope)", "batch.size 32768",
+                + "carrying a constant copy of that envelope)", "batch.size 32768, 5 slice(s) per throughput round",
                 "Courier / raw (geometric mean of back-to-back pairs) throughput:", "95% interval", "over 2 pairs",
                 "Wrote " + json);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
@@ -342,6 +342,7 @@ class KafkaToolsIT {
         assertThat(result.get("settings").get("envelope").asText()).isEqualTo("COMPACT");
         assertThat(result.get("settings").get("batchSize").asInt()).isEqualTo(32768);
         assertThat(result.get("settings").get("rawEnvelope").asBoolean()).isTrue();
+        assertThat(result.get("settings").get("slices").asInt()).isEqualTo(5);
         assertThat(result.get("rounds").get(0).get("sendCpuMicros").asDouble()).isPositive();
         double ratio = result.get("throughputRatio").asDouble();
         assertThat(ratio).isPositive();
