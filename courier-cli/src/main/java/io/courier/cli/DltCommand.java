@@ -4,6 +4,7 @@ import io.courier.common.CourierException;
 import io.courier.core.Courier;
 import io.courier.core.ReplayOptions;
 import io.courier.core.ReplayResult;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
@@ -31,13 +32,15 @@ final class DltCommand implements Runnable {
     /**
      * {@code courier dlt replay}: {@link Courier#replayDeadLetters} from the command line. Replays the records that
      * are on the dead-letter topic when it starts and that the replay group has not replayed yet, then prints how
-     * many were replayed and skipped.
+     * many were replayed and skipped, and which records it left in place because they are not Courier dead letters.
      */
     @Command(name = "replay", mixinStandardHelpOptions = true,
             description = {"Put the records of a dead-letter topic back on the topics they failed on (header "
                     + "courier_dlt_original_topic), rate-limited, then print how many were replayed and skipped.",
                     "The replay group commits each record after it is acknowledged on its original topic, so a "
-                            + "second run (or a run after a crash) continues where the last one stopped."})
+                            + "second run (or a run after a crash) continues where the last one stopped.",
+                    "Records that are not Courier dead letters (no original topic, or malformed headers) are left in "
+                            + "place, listed, and moved past."})
     static final class Replay implements Callable<Integer> {
         @Spec
         CommandSpec spec;
@@ -73,8 +76,18 @@ final class DltCommand implements Runnable {
                     throw new CourierException("dead-letter topic '" + topic + "' does not exist at " + connection.servers());
                 }
                 ReplayResult result = courier.replayDeadLetters(topic, options);
-                spec.commandLine().getOut().printf(Locale.ROOT, "Replayed %d record(s) from dead-letter topic '%s', skipped %d.%n",
+                PrintWriter out = spec.commandLine().getOut();
+                out.printf(Locale.ROOT, "Replayed %d record(s) from dead-letter topic '%s', skipped %d.%n",
                         result.replayed(), topic, result.skipped());
+                if (result.unreadable() > 0) {
+                    out.printf(Locale.ROOT, "Left %d record(s) in place that are not Courier dead letters, and moved "
+                            + "past them:%n", result.unreadable());
+                    result.firstUnreadable().forEach(why -> out.println("  " + why));
+                    if (result.unreadable() > result.firstUnreadable().size()) {
+                        out.printf(Locale.ROOT, "  ... and %d more (see the log)%n",
+                                result.unreadable() - result.firstUnreadable().size());
+                    }
+                }
             }
             return 0;
         }
@@ -93,9 +106,7 @@ final class DltCommand implements Runnable {
             if (max != null) {
                 options = options.withMaxMessages(max);
             }
-            // ReplayOptions has no withGroupId(...); its canonical constructor is the only way to set the group.
-            return group == null ? options
-                    : new ReplayOptions(options.messagesPerSecond(), options.maxMessages(), group, options.correction());
+            return group == null ? options : options.withGroupId(group);
         }
     }
 }

@@ -300,6 +300,37 @@ class KafkaToolsIT {
                 .doesNotContain("orders.dlq");
     }
 
+    @Test
+    void replayListsTheRecordsThatAreNotDeadLettersAndStillReplaysTheOthers(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "payments", "--partitions", "1"));
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "payments.dlt", "--partitions", "1"));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
+                "key.serializer", StringSerializer.class.getName(), "value.serializer", StringSerializer.class.getName()))) {
+            // Another tool's dead letter, with its own header names, then one of Courier's.
+            ProducerRecord<String, String> foreign = new ProducerRecord<>("payments.dlt", "p-1", "{\"payment\":1}");
+            header(foreign, "kafka_dlt-original-topic", "payments");
+            producer.send(foreign).get(30, TimeUnit.SECONDS);
+            ProducerRecord<String, String> dead = new ProducerRecord<>("payments.dlt", "p-2", "{\"payment\":2}");
+            header(dead, DeadLetter.Headers.ORIGINAL_TOPIC, "payments");
+            producer.send(dead).get(30, TimeUnit.SECONDS);
+        }
+
+        Run run = ok(courier("dlt", "replay", "--bootstrap-servers", servers, "--topic", "payments.dlt"));
+
+        assertThat(run.lines()).containsExactly(
+                "Replayed 1 record(s) from dead-letter topic 'payments.dlt', skipped 0.",
+                "Left 1 record(s) in place that are not Courier dead letters, and moved past them:",
+                "  payments.dlt-0@0 has no " + DeadLetter.Headers.ORIGINAL_TOPIC + " header, so it is not a Courier "
+                        + "dead letter and cannot be replayed");
+        List<String> replayed = ok(courier("consume", "--bootstrap-servers", servers, "--topic", "payments",
+                "--from-beginning", "--max", "1", "--format", "json")).lines();
+        assertThat(JSON.readTree(replayed.get(0)).get("key").asText()).isEqualTo("p-2");
+        assertThat(ok(courier("dlt", "replay", "--bootstrap-servers", servers, "--topic", "payments.dlt")).out())
+                .as("the next replay does not stop at it either")
+                .isEqualTo("Replayed 0 record(s) from dead-letter topic 'payments.dlt', skipped 0." + System.lineSeparator());
+    }
+
     private static void header(ProducerRecord<String, String> record, String name, String value) {
         record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
     }

@@ -83,11 +83,12 @@ public interface Courier extends AutoCloseable {
     /**
      * Moves dead letters back to the topics they failed on, rate-limited, optionally correcting them on the way.
      * Each record is acknowledged on its original topic before its dead-letter offset is committed, so a crashed
-     * replay resumes without losing one.
+     * replay resumes without losing one. Records that are not Courier dead letters are left in place, reported in
+     * the result and the log, and moved past.
      *
      * @param deadLetterTopic the dead-letter topic
      * @param options         rate, limit, correction
-     * @return how many records were replayed and skipped
+     * @return how many records were replayed, skipped by the correction, and not readable as dead letters
      */
     ReplayResult replayDeadLetters(String deadLetterTopic, ReplayOptions options);
 

@@ -7,6 +7,7 @@ import io.courier.core.ReplayOptions;
 import io.courier.core.ReplayResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,9 +19,15 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
-/** Moves dead letters back to their original topics, one acknowledged record at a time, rate-limited. */
+/**
+ * Moves dead letters back to their original topics, one acknowledged record at a time, rate-limited. A record that
+ * is not a Courier dead letter is reported and moved past: left where it is, it would stop every later replay.
+ */
 final class DeadLetterReplayer {
+    private static final Logger LOG = LoggerFactory.getLogger(DeadLetterReplayer.class);
     private static final Set<String> DLT_HEADERS = Set.of(DeadLetter.Headers.ORIGINAL_TOPIC,
             DeadLetter.Headers.ORIGINAL_PARTITION, DeadLetter.Headers.ORIGINAL_OFFSET, DeadLetter.Headers.EXCEPTION_CLASS,
             DeadLetter.Headers.EXCEPTION_MESSAGE, DeadLetter.Headers.ATTEMPTS, DeadLetter.Headers.GROUP);
@@ -39,6 +46,8 @@ final class DeadLetterReplayer {
         producerConfig.put("enable.idempotence", "true");
         long replayed = 0;
         long skipped = 0;
+        long unreadable = 0;
+        List<String> firstUnreadable = new ArrayList<>();
         long intervalNanos = (long) (1_000_000_000L / options.messagesPerSecond());
         long next = System.nanoTime();
         try (Consumer<byte[], byte[]> consumer = config.clientFactory().consumer(consumerConfig);
@@ -52,30 +61,49 @@ final class DeadLetterReplayer {
             // Replay what is there now; dead letters that arrive meanwhile wait for the next replay.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.connectTimeout());
             polling:
-            while (replayed + skipped < options.maxMessages()
+            while (replayed + skipped + unreadable < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
-                    if (replayed + skipped >= options.maxMessages()) {
+                    if (replayed + skipped + unreadable >= options.maxMessages()) {
                         break polling; // nothing after this record is committed: the next replay starts there
                     }
                     if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
                         continue; // arrived during this replay; the same poll may still hold other partitions' records
                     }
-                    DeadLetter corrected = options.correction().apply(read(r));
+                    DeadLetter letter;
+                    try {
+                        letter = read(r);
+                    } catch (CourierException e) {
+                        LOG.warn("dead-letter replay left a record in place and moved past it: {}", e.getMessage());
+                        if (unreadable++ < ReplayResult.MAX_LISTED) {
+                            firstUnreadable.add(e.getMessage());
+                        }
+                        commitPast(consumer, r);
+                        continue;
+                    }
+                    DeadLetter corrected = options.correction().apply(letter);
                     if (corrected == null) {
                         skipped++;
                     } else {
                         next = pace(next, intervalNanos);
                         Futures.await(producer.send(toOriginal(corrected, r)), config.connectTimeout(),
-                                "replay " + r.topic() + "-" + r.partition() + "@" + r.offset() + " to topic '"
+                                "replay " + where(r) + " to topic '"
                                         + corrected.originalTopic() + "'");
                         replayed++;
                     }
-                    consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+                    commitPast(consumer, r);
                 }
             }
         }
-        return new ReplayResult(replayed, skipped);
+        return new ReplayResult(replayed, skipped, unreadable, firstUnreadable);
+    }
+
+    private static void commitPast(Consumer<?, ?> consumer, ConsumerRecord<?, ?> r) {
+        consumer.commitSync(Map.of(new TopicPartition(r.topic(), r.partition()), new OffsetAndMetadata(r.offset() + 1)));
+    }
+
+    private static String where(ConsumerRecord<?, ?> r) {
+        return r.topic() + "-" + r.partition() + "@" + r.offset();
     }
 
     static DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
@@ -87,8 +115,14 @@ final class DeadLetterReplayer {
         }
         String topic = text(r, DeadLetter.Headers.ORIGINAL_TOPIC);
         if (topic == null) {
-            throw new CourierException(r.topic() + "-" + r.partition() + "@" + r.offset() + " has no "
+            throw new CourierException(where(r) + " has no "
                     + DeadLetter.Headers.ORIGINAL_TOPIC + " header, so it is not a Courier dead letter and cannot be replayed");
+        }
+        try {
+            TopicNames.requireLegal(topic);
+        } catch (IllegalArgumentException e) {
+            throw new CourierException(where(r) + " has header " + DeadLetter.Headers.ORIGINAL_TOPIC + "='" + topic
+                    + "', which is not a legal topic name, so it cannot be replayed", e);
         }
         return new DeadLetter(topic, (int) number(r, DeadLetter.Headers.ORIGINAL_PARTITION, -1),
                 number(r, DeadLetter.Headers.ORIGINAL_OFFSET, -1),
@@ -105,7 +139,7 @@ final class DeadLetterReplayer {
             }
             return n;
         } catch (NumberFormatException e) {
-            throw new CourierException(r.topic() + "-" + r.partition() + "@" + r.offset() + " has header " + header
+            throw new CourierException(where(r) + " has header " + header
                     + "='" + text + "'; expected a whole number, so it cannot be replayed");
         }
     }

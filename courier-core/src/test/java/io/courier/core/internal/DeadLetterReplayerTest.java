@@ -77,6 +77,58 @@ class DeadLetterReplayerTest {
     }
 
     @Test
+    void recordsThatAreNotCourierDeadLettersAreReportedAndMovedPastAndTheOthersReplayed() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 5L));
+        ConsumerRecord<byte[], byte[]> foreign = new ConsumerRecord<>("orders.dlt", 0, 1, null, new byte[] {1});
+        ConsumerRecord<byte[], byte[]> badAttempts = deadLetter(0, 2);
+        badAttempts.headers().add(DeadLetter.Headers.ATTEMPTS, "three".getBytes(StandardCharsets.UTF_8));
+        ConsumerRecord<byte[], byte[]> badTopic = new ConsumerRecord<>("orders.dlt", 0, 3, null, new byte[] {3});
+        badTopic.headers().add(DeadLetter.Headers.ORIGINAL_TOPIC, "".getBytes(StandardCharsets.UTF_8));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(deadLetter(0, 0));
+            consumer.addRecord(foreign);
+            consumer.addRecord(badAttempts);
+            consumer.addRecord(badTopic);
+            consumer.addRecord(deadLetter(0, 4));
+        });
+
+        ReplayResult result = DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10_000));
+
+        assertThat(result.replayed()).isEqualTo(2);
+        assertThat(result.unreadable()).isEqualTo(3);
+        assertThat(result.firstUnreadable()).hasSize(3);
+        assertThat(result.firstUnreadable().get(0)).startsWith("orders.dlt-0@1 has no " + DeadLetter.Headers.ORIGINAL_TOPIC);
+        assertThat(result.firstUnreadable().get(1)).startsWith("orders.dlt-0@2 has header " + DeadLetter.Headers.ATTEMPTS);
+        assertThat(result.firstUnreadable().get(2)).startsWith("orders.dlt-0@3 has header "
+                + DeadLetter.Headers.ORIGINAL_TOPIC + "=''").contains("not a legal topic name");
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v0@0", "v0@4");
+        assertThat(commits).as("the next replay does not stop at them either").containsEntry(P0, new OffsetAndMetadata(5));
+    }
+
+    @Test
+    void unreadableRecordsCountTowardsTheLimitAndTheResultNamesTheFirstTen() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 20L));
+        consumer.schedulePollTask(() -> {
+            for (int i = 0; i < 20; i++) {
+                consumer.addRecord(new ConsumerRecord<>("orders.dlt", 0, i, null, new byte[] {(byte) i}));
+            }
+        });
+
+        ReplayResult result = DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10_000)
+                .withMaxMessages(12));
+
+        assertThat(result).extracting(ReplayResult::replayed, ReplayResult::unreadable).containsExactly(0L, 12L);
+        assertThat(result.firstUnreadable()).hasSize(ReplayResult.MAX_LISTED);
+        assertThat(result.firstUnreadable().get(9)).startsWith("orders.dlt-0@9 ");
+        assertThat(commits).containsEntry(P0, new OffsetAndMetadata(12));
+    }
+
+    @Test
     void aDeadLetterWithAMalformedNumberHeaderIsRefusedNamingItAndTheValue() {
         ConsumerRecord<byte[], byte[]> r = deadLetter(0, 4);
         r.headers().add(DeadLetter.Headers.ATTEMPTS, "three".getBytes(StandardCharsets.UTF_8));
