@@ -56,7 +56,7 @@ final class DltCommand implements Runnable {
                 description = "At most N records a second (may be fractional: 0.5 is one every 2 s). Default: ${DEFAULT-VALUE}.")
         double rate;
 
-        @Option(names = "--max", paramLabel = "N", description = "Replay at most N records. Default: all of them.")
+        @Option(names = "--max", paramLabel = "N", description = "Read at most N dead-letter records (replayed, skipped or left in place). Default: all of them.")
         Long max;
 
         @Option(names = "--group", paramLabel = "GROUP",

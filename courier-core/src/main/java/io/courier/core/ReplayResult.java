@@ -7,8 +7,9 @@ import java.util.List;
  *
  * @param replayed        records republished to their original topics
  * @param skipped         records the correction chose to skip (their dead-letter offsets are committed all the same)
- * @param unreadable      records that are not Courier dead letters (no original-topic header, or a malformed one):
- *                        left in the dead-letter topic, reported, and moved past so that they do not stop every replay
+ * @param unreadable      records that are not Courier dead letters (no original-topic header, a malformed dead-letter
+ *                        header, an illegal or internal original topic): left in the dead-letter topic, reported, and
+ *                        moved past so that they do not stop every replay; the replay group does not see them again
  * @param firstUnreadable why the first {@value #MAX_LISTED} of them could not be read, each naming its
  *                        {@code topic-partition@offset}
  */

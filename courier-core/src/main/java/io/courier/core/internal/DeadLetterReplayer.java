@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeadLetter;
 import io.courier.core.ReplayOptions;
@@ -9,6 +10,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -17,7 +19,9 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,6 +39,16 @@ final class DeadLetterReplayer {
     private DeadLetterReplayer() {}
 
     static ReplayResult replay(CourierConfig config, String dlt, ReplayOptions options) {
+        try {
+            return run(config, dlt, options);
+        } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
+            String message = "dead-letter replay of '" + dlt + "' at " + config.bootstrapServers() + " stopped: " + e
+                    + "; the records replayed before are committed, and a new replay continues after them";
+            throw e instanceof RetriableException ? new CourierRetriableException(message, e) : new CourierException(message, e);
+        }
+    }
+
+    private static ReplayResult run(CourierConfig config, String dlt, ReplayOptions options) {
         Map<String, Object> consumerConfig = config.kafkaClientConfig();
         consumerConfig.put("group.id", options.groupId());
         consumerConfig.put("enable.auto.commit", "false");
@@ -48,6 +62,7 @@ final class DeadLetterReplayer {
         long skipped = 0;
         long unreadable = 0;
         List<String> firstUnreadable = new ArrayList<>();
+        Set<String> targets = new HashSet<>(); // original topics known to exist
         long intervalNanos = (long) (1_000_000_000L / options.messagesPerSecond());
         long next = System.nanoTime();
         try (Consumer<byte[], byte[]> consumer = config.clientFactory().consumer(consumerConfig);
@@ -85,6 +100,7 @@ final class DeadLetterReplayer {
                     if (corrected == null) {
                         skipped++;
                     } else {
+                        requireTarget(consumer, corrected.originalTopic(), r, targets, config);
                         next = pace(next, intervalNanos);
                         Futures.await(producer.send(toOriginal(corrected, r)), config.connectTimeout(),
                                 "replay " + where(r) + " to topic '"
@@ -96,6 +112,23 @@ final class DeadLetterReplayer {
             }
         }
         return new ReplayResult(replayed, skipped, unreadable, firstUnreadable);
+    }
+
+    /**
+     * Stops the replay at a dead letter whose topic is missing, before a send would wait for it (or a broker that
+     * creates topics on demand would create it): unlike a foreign record, it can be replayed once the topic is back.
+     */
+    private static void requireTarget(Consumer<?, ?> consumer, String topic, ConsumerRecord<?, ?> r, Set<String> known,
+            CourierConfig config) {
+        if (known.contains(topic)) {
+            return;
+        }
+        if (consumer.partitionsFor(topic, config.connectTimeout()).isEmpty()) {
+            throw new CourierException("dead letter " + where(r) + " names original topic '" + topic + "', which does "
+                    + "not exist at " + config.bootstrapServers() + "; create it and replay again (the replay continues "
+                    + "at this record), or replay with a correction that skips it (returns null) or sends it elsewhere");
+        }
+        known.add(topic);
     }
 
     private static void commitPast(Consumer<?, ?> consumer, ConsumerRecord<?, ?> r) {
@@ -121,8 +154,12 @@ final class DeadLetterReplayer {
         try {
             TopicNames.requireLegal(topic);
         } catch (IllegalArgumentException e) {
-            throw new CourierException(where(r) + " has header " + DeadLetter.Headers.ORIGINAL_TOPIC + "='" + topic
+            throw new CourierException(where(r) + " has header " + DeadLetter.Headers.ORIGINAL_TOPIC + "='" + shown(topic)
                     + "', which is not a legal topic name, so it cannot be replayed", e);
+        }
+        if (org.apache.kafka.common.internals.Topic.isInternal(topic)) {
+            throw new CourierException(where(r) + " has header " + DeadLetter.Headers.ORIGINAL_TOPIC + "='" + topic
+                    + "', one of Kafka's internal topics, which Courier never dead-letters, so it cannot be replayed");
         }
         return new DeadLetter(topic, (int) number(r, DeadLetter.Headers.ORIGINAL_PARTITION, -1),
                 number(r, DeadLetter.Headers.ORIGINAL_OFFSET, -1),
@@ -140,7 +177,7 @@ final class DeadLetterReplayer {
             return n;
         } catch (NumberFormatException e) {
             throw new CourierException(where(r) + " has header " + header
-                    + "='" + text + "'; expected a whole number, so it cannot be replayed");
+                    + "='" + shown(text) + "'; expected a whole number, so it cannot be replayed");
         }
     }
 
@@ -168,6 +205,14 @@ final class DeadLetterReplayer {
     private static String text(ConsumerRecord<byte[], byte[]> r, String key) {
         Header h = r.headers().lastHeader(key);
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
+    /** A header value from an unknown producer, fit for a log line: control characters escaped, at most 80 shown. */
+    static String shown(String text) {
+        StringBuilder sb = new StringBuilder();
+        text.codePoints().limit(80).forEach(c -> sb.append(Character.isISOControl(c)
+                ? String.format(java.util.Locale.ROOT, "\\u%04x", c) : new String(Character.toChars(c))));
+        return text.codePointCount(0, text.length()) > 80 ? sb + "..." : sb.toString();
     }
 
     private static String orElse(String v, String fallback) {

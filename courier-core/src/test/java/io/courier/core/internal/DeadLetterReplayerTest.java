@@ -36,6 +36,10 @@ class DeadLetterReplayerTest {
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
 
+    {
+        consumer.updatePartitions("orders", List.of(new PartitionInfo("orders", 0, null, null, null)));
+    }
+
     @Test
     void aDeadLetterThatArrivesDuringTheReplaySkipsOnlyItsOwnPartition() {
         consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null),
@@ -126,6 +130,56 @@ class DeadLetterReplayerTest {
         assertThat(result.firstUnreadable()).hasSize(ReplayResult.MAX_LISTED);
         assertThat(result.firstUnreadable().get(9)).startsWith("orders.dlt-0@9 ");
         assertThat(commits).containsEntry(P0, new OffsetAndMetadata(12));
+    }
+
+    @Test
+    void aDeadLetterWhoseTopicIsGoneStopsTheReplayThereNamingTheTopicAndWhatToDo() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 3L));
+        ConsumerRecord<byte[], byte[]> gone = new ConsumerRecord<>("orders.dlt", 0, 1, null, new byte[] {1});
+        gone.headers().add(DeadLetter.Headers.ORIGINAL_TOPIC, "invoices".getBytes(StandardCharsets.UTF_8));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(deadLetter(0, 0));
+            consumer.addRecord(gone);
+            consumer.addRecord(deadLetter(0, 2));
+        });
+
+        CourierException e = assertThrows(CourierException.class,
+                () -> DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10_000)));
+
+        assertThat(e).hasMessage("dead letter orders.dlt-0@1 names original topic 'invoices', which does not exist at "
+                + "localhost:9092; create it and replay again (the replay continues at this record), or replay with a "
+                + "correction that skips it (returns null) or sends it elsewhere");
+        assertThat(producer.history()).hasSize(1);
+        assertThat(commits).as("the next replay starts at it").containsEntry(P0, new OffsetAndMetadata(1));
+    }
+
+    @Test
+    void aKafkaErrorStopsTheReplayNamingTheTopicAndTheCluster() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 1L));
+        consumer.setPollException(new org.apache.kafka.common.errors.GroupAuthorizationException("not allowed"));
+
+        CourierException e = assertThrows(CourierException.class,
+                () -> DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults()));
+
+        assertThat(e).isNotInstanceOf(io.courier.common.CourierRetriableException.class)
+                .hasMessageStartingWith("dead-letter replay of 'orders.dlt' at localhost:9092 stopped: ")
+                .hasMessageContaining("not allowed");
+    }
+
+    @Test
+    void headerValuesFromUnknownProducersAreShownEscapedAndShortened() {
+        assertThat(DeadLetterReplayer.shown("ok")).isEqualTo("ok");
+        assertThat(DeadLetterReplayer.shown("a\nb\u001b[31m")).isEqualTo("a\\u000ab\\u001b[31m");
+        assertThat(DeadLetterReplayer.shown("x".repeat(100))).isEqualTo("x".repeat(80) + "...");
+        ConsumerRecord<byte[], byte[]> internal = deadLetter(0, 7);
+        internal.headers().remove(DeadLetter.Headers.ORIGINAL_TOPIC);
+        internal.headers().add(DeadLetter.Headers.ORIGINAL_TOPIC, "__consumer_offsets".getBytes(StandardCharsets.UTF_8));
+        assertThat(assertThrows(CourierException.class, () -> DeadLetterReplayer.read(internal)))
+                .hasMessageContaining("one of Kafka's internal topics");
     }
 
     @Test
