@@ -20,7 +20,8 @@ import java.util.function.Consumer;
  * @param bootstrapServers the cluster
  * @param records          records per throughput round
  * @param recordSize       value size in bytes
- * @param rounds           rounds per client, alternating raw and Courier
+ * @param rounds           rounds per workload; each gives one raw and one Courier measurement, and which client goes
+ *                         first alternates from round to round
  * @param ratePerSecond    the fixed rate of the latency rounds
  * @param latencyDuration  how long each latency round publishes
  * @param envelope         how Courier writes its envelope
@@ -207,9 +208,10 @@ public record PublishComparison(String bootstrapServers, int records, int record
     }
 
     /**
-     * The geometric mean of the per-pair ratios. Each pair runs back to back, so it shares the machine's state of the
-     * moment; and whichever client runs second pays for the first one's writes being flushed to disk. With the order
-     * alternating over an even number of rounds, that factor appears once multiplied and once divided, and cancels.
+     * The geometric mean of the per-round ratios. A round's two measurements run back to back (latency) or in turns
+     * (throughput slices), so they share the machine's state of the moment; and whichever client runs second pays for
+     * the first one's writes being flushed to disk. With the order alternating over an even number of rounds (and
+     * from slice to slice), that factor appears once multiplied and once divided, and cancels.
      */
     static double geometricMean(List<Double> ratios) {
         return Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN));

@@ -92,6 +92,16 @@ final class Workloads {
         String courierTopic = name + "-courier";
         createTopic(rawTopic);
         createTopic(courierTopic);
+        try {
+            return throughput(rawTopic, courierTopic, records, rawFirst);
+        } finally {
+            // a gigabyte per client and round, also when it failed: give the disk and page cache back
+            deleteTopic(rawTopic);
+            deleteTopic(courierTopic);
+        }
+    }
+
+    private PublishComparison.Round[] throughput(String rawTopic, String courierTopic, int records, boolean rawFirst) {
         byte[] payload = new byte[s.recordSize()];
         ThreadLocalRandom.current().nextBytes(payload);
         AtomicLong rawErrors = new AtomicLong();
@@ -138,9 +148,6 @@ final class Workloads {
             perRequest[Client.COURIER.ordinal()] = ProducerCapture.recordsPerRequest(capture.producer());
             recordBytes[Client.COURIER.ordinal()] = ProducerCapture.recordSize(capture.producer());
         }
-        // a gigabyte per client and round: give the disk and page cache back before the next one
-        deleteTopic(rawTopic);
-        deleteTopic(courierTopic);
         requireNoErrors(Client.RAW, rawTopic, rawErrors.get());
         requireNoErrors(Client.COURIER, courierTopic, courierErrors.get());
         boolean cpuKnown = threadCpu() >= 0;

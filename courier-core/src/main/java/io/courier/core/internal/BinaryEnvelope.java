@@ -34,8 +34,11 @@ final class BinaryEnvelope {
     /** Content type, type and source take few distinct values: their encoding is built once. */
     private static final Map<Tail, byte[]> TAILS = new ConcurrentHashMap<>();
 
-    /** The tail used last: a publisher writes the same one message after message, and a map lookup costs more. */
-    private static volatile LastTail last = new LastTail(new Tail("", "", ""), new byte[0]);
+    /**
+     * The tail used last, null before the first: a publisher writes the same one message after message, and a map
+     * lookup (a key to allocate and hash) costs more than three string comparisons.
+     */
+    private static volatile LastTail last;
 
     private record Tail(String type, String source, String contentType) {}
 
@@ -120,8 +123,7 @@ final class BinaryEnvelope {
 
     private static byte[] tail(String type, String source, String contentType) {
         LastTail l = last;
-        // String.equals, not the record's: it compares references first, and these are mostly the same strings.
-        if (l.key.type.equals(type) && l.key.source.equals(source) && l.key.contentType.equals(contentType)) {
+        if (l != null && l.key.type.equals(type) && l.key.source.equals(source) && l.key.contentType.equals(contentType)) {
             return l.bytes;
         }
         Tail key = new Tail(type, source, contentType);

@@ -78,19 +78,50 @@ class BinaryEnvelopeTest {
 
     @Test
     void publishersOfDifferentTypesAndSourcesInterleavedEachWriteTheirOwn() {
-        // The encoded tail (content type, type, source) is cached: alternating ones must not get each other's.
+        // The encoded tail (content type, type, source) of the last message is reused: each triple is written twice
+        // in a row (the reuse), and neighbours differ in one part only (a reuse that ignored it would show).
         String[][] parts = {{"OrderPlaced", "orders", "application/json"}, {"OrderShipped", "orders", "application/json"},
-            {"OrderPlaced", "billing", "application/json"}, {"OrderPlaced", "orders", "application/avro"}};
-        for (int round = 0; round < 3; round++) {
+            {"OrderShipped", "billing", "application/json"}, {"OrderShipped", "billing", "application/avro"},
+            {"OrderPlaced", "billing", "application/avro"}};
+        for (int round = 0; round < 2; round++) {
             for (String[] p : parts) {
-                byte[] id = MessageIds.nextUuid();
-                // new String: equal, not the same, as a serde that builds its type names per message gives them
-                Envelope read = BinaryEnvelope.parse(BinaryEnvelope.origin(id, new String(p[0]), p[1],
-                        NOW.toEpochMilli(), p[2]), Optional.empty()).orElseThrow();
-                assertThat(new String[] {read.messageType(), read.source(), read.contentType()}).containsExactly(p);
-                assertThat(read.messageId()).isEqualTo(MessageIds.text(id, 0));
+                for (int twice = 0; twice < 2; twice++) {
+                    assertWritesItsOwn(p);
+                }
             }
         }
+    }
+
+    @Test
+    void publishersOnManyThreadsEachWriteTheirOwn() throws Exception {
+        String[][] parts = {{"OrderPlaced", "orders", "application/json"}, {"OrderPlaced", "billing", "application/json"},
+            {"OrderPlaced", "orders", "text/plain; charset=utf-8"}, {"Refund", "orders", "application/json"}};
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(parts.length);
+        try {
+            java.util.List<java.util.concurrent.Future<?>> runs = new java.util.ArrayList<>();
+            for (String[] p : parts) {
+                runs.add(pool.submit(() -> {
+                    for (int i = 0; i < 20_000; i++) {
+                        assertWritesItsOwn(p);
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> run : runs) {
+                run.get(); // rethrows a thread's assertion failure
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static void assertWritesItsOwn(String[] typeSourceContentType) {
+        byte[] id = MessageIds.nextUuid();
+        // new String: equal, not the same, as a serde that builds its type names per message gives them
+        Envelope read = BinaryEnvelope.parse(BinaryEnvelope.origin(id, new String(typeSourceContentType[0]),
+                typeSourceContentType[1], NOW.toEpochMilli(), typeSourceContentType[2]), Optional.empty()).orElseThrow();
+        assertThat(new String[] {read.messageType(), read.source(), read.contentType()})
+                .containsExactly(typeSourceContentType);
+        assertThat(read.messageId()).isEqualTo(MessageIds.text(id, 0));
     }
 
     @Test
