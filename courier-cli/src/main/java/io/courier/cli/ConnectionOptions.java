@@ -7,6 +7,7 @@ import io.courier.core.CourierConfig;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
+import io.courier.core.internal.Futures;
 import java.io.IOException;
 import java.io.Reader;
 import java.nio.charset.StandardCharsets;
@@ -25,7 +26,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Option;
 
@@ -169,9 +169,7 @@ final class ConnectionOptions {
             return future.get(requestTimeout().plusSeconds(1).toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            String message = "cannot " + what + " at " + servers() + ": " + cause.getMessage();
-            throw cause instanceof RetriableException ? new CourierRetriableException(message, cause)
-                    : new CourierException(message, cause);
+            throw Futures.failure("cannot " + what + " at " + servers() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             throw new CourierRetriableException("cannot " + what + " at " + servers() + ": no answer within "
                     + requestTimeout().toMillis() + " ms", e);

@@ -1,7 +1,6 @@
 package io.courier.core.internal;
 
 import io.courier.common.CourierException;
-import io.courier.common.CourierRetriableException;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeadLetter;
 import io.courier.core.ReplayOptions;
@@ -21,7 +20,6 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,7 +42,7 @@ final class DeadLetterReplayer {
         } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
             String message = "dead-letter replay of '" + dlt + "' at " + config.bootstrapServers() + " stopped: " + e
                     + "; the records replayed before are committed, and a new replay continues after them";
-            throw e instanceof RetriableException ? new CourierRetriableException(message, e) : new CourierException(message, e);
+            throw Futures.failure(message, e);
         }
     }
 

@@ -27,10 +27,10 @@ public final class EnvelopeCodec {
             "1.0".getBytes(StandardCharsets.UTF_8));
     /** The last parsed ce_time per thread, text and value. */
     private static final ThreadLocal<Object[]> LAST_PARSED = ThreadLocal.withInitial(() -> new Object[2]);
-    /** The last compact header decoded per thread, its bytes and text: one record's is read up to three times. */
-    private static final ThreadLocal<Object[]> LAST_COMPACT = ThreadLocal.withInitial(() -> new Object[2]);
-    /** The last binary header decoded per thread, its bytes and envelope. */
-    private static final ThreadLocal<Object[]> LAST_BINARY = ThreadLocal.withInitial(() -> new Object[2]);
+    /** The last compact header decoded per thread: one record's is read up to three times. */
+    private static final ThreadLocal<Decoded<String>> LAST_COMPACT = ThreadLocal.withInitial(Decoded::new);
+    /** The last binary header decoded per thread (null: one this release cannot read). */
+    private static final ThreadLocal<Decoded<Envelope>> LAST_BINARY = ThreadLocal.withInitial(Decoded::new);
     /** The last formatted ce_time per thread: consecutive messages mostly share a millisecond. */
     private static final ThreadLocal<Object[]> LAST_TIME = ThreadLocal.withInitial(() -> new Object[] {Long.MIN_VALUE, null});
 
@@ -228,40 +228,47 @@ public final class EnvelopeCodec {
         return h == null || h.value() == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
-    /** The compact header's text, decoded once per record: Kafka hands out the same value array on each read. */
+    /** The compact header's text, or null without one. */
     private static String compactText(Headers headers) {
-        Header h = headers.lastHeader(Envelope.Headers.COMPACT);
-        byte[] value = h == null ? null : h.value();
-        if (value == null) {
-            return null;
-        }
-        Object[] last = LAST_COMPACT.get();
-        if (last[0] != value) {
-            last[0] = value;
-            last[1] = new String(value, StandardCharsets.UTF_8);
-        }
-        return (String) last[1];
+        return decodedOnce(headers, Envelope.Headers.COMPACT, LAST_COMPACT, (value, all) -> new String(value,
+                StandardCharsets.UTF_8));
     }
 
     /**
-     * The binary header's envelope, decoded once per record: one record's is read up to three times.
-     *
-     * @return the envelope, or null if the record has no binary header, or one this release cannot read (the
-     *     other headers and the fallbacks then apply)
+     * @return the binary header's envelope, or null if the record has no binary header, or one this release cannot
+     *     read (the other headers and the fallbacks then apply)
      */
     private static Envelope binary(Headers headers) {
-        Header h = headers.lastHeader(Envelope.Headers.BINARY);
+        return decodedOnce(headers, Envelope.Headers.BINARY, LAST_BINARY, (value, all) -> BinaryEnvelope.parse(value,
+                Optional.ofNullable(text(all, Envelope.Headers.TRACEPARENT))).orElse(null));
+    }
+
+    /** A thread's last decoded header value: the value array it came from, and what it decoded to. */
+    private static final class Decoded<T> {
+        byte[] from;
+        T to;
+    }
+
+    /**
+     * Header {@code name} decoded once per record, however often it is read: Kafka hands out the same value array on
+     * each read.
+     *
+     * @param decode from the value and all the record's headers; stateless, so that no lambda is made per call
+     * @return the decoded value, or null if the record has no such header (or {@code decode} gave null)
+     */
+    private static <T> T decodedOnce(Headers headers, String name, ThreadLocal<Decoded<T>> slot,
+            java.util.function.BiFunction<byte[], Headers, T> decode) {
+        Header h = headers.lastHeader(name);
         byte[] value = h == null ? null : h.value();
         if (value == null) {
             return null;
         }
-        Object[] last = LAST_BINARY.get();
-        if (last[0] != value) {
-            last[0] = value;
-            last[1] = BinaryEnvelope.parse(value, Optional.ofNullable(text(headers, Envelope.Headers.TRACEPARENT)))
-                    .orElse(null);
+        Decoded<T> last = slot.get();
+        if (last.from != value) {
+            last.from = value;
+            last.to = decode.apply(value, headers);
         }
-        return (Envelope) last[1];
+        return last.to;
     }
 
     /**

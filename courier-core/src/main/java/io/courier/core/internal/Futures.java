@@ -26,14 +26,22 @@ public final class Futures {
             return future.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause();
-            String message = "cannot " + what + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage();
-            throw cause instanceof org.apache.kafka.common.errors.RetriableException
-                    ? new CourierRetriableException(message, cause) : new CourierException(message, cause);
+            throw failure("cannot " + what + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             throw new CourierRetriableException("cannot " + what + ": no answer within " + timeout, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CourierException("interrupted while trying to " + what, e);
         }
+    }
+
+    /**
+     * @param message what failed, naming the topic, cluster or setting
+     * @param cause   Kafka's error
+     * @return a {@link CourierRetriableException} if Kafka calls {@code cause} retriable, else a {@link CourierException}
+     */
+    public static CourierException failure(String message, Throwable cause) {
+        return cause instanceof org.apache.kafka.common.errors.RetriableException
+                ? new CourierRetriableException(message, cause) : new CourierException(message, cause);
     }
 }

@@ -3,7 +3,6 @@ package io.courier.core.internal;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.CourierException;
-import io.courier.common.CourierRetriableException;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeliveryGuarantee;
 import io.courier.core.OutboundMessage;
@@ -21,7 +20,6 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -160,7 +158,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     private CourierException failure(K key, Exception e) {
         String message = "cannot publish to topic '" + topic.name() + "' (key " + (key == null ? "none" : "'" + key + "'")
                 + ") at " + config.bootstrapServers() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
-        return e instanceof RetriableException ? new CourierRetriableException(message, e) : new CourierException(message, e);
+        return Futures.failure(message, e);
     }
 
     @Override
