@@ -19,11 +19,8 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.charset.StandardCharsets;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +30,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -115,28 +111,12 @@ class RequestReplyIT {
     void settingUpTheRequestTopicsPublisherDoesNotEatIntoTheDeadline() throws Exception {
         // Each new producer moves this clock an hour on: a request whose deadline was taken before its publisher
         // existed would reach the responder an hour late and be skipped.
-        AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
-        Clock clock = new Clock() {
-            @Override
-            public ZoneId getZone() {
-                return ZoneOffset.UTC;
-            }
-
-            @Override
-            public Clock withZone(ZoneId zone) {
-                return this;
-            }
-
-            @Override
-            public Instant instant() {
-                return now.get();
-            }
-        };
+        MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
         ClientFactory kafka = ClientFactory.kafka();
         ClientFactory slowSetup = new ClientFactory() {
             @Override
             public Producer<byte[], byte[]> producer(Map<String, Object> config) {
-                now.updateAndGet(t -> t.plus(Duration.ofHours(1)));
+                clock.advance(Duration.ofHours(1));
                 return kafka.producer(config);
             }
 

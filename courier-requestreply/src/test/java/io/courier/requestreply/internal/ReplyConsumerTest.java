@@ -12,6 +12,7 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -28,6 +29,7 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class ReplyConsumerTest {
     private static final TopicPartition P0 = new TopicPartition("checkout.replies", 0);
+    private static final TopicPartition P1 = new TopicPartition("checkout.replies", 1);
 
     /** The group's consumer; the test calls its rebalance listener as the group would. */
     private static final class GroupConsumer extends MockConsumer<byte[], byte[]> {
@@ -92,6 +94,54 @@ class ReplyConsumerTest {
 
     private static ConsumerRecord<byte[], byte[]> reply(long offset) {
         return new ConsumerRecord<>(P0.topic(), P0.partition(), offset, null, new byte[0]);
+    }
+
+    /** Starts with partitions 0 and 1 assigned, at positions 5 and 3. */
+    private void startOwningBoth() {
+        group.updateEndOffsets(Map.of(P0, 5L, P1, 3L));
+        group.schedulePollTask(() -> group.rebalance(List.of(P0, P1)));
+        start();
+        replies.ready().join();
+        await().until(() -> replies.owned().length == 2);
+    }
+
+    @Test
+    void aRequestRoutedAfterARevocationGoesToAPartitionStillOwnedAndBothAreDrainedOnceGivenUp() {
+        startOwningBoth();
+        long now = System.currentTimeMillis();
+        assertThat(replies.route(now + 60_000, 0)).isEqualTo(0);
+
+        group.schedulePollTask(() -> group.listener.onPartitionsRevoked(List.of(P0)));
+        await().until(() -> replies.owned().length == 1);
+        assertThat(replies.route(now + 60_000, 0)).as("a request routed after the revocation").isEqualTo(1);
+        assertThat(replies.route(now + 60_000, 1)).isEqualTo(1);
+
+        // Both have a request waiting: both are drained, each from where the group stopped reading it.
+        group.schedulePollTask(() -> group.listener.onPartitionsRevoked(List.of(P1)));
+        await().until(() -> replies.owned().length == 0);
+        List<Collection<TopicPartition>> drained = new CopyOnWriteArrayList<>();
+        drain.schedulePollTask(() -> {
+            drained.add(Set.copyOf(drain.assignment()));
+            drain.addRecord(reply(5));
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.contains(5L));
+        assertThat(drained).containsExactly(Set.of(P0, P1));
+        assertThat(drain.position(P1)).isEqualTo(3);
+    }
+
+    @Test
+    void aPartitionGivenUpWhenEveryRequestRoutedThereIsPastItsDeadlineIsNotDrained() {
+        startOwningBoth();
+        long now = System.currentTimeMillis();
+        assertThat(replies.route(now + 60_000, 0)).isEqualTo(0);
+        assertThat(replies.route(now - 1, 1)).isEqualTo(1);
+
+        group.schedulePollTask(() -> group.listener.onPartitionsRevoked(List.of(P0, P1)));
+        await().until(() -> replies.owned().length == 0);
+        List<Collection<TopicPartition>> drained = new CopyOnWriteArrayList<>();
+        drain.schedulePollTask(() -> drained.add(Set.copyOf(drain.assignment())));
+        await().atMost(Duration.ofSeconds(10)).until(() -> !drained.isEmpty());
+        assertThat(drained.get(0)).as("only the partition with a request still waiting").containsExactly(P0);
     }
 
     @Test
