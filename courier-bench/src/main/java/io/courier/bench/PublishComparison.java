@@ -13,9 +13,9 @@ import java.util.function.Consumer;
 /**
  * Publishing through Courier against a raw {@code KafkaProducer} with the same settings, in one run and
  * alternating, because a shared machine's speed drifts: throughput of {@code records} records of
- * {@code recordSize} bytes at full speed, the two clients taking turns in slices of a round, and end-to-end latency
- * (send to handled) at a fixed rate, measured from each message's intended send time so that stalls are not hidden
- * (no coordinated omission).
+ * {@code recordSize} bytes at full speed, and end-to-end latency (send to handled) at a fixed rate, measured from
+ * each message's intended send time so that stalls are not hidden (no coordinated omission). In both workloads the
+ * two clients take turns in slices of a round.
  *
  * @param bootstrapServers the cluster
  * @param records          records per throughput round
@@ -29,8 +29,9 @@ import java.util.function.Consumer;
  * @param rawEnvelope      whether the raw producer's records carry a constant copy of Courier's envelope headers:
  *                         then both clients send records of the same size, and the ratio measures Courier's own
  *                         per-message work without the envelope's bytes
- * @param slices           into how many slices a throughput round's records are cut, the two clients taking turns
- *                         slice by slice; 1 publishes each client's records in one go
+ * @param slices           into how many slices a round is cut (a throughput round's records, a latency round's
+ *                         messages), the two clients taking turns slice by slice; 1 runs each client's part of a
+ *                         round in one go
  */
 public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
         Duration latencyDuration, EnvelopeFormat envelope, int batchSize, boolean rawEnvelope, int slices) {
@@ -141,21 +142,35 @@ public record PublishComparison(String bootstrapServers, int records, int record
     }
 
     /**
-     * Runs every round.
+     * Runs every round: a warm-up and the latency rounds, then a warm-up and the throughput rounds.
      *
-     * @param progress receives one line per finished round
-     * @return the rounds and ratios
+     * @param progress receives one line per finished warm-up and round
+     * @return the rounds (throughput rounds first) and ratios
      */
     public Result run(Consumer<String> progress) {
-        List<Round> done = new ArrayList<>();
         Workloads w = new Workloads(this);
-        // Unmeasured: class loading, JIT and the first group joins would otherwise land on whichever client runs first.
-        w.throughput("warmup-tput", Math.max(slices, records / 5), true);
-        for (Client c : Client.values()) {
-            String name = c.name().toLowerCase(Locale.ROOT);
-            w.latency(c, "warmup-lat-" + name, Duration.ofSeconds(Math.max(1, latencyDuration.toSeconds() / 4)));
+        // Latency first: a throughput round writes two gigabytes, which the broker's disk flushes and (once the
+        // round deletes its topics) removes for a minute after; latency rounds after them would measure that.
+        // Unmeasured warm-ups: class loading, JIT and the first group joins would otherwise land on whichever client
+        // runs first.
+        w.latency("warmup-lat", Duration.ofSeconds(Math.max(1, latencyDuration.toSeconds() / 4)), true);
+        progress.accept("latency warm-up done");
+        List<Round> latencyRounds = new ArrayList<>();
+        List<Double> p99Ratios = new ArrayList<>();
+        for (int i = 0; i < rounds; i++) {
+            List<Client> order = order(i);
+            Round[] pair = w.latency("lat-" + i, latencyDuration, order.get(0) == Client.RAW);
+            for (Client c : order) {
+                Round r = pair[c.ordinal()];
+                latencyRounds.add(r);
+                progress.accept(String.format(Locale.ROOT, "%s latency round %d at %d/s: p99 %.2f ms", c, i + 1,
+                        ratePerSecond, r.latency().p99()));
+            }
+            p99Ratios.add(pair[Client.COURIER.ordinal()].latency().p99() / pair[Client.RAW.ordinal()].latency().p99());
         }
-        progress.accept("warm-up done");
+        w.throughput("warmup-tput", Math.max(slices, records / 5), true);
+        progress.accept("throughput warm-up done");
+        List<Round> done = new ArrayList<>();
         List<Double> tputRatios = new ArrayList<>();
         List<Double> cpuRatios = new ArrayList<>();
         for (int i = 0; i < rounds; i++) {
@@ -169,18 +184,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
             tputRatios.add(pair[Client.COURIER.ordinal()].messagesPerSec() / pair[Client.RAW.ordinal()].messagesPerSec());
             cpuRatios.add(pair[Client.COURIER.ordinal()].sendCpuMicros() / pair[Client.RAW.ordinal()].sendCpuMicros());
         }
-        List<Double> p99Ratios = new ArrayList<>();
-        for (int i = 0; i < rounds; i++) {
-            Round[] pair = new Round[2];
-            for (Client c : order(i)) {
-                Round r = w.latency(c, "lat-" + c.name().toLowerCase(Locale.ROOT) + "-" + i);
-                done.add(r);
-                pair[c.ordinal()] = r;
-                progress.accept(String.format(Locale.ROOT, "%s latency round %d at %d/s: p99 %.2f ms", c, i + 1,
-                        ratePerSecond, r.latency().p99()));
-            }
-            p99Ratios.add(pair[Client.COURIER.ordinal()].latency().p99() / pair[Client.RAW.ordinal()].latency().p99());
-        }
+        done.addAll(latencyRounds); // reported after the throughput rounds, as before
         return new Result(this, List.copyOf(done), geometricMean(tputRatios), geometricMean(p99Ratios),
                 Interval.of(tputRatios), Interval.of(p99Ratios), geometricMean(cpuRatios));
     }

@@ -88,14 +88,22 @@ final class Workloads {
      * @return the raw and the Courier round, in the order of {@link Client}
      */
     PublishComparison.Round[] throughput(String name, int records, boolean rawFirst) {
+        return onOwnTopics(name, (rawTopic, courierTopic) -> throughput(rawTopic, courierTopic, records, rawFirst));
+    }
+
+    /**
+     * Runs a round on two new topics, {@code name-raw} and {@code name-courier}, and deletes them afterwards, also
+     * when the round failed: a throughput round leaves a gigabyte per client, which the disk and page cache get back.
+     */
+    private PublishComparison.Round[] onOwnTopics(String name,
+            java.util.function.BiFunction<String, String, PublishComparison.Round[]> round) {
         String rawTopic = name + "-raw";
         String courierTopic = name + "-courier";
         createTopic(rawTopic);
         createTopic(courierTopic);
         try {
-            return throughput(rawTopic, courierTopic, records, rawFirst);
+            return round.apply(rawTopic, courierTopic);
         } finally {
-            // a gigabyte per client and round, also when it failed: give the disk and page cache back
             deleteTopic(rawTopic);
             deleteTopic(courierTopic);
         }
@@ -162,62 +170,92 @@ final class Workloads {
         return rounds;
     }
 
-    PublishComparison.Round latency(Client client, String topicName) {
-        return latency(client, topicName, s.latencyDuration());
+    /**
+     * One latency round of both clients, shaped like a throughput round: both open at once, each with a topic, a
+     * producer and a consumer of its own; each sends the rate times {@code duration} messages at the fixed rate, in
+     * {@link PublishComparison#slices()} slices that take turns. A slice ends once its client's consumer has received
+     * all of it, so that the other client's slice starts with nothing in flight. A client's latencies are those of all
+     * its slices.
+     *
+     * @param rawFirst whether the raw client sends the first slice
+     * @return the raw and the Courier round, in the order of {@link Client}
+     */
+    PublishComparison.Round[] latency(String name, Duration duration, boolean rawFirst) {
+        return onOwnTopics(name, (rawTopic, courierTopic) -> latency(rawTopic, courierTopic, duration, rawFirst));
     }
 
-    PublishComparison.Round latency(Client client, String topicName, Duration duration) {
-        createTopic(topicName);
-        Histogram micros = new Histogram(TimeUnit.HOURS.toMicros(1), 3);
-        AtomicLong received = new AtomicLong();
-        long total = s.ratePerSecond() * Math.max(1, duration.toSeconds());
-        java.util.function.Consumer<byte[]> onMessage = value -> {
+    private PublishComparison.Round[] latency(String rawTopic, String courierTopic, Duration duration, boolean rawFirst) {
+        int total = (int) Math.min(Integer.MAX_VALUE, (long) s.ratePerSecond() * Math.max(1, duration.toSeconds()));
+        Histogram[] micros = {new Histogram(TimeUnit.HOURS.toMicros(1), 3), new Histogram(TimeUnit.HOURS.toMicros(1), 3)};
+        AtomicLong[] received = {new AtomicLong(), new AtomicLong()};
+        AtomicLong[] errors = {new AtomicLong(), new AtomicLong()};
+        double[] perRequest = new double[2];
+        double[] recordBytes = new double[2];
+        int raw = Client.RAW.ordinal();
+        int courierIndex = Client.COURIER.ordinal();
+        AtomicBoolean assigned = new AtomicBoolean();
+        AtomicBoolean stop = new AtomicBoolean();
+        Thread consumer = new Thread(() -> rawConsume(rawTopic, received(micros[raw], received[raw]), assigned, stop),
+                "bench-raw-consumer");
+        java.util.function.Consumer<byte[]> courierReceived = received(micros[courierIndex], received[courierIndex]);
+        consumer.start();
+        ProducerCapture capture = new ProducerCapture();
+        try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer());
+                Courier courier = connect(capture);
+                Publisher<byte[], byte[]> publisher = courier.publisher(topic(courierTopic), publisherOptions());
+                Subscriber subscriber = courier.subscriber(topic(courierTopic), SubscriberOptions.builder("bench-" + courierTopic).build(),
+                        Handlers.all((m, ctx) -> courierReceived.accept(m.value()))).start()) {
+            await(assigned::get, Duration.ofSeconds(60), "the raw consumer's assignment");
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            int[] sizes = PublishComparison.sliceSizes(total, Math.min(s.slices(), total));
+            long[] sent = new long[2];
+            for (int slice = 0; slice < sizes.length; slice++) {
+                for (Client c : PublishComparison.sliceOrder(slice, rawFirst)) {
+                    int i = c.ordinal();
+                    if (c == Client.RAW) {
+                        paced(sizes[slice], value -> producer.send(rawRecord(rawTopic, value), (md, e) -> {
+                            if (e != null) {
+                                errors[raw].incrementAndGet();
+                            }
+                        }));
+                    } else {
+                        paced(sizes[slice], value -> publisher.send(null, value));
+                    }
+                    long expected = sent[i] += sizes[slice];
+                    await(() -> received[i].get() >= expected || errors[i].get() > 0, DRAIN,
+                            c + "'s consumer to receive " + expected + " messages");
+                }
+            }
+            producer.flush();
+            flush(publisher, errors[courierIndex]);
+            perRequest[raw] = ProducerCapture.recordsPerRequest(producer);
+            recordBytes[raw] = ProducerCapture.recordSize(producer);
+            perRequest[courierIndex] = ProducerCapture.recordsPerRequest(capture.producer());
+            recordBytes[courierIndex] = ProducerCapture.recordSize(capture.producer());
+        } finally {
+            stop.set(true);
+            join(consumer);
+        }
+        requireNoErrors(Client.RAW, rawTopic, errors[raw].get());
+        requireNoErrors(Client.COURIER, courierTopic, errors[courierIndex].get());
+        PublishComparison.Round[] rounds = new PublishComparison.Round[2];
+        for (Client c : Client.values()) {
+            rounds[c.ordinal()] = new PublishComparison.Round(c, "latency", s.ratePerSecond(),
+                    (double) s.ratePerSecond() * s.recordSize() / 1e6, perRequest[c.ordinal()],
+                    recordBytes[c.ordinal()], null, LatencyStats.of(micros[c.ordinal()]));
+        }
+        return rounds;
+    }
+
+    /** Records each value's latency from the intended send time in its first 8 bytes, and counts it. */
+    private static java.util.function.Consumer<byte[]> received(Histogram micros, AtomicLong count) {
+        return value -> {
             long intended = ByteBuffer.wrap(value).getLong();
             synchronized (micros) {
                 micros.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
             }
-            received.incrementAndGet();
+            count.incrementAndGet();
         };
-        AtomicLong errors = new AtomicLong();
-        double perRequest;
-        double recordBytes;
-        if (client == Client.RAW) {
-            AtomicBoolean assigned = new AtomicBoolean();
-            AtomicBoolean stop = new AtomicBoolean();
-            Thread consumer = new Thread(() -> rawConsume(topicName, onMessage, assigned, stop), "bench-raw-consumer");
-            consumer.start();
-            await(assigned::get, Duration.ofSeconds(60), "the raw consumer's assignment");
-            try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(producerConfig(), new ByteArraySerializer(), new ByteArraySerializer())) {
-                paced(total, value -> producer.send(rawRecord(topicName, value), (md, e) -> {
-                    if (e != null) {
-                        errors.incrementAndGet();
-                    }
-                }));
-                producer.flush();
-                perRequest = ProducerCapture.recordsPerRequest(producer);
-                recordBytes = ProducerCapture.recordSize(producer);
-                await(() -> received.get() >= total, DRAIN, "the raw consumer to receive " + total + " messages");
-            } finally {
-                stop.set(true);
-                join(consumer);
-            }
-        } else {
-            ProducerCapture capture = new ProducerCapture();
-            try (Courier courier = connect(capture); Publisher<byte[], byte[]> publisher = courier.publisher(topic(topicName), publisherOptions());
-                    Subscriber subscriber = courier.subscriber(topic(topicName), SubscriberOptions.builder("bench-" + topicName).build(),
-                            Handlers.all((m, c) -> onMessage.accept(m.value()))).start()) {
-                subscriber.awaitAssignment(Duration.ofSeconds(60));
-                paced(total, value -> publisher.send(null, value));
-                flush(publisher, errors);
-                perRequest = ProducerCapture.recordsPerRequest(capture.producer());
-                recordBytes = ProducerCapture.recordSize(capture.producer());
-                await(() -> received.get() >= total, DRAIN, "Courier's subscriber to receive " + total + " messages");
-            }
-        }
-        requireNoErrors(client, topicName, errors.get());
-        return new PublishComparison.Round(client, "latency", s.ratePerSecond(),
-                (double) s.ratePerSecond() * s.recordSize() / 1e6, perRequest, recordBytes, null,
-                LatencyStats.of(micros));
     }
 
     /** @return this thread's CPU time in nanoseconds, or -1 where the JVM does not measure it */

@@ -134,9 +134,10 @@ final class BenchCommand implements Callable<Integer> {
         boolean rawEnvelope;
 
         @Option(names = "--slices", defaultValue = "10",
-                description = {"Into how many slices each throughput round's records are cut: the two clients take "
-                        + "turns slice by slice, so both meet the same moments of a machine whose speed drifts; 1 "
-                        + "publishes each client's records in one go. Default: ${DEFAULT-VALUE}."})
+                description = {"Into how many slices each round is cut (a throughput round's records, a latency "
+                        + "round's messages): the two clients take turns slice by slice, so both meet the same moments "
+                        + "of a machine whose speed drifts; 1 runs each client's part of a round in one go. "
+                        + "Default: ${DEFAULT-VALUE}."})
         int slices;
 
         @Option(names = "--json", paramLabel = "FILE", description = "Also write the rounds and ratios as JSON.")
@@ -153,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
                         latencyDuration, envelope, batchSize, rawEnvelope, slices);
                 out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients"
                         + (rawEnvelope ? " (its records carrying a constant copy of that envelope)" : "") + " at " + where
-                        + ", batch.size " + batchSize + ", " + slices + " slice(s) per throughput round");
+                        + ", batch.size " + batchSize + ", " + slices + " slice(s) per round");
                 out.flush();
                 PublishComparison.Result result = comparison.run(printer(out, "  "));
                 out.print(result.table());

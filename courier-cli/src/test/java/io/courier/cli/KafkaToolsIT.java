@@ -364,7 +364,7 @@ class KafkaToolsIT {
                 "--latency-duration", "1s", "--envelope", "COMPACT", "--batch-size", "32768", "--raw-envelope",
                 "--slices", "5", "--json", json.toString()));
         assertThat(run.out()).contains("Comparing Courier (COMPACT envelope) with raw kafka-clients (its records "
-                + "carrying a constant copy of that envelope)", "batch.size 32768, 5 slice(s) per throughput round",
+                + "carrying a constant copy of that envelope)", "batch.size 32768, 5 slice(s) per round",
                 "Courier / raw (geometric mean of back-to-back pairs) throughput:", "95% interval", "over 2 pairs",
                 "Wrote " + json);
         JsonNode result = new ObjectMapper().readTree(json.toFile());
