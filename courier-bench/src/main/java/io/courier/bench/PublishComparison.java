@@ -23,7 +23,7 @@ import java.util.function.Consumer;
  * @param rounds           rounds per workload; each gives one raw and one Courier measurement, and which client goes
  *                         first alternates from round to round
  * @param ratePerSecond    the fixed rate of the latency rounds
- * @param latencyDuration  how long each latency round publishes
+ * @param latencyDuration  how long each client publishes in a latency round
  * @param envelope         how Courier writes its envelope
  * @param batchSize        Kafka's {@code batch.size} for both clients
  * @param rawEnvelope      whether the raw producer's records carry a constant copy of Courier's envelope headers:
@@ -212,10 +212,10 @@ public record PublishComparison(String bootstrapServers, int records, int record
     }
 
     /**
-     * The geometric mean of the per-round ratios. A round's two measurements run back to back (latency) or in turns
-     * (throughput slices), so they share the machine's state of the moment; and whichever client runs second pays for
-     * the first one's writes being flushed to disk. With the order alternating over an even number of rounds (and
-     * from slice to slice), that factor appears once multiplied and once divided, and cancels.
+     * The geometric mean of the per-round ratios. A round's two measurements take turns in slices, so they share the
+     * machine's state of the moment; and whichever client runs second pays for the first one's writes being flushed
+     * to disk. With the order alternating over an even number of rounds (and from slice to slice), that factor
+     * appears once multiplied and once divided, and cancels.
      */
     static double geometricMean(List<Double> ratios) {
         return Math.exp(ratios.stream().mapToDouble(Math::log).average().orElse(Double.NaN));

@@ -97,16 +97,40 @@ final class Workloads {
      */
     private PublishComparison.Round[] onOwnTopics(String name,
             java.util.function.BiFunction<String, String, PublishComparison.Round[]> round) {
-        String rawTopic = name + "-raw";
-        String courierTopic = name + "-courier";
-        createTopic(rawTopic);
-        createTopic(courierTopic);
+        List<String> topics = List.of(name + "-raw", name + "-courier");
+        PublishComparison.Round[] result;
         try {
-            return round.apply(rawTopic, courierTopic);
-        } finally {
-            deleteTopic(rawTopic);
-            deleteTopic(courierTopic);
+            topics.forEach(this::createTopic);
+            result = round.apply(topics.get(0), topics.get(1));
+        } catch (RuntimeException e) {
+            RuntimeException cleanup = deleteTopics(topics);
+            if (cleanup != null) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
         }
+        RuntimeException cleanup = deleteTopics(topics);
+        if (cleanup != null) {
+            throw cleanup;
+        }
+        return result;
+    }
+
+    /** Deletes each of {@code topics} that exists; @return the first failure (the others suppressed), or null */
+    private RuntimeException deleteTopics(List<String> topics) {
+        RuntimeException failure = null;
+        for (String topic : topics) {
+            try {
+                deleteTopic(topic);
+            } catch (RuntimeException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        return failure;
     }
 
     private PublishComparison.Round[] throughput(String rawTopic, String courierTopic, int records, boolean rawFirst) {
@@ -212,22 +236,23 @@ final class Workloads {
             for (int slice = 0; slice < sizes.length; slice++) {
                 for (Client c : PublishComparison.sliceOrder(slice, rawFirst)) {
                     int i = c.ordinal();
+                    // Each turn ends with a flush, so that a failed send ends the wait below instead of timing it out.
                     if (c == Client.RAW) {
                         paced(sizes[slice], value -> producer.send(rawRecord(rawTopic, value), (md, e) -> {
                             if (e != null) {
                                 errors[raw].incrementAndGet();
                             }
                         }));
+                        producer.flush();
                     } else {
                         paced(sizes[slice], value -> publisher.send(null, value));
+                        flush(publisher, errors[courierIndex]);
                     }
                     long expected = sent[i] += sizes[slice];
                     await(() -> received[i].get() >= expected || errors[i].get() > 0, DRAIN,
                             c + "'s consumer to receive " + expected + " messages");
                 }
             }
-            producer.flush();
-            flush(publisher, errors[courierIndex]);
             perRequest[raw] = ProducerCapture.recordsPerRequest(producer);
             recordBytes[raw] = ProducerCapture.recordSize(producer);
             perRequest[courierIndex] = ProducerCapture.recordsPerRequest(capture.producer());
@@ -348,7 +373,15 @@ final class Workloads {
         try (Courier courier = connect()) {
             courier.admin().deleteTopics(List.of(name)).all().get(60, TimeUnit.SECONDS);
         } catch (Exception e) {
-            throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers() + ": " + e, e);
+            Throwable cause = e instanceof java.util.concurrent.ExecutionException ? e.getCause() : e;
+            if (cause instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                return; // never created: the round failed before
+            }
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers() + ": "
+                    + cause, cause);
         }
     }
 

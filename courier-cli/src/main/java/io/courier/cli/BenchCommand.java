@@ -91,8 +91,8 @@ final class BenchCommand implements Callable<Integer> {
     /** {@code courier bench compare-publish}. */
     @Command(name = "compare-publish",
             mixinStandardHelpOptions = true,
-            description = {"Publish through Courier and through a raw KafkaProducer with the same settings, alternating:",
-                    "throughput at full speed, then end-to-end latency at a fixed rate (from the intended send time).",
+            description = {"Publish through Courier and through a raw KafkaProducer with the same settings, taking turns:",
+                    "end-to-end latency at a fixed rate (from the intended send time), then throughput at full speed.",
                     "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
     static final class ComparePublish implements Callable<Integer> {
         @Spec
@@ -116,7 +116,7 @@ final class BenchCommand implements Callable<Integer> {
         int rate;
 
         @Option(names = "--latency-duration", defaultValue = "20s", converter = DurationConverter.class,
-                description = "How long each latency round publishes. Default: ${DEFAULT-VALUE}.")
+                description = "How long each client publishes in a latency round. Default: ${DEFAULT-VALUE}.")
         Duration latencyDuration;
 
         @Option(names = "--envelope", defaultValue = "COMPACT", paramLabel = "FORMAT",

@@ -79,7 +79,7 @@ class RequesterLifecycleIT {
     void aStartThatGetsNoPartitionBecauseReadingRepliesIsRefusedSaysSoAndIsNotRetriable() {
         RuntimeException refused = new TopicAuthorizationException(Set.of(replies));
         try (Courier courier = connect(factory(() -> failingConsumer(refused), null), null)) {
-            assertThatThrownBy(() -> Requester.start(courier, options()))
+            assertThatThrownBy(() -> Requester.start(courier, failingSoon()))
                     .isInstanceOf(CourierException.class)
                     .isNotInstanceOf(CourierRetriableException.class)
                     .hasMessageContaining("reply topic '" + replies + "'")
@@ -94,7 +94,7 @@ class RequesterLifecycleIT {
     void aStartThatGetsNoPartitionWhileReadingRepliesTimesOutIsRetriableAndNamesTheLastError() {
         RuntimeException slow = new TimeoutException("no leader for " + replies + "-0");
         try (Courier courier = connect(factory(() -> failingConsumer(slow), null), null)) {
-            assertThatThrownBy(() -> Requester.start(courier, options()))
+            assertThatThrownBy(() -> Requester.start(courier, failingSoon()))
                     .isInstanceOf(CourierRetriableException.class)
                     .hasMessageContaining("reply topic '" + replies + "'")
                     .hasMessageContaining("more requester instances than reply partitions")
@@ -121,7 +121,7 @@ class RequesterLifecycleIT {
     }
 
     @Test
-    void aRequestBeingSentWhenCloseRunsFailsItsCallerInsteadOfThrowingOrHanging() throws Exception {
+    void aRequestBeingSentWhenCloseRunsFailsItsCallerInsteadOfThrowing() throws Exception {
         CountDownLatch inSend = new CountDownLatch(1);
         CountDownLatch closed = new CountDownLatch(1);
         Runnable holdTheSend = () -> {
@@ -154,6 +154,11 @@ class RequesterLifecycleIT {
     }
 
     private RequesterOptions options() {
+        return RequesterOptions.builder(replies).replyPartitions(2).build();
+    }
+
+    /** Options for a start that is meant to fail: it gives up soon. */
+    private RequesterOptions failingSoon() {
         return RequesterOptions.builder(replies).replyPartitions(2).readyTimeout(Duration.ofSeconds(3)).build();
     }
 
