@@ -67,6 +67,8 @@ final class BenchCommand implements Callable<Integer> {
         if (compare != null && !compare.equals("raw")) {
             throw new IllegalArgumentException("--compare accepts only 'raw', but was '" + compare + "'");
         }
+        requireWritable("--json", json);
+        requireWritable("--html", html);
         Workload base = workload.build();
         Optional<BenchSession.Sweep> sweeping = Optional.ofNullable(sweep).map(BenchSession.Sweep::parse);
         BenchSession.plan(base, sweeping); // every sweep value is valid before anything starts
@@ -147,6 +149,7 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             // fail before starting anything
+            requireWritable("--json", json);
             new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration, envelope, batchSize,
                     rawEnvelope, slices);
             return onCluster(bootstrapServers, (servers, where) -> {
@@ -198,6 +201,26 @@ final class BenchCommand implements Callable<Integer> {
             out.println(indent + line);
             out.flush();
         };
+    }
+
+    /**
+     * Checks, before a benchmark starts, that its report files can be written: a missing folder found after ten
+     * minutes of measuring would lose the run.
+     *
+     * @param option the flag that named the file, for the message
+     * @param file   the file, or null when the flag was not given
+     * @throws IllegalArgumentException naming the flag and the file
+     */
+    static void requireWritable(String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        Path folder = file.toAbsolutePath().getParent();
+        if (Files.isDirectory(file) || !Files.isDirectory(folder) || !Files.isWritable(folder)
+                || Files.exists(file) && !Files.isWritable(file)) {
+            throw new IllegalArgumentException(option + " '" + file + "' cannot be written: " + option
+                    + " expects a file in an existing, writable folder");
+        }
     }
 
     static void writeJson(Path json, Object result, PrintWriter out) throws IOException {
@@ -253,6 +276,7 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             // fail before starting anything
+            requireWritable("--json", json);
             new RequestReplyComparison("validate", requests, inFlight, payloadSize, timeout, outage, OUTAGE_IN_FLIGHT);
             return onCluster(bootstrapServers, (servers, where) -> {
                 out.println("Request-reply over Kafka at " + where + " and over HTTP on 127.0.0.1");
@@ -298,7 +322,8 @@ final class BenchCommand implements Callable<Integer> {
         @Override
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
-            new EventSourcingBenchmark("validate", aggregates, commands, clients); // bad values fail before a cluster starts
+            requireWritable("--json", json); // bad values fail before a cluster starts
+            new EventSourcingBenchmark("validate", aggregates, commands, clients);
             return onCluster(bootstrapServers, (servers, where) -> {
                 out.println("Event sourcing at " + where);
                 out.flush();

@@ -51,6 +51,10 @@ final class ClusterCommand implements Callable<Integer> {
     @Override
     public Integer call() throws IOException, InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
+        if (brokers < 1 || brokers > ClusterOptions.MAX_NODES) {
+            throw new IllegalArgumentException("--brokers must be between 1 and " + ClusterOptions.MAX_NODES
+                    + ", but was " + brokers);
+        }
         ClusterOptions.Builder options = ClusterOptions.builder().nodes(brokers).port(port).dataDirectory(dataDir);
         if (security != Security.NONE) {
             options.security(new ClusterSecurity(ClusterSecurity.Protocol.valueOf(security.name()), "admin", "admin-secret"));

@@ -170,13 +170,27 @@ final class ConsumeCommand implements Callable<Integer> {
                         break; // the rest of the batch is neither printed nor committed
                     }
                 }
-                out.flush();
+                requireWritten(out, printed);
                 commit(consumer, toCommit);
             }
         } catch (WakeupException e) {
             // Ctrl-C: keep what was printed. A wakeup is delivered once, so this commit runs.
+            requireWritten(out, printed);
             commit(consumer, toCommit);
             throw e;
+        }
+    }
+
+    /**
+     * A reader that went away ({@code | head -1}) makes every later write fail silently; committing what it never
+     * got would make the group skip it.
+     */
+    private void requireWritten(PrintWriter out, long printed) {
+        if (out.checkError()) {
+            throw new CourierException("cannot write to standard output (closed by its reader?) after " + printed
+                    + " record(s) of topic '" + topic + "'; stopped"
+                    + (group == null ? "" : " without committing the records not known to be written for group '"
+                    + group + "'"));
         }
     }
 

@@ -1,8 +1,15 @@
 package io.courier.cli;
 
-import io.courier.common.CourierException;
-import java.io.PrintWriter;
 import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.common.CourierException;
+import java.io.BufferedWriter;
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.config.ConfigException;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -22,13 +29,30 @@ public final class CourierCli implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(newCommandLine().execute(args));
+        CommandLine cli = newCommandLine();
+        // UTF-8 whatever the locale: under LANG=C, Java 17 would print non-ASCII keys, values and headers as '?'.
+        cli.setOut(utf8(FileDescriptor.out));
+        cli.setErr(utf8(FileDescriptor.err));
+        System.exit(cli.execute(args));
+    }
+
+    private static PrintWriter utf8(FileDescriptor fd) {
+        return new PrintWriter(new BufferedWriter(new OutputStreamWriter(new FileOutputStream(fd),
+                StandardCharsets.UTF_8)), true);
     }
 
     /** @return the command line with Courier's error handling: a message that names the problem, no stack trace */
     static CommandLine newCommandLine() {
         CommandLine cli = new CommandLine(new CourierCli());
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        cli.setParameterExceptionHandler((e, args) -> {
+            CommandLine commandLine = e.getCommandLine();
+            String command = commandLine.getCommandSpec().qualifiedName();
+            // One line, as for every other bad input; the usage text is one --help away.
+            commandLine.getErr().println(command + ": " + e.getMessage() + " (see '" + command + " --help')");
+            CommandLine.UnmatchedArgumentException.printSuggestions(e, commandLine.getErr());
+            return USAGE_OR_INPUT_ERROR;
+        });
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             PrintWriter err = commandLine.getErr();
             // The full name, "courier topics create", so that a message from a sub-command says where it came from.
@@ -39,6 +63,16 @@ public final class CourierCli implements Runnable {
             }
             if (e instanceof CourierException) {
                 err.println(command + ": " + e.getMessage());
+                return 1;
+            }
+            if (e instanceof ConfigException) {
+                // A --command-config entry that only the client created late (a producer, say) rejects.
+                err.println(command + ": a Kafka client setting is invalid: " + ConnectionOptions.reason(e));
+                return USAGE_OR_INPUT_ERROR;
+            }
+            if (e instanceof KafkaException) {
+                // What a command did not wrap itself: an authorization refusal, a timeout...
+                err.println(command + ": Kafka refused or failed: " + ConnectionOptions.reason(e));
                 return 1;
             }
             throw e;

@@ -9,11 +9,10 @@ import io.courier.core.PublishResult;
 import io.courier.core.Publisher;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
-import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,9 +89,9 @@ final class PublishCommand implements Callable<Integer> {
     public Integer call() {
         ConnectionOptions.requireLegalTopic(topic);
         for (String name : headers.keySet()) {
-            if (Envelope.Headers.ALL.contains(name)) {
-                throw new IllegalArgumentException("--header " + name + " is one of Courier's envelope headers, which "
-                        + "publish writes itself; choose another name");
+            if (Envelope.Headers.isReserved(name)) {
+                throw new IllegalArgumentException("--header " + name + " belongs to Courier's envelope (its headers "
+                        + "and every CloudEvents ce_* name), which publish writes itself; choose another name");
             }
         }
         String single = source == null ? null : source.value != null ? source.value : read(source.file);
@@ -124,20 +123,47 @@ final class PublishCommand implements Callable<Integer> {
      * before the next line is awaited.
      */
     private void publishLines(Publisher<String, String> publisher, PrintWriter out) {
-        BufferedReader lines = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8));
+        Utf8Lines lines = new Utf8Lines(in);
         Deque<CompletableFuture<PublishResult>> pending = new ArrayDeque<>();
+        long read = 0;
         try {
-            for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            for (String line = lines.next(); line != null; line = lines.next()) {
+                read++;
                 pending.add(publisher.publish(message(line)));
                 while (!pending.isEmpty() && (pending.peek().isDone() || pending.size() > MAX_IN_FLIGHT || !lines.ready())) {
-                    print(out, pending.remove().join());
+                    printOrFail(out, pending, read);
                 }
             }
         } catch (IOException e) {
-            throw new IllegalStateException("cannot read standard input: " + e, e);
+            while (!pending.isEmpty()) {
+                printOrFail(out, pending, read);
+            }
+            if (e instanceof CharacterCodingException) {
+                throw new IllegalArgumentException("line " + (read + 1) + " of standard input is not UTF-8 text; "
+                        + "nothing from it on was published (the " + read + " line(s) before it were)", e);
+            }
+            throw new IllegalStateException("cannot read standard input after line " + read + ": " + e, e);
         }
         while (!pending.isEmpty()) {
-            print(out, pending.remove().join());
+            printOrFail(out, pending, read);
+        }
+    }
+
+    /**
+     * Prints the oldest pending acknowledgement. If that message failed, the messages sent after it are waited for
+     * and counted, so that the error says what became of every line read.
+     */
+    private void printOrFail(PrintWriter out, Deque<CompletableFuture<PublishResult>> pending, long read) {
+        CompletableFuture<PublishResult> oldest = pending.remove();
+        try {
+            print(out, oldest.join());
+        } catch (CompletionException e) {
+            long line = read - pending.size();
+            long later = pending.size();
+            long acknowledged = pending.stream().filter(f -> f.handle((r, x) -> x == null).join()).count();
+            throw new CourierException("line " + line + " of standard input was not acknowledged by topic '" + topic
+                    + "': " + ConnectionOptions.reason(e) + "; of the " + later + " line(s) sent after it, "
+                    + acknowledged + " were acknowledged (not printed); nothing further was read", e.getCause());
         }
     }
 

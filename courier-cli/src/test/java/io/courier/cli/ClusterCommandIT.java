@@ -2,6 +2,8 @@ package io.courier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.cluster.EmbeddedKafkaCluster;
+
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -105,6 +107,39 @@ class ClusterCommandIT {
         } finally {
             process.destroyForcibly();
         }
+    }
+
+    @Test
+    void textOutsideAsciiSurvivesTheLauncherUnderTheCLocale() throws Exception {
+        String text = "caf\u00e9 \u2603";
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start()) {
+            String servers = cluster.bootstrapServers();
+            cluster.createTopic("cli-text", 1, 1, Map.of());
+
+            ProcessResult published = runInCLocale("publish", "--bootstrap-servers", servers, "--topic", "cli-text",
+                    "--value", text);
+            ProcessResult consumed = runInCLocale("consume", "--bootstrap-servers", servers, "--topic", "cli-text",
+                    "--from-beginning", "--max", "1");
+
+            assertThat(published.exitCode()).as("publish: %s", published.output()).isZero();
+            assertThat(consumed.exitCode()).as("consume: %s", consumed.output()).isZero();
+            assertThat(consumed.output()).isEqualTo(text + System.lineSeparator());
+        }
+    }
+
+    record ProcessResult(int exitCode, String output) {}
+
+    /** Runs the launcher as a shell whose locale is plain C (ASCII) would; @return its stdout as UTF-8 */
+    private static ProcessResult runInCLocale(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString()));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().keySet().removeIf(name -> name.startsWith("LC_"));
+        builder.environment().put("LANG", "C");
+        Process process = builder.start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("%s ended within 2 minutes", args[0]).isTrue();
+        return new ProcessResult(process.exitValue(), output);
     }
 
     /** Runs a command in this JVM, as KafkaToolsIT does; @return what it printed, once it succeeded */

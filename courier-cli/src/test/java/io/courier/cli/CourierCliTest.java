@@ -6,6 +6,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 import picocli.CommandLine;
 
@@ -64,7 +65,7 @@ class CourierCliTest {
     @Test
     void tooManyBrokersIsRejectedWithTheRangeAndNoStackTrace() {
         assertThat(run("cluster", "--brokers", "12", "--port", "0")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
-        assertThat(err.toString()).isEqualTo("courier cluster: nodes must be between 1 and 9, but was 12"
+        assertThat(err.toString()).isEqualTo("courier cluster: --brokers must be between 1 and 9, but was 12"
                 + System.lineSeparator());
     }
 
@@ -81,9 +82,17 @@ class CourierCliTest {
     }
 
     @Test
-    void aNonNumericBrokerCountIsRejected() {
+    void aNonNumericBrokerCountIsRejectedWithOneLineAndNoUsageText() {
         assertThat(run("cluster", "--brokers", "three")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
-        assertThat(err.toString()).contains("--brokers", "three");
+        assertThat(err.toString()).isEqualTo("courier cluster: Invalid value for option '--brokers': 'three' is not an "
+                + "int (see 'courier cluster --help')" + System.lineSeparator());
+    }
+
+    @Test
+    void aMistypedOptionIsOneLineWithASuggestion() {
+        assertThat(run("consume", "--topic", "orders", "--form", "json")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).isEqualTo("courier consume: Unknown options: '--form', 'json' (see 'courier consume "
+                + "--help')" + System.lineSeparator() + "Possible solutions: --format" + System.lineSeparator());
     }
 
     @Test
@@ -91,6 +100,24 @@ class CourierCliTest {
         assertThat(run("bench", "request-reply", "--in-flight", "1,0")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(err.toString()).isEqualTo("courier bench request-reply: in-flight values must be at least 1, but were [1, 0]"
                 + System.lineSeparator());
+    }
+
+    @ParameterizedTest
+    @CsvSource({"bench, --json", "bench, --html", "bench compare-publish, --json", "bench request-reply, --json",
+            "bench event-sourcing, --json"})
+    void aReportFileInAFolderThatDoesNotExistIsRefusedBeforeTheBenchmarkStarts(String command, String flag) {
+        String file = "no-such-folder/report.out";
+
+        assertThat(run((command + " " + flag + " " + file).split(" "))).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).isEqualTo("courier " + command + ": " + flag + " '" + file + "' cannot be written: "
+                + flag + " expects a file in an existing, writable folder" + System.lineSeparator());
+    }
+
+    @Test
+    void aMissingWorkloadFileIsOneLineNamingIt() {
+        assertThat(run("bench", "--workload", "no-such.yaml")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).startsWith("courier bench: cannot read workload file 'no-such.yaml' (")
+                .endsWith("); --workload expects a YAML workload file, as in workloads/" + System.lineSeparator());
     }
 
     @Test

@@ -11,6 +11,7 @@ import io.courier.cluster.junit.EmbeddedKafka;
 import io.courier.core.DeadLetter;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.io.Writer;
@@ -54,10 +55,14 @@ class KafkaToolsIT {
     }
 
     private static Run courier(String... args) {
-        return courierWithInput(null, args);
+        return courierWithInput((byte[]) null, args);
     }
 
     private static Run courierWithInput(String stdin, String... args) {
+        return courierWithInput(stdin == null ? null : stdin.getBytes(StandardCharsets.UTF_8), args);
+    }
+
+    private static Run courierWithInput(byte[] stdin, String... args) {
         CommandLine cli = CourierCli.newCommandLine();
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
@@ -65,7 +70,7 @@ class KafkaToolsIT {
         cli.setErr(new PrintWriter(err, true));
         if (stdin != null) {
             PublishCommand publish = cli.getSubcommands().get("publish").getCommand();
-            publish.in = new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8));
+            publish.in = new ByteArrayInputStream(stdin);
         }
         return new Run(cli.execute(args), out.toString(), err.toString());
     }
@@ -231,6 +236,49 @@ class KafkaToolsIT {
     }
 
     @Test
+    void aLineOfStandardInputThatIsNotUtf8IsRefusedNamingItAfterTheLinesBeforeItArePublished(EmbeddedKafkaCluster cluster)
+            throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.latin1", "--partitions", "1"));
+        byte[] input = ("first\ncaf\u00e9\nthird\n").getBytes(StandardCharsets.ISO_8859_1);
+
+        Run run = courierWithInput(input, "publish", "--bootstrap-servers", servers, "--topic", "tools.latin1");
+
+        assertThat(run.exitCode()).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(run.err()).isEqualTo("courier publish: line 2 of standard input is not UTF-8 text; nothing from it "
+                + "on was published (the 1 line(s) before it were)" + System.lineSeparator());
+        assertThat(run.lines()).containsExactly("tools.latin1-0@0");
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.latin1", "--from-beginning",
+                "--timeout", "3s")).lines()).containsExactly("first");
+    }
+
+    @Test
+    void aClosedOutputStopsConsumeWithoutCommittingWhatItCouldNotWrite(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.closed", "--partitions", "1"));
+        ok(courierWithInput("one\ntwo\n", "publish", "--bootstrap-servers", servers, "--topic", "tools.closed"));
+        CommandLine cli = CourierCli.newCommandLine();
+        StringWriter err = new StringWriter();
+        // What a pipe whose reader has exited (| head -1) does to every write.
+        cli.setOut(new PrintWriter(new OutputStream() {
+            @Override
+            public void write(int b) throws IOException {
+                throw new IOException("Broken pipe");
+            }
+        }, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        int exit = cli.execute("consume", "--bootstrap-servers", servers, "--topic", "tools.closed", "--group",
+                "tools-closed", "--from-beginning", "--timeout", "10s");
+
+        assertThat(exit).isEqualTo(1);
+        assertThat(err.toString()).startsWith("courier consume: cannot write to standard output")
+                .contains("'tools.closed'", "'tools-closed'");
+        assertThat(cluster.admin().listConsumerGroupOffsets("tools-closed").partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).as("nothing committed for records nobody got").isEmpty();
+    }
+
+    @Test
     void fromBeginningIsIgnoredOnceTheGroupHasCommittedOffsets(EmbeddedKafkaCluster cluster) throws Exception {
         String servers = cluster.bootstrapServers();
         ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--partitions", "1"));
@@ -333,6 +381,22 @@ class KafkaToolsIT {
 
     private static void header(ProducerRecord<String, String> record, String name, String value) {
         record.headers().add(name, value.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
+    void aCommandConfigEntryOnlyTheProducerRejectsIsOneLineNamingIt(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.badconfig", "--partitions", "1"));
+        Path config = dir.resolve("producer.properties");
+        // The admin client that checks the topic ignores buffer.memory; the producer created after it does not.
+        Files.writeString(config, "buffer.memory=plenty\n", StandardCharsets.UTF_8);
+
+        Run run = courier("publish", "--bootstrap-servers", servers, "--command-config", config.toString(), "--topic",
+                "tools.badconfig", "--value", "v");
+
+        assertThat(run.exitCode()).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(run.err()).isEqualTo("courier publish: a Kafka client setting is invalid: ConfigException: Invalid "
+                + "value plenty for configuration buffer.memory: Not a number of type LONG" + System.lineSeparator());
     }
 
     @Test

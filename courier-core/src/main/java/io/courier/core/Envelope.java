@@ -43,6 +43,15 @@ public record Envelope(String messageId, String messageType, String correlationI
                 CONTENT_TYPE, CORRELATION_ID, CAUSATION_ID, TRACEPARENT, COMPACT, BINARY);
 
         private Headers() {}
+
+        /**
+         * @param name a header name
+         * @return whether the name belongs to an envelope (one of {@link #ALL}, or any CloudEvents {@code ce_*}
+         *     attribute), so that a message's own headers may not use it
+         */
+        public static boolean isReserved(String name) {
+            return name.startsWith("ce_") || ALL.contains(name);
+        }
     }
 
     public Envelope {

@@ -49,7 +49,7 @@ public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers,
      * @throws IllegalArgumentException if the name belongs to the envelope
      */
     public OutboundMessage<K, V> withHeader(String name, String value) {
-        if (name.startsWith("ce_") || Envelope.Headers.ALL.contains(name)) {
+        if (Envelope.Headers.isReserved(name)) {
             throw new IllegalArgumentException("header '" + name + "' belongs to Courier's envelope; set ids with "
                     + "withCorrelationId/withCausationId/withTraceparent, and choose another name for your own header");
         }

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.math.BigDecimal;
 import java.math.RoundingMode;
 import java.nio.file.Files;
@@ -66,15 +65,16 @@ public final class WorkloadFile {
     /**
      * @param file a YAML workload file
      * @return a builder holding the file's values
-     * @throws IllegalArgumentException naming the file, when its content is not a valid workload
-     * @throws UncheckedIOException     naming the file, when it cannot be read
+     * @throws IllegalArgumentException naming the file, when it cannot be read or its content is not a valid
+     *                                  workload
      */
     public static Workload.Builder load(Path file) {
         String yaml;
         try {
             yaml = Files.readString(file);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read workload file " + file + ": " + e.getMessage(), e);
+            throw new IllegalArgumentException("cannot read workload file '" + file + "' (" + e
+                    + "); --workload expects a YAML workload file, as in workloads/", e);
         }
         return parse(yaml, file.toString());
     }
