@@ -253,6 +253,25 @@ class KafkaToolsIT {
     }
 
     @Test
+    void aLineTheClusterRefusesStopsPublishNamingItAndSaysWhatBecameOfTheLinesSentAfterIt(EmbeddedKafkaCluster cluster)
+            throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.small", "--partitions", "1",
+                "--config", "max.message.bytes=1000"));
+        String input = "first\n" + "x".repeat(2_000) + "\nthird\n";
+
+        Run run = courierWithInput(input, "publish", "--bootstrap-servers", servers, "--topic", "tools.small");
+
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).startsWith("courier publish: line 2 of standard input was not acknowledged by topic "
+                + "'tools.small': RecordTooLargeException").endsWith("; of the 1 line(s) sent after it, 1 were "
+                + "acknowledged (not printed); nothing further was read" + System.lineSeparator());
+        assertThat(run.lines()).containsExactly("tools.small-0@0");
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.small", "--from-beginning",
+                "--timeout", "3s")).lines()).containsExactly("first", "third");
+    }
+
+    @Test
     void aClosedOutputStopsConsumeWithoutCommittingWhatItCouldNotWrite(EmbeddedKafkaCluster cluster) throws Exception {
         String servers = cluster.bootstrapServers();
         ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.closed", "--partitions", "1"));
