@@ -1,7 +1,9 @@
 package io.courier.core;
 
-import java.util.Map;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Optional;
+import org.apache.kafka.common.header.Header;
 
 /**
  * A record read from a dead-letter topic, with why it is there. The key and value are the original bytes.
@@ -14,10 +16,12 @@ import java.util.Optional;
  * @param attempts          how many attempts were made
  * @param key               the original key bytes, or {@code null}
  * @param value             the original value bytes, or {@code null}
- * @param headers           the original headers (envelope included), without the dead-letter headers
+ * @param headers           the original headers (envelope included) in their order, as bytes, without the
+ *                          dead-letter headers: a replay writes them back unchanged, binary values and repeated
+ *                          names included
  */
 public record DeadLetter(String originalTopic, int originalPartition, long originalOffset, String exceptionClass,
-        String exceptionMessage, int attempts, byte[] key, byte[] value, Map<String, String> headers) {
+        String exceptionMessage, int attempts, byte[] key, byte[] value, List<Header> headers) {
 
     /** Header names written on dead-letter records. */
     public static final class Headers {
@@ -35,7 +39,7 @@ public record DeadLetter(String originalTopic, int originalPartition, long origi
     }
 
     public DeadLetter {
-        headers = Map.copyOf(headers);
+        headers = List.copyOf(headers);
     }
 
     /** @param newValue corrected value bytes @return a copy with the value replaced, for a replay that fixes it */
@@ -46,6 +50,20 @@ public record DeadLetter(String originalTopic, int originalPartition, long origi
 
     /** @return the value as UTF-8 text, if there is one */
     public Optional<String> valueAsText() {
-        return Optional.ofNullable(value).map(v -> new String(v, java.nio.charset.StandardCharsets.UTF_8));
+        return Optional.ofNullable(value).map(v -> new String(v, StandardCharsets.UTF_8));
+    }
+
+    /**
+     * @param name a header name
+     * @return the last original header of that name as UTF-8 text, if there is one with a value
+     */
+    public Optional<String> headerAsText(String name) {
+        Optional<String> last = Optional.empty();
+        for (Header h : headers) {
+            if (h.key().equals(name)) {
+                last = Optional.ofNullable(h.value()).map(v -> new String(v, StandardCharsets.UTF_8));
+            }
+        }
+        return last;
     }
 }

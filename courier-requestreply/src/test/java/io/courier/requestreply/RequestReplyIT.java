@@ -10,6 +10,7 @@ import io.courier.core.CourierConfig;
 import io.courier.core.DeadLetter;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
+import io.courier.core.PublisherOptions;
 import io.courier.core.Serde;
 import io.courier.core.SerdeException;
 import io.courier.core.Serdes;
@@ -486,6 +487,52 @@ class RequestReplyIT {
                     .isInstanceOfSatisfying(Reply.Success.class, s -> assertThat(s.value()).isEqualTo("answered next"));
             assertThat(responder.stats()).isEqualTo(new ResponderStats(1, 0, 1));
             assertThat(requester.stats().timedOut()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aRequestToATopicThatDoesNotExistFailsAtOnceNamingItInsteadOfTimingOut() {
+        Endpoint<String, String, String> missing = Endpoint.of(Topic.of("no-such-requests", Serdes.string(),
+                Serdes.string()), Serdes.string());
+        try (Requester requester = requester()) {
+            CompletableFuture<Reply<String>> reply = requester.request(missing, "k", "v", WAIT);
+
+            assertThat(reply).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                    .havingCause().isInstanceOf(CourierException.class).withMessageContaining("'no-such-requests'");
+            assertThat(requester.stats().pending()).isZero();
+            assertThat(requester.stats().timedOut()).isZero();
+        }
+    }
+
+    @Test
+    void aRequestToAClusterGoneAfterThePublisherWasSetUpFailsNamingTheTopicWhenTheProducerGivesUp() throws Exception {
+        EmbeddedKafkaCluster gone = EmbeddedKafkaCluster.start();
+        try (Courier c = Courier.connect(CourierConfig.builder(gone.bootstrapServers()).serviceName("stranded")
+                        .connectTimeout(Duration.ofSeconds(2)).build())) {
+            Topic<String, String> requests = Topic.of("unanswered-prices", Serdes.string(), Serdes.string());
+            c.provision(requests);
+            Endpoint<String, String, String> unanswered = Endpoint.of(requests, Serdes.string());
+            // Depending on the last metadata it got, the producer blocks the send (max.block.ms) or buffers the
+            // record (delivery.timeout.ms); Kafka's defaults, 1 and 2 minutes, are shortened here.
+            PublisherOptions briefSends = PublisherOptions.builder().producerProperty("max.block.ms", "3000")
+                    .producerProperty("request.timeout.ms", "1000").producerProperty("delivery.timeout.ms", "6000")
+                    .build();
+            try (Requester requester = Requester.start(c, RequesterOptions.builder("unanswered.replies")
+                    .replyPartitions(1).publisherOptions(briefSends).build())) {
+                // Nobody answers: this request only sets up the topic's publisher.
+                assertThat(requester.request(unanswered, "k", "first", Duration.ofSeconds(1)).get())
+                        .isInstanceOf(Reply.Timeout.class);
+                gone.close();
+
+                CompletableFuture<Reply<String>> reply = requester.request(unanswered, "k", "second", WAIT);
+
+                assertThat(reply).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                        .havingCause().isInstanceOf(CourierRetriableException.class)
+                        .withMessageContaining("'unanswered-prices'");
+                assertThat(requester.stats().pending()).isZero();
+            }
+        } finally {
+            gone.close();
         }
     }
 

@@ -8,7 +8,6 @@ import io.courier.core.ReplayResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -21,6 +20,7 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -138,10 +138,10 @@ final class DeadLetterReplayer {
     }
 
     static DeadLetter read(ConsumerRecord<byte[], byte[]> r) {
-        Map<String, String> original = new HashMap<>();
+        List<Header> original = new ArrayList<>();
         for (Header h : r.headers()) {
-            if (!DLT_HEADERS.contains(h.key()) && h.value() != null) {
-                original.put(h.key(), new String(h.value(), StandardCharsets.UTF_8));
+            if (!DLT_HEADERS.contains(h.key())) {
+                original.add(new RecordHeader(h.key(), h.value()));
             }
         }
         String topic = text(r, DeadLetter.Headers.ORIGINAL_TOPIC);
@@ -181,7 +181,7 @@ final class DeadLetterReplayer {
 
     private static ProducerRecord<byte[], byte[]> toOriginal(DeadLetter d, ConsumerRecord<byte[], byte[]> from) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(d.originalTopic(), d.key(), d.value());
-        d.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
+        d.headers().forEach(record.headers()::add);
         record.headers().add(DeadLetter.Headers.REPLAYED_FROM,
                 (from.topic() + "-" + from.partition() + "@" + from.offset()).getBytes(StandardCharsets.UTF_8));
         return record;

@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.tuple;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.common.CourierException;
@@ -10,16 +11,26 @@ import io.courier.core.DeadLetter;
 import io.courier.core.ReplayOptions;
 import io.courier.core.ReplayResult;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Future;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.PartitionInfo;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
 
@@ -33,8 +44,18 @@ class DeadLetterReplayerTest {
 
     private final RecordingConsumer consumer = new RecordingConsumer();
     private final Map<TopicPartition, OffsetAndMetadata> commits = consumer.commits;
+    /** Values whose send the cluster refuses. */
+    private final Set<String> refused = new HashSet<>();
     private final MockProducer<byte[], byte[]> producer =
-            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+            new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                @Override
+                public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+                    if (refused.contains(new String(record.value(), StandardCharsets.UTF_8))) {
+                        return CompletableFuture.failedFuture(new RecordTooLargeException("too large for orders"));
+                    }
+                    return super.send(record, callback);
+                }
+            };
 
     {
         consumer.updatePartitions("orders", List.of(new PartitionInfo("orders", 0, null, null, null)));
@@ -156,6 +177,47 @@ class DeadLetterReplayerTest {
     }
 
     @Test
+    void aDeadLetterIsCommittedOnlyOnceItsReplayIsAcknowledged() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 3L));
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(deadLetter(0, 0));
+            consumer.addRecord(deadLetter(0, 1));
+            consumer.addRecord(deadLetter(0, 2));
+        });
+        refused.add("v0@1");
+
+        CourierException e = assertThrows(CourierException.class, () -> DeadLetterReplayer.replay(config(),
+                "orders.dlt", ReplayOptions.defaults().withRate(10_000)));
+
+        assertThat(e).hasMessageContaining("orders.dlt-0@1").hasMessageContaining("too large for orders");
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v0@0");
+        assertThat(commits).as("the next replay starts at the refused one").containsEntry(P0, new OffsetAndMetadata(1));
+    }
+
+    @Test
+    void aReplayKeepsToItsRate() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 6L));
+        consumer.schedulePollTask(() -> {
+            for (int offset = 0; offset < 6; offset++) {
+                consumer.addRecord(deadLetter(0, offset));
+            }
+        });
+        long start = System.nanoTime();
+
+        ReplayResult result = DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10));
+
+        // A lower bound only: a rate limit can be slower than its rate on a busy machine, never faster.
+        assertThat(result.replayed()).isEqualTo(6);
+        assertThat(Duration.ofNanos(System.nanoTime() - start)).as("6 messages at 10 per second: 5 intervals of 100 ms")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(480));
+    }
+
+    @Test
     void aKafkaErrorStopsTheReplayNamingTheTopicAndTheCluster() {
         consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
         consumer.updateBeginningOffsets(Map.of(P0, 0L));
@@ -199,6 +261,32 @@ class DeadLetterReplayerTest {
         r.headers().add(DeadLetter.Headers.EXCEPTION_MESSAGE, null);
 
         assertThat(DeadLetterReplayer.read(r).exceptionMessage()).isEmpty();
+    }
+
+    @Test
+    void aReplayWritesTheOriginalHeadersBackByteForByteInTheirOrder() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 1L));
+        // A binary envelope is not UTF-8 text; Kafka also allows repeated names and headers without a value.
+        byte[] binaryEnvelope = {1, (byte) 0x9f, (byte) 0xff, 0, (byte) 0xc3, 0x28, 127, (byte) 0x80};
+        ConsumerRecord<byte[], byte[]> dead = deadLetter(0, 0);
+        dead.headers().add("courier", binaryEnvelope);
+        dead.headers().add("tag", "a".getBytes(StandardCharsets.UTF_8));
+        dead.headers().add(DeadLetter.Headers.ATTEMPTS, "3".getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("tag", "b".getBytes(StandardCharsets.UTF_8));
+        dead.headers().add("empty", null);
+        consumer.schedulePollTask(() -> consumer.addRecord(dead));
+
+        DeadLetterReplayer.replay(config(), "orders.dlt", ReplayOptions.defaults().withRate(10_000));
+
+        assertThat(producer.history()).hasSize(1);
+        assertThat(producer.history().get(0).headers().toArray())
+                .extracting(Header::key, Header::value)
+                .containsExactly(tuple("courier", binaryEnvelope), tuple("tag", "a".getBytes(StandardCharsets.UTF_8)),
+                        tuple("tag", "b".getBytes(StandardCharsets.UTF_8)), tuple("empty", null),
+                        tuple(DeadLetter.Headers.REPLAYED_FROM, "orders.dlt-0@0".getBytes(StandardCharsets.UTF_8)));
+        assertThat(DeadLetterReplayer.read(dead).headerAsText("tag")).contains("b");
     }
 
     private CourierConfig config() {
