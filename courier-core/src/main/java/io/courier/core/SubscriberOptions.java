@@ -117,9 +117,20 @@ public record SubscriberOptions(String groupId, DeliveryGuarantee guarantee, int
             return this;
         }
 
-        /** @param key a Kafka consumer config key @param value its value @return this builder */
+        /**
+         * @param key   a Kafka consumer config key; not {@code group.id} or {@code group.protocol}, which the options
+         *              set; a {@code group.instance.id} gets each thread's index appended, as Kafka Streams does
+         * @param value its value
+         * @return this builder
+         * @throws IllegalArgumentException for a key that these options set
+         */
         public Builder consumerProperty(String key, String value) {
-            consumerProperties.put(Objects.requireNonNull(key, "key"), Objects.requireNonNull(value, "value"));
+            Objects.requireNonNull(key, "key");
+            if (key.equals("group.id") || key.equals("group.protocol")) {
+                throw new IllegalArgumentException("consumer property " + key + "=" + value + " is set by the options: "
+                        + (key.equals("group.id") ? "use SubscriberOptions.builder(groupId)" : "use groupProtocol(...)"));
+            }
+            consumerProperties.put(key, Objects.requireNonNull(value, "value"));
             return this;
         }
 

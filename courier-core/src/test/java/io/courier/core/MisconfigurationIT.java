@@ -62,6 +62,17 @@ class MisconfigurationIT {
     }
 
     @Test
+    void aDeadLetterTopicThatIsTheTopicItselfIsRefused() {
+        Topic<String, String> topic = Topic.of("self-dead-lettering", Serdes.string(), Serdes.string());
+        courier.provision(topic);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> courier.subscriber(topic,
+                SubscriberOptions.builder("loop").deadLetterTopic("self-dead-lettering").build(),
+                Handlers.all((m, c) -> {})));
+        assertThat(e).hasMessage("the dead-letter topic of subscriber 'loop' is its own topic 'self-dead-lettering': "
+                + "a failed record would be consumed again and fail again, forever; choose another deadLetterTopic");
+    }
+
+    @Test
     void contradictoryDeliverySettingsFailAtStartUp() {
         Topic<String, String> topic = Topic.of("contradictions", Serdes.string(), Serdes.string());
         courier.provision(topic);

@@ -64,6 +64,12 @@ class OptionsTest {
         assertThat(assertThrows(IllegalArgumentException.class, () -> SubscriberOptions.builder(" ").build()))
                 .hasMessage("a subscriber needs a consumer group id");
         assertThat(SubscriberOptions.builder("g").build().deadLetterTopicFor("orders")).isEqualTo("orders.dlt");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> SubscriberOptions.builder("g").consumerProperty("group.id", "other")))
+                .hasMessage("consumer property group.id=other is set by the options: use SubscriberOptions.builder(groupId)");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> SubscriberOptions.builder("g").consumerProperty("group.protocol", "consumer")))
+                .hasMessage("consumer property group.protocol=consumer is set by the options: use groupProtocol(...)");
     }
 
     @Test

@@ -12,10 +12,14 @@ import org.apache.kafka.common.TopicPartition;
  * record is done or its partition leaves this consumer. One consumer thread only.
  */
 final class Attempts {
-    /** @param count failed attempts so far @param last the error of the last one */
-    record Failed(int count, Throwable last) {}
+    /**
+     * @param count        failed attempts so far
+     * @param last         the error of the last one
+     * @param deadLettered whether it was sent to the dead-letter topic: later rounds only resend the dead letter
+     */
+    record Failed(int count, Throwable last, boolean deadLettered) {}
 
-    private static final Failed NONE = new Failed(0, null);
+    private static final Failed NONE = new Failed(0, null, false);
 
     private final Map<TopicPartition, Map<Long, Failed>> byPartition = new HashMap<>();
 
@@ -28,9 +32,18 @@ final class Attempts {
 
     /** Counts one more failed attempt. @return the count including this one */
     int fail(ConsumerRecord<?, ?> r, Throwable error) {
-        int count = of(r).count() + 1;
-        byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>()).put(r.offset(), new Failed(count, error));
+        Failed before = of(r);
+        int count = before.count() + 1;
+        byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>())
+                .put(r.offset(), new Failed(count, error, before.deadLettered()));
         return count;
+    }
+
+    /** The record was sent to the dead-letter topic: if that send is refused, the next round sends it again. */
+    void deadLettered(ConsumerRecord<?, ?> r, Throwable error) {
+        Failed before = of(r);
+        byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>())
+                .put(r.offset(), new Failed(before.count(), before.last() == null ? error : before.last(), true));
     }
 
     /**

@@ -67,7 +67,7 @@ final class ClientConfigs {
             // Stable per instance and thread: a restarted instance with the same id fences its killed predecessor
             // at once instead of waiting for the predecessor's transaction to time out.
             m.put("transactional.id", id);
-            m.put("transaction.timeout.ms", "30000");
+            m.putIfAbsent("transaction.timeout.ms", "30000");
         }
         return m;
     }
@@ -84,6 +84,10 @@ final class ClientConfigs {
         // Never hand aborted transactional records to a handler, whatever the guarantee.
         m.put("isolation.level", "read_committed");
         m.putAll(o.consumerProperties());
+        if (o.consumerProperties().containsKey("group.instance.id")) {
+            // One static member per thread: threads sharing an id would fence each other.
+            m.put("group.instance.id", o.consumerProperties().get("group.instance.id") + "-" + thread);
+        }
         DeliveryCheck.subscriber(topic, o, m);
         return m;
     }

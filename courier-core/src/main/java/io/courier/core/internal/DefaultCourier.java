@@ -18,6 +18,8 @@ import java.util.Map;
 import java.util.Objects;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 
 /** The {@link Courier} implementation. */
 public final class DefaultCourier implements Courier {
@@ -82,14 +84,27 @@ public final class DefaultCourier implements Courier {
                     + "': the extra threads would get no partitions; use at most " + partitions);
         }
         String deadLetterTopic = options.deadLetterTopicFor(topic.name());
+        if (deadLetterTopic.equals(topic.name())) {
+            throw new IllegalArgumentException("the dead-letter topic of subscriber '" + options.groupId()
+                    + "' is its own topic '" + topic.name() + "': a failed record would be consumed again and fail "
+                    + "again, forever; choose another deadLetterTopic");
+        }
         provisioner.ensureLike(deadLetterTopic, description);
         RecordHandler<K, V> handler = new RecordHandler<>(topic, handlers, config);
         String description0 = "subscriber '" + options.groupId() + "' of topic '" + topic.name() + "'";
-        return new DefaultSubscriber(description0, options.concurrency(), i -> new SubscriberWorker<>(
-                "courier-" + options.groupId() + "-" + topic.name() + "-" + options.instanceId() + "-" + i, topic.name(), options, config, handler,
-                config.clientFactory().consumer(ClientConfigs.subscriber(config, topic.name(), options, options.instanceId(), i)),
-                config.clientFactory().producer(ClientConfigs.subscriberProducer(config, topic.name(), options, options.instanceId(), i)),
-                deadLetterTopic));
+        return new DefaultSubscriber(description0, options.concurrency(), i -> {
+            Consumer<byte[], byte[]> consumer = config.clientFactory().consumer(
+                    ClientConfigs.subscriber(config, topic.name(), options, options.instanceId(), i));
+            try {
+                return new SubscriberWorker<>("courier-" + options.groupId() + "-" + topic.name() + "-"
+                        + options.instanceId() + "-" + i, topic.name(), options, config, handler, consumer,
+                        config.clientFactory().producer(ClientConfigs.subscriberProducer(config, topic.name(), options,
+                                options.instanceId(), i)), deadLetterTopic);
+            } catch (RuntimeException e) {
+                consumer.close(CloseOptions.timeout(Duration.ZERO));
+                throw e;
+            }
+        });
     }
 
     @Override

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 
 /** Runs one {@link SubscriberWorker} per configured thread. */
@@ -36,9 +37,19 @@ final class DefaultSubscriber implements Subscriber {
     public synchronized Subscriber start() {
         requireState(!closed, "%s is closed", description);
         requireState(!started, "%s was started before", description);
+        // Every thread's clients first: a client Kafka refuses to create must not leave the others running.
+        List<SubscriberWorker<?, ?>> built = new ArrayList<>();
+        try {
+            for (int i = 0; i < threads; i++) {
+                built.add(workerFactory.apply(i));
+            }
+        } catch (RuntimeException e) {
+            built.forEach(SubscriberWorker::closeUnstarted);
+            throw e instanceof KafkaException ? new CourierException("cannot start " + description + ": "
+                    + e.getMessage(), e) : e;
+        }
         started = true;
-        for (int i = 0; i < threads; i++) {
-            SubscriberWorker<?, ?> worker = workerFactory.apply(i);
+        for (SubscriberWorker<?, ?> worker : built) {
             Thread t = new Thread(worker, worker.name);
             workers.add(worker);
             running.add(t);
@@ -104,6 +115,8 @@ final class DefaultSubscriber implements Subscriber {
             workers.forEach(SubscriberWorker::wakeup);
             threadsToJoin = List.copyOf(running);
         }
+        // A handler may close its own subscriber: its thread stops once the handler returns, and cannot wait for that.
+        threadsToJoin = threadsToJoin.stream().filter(t -> t != Thread.currentThread()).toList();
         long deadline = System.nanoTime() + timeout.toNanos();
         for (Thread t : threadsToJoin) {
             joinUntil(t, deadline);

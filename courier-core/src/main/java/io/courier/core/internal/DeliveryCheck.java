@@ -22,7 +22,7 @@ final class DeliveryCheck {
                 require(!"true".equals(str(c.get("enable.idempotence"))), where,
                         "enable.idempotence=true contradicts AT_MOST_ONCE: idempotence needs acks=all and retries; "
                                 + "use AT_LEAST_ONCE instead");
-                require(intOf(c.get("retries"), 0) == 0, where, "retries=" + c.get("retries")
+                require(intOf(c, "retries", 0) == 0, where, "retries=" + c.get("retries")
                         + " contradicts AT_MOST_ONCE: a retried send can write a message twice; use retries=0");
             }
             case AT_LEAST_ONCE, EXACTLY_ONCE -> {
@@ -30,10 +30,13 @@ final class DeliveryCheck {
                         + ": only acks=all waits for the in-sync replicas, so a leader failure can lose an "
                         + "acknowledged message" + ("0".equals(acks) ? ", and with acks=0 the producer never learns "
                         + "whether it arrived" : "") + "; use acks=all, or choose AT_MOST_ONCE");
-                require(intOf(c.get("retries"), Integer.MAX_VALUE) > 0, where,
+                require(intOf(c, "retries", Integer.MAX_VALUE) > 0, where,
                         "retries=0 contradicts " + g + ": a message whose send fails once is lost");
                 if (g == DeliveryGuarantee.AT_LEAST_ONCE) {
                     requireNoTransactionalId(g, where, c);
+                    require(!"false".equals(str(c.get("enable.idempotence"))), where,
+                            "enable.idempotence=false contradicts AT_LEAST_ONCE: a retried send can then be written "
+                                    + "twice and land behind later messages of its key; keep the idempotent producer");
                 }
                 if (g == DeliveryGuarantee.EXACTLY_ONCE) {
                     require(!"false".equals(str(c.get("enable.idempotence"))), where,
@@ -59,7 +62,7 @@ final class DeliveryCheck {
                     "isolation.level=" + c.get("isolation.level") + " contradicts EXACTLY_ONCE: the subscriber "
                             + "would handle records of aborted transactions; use read_committed");
         }
-        long maxPollInterval = longOf(c.get("max.poll.interval.ms"), 300_000L);
+        long maxPollInterval = longOf(c, "max.poll.interval.ms", 300_000L);
         long budget = o.retry().budget().toMillis();
         require(maxPollInterval > budget, where, "max.poll.interval.ms=" + maxPollInterval
                 + " is not longer than the retry budget of " + budget + " ms (" + o.retry().maxAttempts()
@@ -89,11 +92,24 @@ final class DeliveryCheck {
         return o == null ? "" : o.toString().trim().toLowerCase(Locale.ROOT);
     }
 
-    private static int intOf(Object o, int fallback) {
-        return o == null ? fallback : Integer.parseInt(o.toString().trim());
+    private static int intOf(Map<String, Object> c, String key, int fallback) {
+        long n = longOf(c, key, fallback);
+        if (n < Integer.MIN_VALUE || n > Integer.MAX_VALUE) {
+            throw notANumber(key, c.get(key), "a whole number within int's range");
+        }
+        return (int) n;
     }
 
-    private static long longOf(Object o, long fallback) {
-        return o == null ? fallback : Long.parseLong(o.toString().trim());
+    private static long longOf(Map<String, Object> c, String key, long fallback) {
+        Object o = c.get(key);
+        try {
+            return o == null ? fallback : Long.parseLong(o.toString().trim());
+        } catch (NumberFormatException e) {
+            throw notANumber(key, o, "a whole number");
+        }
+    }
+
+    private static IllegalArgumentException notANumber(String key, Object value, String expected) {
+        return new IllegalArgumentException("Kafka client setting " + key + "='" + value + "' is not " + expected);
     }
 }

@@ -17,6 +17,7 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.TopicExistsException;
@@ -57,11 +58,14 @@ final class Provisioner {
     /** Creates the topics and returns once every partition has a leader; one created meanwhile elsewhere is fine. */
     private void create(List<NewTopic> topics) {
         List<String> names = topics.stream().map(NewTopic::name).toList();
-        try {
-            Futures.await(admin.createTopics(topics).all(), timeout, "create topics " + names + " at " + servers);
-        } catch (CourierException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) {
-                throw e;
+        // One future per topic: all() reports only one failure, which may be a harmless "exists" hiding a real one.
+        for (Map.Entry<String, KafkaFuture<Void>> created : admin.createTopics(topics).values().entrySet()) {
+            try {
+                Futures.await(created.getValue(), timeout, "create topic '" + created.getKey() + "' at " + servers);
+            } catch (CourierException e) {
+                if (!(e.getCause() instanceof TopicExistsException)) {
+                    throw e;
+                }
             }
         }
         awaitVisible(names);

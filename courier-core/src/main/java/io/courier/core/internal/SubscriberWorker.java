@@ -144,10 +144,16 @@ final class SubscriberWorker<K, V> implements Runnable {
                 throw error; // after the finally below: the JVM's own handling of an Error stays as it was
             }
         } finally {
-            if (!uncommitted.isEmpty()) {
-                commit(Map.of());
+            try {
+                if (!uncommitted.isEmpty()) {
+                    commit(Map.of());
+                }
+            } catch (RuntimeException e) { // fenced, unauthorized...: whoever owns the partitions next redelivers
+                LOG.warn("{}: the final commit of {} failed; those messages may be handled again: {}", name,
+                        uncommitted, e.toString());
+            } finally {
+                closeQuietly();
             }
-            closeQuietly();
         }
     }
 
@@ -159,7 +165,7 @@ final class SubscriberWorker<K, V> implements Runnable {
      */
     Duration attempt(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
         Attempts.Failed before = attempts.of(r);
-        if (before.count() >= options.retry().maxAttempts()) {
+        if (before.deadLettered() || before.count() >= options.retry().maxAttempts()) {
             deadLetter(r, before.last(), before.count(), pending); // its output was refused in earlier rounds
             return null;
         }
@@ -210,6 +216,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     void deadLetter(ConsumerRecord<byte[], byte[]> r, Throwable error, int attempts, List<CompletableFuture<?>> pending) {
         LOG.warn("{}: {}-{}@{} goes to dead-letter topic '{}' after {} attempt(s): {}", name, r.topic(),
                 r.partition(), r.offset(), deadLetterTopic, attempts, error.toString());
+        this.attempts.deadLettered(r, error);
         CompletableFuture<Object> sent = new CompletableFuture<>();
         try {
             producer.send(DeadLetterWriter.record(deadLetterTopic, options.groupId(), r, error, attempts), (md, e) -> {
@@ -273,6 +280,11 @@ final class SubscriberWorker<K, V> implements Runnable {
             }
         }
         return false;
+    }
+
+    /** Closes the clients of a worker whose thread never ran. */
+    void closeUnstarted() {
+        closeQuietly();
     }
 
     private void closeQuietly() {

@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.common.CourierException;
@@ -11,13 +12,22 @@ import io.courier.core.Handlers;
 import io.courier.core.Serdes;
 import io.courier.core.SubscriberOptions;
 import io.courier.core.Topic;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /** The subscriber's life cycle, without a broker. */
 class DefaultSubscriberTest {
@@ -34,6 +44,61 @@ class DefaultSubscriberTest {
 
         assertThat(e).hasMessage("subscriber 'billing' of topic 'orders' is closed");
         assertThat(subscriber.isRunning()).isFalse();
+    }
+
+    @Test
+    void aThreadWhoseClientsCannotBeCreatedLeavesNoOtherThreadRunning() {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        RecordingConsumer first = new RecordingConsumer();
+        DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 2, i -> {
+            if (i == 1) {
+                throw new ConfigException("max.in.flight.requests.per.connection", 6,
+                        "must be at most 5 with idempotence");
+            }
+            return new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing").build(), config,
+                    new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {}), config), first,
+                    new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "orders.dlt");
+        });
+
+        CourierException e = assertThrows(CourierException.class, subscriber::start);
+
+        assertThat(e).hasMessageStartingWith("cannot start subscriber 'billing' of topic 'orders': Invalid value 6 "
+                + "for configuration max.in.flight.requests.per.connection");
+        assertThat(first.closed()).as("the first thread's consumer").isTrue();
+        assertThat(subscriber.isRunning()).isFalse();
+    }
+
+    @Test
+    void aHandlerMayCloseItsOwnSubscriberAndItsRecordIsStillCommitted() {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        RecordingConsumer consumer = new RecordingConsumer();
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicReference<DefaultSubscriber> self = new AtomicReference<>();
+        CompletableFuture<Void> closedByHandler = new CompletableFuture<>();
+        DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 1,
+                i -> new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing").build(), config,
+                        new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                            self.get().close(); // "stop after this one"
+                            closedByHandler.complete(null);
+                        }), config), consumer,
+                        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                        "orders.dlt"));
+        self.set(subscriber);
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+            consumer.addRecord(new ConsumerRecord<>("orders", 0, 0,
+                    "k".getBytes(StandardCharsets.UTF_8),
+                    "v".getBytes(StandardCharsets.UTF_8)));
+        });
+
+        subscriber.start();
+
+        // Before the fix, close() waited 30 s for its own thread, then interrupted it, and the record was not committed.
+        assertThat(closedByHandler).succeedsWithin(Duration.ofSeconds(20));
+        await().atMost(Duration.ofSeconds(20)).until(() -> !subscriber.isRunning());
+        assertThat(consumer.commits).containsEntry(p, new OffsetAndMetadata(1));
     }
 
     /** A 3.x broker answers a KIP-848 heartbeat this way; Kafka 3.9 is exercised in courier-compat. */

@@ -54,6 +54,38 @@ class DeliveryCheckTest {
     }
 
     @Test
+    void disabledIdempotenceContradictsAtLeastOnce() {
+        assertThat(publisherError(PublisherOptions.builder().producerProperty("enable.idempotence", "false").build()))
+                .contains("enable.idempotence=false contradicts AT_LEAST_ONCE: a retried send can then be written "
+                        + "twice and land behind later messages of its key");
+    }
+
+    @Test
+    void aSettingThatIsNotANumberIsNamedWithItsValue() {
+        assertThat(assertThrows(IllegalArgumentException.class, () -> ClientConfigs.publisher(config, "orders",
+                PublisherOptions.builder().producerProperty("retries", "many").build())))
+                .hasMessage("Kafka client setting retries='many' is not a whole number");
+        assertThat(assertThrows(IllegalArgumentException.class, () -> ClientConfigs.subscriber(config, "orders",
+                SubscriberOptions.builder("g").consumerProperty("max.poll.interval.ms", "5 min").build(), "i", 0)))
+                .hasMessage("Kafka client setting max.poll.interval.ms='5 min' is not a whole number");
+    }
+
+    @Test
+    void eachThreadIsItsOwnStaticMemberAndAChosenTransactionTimeoutIsKept() {
+        SubscriberOptions o = SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                .consumerProperty("group.instance.id", "billing-a").build();
+        CourierConfig slow = CourierConfig.builder("localhost:9092").clientProperty("transaction.timeout.ms", "120000")
+                .build();
+
+        assertThat(ClientConfigs.subscriber(config, "orders", o, "i", 0)).containsEntry("group.instance.id", "billing-a-0");
+        assertThat(ClientConfigs.subscriber(config, "orders", o, "i", 1)).containsEntry("group.instance.id", "billing-a-1");
+        assertThat(ClientConfigs.subscriberProducer(config, "orders", o, "i", 0))
+                .containsEntry("transaction.timeout.ms", "30000");
+        assertThat(ClientConfigs.subscriberProducer(slow, "orders", o, "i", 0))
+                .containsEntry("transaction.timeout.ms", "120000");
+    }
+
+    @Test
     void autoCommitContradictsExactlyOnce() {
         assertThat(subscriberError(SubscriberOptions.builder("billing").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .consumerProperty("enable.auto.commit", "true").build()))
