@@ -128,6 +128,38 @@ class RefusedOutputIT {
     }
 
     @Test
+    void aTransactionThatOutlivesItsTimeoutIsConsumedAgainAndTheThreadCarriesOn() throws Exception {
+        String name = "tx-timeout";
+        // The broker aborts a transaction older than transaction.timeout.ms (checked every 10 s) and fences its
+        // producer's epoch: the thread must get a new producer, not stop.
+        try (Courier brief = Courier.connect(CourierConfig.builder(kafka.bootstrapServers()).serviceName("brief")
+                .clientProperty("transaction.timeout.ms", "2000").build())) {
+            Topic<String, String> topic = Topic.of(name, Serdes.string(), Serdes.string());
+            Topic<String, String> out = Topic.of(name + ".out", Serdes.string(), Serdes.string());
+            brief.provision(topic, out);
+            AtomicInteger slowRuns = new AtomicInteger();
+            try (Publisher<String, String> publisher = brief.publisher(topic);
+                    Subscriber subscriber = brief.subscriber(topic, options(name, DeliveryGuarantee.EXACTLY_ONCE),
+                            Handlers.all((m, ctx) -> {
+                                ctx.publish(out, m.key(), m.value());
+                                if (m.key().equals("slow") && slowRuns.incrementAndGet() == 1) {
+                                    Thread.sleep(15_000); // past the timeout and the broker's next check
+                                }
+                            })).start()) {
+                subscriber.awaitAssignment(Duration.ofSeconds(60));
+                publisher.publishAndWait("slow", "1");
+                await().atMost(Duration.ofSeconds(90)).until(() -> slowRuns.get() >= 2);
+                publisher.publishAndWait("after", "2");
+
+                await().atMost(Duration.ofSeconds(90)).until(() -> committed(name) == 2);
+                assertThat(subscriber.isRunning()).isTrue();
+            }
+            assertThat(Probe.readAll(kafka.bootstrapServers(), name + ".out", true)).extracting(r -> Probe.text(r.key()))
+                    .containsExactly("slow", "after");
+        }
+    }
+
+    @Test
     void aConsumerEvictedForASlowHandlerRejoinsAndKeepsHandling() {
         Topic<String, String> topic = Topic.of("slow-handler", Serdes.string(), Serdes.string());
         courier.provision(topic);

@@ -98,8 +98,8 @@ public final class DefaultCourier implements Courier {
             try {
                 return new SubscriberWorker<>("courier-" + options.groupId() + "-" + topic.name() + "-"
                         + options.instanceId() + "-" + i, topic.name(), options, config, handler, consumer,
-                        config.clientFactory().producer(ClientConfigs.subscriberProducer(config, topic.name(), options,
-                                options.instanceId(), i)), deadLetterTopic);
+                        () -> config.clientFactory().producer(ClientConfigs.subscriberProducer(config, topic.name(),
+                                options, options.instanceId(), i)), deadLetterTopic);
             } catch (RuntimeException e) {
                 consumer.close(CloseOptions.timeout(Duration.ZERO));
                 throw e;

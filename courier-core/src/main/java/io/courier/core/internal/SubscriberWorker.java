@@ -1,5 +1,6 @@
 package io.courier.core.internal;
 
+import io.courier.common.CourierException;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeliveryGuarantee;
 import io.courier.core.GroupProtocol;
@@ -16,6 +17,7 @@ import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
@@ -27,6 +29,8 @@ import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
+import org.apache.kafka.common.errors.InvalidProducerEpochException;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
@@ -42,6 +46,7 @@ import org.slf4j.LoggerFactory;
 final class SubscriberWorker<K, V> implements Runnable {
     private static final Logger LOG = LoggerFactory.getLogger(SubscriberWorker.class);
     private static final Duration POLL = Duration.ofMillis(200);
+    private static final int MAX_RENEWALS = 3;
 
     final String name;
     private final String topicName;
@@ -49,7 +54,11 @@ final class SubscriberWorker<K, V> implements Runnable {
     private final CourierConfig config;
     private final RecordHandler<K, V> handler;
     private final Consumer<byte[], byte[]> consumer;
-    private final Producer<byte[], byte[]> producer;
+    /** Replaced when the broker fences it (see {@link #renewed}); used by this worker's thread only. */
+    private Producer<byte[], byte[]> producer;
+    private final Supplier<Producer<byte[], byte[]>> newProducer;
+    /** Fencings since the last batch that was not fenced: more than {@link #MAX_RENEWALS} stop the thread. */
+    private int renewals;
     private final String deadLetterTopic;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final Attempts attempts = new Attempts();
@@ -61,7 +70,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     private volatile Throwable failure;
 
     SubscriberWorker(String name, String topicName, SubscriberOptions options, CourierConfig config,
-            RecordHandler<K, V> handler, Consumer<byte[], byte[]> consumer, Producer<byte[], byte[]> producer,
+            RecordHandler<K, V> handler, Consumer<byte[], byte[]> consumer, Supplier<Producer<byte[], byte[]>> newProducer,
             String deadLetterTopic) {
         this.name = name;
         this.topicName = topicName;
@@ -69,7 +78,8 @@ final class SubscriberWorker<K, V> implements Runnable {
         this.config = config;
         this.handler = handler;
         this.consumer = consumer;
-        this.producer = producer;
+        this.newProducer = newProducer;
+        this.producer = newProducer.get();
         this.deadLetterTopic = deadLetterTopic;
     }
 
@@ -129,7 +139,15 @@ final class SubscriberWorker<K, V> implements Runnable {
                         }
                     }
                     case AT_LEAST_ONCE -> plain.process(records, true);
-                    case EXACTLY_ONCE -> tx.process(records);
+                    case EXACTLY_ONCE -> {
+                        try {
+                            tx.process(records);
+                            renewals = 0;
+                        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+                            TransactionalBatch.rewind(consumer, records);
+                            tx = renewed(e);
+                        }
+                    }
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -280,6 +298,32 @@ final class SubscriberWorker<K, V> implements Runnable {
             }
         }
         return false;
+    }
+
+    /**
+     * After the broker fenced the transactional producer (it aborted a transaction that outlived
+     * transaction.timeout.ms, or another producer took the transactional id), Kafka's remedy: a new producer with the
+     * same id. The batch was rewound, so it is consumed again; nothing of the aborted transaction is visible.
+     *
+     * @return the batch runner with the new producer
+     * @throws CourierException after {@link #MAX_RENEWALS} fencings in a row, naming the likely causes
+     */
+    private TransactionalBatch<K, V> renewed(KafkaException fenced) {
+        if (++renewals > MAX_RENEWALS) {
+            throw new CourierException(name + " was fenced " + renewals + " times in a row: its transactions outlive "
+                    + "transaction.timeout.ms (raise it, or give handlers less work per poll with maxPollRecords), or "
+                    + "another running instance uses instanceId '" + options.instanceId() + "'", fenced);
+        }
+        LOG.warn("{}: the broker fenced the transactional producer ({}); the batch is consumed again with a new one",
+                name, fenced.toString());
+        try {
+            producer.close(Duration.ZERO);
+        } catch (KafkaException e) {
+            LOG.debug("{}: closing the fenced producer failed: {}", name, e.toString());
+        }
+        producer = newProducer.get();
+        producer.initTransactions();
+        return new TransactionalBatch<>(this, consumer, producer, attempts);
     }
 
     /** Closes the clients of a worker whose thread never ran. */

@@ -69,7 +69,8 @@ final class TransactionalBatch<K, V> {
                 return;
             }
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
-            // Another instance took over this producer's transactional id or partitions: this one is a zombie.
+            // The broker aborted the transaction (it outlived its timeout) or another producer took the id. This
+            // producer can neither abort nor commit: the worker replaces it and consumes the batch again.
             throw e;
         } catch (KafkaException e) {
             retryAfter = blame(done, outputEnds, pending, current, e);
@@ -77,7 +78,7 @@ final class TransactionalBatch<K, V> {
                     retryAfter.toMillis(), e.toString());
         }
         abort();
-        rewind(records);
+        rewind(consumer, records);
         worker.sleep(retryAfter);
     }
 
@@ -148,7 +149,8 @@ final class TransactionalBatch<K, V> {
         }
     }
 
-    private void rewind(ConsumerRecords<byte[], byte[]> records) {
+    /** Seeks each partition of the batch back to its first record, so that the next poll delivers the batch again. */
+    static void rewind(Consumer<byte[], byte[]> consumer, ConsumerRecords<byte[], byte[]> records) {
         for (TopicPartition tp : records.partitions()) {
             consumer.seek(tp, new OffsetAndMetadata(records.records(tp).get(0).offset()));
         }

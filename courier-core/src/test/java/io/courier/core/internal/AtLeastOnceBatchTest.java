@@ -75,7 +75,7 @@ class AtLeastOnceBatchTest {
                     }
                     ctx.publish(OUT, m.key(), "small");
                 }), CourierConfig.builder("localhost:9092").build()),
-                consumer, producer, "orders.dlt");
+                consumer, () -> producer, "orders.dlt");
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(failing, other));
             consumer.updateBeginningOffsets(Map.of(failing, 0L, other, 0L));
@@ -111,7 +111,7 @@ class AtLeastOnceBatchTest {
                     runs.merge(m.key(), 1, Integer::sum);
                     throw new IllegalArgumentException("never valid"); // its dead letter, with value "big", is refused
                 }), CourierConfig.builder("localhost:9092").build()),
-                consumer, producer, "orders.dlt");
+                consumer, () -> producer, "orders.dlt");
         ConsumerRecord<byte[], byte[]> failing = new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
                 "big".getBytes(StandardCharsets.UTF_8));
         consumer.schedulePollTask(() -> {

@@ -57,7 +57,7 @@ class DefaultSubscriberTest {
             }
             return new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing").build(), config,
                     new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {}), config), first,
-                    new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "orders.dlt");
+                    () -> new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()), "orders.dlt");
         });
 
         CourierException e = assertThrows(CourierException.class, subscriber::start);
@@ -81,7 +81,7 @@ class DefaultSubscriberTest {
                             self.get().close(); // "stop after this one"
                             closedByHandler.complete(null);
                         }), config), consumer,
-                        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                        () -> new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
                         "orders.dlt"));
         self.set(subscriber);
         consumer.schedulePollTask(() -> {
@@ -112,7 +112,7 @@ class DefaultSubscriberTest {
         DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 1,
                 i -> new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing").groupProtocol(protocol)
                         .build(), config, new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {}), config), consumer,
-                        new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                        () -> new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
                         "orders.dlt"));
         subscriber.start();
 

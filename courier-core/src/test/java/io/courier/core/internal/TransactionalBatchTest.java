@@ -3,6 +3,7 @@ package io.courier.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.courier.common.CourierException;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeliveryGuarantee;
 import io.courier.core.Handlers;
@@ -18,6 +19,7 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.producer.Callback;
@@ -26,8 +28,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -111,7 +115,7 @@ class TransactionalBatchTest {
                         .retry(RetryPolicy.exponential(2, Duration.ofMillis(10))).build(), config,
                 new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> ctx.publish(OUT, m.key(),
                         m.key().equals("b") ? "big" : "small")), config),
-                consumer, producer, "orders.dlt");
+                consumer, () -> producer, "orders.dlt");
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(refusing, innocent));
             consumer.updateBeginningOffsets(Map.of(refusing, 0L, innocent, 0L));
@@ -132,6 +136,41 @@ class TransactionalBatchTest {
             worker.wakeup();
             await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
         }
+    }
+
+    @Test
+    void aThreadWhoseNewProducersAreFencedTooStopsNamingTheLikelyCauses() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        AtomicInteger producers = new AtomicInteger();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).instanceId("pod-1").build(),
+                config, new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {}), config), consumer, () -> {
+                    producers.incrementAndGet();
+                    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                        @Override
+                        public void beginTransaction() {
+                            throw new ProducerFencedException("a newer producer has the same transactional id");
+                        }
+                    };
+                }, "orders.dlt");
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+            consumer.addRecord(record(p, "a"));
+        });
+        Thread t = new Thread(worker);
+        t.start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !t.isAlive());
+        assertThat(producers).as("the first and three renewals").hasValue(4);
+        assertThat(worker.failure()).isInstanceOf(CourierException.class)
+                .hasMessage("w was fenced 4 times in a row: its transactions outlive transaction.timeout.ms (raise it, "
+                        + "or give handlers less work per poll with maxPollRecords), or another running instance uses "
+                        + "instanceId 'pod-1'")
+                .hasCauseInstanceOf(ProducerFencedException.class);
+        assertThat(consumer.commits).isEmpty();
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, String key) {
