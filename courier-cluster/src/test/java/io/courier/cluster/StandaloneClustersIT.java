@@ -3,6 +3,7 @@ package io.courier.cluster;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import io.courier.cluster.junit.ChildJvm;
 import io.courier.common.CourierException;
 import java.lang.management.ManagementFactory;
 import java.net.InetAddress;
@@ -60,6 +61,22 @@ class StandaloneClustersIT {
         }
         assertThat(ProcessHandle.current().children().filter(ProcessHandle::isAlive)).isEmpty();
         assertThat(ManagementFactory.getRuntimeMXBean().getInputArguments()).doesNotContain("-Xmx256m");
+    }
+
+    @Test
+    void aForkedNodeExitsWhenTheJvmThatStartedItIsKilled(@TempDir Path dir) throws Exception {
+        Process holder = ChildJvm.start(ForkedClusterHolder.class, "256m", dir.toString());
+        List<ProcessHandle> nodes;
+        try {
+            nodes = holder.toHandle().children().toList();
+            assertThat(nodes).singleElement().satisfies(node -> assertThat(commandLine(node))
+                    .contains("io.courier.cluster.internal.NodeMain"));
+        } finally {
+            holder.destroyForcibly().waitFor(); // SIGKILL: no shutdown hook of the holder closes the cluster
+        }
+
+        // Its node notices that the pipe from its parent closed, and exits on its own.
+        assertThat(nodes.get(0).onExit()).succeedsWithin(Duration.ofSeconds(60));
     }
 
     /** ProcessHandle.Info leaves the arguments out for long command lines; /proc has them all. */

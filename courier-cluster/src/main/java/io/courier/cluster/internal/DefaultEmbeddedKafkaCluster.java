@@ -262,6 +262,7 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
     private void awaitRegistered(Collection<Integer> expected, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         Set<Integer> registered = Set.of();
+        CourierException lastError = null;
         while (System.nanoTime() < deadline) {
             try {
                 Collection<Node> live = TopicAdmin.await(admin().describeCluster().nodes(), "describe the cluster");
@@ -271,10 +272,13 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                 }
             } catch (CourierException e) {
                 LOG.debug("cluster not ready yet: {}", e.getMessage());
+                lastError = e;
             }
             TopicAdmin.sleep(100);
         }
+        // The last error says why, for instance a kept data directory whose users predate --security.
         throw new CourierRetriableException("brokers " + expected + " did not register within " + timeout
-                + " (registered: " + registered + ") at " + bootstrapServers);
+                + " (registered: " + registered + ") at " + bootstrapServers
+                + (lastError == null ? "" : "; the last error: " + lastError.getMessage()), lastError);
     }
 }

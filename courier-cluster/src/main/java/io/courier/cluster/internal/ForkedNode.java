@@ -43,14 +43,16 @@ final class ForkedNode implements ClusterNode {
 
     @Override
     public void start(Duration timeout) {
+        Process started = null;
         try {
             writeProperties();
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                     "-Xmx" + heap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(), propertiesFile.toString());
-            Process started = new ProcessBuilder(command).redirectErrorStream(true).start();
+            started = new ProcessBuilder(command).redirectErrorStream(true).start();
+            Process launched = started;
             CountDownLatch ready = new CountDownLatch(1);
-            Thread pump = new Thread(() -> pumpOutput(started, ready), "courier-node-" + spec.nodeId() + "-output");
+            Thread pump = new Thread(() -> pumpOutput(launched, ready), "courier-node-" + spec.nodeId() + "-output");
             pump.setDaemon(true);
             pump.start();
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -67,6 +69,10 @@ final class ForkedNode implements ClusterNode {
         } catch (IOException e) {
             throw new CourierException("cannot launch a JVM for node " + spec.nodeId() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
+            // The cluster gave up on the start (its own timeout, or close): leave no JVM behind holding the ports.
+            if (started != null) {
+                started.destroyForcibly();
+            }
             Thread.currentThread().interrupt();
             throw new CourierException("interrupted while starting node " + spec.nodeId(), e);
         }

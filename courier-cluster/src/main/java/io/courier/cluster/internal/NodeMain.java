@@ -20,6 +20,8 @@ import org.apache.kafka.common.utils.Time;
  */
 public final class NodeMain {
     static final String READY = "COURIER-NODE-READY";
+    /** How long a shutdown after the parent went may take before the JVM halts. */
+    private static final long HALT_AFTER_MILLIS = 30_000;
 
     private NodeMain() {}
 
@@ -39,12 +41,13 @@ public final class NodeMain {
             server.shutdown();
             server.awaitShutdown();
         }, "courier-node-shutdown"));
-        server.startup();
-        System.out.println(READY);
-        System.out.flush();
+        // Before start-up, which can wait for a quorum for ever: a parent that gave up must not leave this JVM behind.
         Thread watchdog = new Thread(NodeMain::exitWhenParentGoes, "courier-parent-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
+        server.startup();
+        System.out.println(READY);
+        System.out.flush();
         server.awaitShutdown();
     }
 
@@ -57,6 +60,17 @@ public final class NodeMain {
         } catch (IOException ignored) {
             // A broken pipe means the parent is gone, same as end of stream.
         }
+        // A shutdown that hangs (a node still waiting for its quorum) must not keep this JVM alive either.
+        Thread halt = new Thread(() -> {
+            try {
+                Thread.sleep(HALT_AFTER_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            Runtime.getRuntime().halt(1);
+        }, "courier-halt");
+        halt.setDaemon(true);
+        halt.start();
         System.exit(0);
     }
 }
