@@ -20,6 +20,7 @@ import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.KafkaException;
+import org.apache.kafka.common.errors.InterruptException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -214,6 +215,11 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                             + i + " times at " + config.bootstrapServers() + "; its outcome is unknown (the broker "
                             + "aborts it unless a commit arrived); close this publisher and create a new one", e);
                 }
+            } catch (InterruptException e) {
+                // The commit request may be on its way: the transaction can still commit, so "aborted" would lie,
+                // and a caller who retried would write the messages twice.
+                throw new CourierException("interrupted during the commit of a transaction on topic '" + topic.name()
+                        + "'; its outcome is unknown (it may still commit); close this publisher and create a new one", e);
             } catch (KafkaException e) {
                 abortQuietly(e);
                 throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
