@@ -127,6 +127,38 @@ class ClusterCommandIT {
         }
     }
 
+    @Test
+    void aConsumeStoppedBySigtermHasCommittedWhatItPrintedAndLeftItsGroup() throws Exception {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start()) {
+            String servers = cluster.bootstrapServers();
+            cluster.createTopic("cli-stopped", 1, 1, Map.of());
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
+                    "key.serializer", StringSerializer.class.getName(),
+                    "value.serializer", StringSerializer.class.getName()))) {
+                for (String v : List.of("one", "two", "three")) {
+                    producer.send(new ProducerRecord<>("cli-stopped", v)).get(30, TimeUnit.SECONDS);
+                }
+            }
+            Process process = launch("consume", "--bootstrap-servers", servers, "--topic", "cli-stopped", "--group",
+                    "cli-stopped-g", "--from-beginning");
+            BlockingQueue<String> lines = pump(process);
+            try {
+                awaitLine(lines, "three", Duration.ofMinutes(2));
+
+                process.toHandle().destroy(); // SIGTERM, as Ctrl-C's SIGINT: the shutdown hook stops the poll loop
+                assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("stopped within a minute").isTrue();
+
+                assertThat(cluster.admin().listConsumerGroupOffsets("cli-stopped-g").partitionsToOffsetAndMetadata()
+                        .get(30, TimeUnit.SECONDS).get(new TopicPartition("cli-stopped", 0)).offset()).isEqualTo(3);
+                // A consumer that was not closed would stay a member until its session timed out (45 s).
+                assertThat(cluster.admin().describeConsumerGroups(List.of("cli-stopped-g")).all().get(30, TimeUnit.SECONDS)
+                        .get("cli-stopped-g").members()).isEmpty();
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
     record ProcessResult(int exitCode, String output) {}
 
     /** Runs the launcher as a shell whose locale is plain C (ASCII) would; @return its stdout as UTF-8 */

@@ -15,6 +15,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -23,6 +24,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 @EmbeddedKafka
 @Timeout(value = 5, unit = TimeUnit.MINUTES)
 class SingleNodeClusterIT {
+    /** The cluster the outer class's constructor got, to compare with what a nested class gets. */
+    private final EmbeddedKafkaCluster outer;
+
+    SingleNodeClusterIT(EmbeddedKafkaCluster cluster) {
+        this.outer = cluster;
+    }
+
+    @Nested
+    class ANestedClass {
+        @Test
+        void getsTheOuterClassesClusterInsteadOfStartingItsOwn(EmbeddedKafkaCluster cluster) {
+            assertThat(cluster).isSameAs(outer);
+            assertThat(cluster.isRunning(0)).isTrue();
+        }
+    }
 
     @ParameterizedTest
     @ValueSource(strings = {"classic", "consumer"})

@@ -128,6 +128,32 @@ class RefusedOutputIT {
     }
 
     @Test
+    void anExactlyOnceAttemptThatFailsAfterPublishingLeavesNothingVisible() throws Exception {
+        String name = "eos-failed-attempt";
+        Topic<String, String> topic = Topic.of(name, Serdes.string(), Serdes.string());
+        Topic<String, String> out = Topic.of(name + ".out", Serdes.string(), Serdes.string());
+        courier.provision(topic, out);
+        AtomicInteger attempts = new AtomicInteger();
+        try (Publisher<String, String> publisher = courier.publisher(topic);
+                Subscriber subscriber = courier.subscriber(topic, options(name, DeliveryGuarantee.EXACTLY_ONCE),
+                        Handlers.all((m, ctx) -> {
+                            int attempt = attempts.incrementAndGet();
+                            ctx.publish(out, m.key(), "attempt " + attempt);
+                            if (attempt == 1) {
+                                throw new IllegalStateException("the database went away after the publish");
+                            }
+                        })).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            publisher.publishAndWait("k", "v");
+
+            await().atMost(Duration.ofSeconds(60)).until(() -> committed(name) == 1);
+        }
+        assertThat(Probe.readAll(kafka.bootstrapServers(), name + ".out", true)).extracting(r -> Probe.text(r.value()))
+                .as("read_committed: the first attempt's output was aborted with its transaction")
+                .containsExactly("attempt 2");
+    }
+
+    @Test
     void aTransactionThatOutlivesItsTimeoutIsConsumedAgainAndTheThreadCarriesOn() throws Exception {
         String name = "tx-timeout";
         // The broker aborts a transaction older than transaction.timeout.ms (checked every 10 s) and fences its

@@ -14,7 +14,7 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /** An event as a plain read_committed consumer sees it on the topic: no Courier code on this path. */
 record EventRecord(String aggregateId, String type, long version, String schemaVersion, String causationId,
-        String json, EventOffset offset) {
+        String correlationId, String traceparent, String json, EventOffset offset) {
 
     static List<EventRecord> readAll(String servers, String topic) {
         Map<String, Object> c = new HashMap<>();
@@ -33,6 +33,7 @@ record EventRecord(String aggregateId, String type, long version, String schemaV
                     out.add(new EventRecord(new String(r.key(), StandardCharsets.UTF_8), envelope(r, "ce_type", 1),
                             Long.parseLong(text(r, EventHeaders.AGGREGATE_VERSION)),
                             text(r, EventHeaders.SCHEMA_VERSION), envelope(r, "ce_causationid", 7),
+                            envelope(r, "ce_correlationid", 6), text(r, "traceparent"),
                             new String(r.value(), StandardCharsets.UTF_8),
                             new EventOffset(r.topic(), r.partition(), r.offset())));
                 }

@@ -27,6 +27,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Config;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -35,6 +36,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -198,6 +200,37 @@ class EventSourcingIT {
                 .containsExactly(List.of(events.get(0).offset()), List.of(events.get(1).offset()),
                         List.of(events.get(2).offset()));
         assertThat(processor.state("a-1")).contains(new Versioned<>(new Accounts.Account("ada", 7_000), 3));
+    }
+
+    @Test
+    void eventsCarryTheCommandsCorrelationIdAndTraceContextAndTheirTopicKeepsThemForever() throws Exception {
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        Endpoint<String, Accounts.Command, CommandResult> commands = Endpoint.of(Topic.of(accounts.commandsTopic(),
+                Serdes.string(), accounts.commands()), Serdes.json(CommandResult.class));
+        // A command is a request: its correlation id is the one its requester gives it, to match the answer.
+        Reply<CommandResult> reply = requester.request(commands, OutboundMessage.<String, Accounts.Command>of("t-1",
+                new Accounts.Open("traced")).withTraceparent(traceparent), WAIT).get();
+        assertThat(reply).isInstanceOf(Reply.Success.class);
+
+        assertThat(events()).filteredOn(e -> e.aggregateId().equals("t-1")).singleElement().satisfies(e -> {
+            assertThat(e.correlationId()).isEqualTo(reply.correlationId());
+            assertThat(e.traceparent()).isEqualTo(traceparent);
+        });
+        ConfigResource eventsTopic = new ConfigResource(ConfigResource.Type.TOPIC, accounts.eventsTopic());
+        Config config = courier.admin().describeConfigs(List.of(eventsTopic)).all().get(30, TimeUnit.SECONDS)
+                .get(eventsTopic);
+        assertThat(config.get("retention.ms").value()).isEqualTo("-1");
+        assertThat(config.get("retention.bytes").value()).isEqualTo("-1");
+    }
+
+    @Test
+    void aProjectionRefusesAResetOnceClosed() throws Exception {
+        Projection<Balance> balances = Projection.start(courier, accounts, accounts.name() + "-closed",
+                EventSourcingIT::project, ReadModelStore.inMemory());
+        balances.close();
+
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(balances::reset))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("closed");
     }
 
     @Test

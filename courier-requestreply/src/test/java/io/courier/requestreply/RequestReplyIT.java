@@ -39,6 +39,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -105,6 +106,22 @@ class RequestReplyIT {
             assertThat(success.envelope().causationId()).isPresent().get().isNotEqualTo("order-7");
             assertThat(requester.stats().succeeded()).isEqualTo(1);
             assertThat(responder.stats().answered()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void theReplyTopicKeepsRepliesAnHourAndItsGroupMovesPartitionsCooperatively() throws Exception {
+        RequesterOptions options = RequesterOptions.builder(replies).replyPartitions(4).build();
+        Requester requester = Requester.start(courier, options); // creates the reply topic and joins the group
+        try {
+            ConfigResource topic = new ConfigResource(ConfigResource.Type.TOPIC, replies);
+            assertThat(courier.admin().describeConfigs(List.of(topic)).all().get(30, TimeUnit.SECONDS).get(topic)
+                    .get("retention.ms").value()).isEqualTo("3600000");
+            assertThat(courier.admin().describeConsumerGroups(List.of(options.groupId())).all()
+                    .get(30, TimeUnit.SECONDS).get(options.groupId()).partitionAssignor())
+                    .isEqualTo("cooperative-sticky");
+        } finally {
+            requester.close();
         }
     }
 

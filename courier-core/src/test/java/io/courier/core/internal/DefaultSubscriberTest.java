@@ -3,6 +3,7 @@ package io.courier.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
@@ -116,8 +117,10 @@ class DefaultSubscriberTest {
                         "orders.dlt"));
         subscriber.start();
 
-        CourierException e = assertThrows(CourierException.class,
-                () -> subscriber.awaitAssignment(Duration.ofSeconds(20)));
+        // The wait ends when the thread stops, not at its timeout: a minute is far below the timeout and far above
+        // the moment the thread stops.
+        CourierException e = assertThrows(CourierException.class, () -> assertTimeoutPreemptively(
+                Duration.ofMinutes(1), () -> subscriber.awaitAssignment(Duration.ofMinutes(10))));
 
         assertThat(e).isNotInstanceOf(CourierRetriableException.class)
                 .hasMessageStartingWith("subscriber 'billing' of topic 'orders' stopped before it got partitions: "

@@ -140,8 +140,11 @@ class DeliveryCheckTest {
         Map<String, Object> eos = ClientConfigs.publisher(config, "t", PublisherOptions.builder()
                 .guarantee(DeliveryGuarantee.EXACTLY_ONCE).transactionalId("svc-tx-1").build());
         assertThat(eos).containsEntry("acks", "all").containsEntry("transactional.id", "svc-tx-1");
-        Map<String, Object> sub = ClientConfigs.subscriber(config, "t",
-                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).build(), "i", 0);
-        assertThat(sub).containsEntry("enable.auto.commit", "false").containsEntry("isolation.level", "read_committed");
+        for (DeliveryGuarantee g : DeliveryGuarantee.values()) { // no guarantee hands a handler aborted records
+            Map<String, Object> sub = ClientConfigs.subscriber(config, "t", SubscriberOptions.builder("g").guarantee(g)
+                    .build(), "i", 0);
+            assertThat(sub).as(g.name()).containsEntry("enable.auto.commit", "false")
+                    .containsEntry("isolation.level", "read_committed");
+        }
     }
 }
