@@ -70,17 +70,27 @@ final class RecordHandler<K, V> {
     /** Runs the handler; follow-up messages go through {@code producer} and their futures into {@code pending}. */
     void run(MessageHandler<K, V> handler, Message<K, V> message, int attempt, Producer<byte[], byte[]> producer,
             List<CompletableFuture<?>> pending) throws Exception {
-        handler.handle(message, new Context(message.envelope(), attempt, producer, pending));
+        Context context = new Context(message, attempt, producer, pending);
+        try {
+            handler.handle(message, context);
+        } finally {
+            context.done = true;
+        }
     }
 
     private final class Context implements HandlerContext {
+        private final Message<?, ?> consumed;
         private final Envelope cause;
         private final int attempt;
         private final Producer<byte[], byte[]> producer;
         private final List<CompletableFuture<?>> pending;
+        /** Set when handle() returned: the batch no longer waits for what is published after that. */
+        private volatile boolean done;
 
-        Context(Envelope cause, int attempt, Producer<byte[], byte[]> producer, List<CompletableFuture<?>> pending) {
-            this.cause = cause;
+        Context(Message<?, ?> consumed, int attempt, Producer<byte[], byte[]> producer,
+                List<CompletableFuture<?>> pending) {
+            this.consumed = consumed;
+            this.cause = consumed.envelope();
             this.attempt = attempt;
             this.producer = producer;
             this.pending = pending;
@@ -98,6 +108,11 @@ final class RecordHandler<K, V> {
 
         @Override
         public <K2, V2> CompletableFuture<PublishResult> publish(Topic<K2, V2> target, OutboundMessage<K2, V2> message) {
+            if (done) {
+                throw new IllegalStateException("a follow-up of " + consumed.coordinates() + " to topic '"
+                        + target.name() + "' was published after its handler returned; publish before handle() "
+                        + "returns, so that the message is committed only once its follow-ups are acknowledged");
+            }
             OutgoingRecords.Outgoing out = OutgoingRecords.build(target, OutgoingRecords.continuing(cause, message),
                     config);
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
