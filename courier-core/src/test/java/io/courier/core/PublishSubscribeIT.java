@@ -225,6 +225,11 @@ class PublishSubscribeIT {
             }
 
             @Override
+            public void publishFailed(String topic, Throwable error) {
+                counts.computeIfAbsent("publishFailed:" + topic, k -> new AtomicInteger()).incrementAndGet();
+            }
+
+            @Override
             public void handled(String topic, String group, long nanos) {
                 counts.computeIfAbsent("handled:" + topic + ":" + group, k -> new AtomicInteger()).incrementAndGet();
             }
@@ -257,7 +262,13 @@ class PublishSubscribeIT {
                 await().atMost(Duration.ofSeconds(60)).until(() -> counts.containsKey("dead:metered")
                         && counts.getOrDefault("handled:metered:metered", new AtomicInteger()).get() == 2);
             }
+            try (Publisher<String, String> small = metered.publisher(topic,
+                    PublisherOptions.builder().producerProperty("max.request.size", "2048").build())) {
+                small.send("big", "x".repeat(4096)); // send() has no future: the metrics hear of the failure
+                org.junit.jupiter.api.Assertions.assertThrows(io.courier.common.CourierException.class, small::flush);
+            }
         }
+        assertThat(counts.get("publishFailed:metered").get()).isEqualTo(1);
         assertThat(counts.get("published:metered").get()).isEqualTo(3);
         assertThat(counts.get("failed:metered").get()).as("two attempts of 'bad'").isEqualTo(2);
         assertThat(counts.get("dead:metered").get()).isEqualTo(1);
