@@ -107,6 +107,33 @@ class PublishSubscribeIT {
     }
 
     @Test
+    void aCloudEventsServicesFollowUpsCarryTheFlowInCloudEventsHeaders() {
+        Topic<String, OrderEvent> in = orders("ce-flow-in", 1);
+        Topic<String, String> out = Topic.of("ce-flow-out", Serdes.string(), Serdes.string());
+        courier.provision(out);
+        String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        try (Courier cloudEvents = Courier.connect(CourierConfig.builder(bootstrap).serviceName("ce-shipping")
+                        .envelopeFormat(EnvelopeFormat.CLOUD_EVENTS).build());
+                Publisher<String, OrderEvent> publisher = courier.publisher(in);
+                Subscriber subscriber = cloudEvents.subscriber(in, SubscriberOptions.builder("ce-flow").build(),
+                        Handlers.all((m, ctx) -> ctx.publish(out, m.key(), "shipped " + m.value().orderId()))).start()) {
+            subscriber.awaitAssignment(Duration.ofSeconds(60));
+            PublishResult cause = publisher.publish(OutboundMessage.<String, OrderEvent>of("o-10",
+                    new OrderEvent.OrderPlaced("o-10", 1, Instant.EPOCH)).withCorrelationId("checkout-78")
+                    .withTraceparent(traceparent)).join();
+            await().atMost(Duration.ofSeconds(60)).until(() -> Probe.readAll(bootstrap, "ce-flow-out", true).size() == 1);
+
+            ConsumerRecord<byte[], byte[]> r = Probe.readAll(bootstrap, "ce-flow-out", true).get(0);
+            assertThat(Probe.header(r, "courier-envelope")).as("the consumed message was compact; its follow-up is not")
+                    .isNull();
+            assertThat(Probe.header(r, "ce_source")).isEqualTo("ce-shipping");
+            assertThat(Probe.header(r, "ce_correlationid")).isEqualTo("checkout-78");
+            assertThat(Probe.header(r, "ce_causationid")).isEqualTo(cause.messageId());
+            assertThat(Probe.header(r, "traceparent")).isEqualTo(traceparent);
+        }
+    }
+
+    @Test
     void recordsStayPlainKafkaRecordsThatAnyConsumerReadsInEitherEnvelopeFormat() {
         Topic<String, OrderEvent> topic = orders("plain-readers", 1);
         try (Courier cloudEvents = Courier.connect(CourierConfig.builder(bootstrap).serviceName("ce-service")
