@@ -187,8 +187,9 @@ final class ConsumeCommand implements Callable<Integer> {
      */
     private void requireWritten(PrintWriter out, long printed) {
         if (out.checkError()) {
-            throw new CourierException("cannot write to standard output (closed by its reader?) after " + printed
-                    + " record(s) of topic '" + topic + "'; stopped"
+            throw new CourierException("cannot write to standard output (closed by its reader?) while printing "
+                    + "records of topic '" + topic + "' (" + printed + " handed to it, the last ones possibly lost); "
+                    + "stopped"
                     + (group == null ? "" : " without committing the records not known to be written for group '"
                     + group + "'"));
         }

@@ -33,7 +33,10 @@ public final class CourierCli implements Runnable {
         // UTF-8 whatever the locale: under LANG=C, Java 17 would print non-ASCII keys, values and headers as '?'.
         cli.setOut(utf8(FileDescriptor.out));
         cli.setErr(utf8(FileDescriptor.err));
-        System.exit(cli.execute(args));
+        int exitCode = cli.execute(args);
+        cli.getOut().flush();
+        cli.getErr().flush();
+        System.exit(exitCode);
     }
 
     private static PrintWriter utf8(FileDescriptor fd) {

@@ -135,8 +135,13 @@ final class PublishCommand implements Callable<Integer> {
                 }
             }
         } catch (IOException e) {
-            while (!pending.isEmpty()) {
-                printOrFail(out, pending, read);
+            try {
+                while (!pending.isEmpty()) {
+                    printOrFail(out, pending, read);
+                }
+            } catch (CourierException failed) {
+                failed.addSuppressed(e); // the line that could not be read stays on record
+                throw failed;
             }
             if (e instanceof CharacterCodingException) {
                 throw new IllegalArgumentException("line " + (read + 1) + " of standard input is not UTF-8 text; "

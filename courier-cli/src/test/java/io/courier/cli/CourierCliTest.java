@@ -117,7 +117,7 @@ class CourierCliTest {
     void aMissingWorkloadFileIsOneLineNamingIt() {
         assertThat(run("bench", "--workload", "no-such.yaml")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(err.toString()).startsWith("courier bench: cannot read workload file 'no-such.yaml' (")
-                .endsWith("); --workload expects a YAML workload file, as in workloads/" + System.lineSeparator());
+                .endsWith("); expected a YAML workload file, as in workloads/" + System.lineSeparator());
     }
 
     @Test

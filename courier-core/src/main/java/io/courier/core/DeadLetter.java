@@ -16,9 +16,10 @@ import org.apache.kafka.common.header.Header;
  * @param attempts          how many attempts were made
  * @param key               the original key bytes, or {@code null}
  * @param value             the original value bytes, or {@code null}
- * @param headers           the original headers (envelope included) in their order, as bytes, without the
- *                          dead-letter headers: a replay writes them back unchanged, binary values and repeated
- *                          names included
+ * @param headers           the original headers (envelope included) in their order, without the dead-letter
+ *                          headers: a replay writes them back unchanged, binary values, repeated names and
+ *                          {@code null} values included; an unmodifiable copy of the list (no {@code null}
+ *                          elements), whose headers share their value arrays with the record
  */
 public record DeadLetter(String originalTopic, int originalPartition, long originalOffset, String exceptionClass,
         String exceptionMessage, int attempts, byte[] key, byte[] value, List<Header> headers) {
@@ -55,7 +56,8 @@ public record DeadLetter(String originalTopic, int originalPartition, long origi
 
     /**
      * @param name a header name
-     * @return the last original header of that name as UTF-8 text, if there is one with a value
+     * @return the last original header of that name, decoded as UTF-8 (malformed bytes replaced); empty if there is
+     *     none or its value is {@code null}
      */
     public Optional<String> headerAsText(String name) {
         Optional<String> last = Optional.empty();

@@ -74,7 +74,7 @@ public final class WorkloadFile {
             yaml = Files.readString(file);
         } catch (IOException e) {
             throw new IllegalArgumentException("cannot read workload file '" + file + "' (" + e
-                    + "); --workload expects a YAML workload file, as in workloads/", e);
+                    + "); expected a YAML workload file, as in workloads/", e);
         }
         return parse(yaml, file.toString());
     }

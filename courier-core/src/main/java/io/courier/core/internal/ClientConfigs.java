@@ -84,9 +84,9 @@ final class ClientConfigs {
         // Never hand aborted transactional records to a handler, whatever the guarantee.
         m.put("isolation.level", "read_committed");
         m.putAll(o.consumerProperties());
-        if (o.consumerProperties().containsKey("group.instance.id")) {
+        if (m.get("group.instance.id") != null) {
             // One static member per thread: threads sharing an id would fence each other.
-            m.put("group.instance.id", o.consumerProperties().get("group.instance.id") + "-" + thread);
+            m.put("group.instance.id", m.get("group.instance.id") + "-" + thread);
         }
         DeliveryCheck.subscriber(topic, o, m);
         return m;

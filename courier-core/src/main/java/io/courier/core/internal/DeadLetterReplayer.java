@@ -182,6 +182,7 @@ final class DeadLetterReplayer {
     private static ProducerRecord<byte[], byte[]> toOriginal(DeadLetter d, ConsumerRecord<byte[], byte[]> from) {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(d.originalTopic(), d.key(), d.value());
         d.headers().forEach(record.headers()::add);
+        record.headers().remove(DeadLetter.Headers.REPLAYED_FROM); // an earlier replay's: only the latest one counts
         record.headers().add(DeadLetter.Headers.REPLAYED_FROM,
                 (from.topic() + "-" + from.partition() + "@" + from.offset()).getBytes(StandardCharsets.UTF_8));
         return record;

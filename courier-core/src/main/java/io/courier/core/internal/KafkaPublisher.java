@@ -129,7 +129,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                         result.completeExceptionally(e);
                     }
                 }));
-            } catch (CourierException e) { // the commit failed: the message is not visible, whatever its send said
+            } catch (CourierException e) { // aborted, or of unknown outcome: the exception says which
                 return CompletableFuture.failedFuture(e);
             }
             return result;

@@ -57,8 +57,10 @@ final class SubscriberWorker<K, V> implements Runnable {
     /** Replaced when the broker fences it (see {@link #renewed}); used by this worker's thread only. */
     private Producer<byte[], byte[]> producer;
     private final Supplier<Producer<byte[], byte[]>> newProducer;
-    /** Fencings since the last batch that was not fenced: more than {@link #MAX_RENEWALS} stop the thread. */
+    /** Timed-out transactions since the last batch that was not: more than {@link #MAX_RENEWALS} stop the thread. */
     private int renewals;
+    /** How long the broker lets a transaction run before it aborts it; zero without transactions. */
+    private final Duration transactionTimeout;
     private final String deadLetterTopic;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final Attempts attempts = new Attempts();
@@ -80,6 +82,9 @@ final class SubscriberWorker<K, V> implements Runnable {
         this.consumer = consumer;
         this.newProducer = newProducer;
         this.producer = newProducer.get();
+        this.transactionTimeout = options.guarantee() != DeliveryGuarantee.EXACTLY_ONCE ? Duration.ZERO
+                : Duration.ofMillis(Long.parseLong(String.valueOf(ClientConfigs.subscriberProducer(config, topicName,
+                        options, options.instanceId(), 0).get("transaction.timeout.ms")).trim()));
         this.deadLetterTopic = deadLetterTopic;
     }
 
@@ -116,7 +121,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     public void run() {
         TransactionalBatch<K, V> tx = options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE
                 ? new TransactionalBatch<>(this, consumer, producer, attempts) : null;
-        AtLeastOnceBatch plain = new AtLeastOnceBatch(this, consumer, producer, attempts);
+        AtLeastOnceBatch plain = tx == null ? new AtLeastOnceBatch(this, consumer, producer, attempts) : null;
         try {
             if (tx != null) {
                 producer.initTransactions();
@@ -139,15 +144,7 @@ final class SubscriberWorker<K, V> implements Runnable {
                         }
                     }
                     case AT_LEAST_ONCE -> plain.process(records, true);
-                    case EXACTLY_ONCE -> {
-                        try {
-                            tx.process(records);
-                            renewals = 0;
-                        } catch (ProducerFencedException | InvalidProducerEpochException e) {
-                            TransactionalBatch.rewind(consumer, records);
-                            tx = renewed(e);
-                        }
-                    }
+                    case EXACTLY_ONCE -> tx = transactional(tx, records);
                 }
             }
         } catch (WakeupException | InterruptException e) {
@@ -301,21 +298,38 @@ final class SubscriberWorker<K, V> implements Runnable {
     }
 
     /**
-     * After the broker fenced the transactional producer (it aborted a transaction that outlived
-     * transaction.timeout.ms, or another producer took the transactional id), Kafka's remedy: a new producer with the
-     * same id. The batch was rewound, so it is consumed again; nothing of the aborted transaction is visible.
+     * Runs one transactional batch. A transaction that outlived transaction.timeout.ms is aborted by the broker, which
+     * fences its producer: Kafka's remedy is a new producer with the same id, and the batch is consumed again
+     * (nothing of the aborted transaction is visible). A fencing that comes sooner means another producer took the
+     * transactional id (another instance with this instanceId): this one is a zombie and stops, as Kafka intends.
      *
-     * @return the batch runner with the new producer
-     * @throws CourierException after {@link #MAX_RENEWALS} fencings in a row, naming the likely causes
+     * @return the batch runner for the next batch: the same, or one with a new producer
+     * @throws CourierException after {@link #MAX_RENEWALS} timed-out transactions in a row
      */
+    private TransactionalBatch<K, V> transactional(TransactionalBatch<K, V> tx, ConsumerRecords<byte[], byte[]> records) {
+        long start = System.nanoTime();
+        try {
+            tx.process(records);
+            renewals = 0;
+            return tx;
+        } catch (ProducerFencedException | InvalidProducerEpochException e) {
+            if (System.nanoTime() - start < transactionTimeout.toNanos()) {
+                throw e;
+            }
+            TransactionalBatch.rewind(consumer, records);
+            return renewed(e);
+        }
+    }
+
     private TransactionalBatch<K, V> renewed(KafkaException fenced) {
         if (++renewals > MAX_RENEWALS) {
-            throw new CourierException(name + " was fenced " + renewals + " times in a row: its transactions outlive "
-                    + "transaction.timeout.ms (raise it, or give handlers less work per poll with maxPollRecords), or "
-                    + "another running instance uses instanceId '" + options.instanceId() + "'", fenced);
+            throw new CourierException(name + ": " + renewals + " transactions in a row outlived transaction.timeout.ms="
+                    + transactionTimeout.toMillis() + " and were aborted by the broker; raise it, or give handlers less "
+                    + "work per poll with maxPollRecords", fenced);
         }
-        LOG.warn("{}: the broker fenced the transactional producer ({}); the batch is consumed again with a new one",
-                name, fenced.toString());
+        LOG.warn("{}: the broker aborted a transaction older than transaction.timeout.ms={} and fenced its producer "
+                + "({}); the batch is consumed again with a new one", name, transactionTimeout.toMillis(),
+                fenced.toString());
         try {
             producer.close(Duration.ZERO);
         } catch (KafkaException e) {

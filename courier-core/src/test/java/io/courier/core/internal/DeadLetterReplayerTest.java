@@ -271,6 +271,8 @@ class DeadLetterReplayerTest {
         // A binary envelope is not UTF-8 text; Kafka also allows repeated names and headers without a value.
         byte[] binaryEnvelope = {1, (byte) 0x9f, (byte) 0xff, 0, (byte) 0xc3, 0x28, 127, (byte) 0x80};
         ConsumerRecord<byte[], byte[]> dead = deadLetter(0, 0);
+        // Replayed before and dead-lettered again: only the latest replay is named, not a growing list of them.
+        dead.headers().add(DeadLetter.Headers.REPLAYED_FROM, "orders.dlt-0@99".getBytes(StandardCharsets.UTF_8));
         dead.headers().add("courier", binaryEnvelope);
         dead.headers().add("tag", "a".getBytes(StandardCharsets.UTF_8));
         dead.headers().add(DeadLetter.Headers.ATTEMPTS, "3".getBytes(StandardCharsets.UTF_8));

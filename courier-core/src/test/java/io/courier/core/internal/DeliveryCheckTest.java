@@ -79,6 +79,10 @@ class DeliveryCheckTest {
 
         assertThat(ClientConfigs.subscriber(config, "orders", o, "i", 0)).containsEntry("group.instance.id", "billing-a-0");
         assertThat(ClientConfigs.subscriber(config, "orders", o, "i", 1)).containsEntry("group.instance.id", "billing-a-1");
+        CourierConfig everyClient = CourierConfig.builder("localhost:9092").clientProperty("group.instance.id", "pod-7")
+                .build();
+        assertThat(ClientConfigs.subscriber(everyClient, "orders", SubscriberOptions.builder("g").build(), "i", 1))
+                .as("set for every client of the service").containsEntry("group.instance.id", "pod-7-1");
         assertThat(ClientConfigs.subscriberProducer(config, "orders", o, "i", 0))
                 .containsEntry("transaction.timeout.ms", "30000");
         assertThat(ClientConfigs.subscriberProducer(slow, "orders", o, "i", 0))

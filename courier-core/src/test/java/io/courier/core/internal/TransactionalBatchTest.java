@@ -138,27 +138,88 @@ class TransactionalBatchTest {
         }
     }
 
-    @Test
-    void aThreadWhoseNewProducersAreFencedTooStopsNamingTheLikelyCauses() {
+    /** A producer the broker fences at commit, as it does once it aborted a transaction that timed out. */
+    private static MockProducer<byte[], byte[]> fencedAtCommit() {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public void commitTransaction() {
+                throw new ProducerFencedException("there is a newer producer with the same transactional id");
+            }
+        };
+    }
+
+    /** A worker over one record at orders-0@0 that a broker would deliver again after a seek back to it. */
+    private SubscriberWorker<String, String> worker(RecordingConsumer source, String transactionTimeoutMs,
+            long handlerMillis, java.util.function.Supplier<org.apache.kafka.clients.producer.Producer<byte[], byte[]>> producers) {
         TopicPartition p = new TopicPartition("orders", 0);
-        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        CourierConfig config = CourierConfig.builder("localhost:9092")
+                .clientProperty("transaction.timeout.ms", transactionTimeoutMs).build();
+        source.schedulePollTask(() -> {
+            source.rebalance(List.of(p));
+            source.updateBeginningOffsets(Map.of(p, 0L));
+            source.seek(p, 0);
+        });
+        for (int poll = 0; poll < 200; poll++) {
+            source.schedulePollTask(() -> {
+                if (source.position(p) == 0) {
+                    source.addRecord(record(p, "a"));
+                }
+            });
+        }
+        return new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("g")
+                .guarantee(DeliveryGuarantee.EXACTLY_ONCE).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> Thread.sleep(handlerMillis)), config), source,
+                producers, "orders.dlt");
+    }
+
+    @Test
+    void aTransactionAbortedForItsAgeIsConsumedAgainThroughANewProducer() {
+        RecordingConsumer source = new RecordingConsumer();
+        MockProducer<byte[], byte[]> fenced = fencedAtCommit();
+        MockProducer<byte[], byte[]> fresh = new MockProducer<>(true, null, new ByteArraySerializer(),
+                new ByteArraySerializer());
+        java.util.Iterator<MockProducer<byte[], byte[]>> producers = List.of(fenced, fresh).iterator();
+        SubscriberWorker<String, String> worker = worker(source, "10", 30, producers::next);
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(fresh::transactionCommitted);
+            assertThat(fresh.consumerGroupOffsetsHistory()).as("the batch was consumed again from its first record")
+                    .singleElement().satisfies(byGroup -> assertThat(byGroup.values()).containsExactly(Map.of(
+                            new TopicPartition("orders", 0), new org.apache.kafka.clients.consumer.OffsetAndMetadata(1))));
+            assertThat(fenced.closed()).as("the fenced producer").isTrue();
+            assertThat(t.isAlive()).isTrue();
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
+    @Test
+    void aProducerFencedBeforeItsTransactionCouldTimeOutIsAZombieAndItsThreadStops() {
+        RecordingConsumer source = new RecordingConsumer();
         AtomicInteger producers = new AtomicInteger();
-        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
-                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).instanceId("pod-1").build(),
-                config, new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {}), config), consumer, () -> {
-                    producers.incrementAndGet();
-                    return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-                        @Override
-                        public void beginTransaction() {
-                            throw new ProducerFencedException("a newer producer has the same transactional id");
-                        }
-                    };
-                }, "orders.dlt");
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-            consumer.addRecord(record(p, "a"));
+        SubscriberWorker<String, String> worker = worker(source, "60000", 0, () -> {
+            producers.incrementAndGet();
+            return fencedAtCommit(); // another instance with the same id took over
+        });
+        Thread t = new Thread(worker);
+        t.start();
+
+        await().atMost(Duration.ofSeconds(20)).until(() -> !t.isAlive());
+        assertThat(producers).as("no new producer to fence the other instance back").hasValue(1);
+        assertThat(worker.failure()).isInstanceOf(ProducerFencedException.class);
+        assertThat(source.commits).isEmpty();
+    }
+
+    @Test
+    void aThreadWhoseTransactionsKeepTimingOutStopsNamingTheTimeout() {
+        RecordingConsumer source = new RecordingConsumer();
+        AtomicInteger producers = new AtomicInteger();
+        SubscriberWorker<String, String> worker = worker(source, "10", 30, () -> {
+            producers.incrementAndGet();
+            return fencedAtCommit();
         });
         Thread t = new Thread(worker);
         t.start();
@@ -166,11 +227,10 @@ class TransactionalBatchTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> !t.isAlive());
         assertThat(producers).as("the first and three renewals").hasValue(4);
         assertThat(worker.failure()).isInstanceOf(CourierException.class)
-                .hasMessage("w was fenced 4 times in a row: its transactions outlive transaction.timeout.ms (raise it, "
-                        + "or give handlers less work per poll with maxPollRecords), or another running instance uses "
-                        + "instanceId 'pod-1'")
+                .hasMessage("w: 4 transactions in a row outlived transaction.timeout.ms=10 and were aborted by the "
+                        + "broker; raise it, or give handlers less work per poll with maxPollRecords")
                 .hasCauseInstanceOf(ProducerFencedException.class);
-        assertThat(consumer.commits).isEmpty();
+        assertThat(source.commits).isEmpty();
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, String key) {
