@@ -10,7 +10,6 @@ import io.courier.bench.workload.Workload;
 import io.courier.bench.workload.WorkloadRunner;
 import io.courier.bench.rr.RequestReplyComparison;
 import io.courier.cluster.ClusterOptions;
-import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.core.EnvelopeFormat;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -184,15 +183,17 @@ final class BenchCommand implements Callable<Integer> {
      * collection and page writes would land on whichever client happens to be measured.
      */
     static int onCluster(String bootstrapServers, OnCluster work) throws Exception {
-        EmbeddedKafkaCluster cluster = bootstrapServers != null ? null
-                : EmbeddedKafkaCluster.start(ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("1g").build());
+        if (bootstrapServers != null) {
+            return work.run(bootstrapServers, bootstrapServers);
+        }
+        // Ctrl-C during a long benchmark closes the cluster too, which deletes its data (gigabytes, for some).
+        ClusterOnExit embedded = ClusterOnExit.start(ClusterOptions.builder().forkedNodes(true)
+                .forkedNodeHeap("1g").build(), () -> {}, () -> {});
         try {
-            String servers = cluster == null ? bootstrapServers : cluster.bootstrapServers();
-            return work.run(servers, servers + (cluster == null ? "" : " (embedded)"));
+            String servers = embedded.cluster().bootstrapServers();
+            return work.run(servers, servers + " (embedded)");
         } finally {
-            if (cluster != null) {
-                cluster.close();
-            }
+            embedded.closeNow();
         }
     }
 

@@ -59,16 +59,16 @@ final class ClusterCommand implements Callable<Integer> {
         if (security != Security.NONE) {
             options.security(new ClusterSecurity(ClusterSecurity.Protocol.valueOf(security.name()), "admin", "admin-secret"));
         }
-        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(options.build());
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        // Ctrl-C even during the start closes the cluster, which deletes a temporary data directory.
+        EmbeddedKafkaCluster cluster = ClusterOnExit.start(options.build(), () -> {
             out.println("Stopping the cluster...");
             out.flush();
-            cluster.close();
+        }, () -> {
             out.println("Cluster stopped.");
             out.flush();
             stopped.countDown();
-        }, "courier-cluster-stop"));
+        }).cluster();
 
         out.printf(Locale.ROOT, "Apache Kafka cluster %s: %d node(s), KRaft mode%n", cluster.clusterId(), brokers);
         out.println("bootstrap.servers=" + cluster.bootstrapServers());

@@ -35,6 +35,7 @@ import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /** Runs the README's first command, {@code ./courier cluster}, as a user would: a process, its output, a signal. */
@@ -160,6 +161,35 @@ class ClusterCommandIT {
             } finally {
                 process.destroyForcibly();
             }
+        }
+    }
+
+    @Test
+    void aClusterStoppedWhileItStartsLeavesNoDataBehind(@TempDir Path tmp) throws Exception {
+        List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString(), "cluster", "--port", "0"));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        builder.environment().put("JAVA_OPTS", "-Djava.io.tmpdir=" + tmp); // where its temporary data directory goes
+        Process process = builder.start();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+            while (dataDirectories(tmp).isEmpty() && process.isAlive() && System.nanoTime() < deadline) {
+                Thread.sleep(20);
+            }
+            assertThat(dataDirectories(tmp)).as("the start has begun").hasSize(1);
+
+            process.toHandle().destroy(); // SIGTERM (Ctrl-C sends SIGINT; the JVM shuts down the same way)
+
+            assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("stopped within 3 minutes").isTrue();
+            assertThat(dataDirectories(tmp)).as("the temporary data directory was deleted").isEmpty();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static List<Path> dataDirectories(Path tmp) throws IOException {
+        try (var entries = Files.list(tmp)) {
+            return entries.filter(p -> p.getFileName().toString().startsWith("courier-kafka-")).toList();
         }
     }
 

@@ -100,7 +100,7 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             LOG.info("Kafka cluster {} with {} node(s) started in {} ms at {}", clusterId, n,
                     cluster.startupTime.toMillis(), cluster.bootstrapServers);
             return cluster;
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: Kafka's logging refuses to start during a JVM shutdown
             if (temporary) {
                 DataDirectories.deleteRecursively(dataDir);
             }
@@ -126,7 +126,7 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
         try {
             Parallel.forEach(nodes, "start", options.startTimeout(), node -> node.start(options.startTimeout()));
             awaitRegistered(nodeIds(), options.startTimeout());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             close();
             throw e;
         }

@@ -1,0 +1,86 @@
+package io.courier.cli;
+
+import io.courier.cluster.ClusterOptions;
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.common.CourierException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * An embedded cluster that the JVM's shutdown (Ctrl-C, SIGTERM) closes, which deletes its temporary data
+ * directory, even when the shutdown comes while the cluster is still starting: the shutdown then waits for the start
+ * to end, and closes what it started.
+ */
+final class ClusterOnExit {
+    /** Longer than a cluster's own start-up timeout, so that the wait ends with the start, not before it. */
+    private static final long START_WAIT_MINUTES = 3;
+
+    private final CompletableFuture<EmbeddedKafkaCluster> started = new CompletableFuture<>();
+    private final Thread hook;
+
+    private ClusterOnExit(Runnable beforeClose, Runnable afterClose) {
+        this.hook = new Thread(() -> {
+            EmbeddedKafkaCluster cluster = startedOrNull();
+            if (cluster != null) {
+                beforeClose.run();
+                cluster.close();
+                afterClose.run();
+            }
+        }, "courier-cluster-stop");
+    }
+
+    /**
+     * @param options     the cluster to start
+     * @param beforeClose run by a shutdown before it closes the cluster (a message, say)
+     * @param afterClose  run by a shutdown after it closed the cluster
+     * @return the started cluster, closed by the JVM's shutdown unless {@link #closeNow} closed it first
+     */
+    static ClusterOnExit start(ClusterOptions options, Runnable beforeClose, Runnable afterClose) {
+        ClusterOnExit onExit = new ClusterOnExit(beforeClose, afterClose);
+        Runtime.getRuntime().addShutdownHook(onExit.hook);
+        try {
+            onExit.started.complete(EmbeddedKafkaCluster.start(options));
+        } catch (RuntimeException | Error e) {
+            onExit.started.complete(null); // nothing to close: a failed start stops what it started
+            if (!onExit.removeHook()) {
+                // Ctrl-C during the start: Kafka fails to start its parts in a JVM that is shutting down.
+                throw new CourierException("stopped while the cluster was starting; nothing was left behind", e);
+            }
+            throw e;
+        }
+        return onExit;
+    }
+
+    EmbeddedKafkaCluster cluster() {
+        return started.join();
+    }
+
+    /** Closes the cluster now, when the work is done without a shutdown. */
+    void closeNow() {
+        cluster().close();
+        removeHook();
+    }
+
+    private EmbeddedKafkaCluster startedOrNull() {
+        try {
+            return started.get(START_WAIT_MINUTES, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return null;
+        } catch (ExecutionException | TimeoutException e) {
+            return null;
+        }
+    }
+
+    /** @return false if the JVM is shutting down (the hook is running, or about to) */
+    private boolean removeHook() {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+            return true;
+        } catch (IllegalStateException e) {
+            return false;
+        }
+    }
+}
