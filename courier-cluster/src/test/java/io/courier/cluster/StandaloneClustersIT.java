@@ -101,6 +101,33 @@ class StandaloneClustersIT {
     }
 
     @Test
+    void aStartThatTimesOutLeavesNoBrokerHoldingItsPort() throws Exception {
+        int port;
+        try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            port = probe.getLocalPort();
+        }
+        ClusterOptions tooShort = ClusterOptions.builder().port(port).startTimeout(Duration.ofMillis(300)).build();
+
+        assertThrows(CourierException.class, () -> EmbeddedKafkaCluster.start(tooShort));
+
+        // This JVM is still here: the abandoned start used to be interrupted, and Kafka halts the JVM when an
+        // interrupt closes one of its files. The start now ends on its own, and nothing stays listening.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(90)).until(() -> isFree(port));
+        // And stays down: a broker that kept its server would still be listening a moment later.
+        Thread.sleep(3_000);
+        assertThat(isFree(port)).as("port %d after the node's start ended", port).isTrue();
+    }
+
+    private static boolean isFree(int port) {
+        try {
+            new ServerSocket(port, 50, InetAddress.getLoopbackAddress()).close();
+            return true;
+        } catch (java.io.IOException e) {
+            return false;
+        }
+    }
+
+    @Test
     void failsWithTheReasonWhenTheDataDirectoryIsNotWritable(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
         Path beneathAFile = file.resolve("data");

@@ -27,7 +27,10 @@ final class ForkedNode implements ClusterNode {
     private final Path propertiesFile;
     private final Path logFile;
     private final Deque<String> tail = new ArrayDeque<>();
+    /** The started node's JVM; guarded by this. */
     private Process process;
+    /** Set by stop(): a start still under way destroys its JVM instead of keeping it. Guarded by this. */
+    private boolean stopped;
 
     ForkedNode(NodeSpec spec, String heap, Path dataDir) {
         this.spec = spec;
@@ -43,6 +46,9 @@ final class ForkedNode implements ClusterNode {
 
     @Override
     public void start(Duration timeout) {
+        synchronized (this) {
+            stopped = false;
+        }
         Process started = null;
         try {
             writeProperties();
@@ -65,7 +71,14 @@ final class ForkedNode implements ClusterNode {
                             + "; the last lines of " + logFile + ":\n" + tail());
                 }
             }
-            process = started;
+            synchronized (this) {
+                if (!stopped) {
+                    process = started;
+                    return;
+                }
+            }
+            started.destroyForcibly(); // the cluster gave up on this start: leave no JVM behind holding the ports
+            throw new CourierException("node " + spec.nodeId() + " was stopped while it started");
         } catch (IOException e) {
             throw new CourierException("cannot launch a JVM for node " + spec.nodeId() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -89,13 +102,17 @@ final class ForkedNode implements ClusterNode {
     }
 
     @Override
-    public boolean isRunning() {
+    public synchronized boolean isRunning() {
         return process != null && process.isAlive();
     }
 
     private void end(boolean forcibly) {
-        Process running = process;
-        process = null;
+        Process running;
+        synchronized (this) {
+            stopped = true;
+            running = process;
+            process = null;
+        }
         if (running == null) {
             return;
         }

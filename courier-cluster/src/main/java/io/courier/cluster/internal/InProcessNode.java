@@ -9,7 +9,10 @@ import org.apache.kafka.common.utils.Time;
 /** A node that runs in this JVM: fast to start, but it cannot crash without taking the JVM along. */
 final class InProcessNode implements ClusterNode {
     private final NodeSpec spec;
+    /** The started server; guarded by this. */
     private KafkaRaftServer server;
+    /** Set by stop(): a start still under way shuts its server down instead of keeping it. Guarded by this. */
+    private boolean stopped;
 
     InProcessNode(NodeSpec spec) {
         this.spec = spec;
@@ -22,26 +25,44 @@ final class InProcessNode implements ClusterNode {
 
     @Override
     public void start(Duration timeout) {
-        // startup() blocks until the broker has caught up; the caller bounds it with the timeout.
+        synchronized (this) {
+            stopped = false;
+        }
+        // startup() blocks until the broker has caught up; the caller bounds it with the timeout, and a caller that
+        // gives up calls stop(), which this start may not see until startup() returns.
         KafkaRaftServer candidate = new KafkaRaftServer(new KafkaConfig(spec.properties(), false), Time.SYSTEM);
         try {
             candidate.startup();
         } catch (RuntimeException e) {
-            candidate.shutdown();
-            candidate.awaitShutdown();
+            shutDown(candidate);
             throw new CourierException("node " + spec.nodeId() + " failed to start: " + e.getMessage(), e);
         }
-        server = candidate;
+        synchronized (this) {
+            if (!stopped) {
+                server = candidate;
+                return;
+            }
+        }
+        shutDown(candidate); // the cluster gave up on this start: leave no broker behind holding the ports
+        throw new CourierException("node " + spec.nodeId() + " was stopped while it started");
     }
 
     @Override
     public void stop() {
-        KafkaRaftServer running = server;
-        server = null;
-        if (running != null) {
-            running.shutdown();
-            running.awaitShutdown();
+        KafkaRaftServer running;
+        synchronized (this) {
+            stopped = true;
+            running = server;
+            server = null;
         }
+        if (running != null) {
+            shutDown(running);
+        }
+    }
+
+    private static void shutDown(KafkaRaftServer server) {
+        server.shutdown();
+        server.awaitShutdown();
     }
 
     @Override
@@ -51,7 +72,7 @@ final class InProcessNode implements ClusterNode {
     }
 
     @Override
-    public boolean isRunning() {
+    public synchronized boolean isRunning() {
         return server != null;
     }
 }

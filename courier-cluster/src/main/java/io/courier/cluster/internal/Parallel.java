@@ -54,7 +54,10 @@ final class Parallel {
                 throw failure;
             }
         } finally {
-            pool.shutdownNow();
+            // No interrupt for what is still running: Kafka's start-up halts the JVM when an interrupt closes one of
+            // its files (ProcessTerminatingFaultHandler). A node whose start is given up on shuts itself down once
+            // the start ends, because the cluster stops it (see the nodes' stop()).
+            pool.shutdown();
         }
     }
 
