@@ -3,6 +3,7 @@ package io.courier.cli;
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.common.CourierException;
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -14,13 +15,13 @@ import java.util.concurrent.TimeoutException;
  * to end, and closes what it started.
  */
 final class ClusterOnExit {
-    /** Longer than a cluster's own start-up timeout, so that the wait ends with the start, not before it. */
-    private static final long START_WAIT_MINUTES = 3;
-
     private final CompletableFuture<EmbeddedKafkaCluster> started = new CompletableFuture<>();
     private final Thread hook;
+    /** Longer than a start can take (its nodes, then their registration, then a failed start's cleanup). */
+    private final Duration startWait;
 
-    private ClusterOnExit(Runnable beforeClose, Runnable afterClose) {
+    private ClusterOnExit(ClusterOptions options, Runnable beforeClose, Runnable afterClose) {
+        this.startWait = options.startTimeout().multipliedBy(2).plusMinutes(4);
         this.hook = new Thread(() -> {
             EmbeddedKafkaCluster cluster = startedOrNull();
             if (cluster != null) {
@@ -38,7 +39,7 @@ final class ClusterOnExit {
      * @return the started cluster, closed by the JVM's shutdown unless {@link #closeNow} closed it first
      */
     static ClusterOnExit start(ClusterOptions options, Runnable beforeClose, Runnable afterClose) {
-        ClusterOnExit onExit = new ClusterOnExit(beforeClose, afterClose);
+        ClusterOnExit onExit = new ClusterOnExit(options, beforeClose, afterClose);
         Runtime.getRuntime().addShutdownHook(onExit.hook);
         try {
             onExit.started.complete(EmbeddedKafkaCluster.start(options));
@@ -65,7 +66,7 @@ final class ClusterOnExit {
 
     private EmbeddedKafkaCluster startedOrNull() {
         try {
-            return started.get(START_WAIT_MINUTES, TimeUnit.MINUTES);
+            return started.get(startWait.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return null;

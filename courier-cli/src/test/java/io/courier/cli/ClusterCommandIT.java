@@ -167,8 +167,8 @@ class ClusterCommandIT {
     @Test
     void aClusterStoppedWhileItStartsLeavesNoDataBehind(@TempDir Path tmp) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString(), "cluster", "--port", "0"));
-        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD);
+        Path output = Files.createTempFile("courier-cluster-stopped", ".out");
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
         builder.environment().put("JAVA_OPTS", "-Djava.io.tmpdir=" + tmp); // where its temporary data directory goes
         Process process = builder.start();
         try {
@@ -182,8 +182,12 @@ class ClusterCommandIT {
 
             assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("stopped within 3 minutes").isTrue();
             assertThat(dataDirectories(tmp)).as("the temporary data directory was deleted").isEmpty();
+            // Either the start was stopped ("stopped while the cluster was starting") or it ended first and the
+            // cluster was stopped as after any Ctrl-C; never a stack trace.
+            assertThat(Files.readString(output)).doesNotContain("\tat ").doesNotContain("Exception in thread");
         } finally {
             process.destroyForcibly();
+            Files.deleteIfExists(output);
         }
     }
 

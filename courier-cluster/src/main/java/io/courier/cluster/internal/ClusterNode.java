@@ -16,5 +16,12 @@ interface ClusterNode {
     /** Kills the node without any shutdown. */
     void kill();
 
+    /**
+     * Gives up on this node's start, from another thread than the one starting it: a start under way, or one not yet
+     * begun, ends by shutting the node down again instead of leaving it running. For a cluster whose start failed;
+     * the node is not started again.
+     */
+    void abandon();
+
     boolean isRunning();
 }

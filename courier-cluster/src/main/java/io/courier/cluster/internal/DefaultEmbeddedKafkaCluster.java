@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
@@ -29,6 +31,8 @@ import org.slf4j.LoggerFactory;
 public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultEmbeddedKafkaCluster.class);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
+    /** Counted down when the first close() has stopped the nodes and deleted a temporary data directory. */
+    private final CountDownLatch closeDone = new CountDownLatch(1);
 
     private final ClusterOptions options;
     private final Path dataDir;
@@ -124,7 +128,10 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
 
     private void startAll() {
         try {
-            Parallel.forEach(nodes, "start", options.startTimeout(), node -> node.start(options.startTimeout()));
+            // On a failure, every node is given up on and the starts still running get STOP_TIMEOUT to end, before
+            // close() below deletes a temporary data directory under them.
+            Parallel.forEach(nodes, "start", options.startTimeout(), node -> node.start(options.startTimeout()),
+                    STOP_TIMEOUT);
             awaitRegistered(nodeIds(), options.startTimeout());
         } catch (RuntimeException | Error e) {
             close();
@@ -228,14 +235,17 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
     public void close() {
         List<ClusterNode> running;
         synchronized (this) {
-            if (closed) {
-                return;
+            running = closed ? null : nodes.stream().filter(ClusterNode::isRunning).toList();
+            if (!closed) {
+                closed = true;
+                if (admin != null) {
+                    admin.close(Duration.ofSeconds(5));
+                }
             }
-            closed = true;
-            if (admin != null) {
-                admin.close(Duration.ofSeconds(5));
-            }
-            running = nodes.stream().filter(ClusterNode::isRunning).toList();
+        }
+        if (running == null) {
+            awaitClosed(); // a second caller (a shutdown hook, say) returns once the data is gone, not before
+            return;
         }
         try {
             Parallel.forEach(running, "stop", STOP_TIMEOUT, ClusterNode::stop);
@@ -243,6 +253,15 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             if (temporaryDataDir) {
                 DataDirectories.deleteRecursively(dataDir);
             }
+            closeDone.countDown();
+        }
+    }
+
+    private void awaitClosed() {
+        try {
+            closeDone.await(STOP_TIMEOUT.toMillis() + 60_000, TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 

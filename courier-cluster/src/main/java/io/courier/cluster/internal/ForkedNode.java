@@ -29,8 +29,10 @@ final class ForkedNode implements ClusterNode {
     private final Deque<String> tail = new ArrayDeque<>();
     /** The started node's JVM; guarded by this. */
     private Process process;
-    /** Set by stop(): a start still under way destroys its JVM instead of keeping it. Guarded by this. */
-    private boolean stopped;
+    /** The JVM of a start under way; guarded by this. */
+    private Process starting;
+    /** Set by abandon(): a start destroys its JVM instead of keeping it. Guarded by this. */
+    private boolean abandoned;
 
     ForkedNode(NodeSpec spec, String heap, Path dataDir) {
         this.spec = spec;
@@ -46,9 +48,6 @@ final class ForkedNode implements ClusterNode {
 
     @Override
     public void start(Duration timeout) {
-        synchronized (this) {
-            stopped = false;
-        }
         Process started = null;
         try {
             writeProperties();
@@ -56,6 +55,12 @@ final class ForkedNode implements ClusterNode {
                     "-Xmx" + heap, "-Dorg.slf4j.simpleLogger.defaultLogLevel=warn",
                     "-cp", System.getProperty("java.class.path"), NodeMain.class.getName(), propertiesFile.toString());
             started = new ProcessBuilder(command).redirectErrorStream(true).start();
+            synchronized (this) {
+                starting = started;
+                if (abandoned) {
+                    started.destroyForcibly(); // given up on before its JVM was even launched
+                }
+            }
             Process launched = started;
             CountDownLatch ready = new CountDownLatch(1);
             Thread pump = new Thread(() -> pumpOutput(launched, ready), "courier-node-" + spec.nodeId() + "-output");
@@ -72,13 +77,14 @@ final class ForkedNode implements ClusterNode {
                 }
             }
             synchronized (this) {
-                if (!stopped) {
+                starting = null;
+                if (!abandoned) {
                     process = started;
                     return;
                 }
             }
-            started.destroyForcibly(); // the cluster gave up on this start: leave no JVM behind holding the ports
-            throw new CourierException("node " + spec.nodeId() + " was stopped while it started");
+            started.destroyForcibly(); // leave no JVM behind holding the ports of a cluster that gave up on it
+            throw new CourierException("node " + spec.nodeId() + " was given up on while it started");
         } catch (IOException e) {
             throw new CourierException("cannot launch a JVM for node " + spec.nodeId() + ": " + e.getMessage(), e);
         } catch (InterruptedException e) {
@@ -97,6 +103,14 @@ final class ForkedNode implements ClusterNode {
     }
 
     @Override
+    public synchronized void abandon() {
+        abandoned = true;
+        if (starting != null) {
+            starting.destroyForcibly(); // its start loop sees the JVM gone and ends at once
+        }
+    }
+
+    @Override
     public void kill() {
         end(true);
     }
@@ -109,7 +123,6 @@ final class ForkedNode implements ClusterNode {
     private void end(boolean forcibly) {
         Process running;
         synchronized (this) {
-            stopped = true;
             running = process;
             process = null;
         }

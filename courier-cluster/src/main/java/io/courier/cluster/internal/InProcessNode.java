@@ -11,8 +11,8 @@ final class InProcessNode implements ClusterNode {
     private final NodeSpec spec;
     /** The started server; guarded by this. */
     private KafkaRaftServer server;
-    /** Set by stop(): a start still under way shuts its server down instead of keeping it. Guarded by this. */
-    private boolean stopped;
+    /** Set by abandon(): a start shuts its server down instead of keeping it. Guarded by this. */
+    private boolean abandoned;
 
     InProcessNode(NodeSpec spec) {
         this.spec = spec;
@@ -25,33 +25,41 @@ final class InProcessNode implements ClusterNode {
 
     @Override
     public void start(Duration timeout) {
-        synchronized (this) {
-            stopped = false;
-        }
-        // startup() blocks until the broker has caught up; the caller bounds it with the timeout, and a caller that
-        // gives up calls stop(), which this start may not see until startup() returns.
+        // startup() blocks until the broker has caught up, and cannot be interrupted (Kafka halts the JVM when an
+        // interrupt closes one of its files): a caller that gives up calls abandon(), seen when startup() returns.
+        requireNotAbandoned();
         KafkaRaftServer candidate = new KafkaRaftServer(new KafkaConfig(spec.properties(), false), Time.SYSTEM);
         try {
             candidate.startup();
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) {
             shutDown(candidate);
             throw new CourierException("node " + spec.nodeId() + " failed to start: " + e.getMessage(), e);
         }
         synchronized (this) {
-            if (!stopped) {
+            if (!abandoned) {
                 server = candidate;
                 return;
             }
         }
-        shutDown(candidate); // the cluster gave up on this start: leave no broker behind holding the ports
-        throw new CourierException("node " + spec.nodeId() + " was stopped while it started");
+        shutDown(candidate); // leave no broker behind holding the ports of a cluster that gave up on it
+        requireNotAbandoned();
+    }
+
+    private synchronized void requireNotAbandoned() {
+        if (abandoned) {
+            throw new CourierException("node " + spec.nodeId() + " was given up on while it started");
+        }
+    }
+
+    @Override
+    public synchronized void abandon() {
+        abandoned = true;
     }
 
     @Override
     public void stop() {
         KafkaRaftServer running;
         synchronized (this) {
-            stopped = true;
             running = server;
             server = null;
         }

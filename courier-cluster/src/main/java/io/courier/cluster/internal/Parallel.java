@@ -20,6 +20,15 @@ final class Parallel {
     private Parallel() {}
 
     static void forEach(List<ClusterNode> nodes, String what, Duration timeout, Consumer<ClusterNode> action) {
+        forEach(nodes, what, timeout, action, Duration.ZERO);
+    }
+
+    /**
+     * @param grace how long to wait, after a failure or timeout, for the actions still running to end (each node was
+     *              told to give up first, see {@link ClusterNode#abandon()}), so that the caller cleans up after them
+     */
+    static void forEach(List<ClusterNode> nodes, String what, Duration timeout, Consumer<ClusterNode> action,
+            Duration grace) {
         if (nodes.isEmpty()) {
             return;
         }
@@ -51,6 +60,11 @@ final class Parallel {
                 }
             }
             if (failure != null) {
+                if (!grace.isZero()) {
+                    nodes.forEach(ClusterNode::abandon);
+                    pool.shutdown();
+                    awaitQuietly(pool, grace);
+                }
                 throw failure;
             }
         } finally {
@@ -58,6 +72,14 @@ final class Parallel {
             // its files (ProcessTerminatingFaultHandler). A node whose start is given up on shuts itself down once
             // the start ends, because the cluster stops it (see the nodes' stop()).
             pool.shutdown();
+        }
+    }
+
+    private static void awaitQuietly(ExecutorService pool, Duration grace) {
+        try {
+            pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 
