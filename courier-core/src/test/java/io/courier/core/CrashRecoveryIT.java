@@ -18,6 +18,8 @@ import java.util.TreeSet;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TransactionListing;
+import org.apache.kafka.clients.admin.TransactionState;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -60,13 +62,59 @@ class CrashRecoveryIT {
         assertThat(output).hasSize(MESSAGES);
     }
 
+    /**
+     * The predecessor is killed inside a transaction that would stay open for 10 minutes (its
+     * {@code transaction.timeout.ms}), after it published part of its batch; read {@code read_committed}, the
+     * output cannot move past that transaction until it ends. The output completing well before then shows the
+     * restart ended it: the same {@code instanceId} gives the same transactional id, whose new producer fences the
+     * old one and aborts its transaction.
+     */
+    @Test
+    void aRestartWithTheSameInstanceIdFencesTheKilledPredecessorsOpenTransactionAtOnce(EmbeddedKafkaCluster cluster)
+            throws Exception {
+        String in = "in-fenced";
+        String out = "out-fenced";
+        Path log = dir.resolve("fenced.log");
+        Files.createFile(log);
+        Set<Integer> acked = publishInput(cluster, in, out);
+        String hangAt = Integer.toString(MESSAGES / 5);
+        Process first = start(cluster, DeliveryGuarantee.EXACTLY_ONCE, in, out, log, "600000", hangAt);
+        try {
+            await().atMost(Duration.ofMinutes(2)).until(() -> readLog(log).contains(MESSAGES / 5));
+        } finally {
+            first.destroyForcibly().waitFor();
+        }
+        String transactionalId = openTransactionOf(cluster, in);
+        Process second = start(cluster, DeliveryGuarantee.EXACTLY_ONCE, in, out, log, "600000", "none");
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500))
+                    .until(() -> committedOutput(cluster, out).size() >= MESSAGES);
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+        List<Integer> output = committedOutput(cluster, out);
+        assertThat(distinct(output)).as("every input in the output").containsAll(acked);
+        assertThat(output).as("each once").hasSize(MESSAGES);
+        assertThat(cluster.admin().describeTransactions(List.of(transactionalId)).all().get(30, TimeUnit.SECONDS)
+                .get(transactionalId).state()).as("the killed instance's transaction").isNotEqualTo(TransactionState.ONGOING);
+    }
+
+    /** The transactional id of the one transaction left open by the killed instance consuming {@code topic}. */
+    private static String openTransactionOf(EmbeddedKafkaCluster cluster, String topic) throws Exception {
+        List<String> open = cluster.admin().listTransactions().all().get(30, TimeUnit.SECONDS).stream()
+                .filter(t -> t.transactionalId().contains("-" + topic + "-") && t.state() == TransactionState.ONGOING)
+                .map(TransactionListing::transactionalId).toList();
+        assertThat(open).as("the killed instance's open transaction").hasSize(1);
+        return open.get(0);
+    }
+
     @Test
     void atMostOnceNeverHandlesAMessageTwiceAndCountsTheLosses(EmbeddedKafkaCluster cluster) throws Exception {
         // At-most-once commits before handling: caught up is not done until the last batch has been handled too,
         // which shows as a log that stopped growing.
         java.util.concurrent.atomic.AtomicInteger lastSize = new java.util.concurrent.atomic.AtomicInteger(-1);
         Run run = crashAndRestart(cluster, DeliveryGuarantee.AT_MOST_ONCE,
-                log -> groupCaughtUp(cluster, "crash-" + DeliveryGuarantee.AT_MOST_ONCE, "in-" + DeliveryGuarantee.AT_MOST_ONCE)
+                log -> groupCaughtUp(cluster, "crash-in-" + DeliveryGuarantee.AT_MOST_ONCE, "in-" + DeliveryGuarantee.AT_MOST_ONCE)
                         && lastSize.getAndSet(log.size()) == log.size());
         List<Integer> handled = readLog(run.log);
         int lost = MESSAGES - distinct(handled).size();
@@ -87,6 +135,23 @@ class CrashRecoveryIT {
         String out = "out-" + g;
         Path log = dir.resolve(g + ".log");
         Files.createFile(log);
+        Set<Integer> acked = publishInput(cluster, in, out);
+        Process first = start(cluster, g, in, out, log);
+        await().atMost(Duration.ofMinutes(2)).until(() -> readLog(log).size() >= MESSAGES / 3);
+        first.destroyForcibly().waitFor(); // SIGKILL: no commit, no close, no goodbye to the group
+        int atKill = readLog(log).size();
+        assertThat(atKill).as("killed mid-stream").isLessThan(MESSAGES);
+        Process second = start(cluster, g, in, out, log);
+        try {
+            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> done.test(readLog(log)));
+        } finally {
+            second.destroyForcibly().waitFor();
+        }
+        return new Run(acked, readLog(log), atKill, log);
+    }
+
+    /** Provisions both topics and publishes the input; returns the acknowledged messages. */
+    private static Set<Integer> publishInput(EmbeddedKafkaCluster cluster, String in, String out) throws Exception {
         Set<Integer> acked = new TreeSet<>();
         List<String> failures = new java.util.ArrayList<>();
         try (Courier courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).build())) {
@@ -109,24 +174,15 @@ class CrashRecoveryIT {
             }
             assertThat(failures).as("publish failures before the test starts").isEmpty();
         }
-        Process first = start(cluster, g, in, out, log);
-        await().atMost(Duration.ofMinutes(2)).until(() -> readLog(log).size() >= MESSAGES / 3);
-        first.destroyForcibly().waitFor(); // SIGKILL: no commit, no close, no goodbye to the group
-        int atKill = readLog(log).size();
-        assertThat(atKill).as("killed mid-stream").isLessThan(MESSAGES);
-        Process second = start(cluster, g, in, out, log);
-        try {
-            await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> done.test(readLog(log)));
-        } finally {
-            second.destroyForcibly().waitFor();
-        }
-        return new Run(acked, readLog(log), atKill, log);
+        return acked;
     }
 
-    private static Process start(EmbeddedKafkaCluster cluster, DeliveryGuarantee g, String in, String out, Path log)
-            throws IOException {
-        return ChildJvm.start(CrashTestService.class, "256m", cluster.bootstrapServers(), g.name(), in, out,
-                log.toString(), "instance-a");
+    private static Process start(EmbeddedKafkaCluster cluster, DeliveryGuarantee g, String in, String out, Path log,
+            String... transactionTimeoutAndHangAt) throws IOException {
+        List<String> args = new java.util.ArrayList<>(List.of(cluster.bootstrapServers(), g.name(), in, out,
+                log.toString(), "instance-a"));
+        args.addAll(List.of(transactionTimeoutAndHangAt));
+        return ChildJvm.start(CrashTestService.class, "256m", args.toArray(String[]::new));
     }
 
     private static List<Integer> readLog(Path log) throws IOException {
