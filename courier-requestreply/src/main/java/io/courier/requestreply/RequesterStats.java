@@ -7,7 +7,8 @@ package io.courier.requestreply;
  * @param succeeded requests answered with a success
  * @param failed    requests answered with a failure
  * @param timedOut  requests that reached their deadline without (enough) replies
- * @param late      replies that arrived after their request's deadline: dropped
+ * @param late      replies that arrived after their request had completed (its deadline passed, or it was already
+ *                  answered: a second reply after a responder crash): dropped
  * @param unmatched replies whose correlation id this instance does not know (sent by an earlier incarnation, or
  *                  to a partition that moved here in a rebalance): dropped
  * @param pending   requests waiting for a reply now

@@ -13,10 +13,15 @@ import io.courier.core.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.slf4j.Logger;
@@ -56,6 +61,23 @@ class RequestReplyFaultIT {
             gate.await();
             return CompletableFuture.completedFuture("echo:" + m.value() + ":gated");
         };
+    }
+
+    /** The request payload each reply in the topic answers, one entry per reply record. */
+    private List<String> replyPayloads(String topic) {
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new StringDeserializer(), new StringDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
+                    .map(p -> new TopicPartition(topic, p.partition())).toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            Map<TopicPartition, Long> ends = consumer.endOffsets(partitions);
+            List<String> payloads = new ArrayList<>();
+            while (partitions.stream().anyMatch(tp -> consumer.position(tp) < ends.get(tp))) {
+                consumer.poll(Duration.ofMillis(200)).forEach(r -> payloads.add(r.value().split(":")[1]));
+            }
+            return payloads;
+        }
     }
 
     /** Each caller's reply must echo its own payload; which responder answered does not matter. */
@@ -144,6 +166,19 @@ class RequestReplyFaultIT {
                             bySurvivor, timeouts, requester.stats(), survivor.stats());
                     assertThat(bySurvivor.get()).as("answers after the kill").isPositive();
                     assertThat(requester.stats().failed()).isZero();
+                    // Every reply written is a caller's answer or dropped and counted as late: a second answer to a
+                    // request the doomed responder had answered before it died without committing, or an answer
+                    // after the deadline. The survivor may still answer redeliveries, hence the wait.
+                    await().atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+                        List<String> replies = replyPayloads("kill.replies");
+                        RequesterStats stats = requester.stats();
+                        LOG.info("{} replies written to {} requests, {}", replies.size(),
+                                replies.stream().distinct().count(), stats);
+                        assertThat(stats.succeeded() + stats.late()).as("replies read").isEqualTo(replies.size());
+                        assertThat(stats.late()).as("duplicates among the late")
+                                .isGreaterThanOrEqualTo(replies.size() - replies.stream().distinct().count());
+                        assertThat(stats.unmatched()).isZero();
+                    });
                 }
             } finally {
                 doomed.destroyForcibly();
@@ -185,6 +220,42 @@ class RequestReplyFaultIT {
                     LOG.info("restarted requester: {}", second.stats());
                     assertThat(second.stats().succeeded()).isEqualTo(300);
                     assertThat(responder.stats().answered()).isEqualTo(600);
+                }
+            }
+        }
+    }
+
+    /**
+     * A stable {@code instanceId} makes the requester a static member (KIP-345): closing it does not leave the
+     * group, and its restart within the session timeout takes its partitions back without a rebalance. A dynamic
+     * member's close would move its partitions to the other instance within a heartbeat (3 s).
+     */
+    @Test
+    void aRequesterRestartedWithItsInstanceIdTakesItsPartitionsBackWithoutARebalance() throws Exception {
+        try (Courier courier = connect("static")) {
+            Endpoint<String, String, String> endpoint = endpoint(courier, "static-requests", 2);
+            RequesterOptions.Builder options = RequesterOptions.builder("static.replies").replyPartitions(4);
+            try (Responder responder = Responder.start(courier, endpoint,
+                    ResponderOptions.builder("static-responders").build(), echo("r"));
+                    Requester other = Requester.start(courier, options.instanceId("other").build())) {
+                Requester restarted = Requester.start(courier, options.instanceId("restarted").build());
+                await().atMost(Duration.ofSeconds(60))
+                        .until(() -> other.replyPartitions().size() == 2 && restarted.replyPartitions().size() == 2);
+                Set<Integer> kept = other.replyPartitions();
+                Set<Integer> itsOwn = restarted.replyPartitions();
+                restarted.close();
+                long gone = System.nanoTime();
+                while (System.nanoTime() - gone < TimeUnit.SECONDS.toNanos(10)) {
+                    assertThat(other.replyPartitions()).as("the other instance's partitions while one is away")
+                            .isEqualTo(kept);
+                    Thread.sleep(100);
+                }
+                try (Requester back = Requester.start(courier, options.instanceId("restarted").build())) {
+                    assertThat(back.replyPartitions()).isEqualTo(itsOwn);
+                    assertOwnReply("again", back.request(endpoint, "k", "again", Duration.ofSeconds(30))
+                            .get(1, TimeUnit.MINUTES));
+                    assertThat(other.replyPartitions()).isEqualTo(kept);
+                    assertThat(responder.stats().answered()).isEqualTo(1);
                 }
             }
         }
