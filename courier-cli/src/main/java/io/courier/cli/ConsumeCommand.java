@@ -120,7 +120,7 @@ final class ConsumeCommand implements Callable<Integer> {
         } finally {
             out.flush();
             consumer.close();
-            removeHook(stopper);
+            CourierCli.removeShutdownHook(stopper);
             closed.countDown();
         }
         return 0;
@@ -216,13 +216,5 @@ final class ConsumeCommand implements Callable<Integer> {
             config.put("group.id", group);
         }
         return config;
-    }
-
-    private static void removeHook(Thread hook) {
-        try {
-            Runtime.getRuntime().removeShutdownHook(hook);
-        } catch (IllegalStateException e) {
-            // The JVM is shutting down: the hook is running, and waits for this thread.
-        }
     }
 }

@@ -39,6 +39,15 @@ public final class CourierCli implements Runnable {
         System.exit(exitCode);
     }
 
+    /** Removes a command's shutdown hook once the command ended; a hook the JVM's shutdown already runs stays. */
+    static void removeShutdownHook(Thread hook) {
+        try {
+            Runtime.getRuntime().removeShutdownHook(hook);
+        } catch (IllegalStateException e) {
+            // The JVM is shutting down: the hook is running (and may be waiting for this thread).
+        }
+    }
+
     private static PrintWriter utf8(FileDescriptor fd) {
         return new PrintWriter(new BufferedWriter(new OutputStreamWriter(new FileOutputStream(fd),
                 StandardCharsets.UTF_8)), true);

@@ -5,23 +5,18 @@ import io.courier.core.Courier;
 import io.courier.core.Envelope;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.OutboundMessage;
-import io.courier.core.PublishResult;
 import io.courier.core.Publisher;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.PrintWriter;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -46,7 +41,6 @@ import picocli.CommandLine.Spec;
 final class PublishCommand implements Callable<Integer> {
     /** Messages sent but not yet printed; past this many the input waits, so memory stays bounded. */
     private static final int MAX_IN_FLIGHT = 1000;
-    /** Written by the publisher on every record; a second value of one would leave readers to guess which counts. */
 
     @Spec
     CommandSpec spec;
@@ -95,24 +89,28 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         String single = source == null ? null : source.value != null ? source.value : read(source.file);
-        PrintWriter out = spec.commandLine().getOut();
+        Acknowledgements acks = new Acknowledgements(topic, spec.commandLine().getOut(), spec.commandLine().getErr());
+        Thread hook = new Thread(acks::finishOnShutdown, "courier-publish-stop");
+        Runtime.getRuntime().addShutdownHook(hook);
         try (Courier courier = connection.connect(envelope)) {
             // The publisher checks too, but its message speaks to Java code ("call Courier.provision(...)").
             connection.describeExisting(courier.admin(), topic);
-            publish(courier, single, out);
+            publish(courier, single, acks);
         } catch (CompletionException e) {
             throw e.getCause() instanceof CourierException ce ? ce : new CourierException("cannot publish to topic '"
                     + topic + "' at " + connection.servers() + ": " + e.getCause(), e.getCause());
+        } finally {
+            CourierCli.removeShutdownHook(hook);
         }
         return 0;
     }
 
-    private void publish(Courier courier, String single, PrintWriter out) {
+    private void publish(Courier courier, String single, Acknowledgements acks) {
         try (Publisher<String, String> publisher = courier.publisher(Topic.of(topic, Serdes.string(), Serdes.string()))) {
             if (single != null) {
-                print(out, publisher.publish(message(single)).join());
+                acks.send(() -> publisher.publish(message(single)), false, MAX_IN_FLIGHT);
             } else {
-                publishLines(publisher, out);
+                publishLines(publisher, acks);
             }
         }
     }
@@ -122,54 +120,30 @@ final class PublishCommand implements Callable<Integer> {
      * published at full speed; when the input pauses (someone typing), every pending acknowledgement is printed
      * before the next line is awaited.
      */
-    private void publishLines(Publisher<String, String> publisher, PrintWriter out) {
+    private void publishLines(Publisher<String, String> publisher, Acknowledgements acks) {
         Utf8Lines lines = new Utf8Lines(in);
-        Deque<CompletableFuture<PublishResult>> pending = new ArrayDeque<>();
-        long read = 0;
         try {
             for (String line = lines.next(); line != null; line = lines.next()) {
-                read++;
-                pending.add(publisher.publish(message(line)));
-                while (!pending.isEmpty() && (pending.peek().isDone() || pending.size() > MAX_IN_FLIGHT || !lines.ready())) {
-                    printOrFail(out, pending, read);
+                String value = line;
+                if (!acks.send(() -> publisher.publish(message(value)), lines.ready(), MAX_IN_FLIGHT)) {
+                    return; // the JVM is shutting down, and its hook prints what was sent
                 }
             }
         } catch (IOException e) {
             try {
-                while (!pending.isEmpty()) {
-                    printOrFail(out, pending, read);
-                }
+                acks.awaitAll();
             } catch (CourierException failed) {
                 failed.addSuppressed(e); // the line that could not be read stays on record
                 throw failed;
             }
+            long read = acks.sent();
             if (e instanceof CharacterCodingException) {
                 throw new IllegalArgumentException("line " + (read + 1) + " of standard input is not UTF-8 text; "
                         + "nothing from it on was published (the " + read + " line(s) before it were)", e);
             }
             throw new IllegalStateException("cannot read standard input after line " + read + ": " + e, e);
         }
-        while (!pending.isEmpty()) {
-            printOrFail(out, pending, read);
-        }
-    }
-
-    /**
-     * Prints the oldest pending acknowledgement. If that message failed, the messages sent after it are waited for
-     * and counted, so that the error says what became of every line read.
-     */
-    private void printOrFail(PrintWriter out, Deque<CompletableFuture<PublishResult>> pending, long read) {
-        CompletableFuture<PublishResult> oldest = pending.remove();
-        try {
-            print(out, oldest.join());
-        } catch (CompletionException e) {
-            long line = read - pending.size();
-            long later = pending.size();
-            long acknowledged = pending.stream().filter(f -> f.handle((r, x) -> x == null).join()).count();
-            throw new CourierException("line " + line + " of standard input was not acknowledged by topic '" + topic
-                    + "': " + ConnectionOptions.reason(e) + "; of the " + later + " line(s) sent after it, "
-                    + acknowledged + " were acknowledged (not printed); nothing further was read", e.getCause());
-        }
+        acks.awaitAll();
     }
 
     private OutboundMessage<String, String> message(String value) {
@@ -178,10 +152,6 @@ final class PublishCommand implements Callable<Integer> {
             message = message.withHeader(h.getKey(), h.getValue());
         }
         return message;
-    }
-
-    private static void print(PrintWriter out, PublishResult result) {
-        out.println(result.topic() + "-" + result.partition() + "@" + result.offset());
     }
 
     private static String read(Path file) {

@@ -164,6 +164,67 @@ class ClusterCommandIT {
         }
     }
 
+    /**
+     * Lines piped into {@code publish} run up to a thousand sends ahead of their printed offsets. Stopped by a
+     * signal, it sends nothing more and prints the offsets of what it sent, as Kafka's console producer closes its
+     * producer: the printed offsets are exactly the topic's records. Before, sends still in the producer's buffer
+     * were published unreported, or lost.
+     */
+    @Test
+    void aPublishStoppedBySigtermPrintsTheOffsetOfEveryRecordItPublished() throws Exception {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start()) {
+            cluster.createTopic("cli-piped", 1, 1, Map.of());
+            Process process = launch("publish", "--bootstrap-servers", cluster.bootstrapServers(), "--topic", "cli-piped");
+            List<String> printed = java.util.Collections.synchronizedList(new ArrayList<>());
+            Thread reader = new Thread(() -> {
+                try (BufferedReader in = new BufferedReader(new InputStreamReader(process.getInputStream(),
+                        StandardCharsets.UTF_8))) {
+                    in.lines().forEach(printed::add);
+                } catch (IOException | java.io.UncheckedIOException ignored) {
+                    // the process ended
+                }
+            });
+            reader.start();
+            Thread feeder = new Thread(() -> {
+                try (java.io.Writer w = new java.io.BufferedWriter(new java.io.OutputStreamWriter(
+                        process.getOutputStream(), StandardCharsets.UTF_8))) {
+                    for (int i = 0; process.isAlive(); i++) {
+                        w.write("line-" + i + "\n");
+                    }
+                } catch (IOException ignored) {
+                    // the process ended: a broken pipe
+                }
+            });
+            feeder.setDaemon(true);
+            feeder.start();
+            try {
+                long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(2);
+                while (printed.size() < 5_000 && process.isAlive() && System.nanoTime() < deadline) {
+                    Thread.sleep(10);
+                }
+                assertThat(printed).as("offsets printed before the signal").hasSizeGreaterThanOrEqualTo(5_000);
+
+                process.toHandle().destroy(); // SIGTERM (Ctrl-C sends SIGINT; the JVM shuts down the same way)
+
+                assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("stopped within a minute").isTrue();
+                reader.join(TimeUnit.SECONDS.toMillis(30));
+                TopicPartition tp = new TopicPartition("cli-piped", 0);
+                long records = cluster.admin().listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest()))
+                        .all().get(30, TimeUnit.SECONDS).get(tp).offset();
+                List<String> expected = new ArrayList<>();
+                for (long offset = 0; offset < records; offset++) {
+                    expected.add("cli-piped-0@" + offset);
+                }
+                assertThat(printed.size()).as("lines printed, against the topic's %d records", records)
+                        .isEqualTo(records);
+                assertThat(printed).as("one printed offset per record in the topic, in order, and nothing else")
+                        .isEqualTo(expected);
+            } finally {
+                process.destroyForcibly();
+            }
+        }
+    }
+
     @Test
     void aClusterStoppedWhileItStartsLeavesNoDataBehind(@TempDir Path tmp) throws Exception {
         List<String> command = new ArrayList<>(List.of("bash", LAUNCHER.toString(), "cluster", "--port", "0"));
