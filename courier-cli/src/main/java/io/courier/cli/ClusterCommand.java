@@ -3,6 +3,7 @@ package io.courier.cli;
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.ClusterSecurity;
 import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.common.CourierException;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.Writer;
@@ -49,7 +50,7 @@ final class ClusterCommand implements Callable<Integer> {
     Security security;
 
     @Override
-    public Integer call() throws IOException, InterruptedException {
+    public Integer call() throws InterruptedException {
         PrintWriter out = spec.commandLine().getOut();
         if (brokers < 1 || brokers > ClusterOptions.MAX_NODES) {
             throw new IllegalArgumentException("--brokers must be between 1 and " + ClusterOptions.MAX_NODES
@@ -61,34 +62,40 @@ final class ClusterCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C even during the start closes the cluster, which deletes a temporary data directory.
-        EmbeddedKafkaCluster cluster = ClusterOnExit.start(options.build(), () -> {
+        ClusterOnExit onExit = ClusterOnExit.start(options.build(), () -> {
             out.println("Stopping the cluster...");
             out.flush();
         }, () -> {
             out.println("Cluster stopped.");
             out.flush();
             stopped.countDown();
-        }).cluster();
-
-        out.printf(Locale.ROOT, "Apache Kafka cluster %s: %d node(s), KRaft mode%n", cluster.clusterId(), brokers);
-        out.println("bootstrap.servers=" + cluster.bootstrapServers());
-        if (security != Security.NONE) {
-            out.println("client.config=" + writeClientConfig(cluster));
-        }
-        out.printf(Locale.ROOT, "Started in %.1f s. Data: %s%n", cluster.startupTime().toMillis() / 1000.0,
-                cluster.dataDirectory());
-        out.println("Press Ctrl-C to stop.");
-        out.flush();
+        });
+        EmbeddedKafkaCluster cluster = onExit.cluster();
+        // Not once the shutdown began: it deletes a temporary data directory, where the client config goes.
+        onExit.announceUnlessStopping(() -> {
+            Path clientConfig = security == Security.NONE ? null : writeClientConfig(cluster);
+            out.printf(Locale.ROOT, "Apache Kafka cluster %s: %d node(s), KRaft mode%n", cluster.clusterId(), brokers);
+            out.println("bootstrap.servers=" + cluster.bootstrapServers());
+            if (clientConfig != null) {
+                out.println("client.config=" + clientConfig);
+            }
+            out.printf(Locale.ROOT, "Started in %.1f s. Data: %s%n", cluster.startupTime().toMillis() / 1000.0,
+                    cluster.dataDirectory());
+            out.println("Press Ctrl-C to stop.");
+            out.flush();
+        });
         stopped.await();
         return 0;
     }
 
-    private static Path writeClientConfig(EmbeddedKafkaCluster cluster) throws IOException {
+    private static Path writeClientConfig(EmbeddedKafkaCluster cluster) {
         Properties props = new Properties();
         cluster.clientProperties().forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
         Path file = cluster.dataDirectory().resolve("client.properties");
         try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
             props.store(w, "Kafka client settings for the admin user of the Courier dev cluster");
+        } catch (IOException e) {
+            throw new CourierException("cannot write the client settings to " + file + ": " + e, e);
         }
         return file;
     }

@@ -19,10 +19,15 @@ final class ClusterOnExit {
     private final Thread hook;
     /** Longer than a start can take (its nodes, then their registration, then a failed start's cleanup). */
     private final Duration startWait;
+    /** Set when the JVM's shutdown began; guarded by this. */
+    private boolean shuttingDown;
 
     private ClusterOnExit(ClusterOptions options, Runnable beforeClose, Runnable afterClose) {
         this.startWait = options.startTimeout().multipliedBy(2).plusMinutes(4);
         this.hook = new Thread(() -> {
+            synchronized (this) {
+                shuttingDown = true;
+            }
             EmbeddedKafkaCluster cluster = startedOrNull();
             if (cluster != null) {
                 beforeClose.run();
@@ -56,6 +61,20 @@ final class ClusterOnExit {
 
     EmbeddedKafkaCluster cluster() {
         return started.join();
+    }
+
+    /**
+     * Runs {@code announcement} unless the JVM's shutdown has begun, so that a cluster stopped by Ctrl-C during its
+     * start is not announced as ready; a shutdown that begins meanwhile waits for it to finish.
+     *
+     * @return whether it ran
+     */
+    synchronized boolean announceUnlessStopping(Runnable announcement) {
+        if (shuttingDown) {
+            return false;
+        }
+        announcement.run();
+        return true;
     }
 
     /** Closes the cluster now, when the work is done without a shutdown. */
