@@ -89,7 +89,8 @@ final class PublishCommand implements Callable<Integer> {
             }
         }
         String single = source == null ? null : source.value != null ? source.value : read(source.file);
-        Acknowledgements acks = new Acknowledgements(topic, spec.commandLine().getOut(), spec.commandLine().getErr());
+        Acknowledgements acks = new Acknowledgements(topic, spec.commandLine().getOut(), spec.commandLine().getErr(),
+                single == null);
         Thread hook = new Thread(acks::finishOnShutdown, "courier-publish-stop");
         Runtime.getRuntime().addShutdownHook(hook);
         try (Courier courier = connection.connect(envelope)) {
@@ -108,7 +109,9 @@ final class PublishCommand implements Callable<Integer> {
     private void publish(Courier courier, String single, Acknowledgements acks) {
         try (Publisher<String, String> publisher = courier.publisher(Topic.of(topic, Serdes.string(), Serdes.string()))) {
             if (single != null) {
-                acks.send(() -> publisher.publish(message(single)), false, MAX_IN_FLIGHT);
+                if (acks.send(() -> publisher.publish(message(single)), false, MAX_IN_FLIGHT)) {
+                    acks.awaitAll();
+                }
             } else {
                 publishLines(publisher, acks);
             }
