@@ -91,7 +91,8 @@ public interface Requester extends AutoCloseable {
     RequesterStats stats();
 
     /**
-     * Stops reading replies and closes the publishers; pending requests complete exceptionally at once, with a
+     * Stops reading replies (waiting up to 10 s for the reply thread, unless called on it, from a reply's
+     * continuation) and closes the publishers; pending requests then complete exceptionally, with a
      * {@link io.courier.common.CourierException} that names the reply topic, the request and its endpoint. Idempotent.
      */
     @Override

@@ -8,9 +8,12 @@ package io.courier.requestreply;
  * @param failed    requests answered with a failure
  * @param timedOut  requests that reached their deadline without (enough) replies
  * @param late      replies that arrived after their request had completed (its deadline passed, or it was already
- *                  answered: a second reply after a responder crash): dropped
- * @param unmatched replies whose correlation id this instance does not know (sent by an earlier incarnation, or
- *                  to a partition that moved here in a rebalance): dropped
+ *                  answered: a second reply after a responder crash), if it is among the last 100,000 requests this
+ *                  instance completed: dropped
+ * @param unmatched replies whose correlation id this instance does not know (sent to an earlier incarnation, to a
+ *                  request older than the last 100,000 this instance completed, to a partition that moved here in a
+ *                  rebalance, or to the new owner of a partition this instance still reads after giving it up):
+ *                  dropped
  * @param pending   requests waiting for a reply now
  */
 public record RequesterStats(long sent, long succeeded, long failed, long timedOut, long late, long unmatched,

@@ -3,6 +3,7 @@ package io.courier.requestreply;
 import static io.courier.common.Preconditions.requireArgument;
 
 import io.courier.core.GroupProtocol;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Objects;
@@ -21,20 +22,23 @@ import java.util.Optional;
  * @param groupProtocol the consumer group protocol
  * @param consumerProperties raw Kafka consumer settings applied last (the escape hatch), for instance
  *                      {@code session.timeout.ms}
+ * @param handlingTimeout how long the handler may take to answer a request that carries no deadline (one sent by
+ *                      a plain Kafka client): past it the caller gets a failure reply, and the partition moves on
  */
 public record ResponderOptions(String groupId, int concurrency, Optional<String> instanceId,
-        GroupProtocol groupProtocol, Map<String, String> consumerProperties) {
+        GroupProtocol groupProtocol, Map<String, String> consumerProperties, Duration handlingTimeout) {
 
     public ResponderOptions {
         Objects.requireNonNull(groupId, "groupId");
         Objects.requireNonNull(instanceId, "instanceId");
         Objects.requireNonNull(groupProtocol, "groupProtocol");
+        Objects.requireNonNull(handlingTimeout, "handlingTimeout");
         consumerProperties = Map.copyOf(consumerProperties);
     }
 
     /**
      * @param groupId the responder group, for instance {@code pricing}
-     * @return a builder with one thread and the classic group protocol
+     * @return a builder with one thread, the classic group protocol and a handling timeout of 60 s
      */
     public static Builder builder(String groupId) {
         return new Builder(groupId);
@@ -47,6 +51,7 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
         private String instanceId;
         private GroupProtocol groupProtocol = GroupProtocol.CLASSIC;
         private final Map<String, String> consumerProperties = new LinkedHashMap<>();
+        private Duration handlingTimeout = Duration.ofSeconds(60);
 
         private Builder(String groupId) {
             this.groupId = groupId;
@@ -71,6 +76,17 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
         }
 
         /**
+         * @param timeout how long the handler may take to answer a request without a deadline, positive and below
+         *                the consumer's {@code max.poll.interval.ms} (5 minutes unless set), past which the group
+         *                would evict the instance
+         * @return this builder
+         */
+        public Builder handlingTimeout(Duration timeout) {
+            this.handlingTimeout = timeout;
+            return this;
+        }
+
+        /**
          * @param key   a Kafka consumer config key
          * @param value its value
          * @return this builder
@@ -90,8 +106,27 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
             requireArgument(instanceId == null || !instanceId.isBlank(), "instanceId must not be blank, but was '%s'",
                     instanceId);
             requireArgument(groupProtocol != null, "groupProtocol must not be null");
+            requireArgument(handlingTimeout != null && handlingTimeout.toMillis() > 0,
+                    "handlingTimeout must be at least 1 ms, but was %s", handlingTimeout);
+            long maxPoll = maxPollInterval();
+            requireArgument(handlingTimeout.toMillis() < maxPoll, "handlingTimeout must be shorter than "
+                    + "max.poll.interval.ms=%s, past which the group would evict this instance, but was %s", maxPoll,
+                    handlingTimeout);
             return new ResponderOptions(groupId, concurrency, Optional.ofNullable(instanceId), groupProtocol,
-                    consumerProperties);
+                    consumerProperties, handlingTimeout);
+        }
+
+        private long maxPollInterval() {
+            String set = consumerProperties.get("max.poll.interval.ms");
+            if (set == null) {
+                return 300_000;
+            }
+            try {
+                return Long.parseLong(set.trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("max.poll.interval.ms must be a number of milliseconds, but was '"
+                        + set + "'", e);
+            }
         }
     }
 }

@@ -92,8 +92,12 @@ class RequestReplyIT {
     @Test
     void answersWithTheTypedReplyAndCarriesTheFlowIdsFromRequestToReply() throws Exception {
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+        java.util.concurrent.atomic.AtomicReference<String> requestId = new java.util.concurrent.atomic.AtomicReference<>();
         try (Requester requester = requester();
-                Responder responder = responder("pricing", RequestHandler.sync(m -> "price of " + m.value()))) {
+                Responder responder = responder("pricing", RequestHandler.sync(m -> {
+                    requestId.set(m.envelope().messageId());
+                    return "price of " + m.value();
+                }))) {
             Reply<String> reply = requester.request(endpoint,
                     OutboundMessage.of("sku-1", "sku-1").withTraceparent(traceparent).withCausationId("order-7"),
                     WAIT).get();
@@ -103,7 +107,7 @@ class RequestReplyIT {
             assertThat(success.value()).isEqualTo("price of sku-1");
             assertThat(success.envelope().correlationId()).isEqualTo(reply.correlationId());
             assertThat(success.envelope().traceparent()).contains(traceparent);
-            assertThat(success.envelope().causationId()).isPresent().get().isNotEqualTo("order-7");
+            assertThat(success.envelope().causationId()).as("the request's message id").contains(requestId.get());
             assertThat(requester.stats().succeeded()).isEqualTo(1);
             assertThat(responder.stats().answered()).isEqualTo(1);
         }
@@ -417,6 +421,38 @@ class RequestReplyIT {
                     .contains("has no " + ReplyHeaders.REPLY_TOPIC + " or " + ReplyHeaders.REPLY_PARTITION + " header")
                     .contains("it was not sent by a Courier requester");
             assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 0, 0));
+        }
+    }
+
+    @Test
+    void aRequestWithoutADeadlineWhoseHandlerNeverAnswersGetsAFailureAfterTheHandlingTimeout() throws Exception {
+        String plainReplies = replies + ".plain";
+        cluster.createTopic(plainReplies, 1, 1, Map.of());
+        AtomicInteger handled = new AtomicInteger();
+        try (Responder responder = Responder.start(courier, endpoint, ResponderOptions.builder("stuck")
+                        .handlingTimeout(Duration.ofSeconds(1)).build(), m -> {
+                    handled.incrementAndGet();
+                    return "stuck".equals(m.value()) ? new CompletableFuture<String>()
+                            : CompletableFuture.completedFuture("answered " + m.value());
+                });
+                KafkaProducer<String, String> plain = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+                        new StringSerializer())) {
+            // A plain Kafka client's request: reply headers, no deadline.
+            ProducerRecord<String, String> request = new ProducerRecord<>(endpoint.name(), "k", "stuck");
+            request.headers().add(ReplyHeaders.REPLY_TOPIC, plainReplies.getBytes(StandardCharsets.UTF_8))
+                    .add(ReplyHeaders.REPLY_PARTITION, "0".getBytes(StandardCharsets.UTF_8));
+            plain.send(request).get();
+
+            ConsumerRecord<byte[], byte[]> reply = readOne(plainReplies);
+            assertThat(header(reply, ReplyHeaders.STATUS)).isEqualTo(ReplyHeaders.FAILURE);
+            assertThat(new String(reply.value(), StandardCharsets.UTF_8))
+                    .contains("did not answer request", "handlingTimeout of PT1S", "carries no deadline");
+            assertThat(responder.stats().failed()).isEqualTo(1);
+            try (Requester requester = requester()) { // the partition moved on
+                assertThat(requester.request(endpoint, "k", "next", WAIT).get()).isInstanceOfSatisfying(
+                        Reply.Success.class, s -> assertThat(s.value()).isEqualTo("answered next"));
+            }
         }
     }
 

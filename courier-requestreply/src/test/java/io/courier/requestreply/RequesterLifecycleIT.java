@@ -105,18 +105,49 @@ class RequesterLifecycleIT {
 
     @Test
     void aSendThatBlocksPastTheDeadlineTimesOutAtTheDeadlineTheRequestCarries() throws Exception {
-        // Every send moves the clock two hours on, as a producer blocked on a full buffer would. The timer must run
-        // to the deadline the request carries (already passed), not for the request's one hour once more.
+        // Every send blocks for 1.5 s, as a producer on a full buffer does, then goes through. The timer runs to the
+        // deadline the request carries, while the send still blocks. (The clock stands still: the deadline is exact.)
         MovableClock clock = new MovableClock(Instant.parse("2026-01-01T00:00:00Z"));
-        try (Courier courier = connect(factory(null, () -> clock.advance(Duration.ofHours(2))), clock);
+        Runnable block = () -> {
+            try {
+                Thread.sleep(1_500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (Courier courier = connect(factory(null, block), clock);
                 Requester requester = Requester.start(courier, options())) {
             Instant sent = clock.instant();
-            Reply<String> reply = requester.request(endpoint, "sku-1", "sku-1", Duration.ofHours(1))
-                    .get(WAIT.toMillis(), TimeUnit.MILLISECONDS);
+            CompletableFuture<Reply<String>> timedOut = requester.request(endpoint, "sku-1", "sku-1",
+                    Duration.ofMillis(300));
+            assertThat(timedOut).as("timed out while the send blocked").isDone();
+            Reply<String> reply = timedOut.get();
 
             assertThat(reply).isInstanceOfSatisfying(Reply.Timeout.class,
-                    t -> assertThat(t.deadline()).isEqualTo(sent.plus(Duration.ofHours(1))));
+                    t -> assertThat(t.deadline()).isEqualTo(sent.plus(Duration.ofMillis(300))));
             assertThat(requester.stats().timedOut()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aSendThatBlocksPastTheDeadlineAndThenFailsEndsAsATimeoutAtTheDeadline() throws Exception {
+        // As a producer waiting for metadata does: the send blocks (up to max.block.ms), then fails. The caller's
+        // deadline came first, so the caller gets the timeout the deadline promises, not the send's failure.
+        Runnable blockThenFail = () -> {
+            try {
+                Thread.sleep(1_500);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            throw new TimeoutException("Topic " + endpoint.name() + " not present in metadata after 1500 ms.");
+        };
+        try (Courier courier = connect(factory(null, blockThenFail), null);
+                Requester requester = Requester.start(courier, options())) {
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "sku-4", "sku-4", Duration.ofMillis(300));
+
+            assertThat(reply).succeedsWithin(WAIT).isInstanceOf(Reply.Timeout.class);
+            assertThat(requester.stats().timedOut()).isEqualTo(1);
+            assertThat(requester.stats().pending()).isZero();
         }
     }
 

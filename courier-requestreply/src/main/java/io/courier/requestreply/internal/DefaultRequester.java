@@ -42,7 +42,8 @@ public final class DefaultRequester implements Requester {
     private final ReplyConsumer replies;
     private final ConcurrentHashMap<String, PendingRequest<?>> pending = new ConcurrentHashMap<>();
     private final RecentIds completed = new RecentIds(100_000);
-    private final ConcurrentHashMap<String, Publisher<?, ?>> publishers = new ConcurrentHashMap<>();
+    /** Per request topic, its publisher once set up: callers of one topic wait for one set-up, not for each other's. */
+    private final ConcurrentHashMap<String, CompletableFuture<Publisher<?, ?>>> publishers = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timers;
     private final AtomicInteger next = new AtomicInteger();
     private final LongAdder sent = new LongAdder();
@@ -63,7 +64,7 @@ public final class DefaultRequester implements Requester {
             return t;
         });
         timers.setRemoveOnCancelPolicy(true);
-        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch);
+        this.replies = new ReplyConsumer(courier.config(), options, this::dispatch, this::replyThreadStopped);
     }
 
     /** @see Requester#start */
@@ -138,6 +139,10 @@ public final class DefaultRequester implements Requester {
     private <K, Q, R> void send(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request, Duration timeout,
             PendingRequest<R> p) {
         requireState(!closed, "requester for reply topic '%s' is closed", options.replyTopic());
+        if (replies.stoppedBy() != null) {
+            p.fail(stopped());
+            return;
+        }
         Publisher<K, Q> publisher;
         try {
             publisher = publisher(endpoint);
@@ -149,16 +154,29 @@ public final class DefaultRequester implements Requester {
         // Chosen after the publisher is set up, which may take long: a partition given up meanwhile is not chosen.
         int partition = replies.route(p.deadline.toEpochMilli(), next.getAndIncrement());
         if (partition < 0) {
-            p.fail(new CourierRetriableException("requester owns no partition of reply topic '" + options.replyTopic()
-                    + "' at the moment (group '" + options.groupId() + "' is rebalancing); request to '"
-                    + endpoint.name() + "' not sent, retry"));
+            p.fail(closed ? closedBefore(p) : new CourierRetriableException("requester owns no partition of reply "
+                    + "topic '" + options.replyTopic() + "' at the moment (group '" + options.groupId() + "' is "
+                    + "rebalancing); request to '" + endpoint.name() + "' not sent, retry"));
             return;
         }
+        p.completion().whenComplete((r, e) -> replies.finished(partition)); // a drained partition is read no longer
         OutboundMessage<K, Q> message = request.withCorrelationId(p.correlationId)
                 .withHeader(ReplyHeaders.REPLY_TOPIC, options.replyTopic())
                 .withHeader(ReplyHeaders.REPLY_PARTITION, Integer.toString(partition))
                 .withHeader(ReplyHeaders.DEADLINE, Long.toString(p.deadline.toEpochMilli()));
         pending.put(p.correlationId, p);
+        // The timer runs before the send: a send that blocks (the producer waiting for metadata, up to max.block.ms)
+        // past the deadline leaves a Reply.Timeout at the deadline, as the request's deadline promises.
+        try {
+            p.timer = timers.schedule(() -> expire(p), Math.max(0, Duration.between(clock.instant(), p.deadline)
+                    .toNanos()), TimeUnit.NANOSECONDS);
+        } catch (java.util.concurrent.RejectedExecutionException e) { // close() ran meanwhile
+            // close() may have cleared the map after failing what it held, missing this one: fail it here in any
+            // case (a future completes once; a second completion does nothing).
+            pending.remove(p.correlationId, p);
+            p.fail(closedBefore(p));
+            return;
+        }
         try {
             publisher.publish(message).whenComplete((result, error) -> {
                 if (error != null && pending.remove(p.correlationId, p)) {
@@ -167,34 +185,66 @@ public final class DefaultRequester implements Requester {
                 }
             });
         } catch (RuntimeException e) {
-            pending.remove(p.correlationId, p);
-            p.fail(e);
+            if (pending.remove(p.correlationId, p)) {
+                p.cancelTimer();
+                p.fail(e);
+            }
             return;
         }
         sent.increment();
-        // The deadline the request carries, even if the producer's send blocked (a full buffer) for a while.
-        long delay = Math.max(0, Duration.between(clock.instant(), p.deadline).toNanos());
-        try {
-            p.timer = timers.schedule(() -> expire(p), delay, TimeUnit.NANOSECONDS);
-        } catch (java.util.concurrent.RejectedExecutionException e) { // close() ran meanwhile
-            // close() may have cleared the map after failing what it held, missing this one: fail it here in any
-            // case (a future completes once; a second completion does nothing).
-            pending.remove(p.correlationId, p);
-            p.fail(new CourierException("requester for reply topic '" + options.replyTopic() + "' closed before "
-                    + "request " + p.correlationId + " to '" + endpoint.name() + "' was answered"));
-        }
+    }
+
+    private CourierException closedBefore(PendingRequest<?> p) {
+        return new CourierException("requester for reply topic '" + options.replyTopic() + "' closed before request "
+                + p.correlationId + " to '" + p.endpoint.name() + "' was answered");
+    }
+
+    private CourierException stopped() {
+        return new CourierException("requester for reply topic '" + options.replyTopic() + "' stopped reading "
+                + "replies after an error (" + replies.stoppedBy() + "); close it and start another", replies.stoppedBy());
+    }
+
+    /** The reply thread ended on its own: nothing pending can be answered any more. */
+    private void replyThreadStopped() {
+        pending.values().forEach(p -> {
+            if (pending.remove(p.correlationId, p)) {
+                p.cancelTimer();
+                p.fail(stopped());
+            }
+        });
     }
 
     // Publishers are cached per topic name; the endpoint that created one fixes its key and value types.
     @SuppressWarnings("unchecked")
     private <K, Q> Publisher<K, Q> publisher(Endpoint<K, Q, ?> endpoint) {
-        return (Publisher<K, Q>) publishers.computeIfAbsent(endpoint.name(),
-                name -> courier.publisher(endpoint.requests(), options.publisherOptions()));
+        CompletableFuture<Publisher<?, ?>> mine = new CompletableFuture<>();
+        CompletableFuture<Publisher<?, ?>> existing = publishers.putIfAbsent(endpoint.name(), mine);
+        if (existing != null) {
+            try {
+                return (Publisher<K, Q>) existing.join();
+            } catch (java.util.concurrent.CompletionException e) { // the set-up this caller waited for failed
+                throw e.getCause() instanceof RuntimeException r ? r : e;
+            }
+        }
+        Publisher<K, Q> created;
+        try {
+            created = courier.publisher(endpoint.requests(), options.publisherOptions());
+        } catch (RuntimeException e) {
+            publishers.remove(endpoint.name(), mine); // the next request tries again
+            mine.completeExceptionally(e);
+            throw e;
+        }
+        mine.complete(created);
+        if (closed) { // close() may have passed this topic while it was being set up
+            closeQuietly(created);
+            throw new IllegalStateException("requester for reply topic '" + options.replyTopic() + "' is closed");
+        }
+        return created;
     }
 
     private void expire(PendingRequest<?> p) {
+        completed.add(p.correlationId); // before it leaves pending: a reply in between counts as late, not unmatched
         if (pending.remove(p.correlationId, p)) {
-            completed.add(p.correlationId);
             p.expire(timedOut);
         }
     }
@@ -224,8 +274,8 @@ public final class DefaultRequester implements Requester {
         }
         (reply instanceof Reply.Success<R> ? succeeded : failed).increment();
         if (p.offer(reply, responder)) {
-            pending.remove(p.correlationId, p);
             completed.add(p.correlationId);
+            pending.remove(p.correlationId, p);
             p.cancelTimer();
         }
     }
@@ -249,16 +299,21 @@ public final class DefaultRequester implements Requester {
         closed = true;
         replies.close();
         timers.shutdownNow();
-        pending.values().forEach(p -> p.fail(new CourierException("requester for reply topic '"
-                + options.replyTopic() + "' closed before request " + p.correlationId + " to '" + p.endpoint.name()
-                + "' was answered")));
+        pending.values().forEach(p -> p.fail(closedBefore(p)));
         pending.clear();
-        for (Publisher<?, ?> publisher : publishers.values()) {
-            try {
-                publisher.close();
-            } catch (RuntimeException e) {
-                // the requests it failed to send have already failed their callers
+        for (CompletableFuture<Publisher<?, ?>> publisher : publishers.values()) {
+            // One still being set up is closed by the thread setting it up, which sees closed when it is done.
+            if (publisher.isDone() && !publisher.isCompletedExceptionally()) {
+                closeQuietly(publisher.join());
             }
+        }
+    }
+
+    private static void closeQuietly(Publisher<?, ?> publisher) {
+        try {
+            publisher.close();
+        } catch (RuntimeException e) {
+            // the requests it failed to send have already failed their callers
         }
     }
 }

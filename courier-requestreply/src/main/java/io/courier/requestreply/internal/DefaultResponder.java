@@ -44,6 +44,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final LongAdder expired = new LongAdder();
     private final Subscriber subscriber;
     private final String group;
+    /** How long a request without a deadline may take. */
+    private final java.time.Duration handlingTimeout;
     private final Courier courier;
     /** Partition counts of the reply topics seen, so that a request naming one that is not there fails at once. */
     private final ConcurrentHashMap<String, Integer> replyPartitions = new ConcurrentHashMap<>();
@@ -57,6 +59,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         this.clock = courier.config().clock();
         this.courier = courier;
         this.group = options.groupId();
+        this.handlingTimeout = options.handlingTimeout();
         SubscriberOptions.Builder so = SubscriberOptions.builder(options.groupId())
                 .concurrency(options.concurrency())
                 .groupProtocol(options.groupProtocol())
@@ -111,11 +114,17 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             CompletableFuture<R> reply = handler.handle(new Message<>(request.topic(), request.partition(),
                     request.offset(), request.timestamp(), request.key(), payload, request.envelope(),
                     request.headers())).toCompletableFuture();
-            value = deadline == Long.MAX_VALUE ? reply.get() : reply.get(Math.max(1, deadline - clock.millis()),
-                    TimeUnit.MILLISECONDS);
+            value = deadline == Long.MAX_VALUE ? reply.get(handlingTimeout.toMillis(), TimeUnit.MILLISECONDS)
+                    : reply.get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             throw e; // shutting down: the request is not committed and goes to another instance
         } catch (TimeoutException e) {
+            if (deadline == Long.MAX_VALUE) { // no caller deadline: the caller waits for an answer, so give one
+                fail(request, ctx, replyTopic, partition, new CourierException("the handler of '" + endpoint.name()
+                        + "' did not answer request " + request.coordinates() + " within the responder's "
+                        + "handlingTimeout of " + handlingTimeout + " (the request carries no deadline)"));
+                return;
+            }
             expired.increment();
             return;
         } catch (ExecutionException e) {

@@ -41,6 +41,9 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
 
     abstract void fail(Throwable error);
 
+    /** @return the caller's future, complete once the request is over */
+    abstract CompletableFuture<?> completion();
+
     void cancelTimer() {
         ScheduledFuture<?> t = timer;
         if (t != null) {
@@ -77,6 +80,11 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         @Override
         void fail(Throwable error) {
             future.completeExceptionally(error);
+        }
+
+        @Override
+        CompletableFuture<?> completion() {
+            return future;
         }
     }
 
@@ -127,6 +135,11 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         @Override
         void fail(Throwable error) {
             future.completeExceptionally(error);
+        }
+
+        @Override
+        CompletableFuture<?> completion() {
+            return future;
         }
     }
 }

@@ -32,8 +32,10 @@ final class ReplyCodec {
         try {
             return new Reply.Success<>(correlationId, endpoint.replies().deserialize(record.value(),
                     EnvelopeCodec.messageType(record.headers())), envelope);
-        } catch (RuntimeException e) {
+        } catch (Exception | Error e) {
             // A reply the caller cannot read is still an answer: say so now rather than let the caller time out.
+            // An Error too (a serde's NoClassDefFoundError, a StackOverflowError): thrown out of here it would end
+            // the thread that reads every reply of this requester.
             return new Reply.Failure<>(correlationId, io.courier.core.SerdeException.class.getName(),
                     "cannot deserialize the reply at " + where + " as " + endpoint.replies().type().getSimpleName()
                             + ": " + e.getMessage(), envelope);

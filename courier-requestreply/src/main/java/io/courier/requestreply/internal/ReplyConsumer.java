@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
@@ -45,6 +47,8 @@ final class ReplyConsumer implements Runnable {
     private final Object routing = new Object();
     /** Per reply partition, the latest deadline of a request routed to it: how long to read it after losing it. */
     private final Map<Integer, Long> lastDeadline = new HashMap<>();
+    /** Per reply partition, the requests routed to it that are not over: a drain ends early when none is left. */
+    private final Map<Integer, AtomicInteger> inFlight = new ConcurrentHashMap<>();
     private volatile int[] owned = new int[0];
     /**
      * Assigned partitions whose position could not be resolved yet (a leader unavailable, say): retried before
@@ -55,8 +59,14 @@ final class ReplyConsumer implements Runnable {
     private volatile boolean closed;
     /** The last error of the reply loop, for a start that gets no partition. */
     private volatile RuntimeException lastError;
+    /** What ended the reply loop on its own (not close()), or null. */
+    private volatile Throwable stoppedBy;
+    /** Told when the reply loop ends on its own. */
+    private final Runnable onStopped;
 
-    ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch) {
+    ReplyConsumer(CourierConfig config, RequesterOptions options, Consumer<ConsumerRecord<byte[], byte[]>> dispatch,
+            Runnable onStopped) {
+        this.onStopped = onStopped;
         Map<String, Object> base = config.kafkaClientConfig();
         base.put("enable.auto.commit", "false");
         // A reply written in a transaction (an exactly-once responder) counts only once the transaction commits.
@@ -75,7 +85,7 @@ final class ReplyConsumer implements Runnable {
         this.dispatch = dispatch;
         this.clock = config.clock();
         base.put("client.id", c.get("client.id") + "-drain");
-        this.drainer = new Drainer(() -> config.clientFactory().consumer(base), clock);
+        this.drainer = new Drainer(() -> config.clientFactory().consumer(base), clock, this::awaited);
         this.thread = new Thread(this, "courier-replies-" + topic);
         this.thread.setDaemon(true);
     }
@@ -107,8 +117,20 @@ final class ReplyConsumer implements Runnable {
             }
             int partition = o[Math.floorMod(counter, o.length)];
             lastDeadline.merge(partition, deadlineMillis, Math::max);
+            inFlight.computeIfAbsent(partition, x -> new AtomicInteger()).incrementAndGet();
             return partition;
         }
+    }
+
+    /** A request {@link #route routed} to {@code partition} is over: answered, timed out or failed. */
+    void finished(int partition) {
+        inFlight.get(partition).decrementAndGet();
+    }
+
+    /** @return whether a request routed to {@code partition} may still get a reply there */
+    private boolean awaited(int partition) {
+        AtomicInteger n = inFlight.get(partition);
+        return n != null && n.get() > 0;
     }
 
     /** @return the last error reading replies, or null */
@@ -125,12 +147,12 @@ final class ReplyConsumer implements Runnable {
                     resolvePositions();
                     // While draining, poll the group consumer briefly so the drained partitions wait no longer.
                     for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(drainer.active() ? 10 : 200))) {
-                        dispatch.accept(r);
+                        dispatchOne(r);
                     }
                     if (unresolved.isEmpty()) {
                         lastError = null; // a poll went through: what failed before is over
                     }
-                    drainer.poll(dispatch);
+                    drainer.poll(this::dispatchOne);
                 } catch (WakeupException e) {
                     // close() woke the poll
                 } catch (RuntimeException e) {
@@ -141,11 +163,36 @@ final class ReplyConsumer implements Runnable {
                     }
                 }
             }
+        } catch (Error e) { // the loop retries every RuntimeException; what ends it leaves the requester unusable
+            stoppedBy = e;
+            LOG.error("the requester for reply topic '{}' stopped reading replies: {}", topic, e.toString(), e);
+            throw e;
         } finally {
             owned = new int[0];
-            drainer.close();
-            consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            try {
+                drainer.close();
+                consumer.close(CloseOptions.timeout(Duration.ofSeconds(5)));
+            } finally {
+                if (!closed) {
+                    onStopped.run();
+                }
+            }
         }
+    }
+
+    /** Hands one reply on; a reply that cannot be matched is lost (its request times out), never the thread. */
+    private void dispatchOne(ConsumerRecord<byte[], byte[]> r) {
+        try {
+            dispatch.accept(r);
+        } catch (RuntimeException | Error e) {
+            LOG.error("requester for reply topic '{}' dropped the reply at {}-{}@{}: {}", topic, r.topic(),
+                    r.partition(), r.offset(), e.toString(), e);
+        }
+    }
+
+    /** @return what stopped the reply thread on its own, or null while it runs or after close() */
+    Throwable stoppedBy() {
+        return stoppedBy;
     }
 
     /** Owns the assigned partitions whose position is known now; the others wait for the next round. */
@@ -195,6 +242,9 @@ final class ReplyConsumer implements Runnable {
     void close() {
         closed = true;
         consumer.wakeup();
+        if (Thread.currentThread() == thread) {
+            return; // close() from a reply's continuation: the loop ends when it returns
+        }
         try {
             thread.join(10_000);
         } catch (InterruptedException e) {

@@ -22,7 +22,7 @@ class DrainerTest {
     @Test
     void aPartitionWhoseDeadlinePassedBeforeItsFirstSeekIsDroppedWhileTheOthersAreStillRead() {
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("latest");
-        Drainer drainer = new Drainer(() -> consumer, clock);
+        Drainer drainer = new Drainer(() -> consumer, clock, partition -> true);
         drainer.add(P0, 5, 1_010);
         drainer.add(P1, 7, 2_000);
 
@@ -33,6 +33,27 @@ class DrainerTest {
         assertThat(consumer.position(P1)).isEqualTo(7);
         assertThat(drainer.take(P0)).as("no longer drained").isEqualTo(-1);
         assertThat(drainer.take(P1)).isEqualTo(7);
+        drainer.close();
+    }
+
+    @Test
+    void aPartitionWhoseRequestsAreAllOverIsDroppedBeforeItsDeadline() {
+        MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("latest");
+        java.util.Set<Integer> awaited = new java.util.HashSet<>(List.of(0, 1));
+        Drainer drainer = new Drainer(() -> consumer, clock, awaited::contains);
+        drainer.add(P0, 5, 60_000);
+        drainer.add(P1, 7, 60_000);
+        drainer.poll(r -> { });
+        assertThat(consumer.assignment()).containsExactlyInAnyOrder(P0, P1);
+
+        awaited.remove(0); // P0's requests were answered: an hour-long deadline no longer keeps it read
+        drainer.poll(r -> { });
+
+        assertThat(consumer.assignment()).containsExactly(P1);
+        assertThat(drainer.active()).isTrue();
+        awaited.remove(1);
+        drainer.poll(r -> { });
+        assertThat(drainer.active()).as("nothing left to drain").isFalse();
         drainer.close();
     }
 }

@@ -59,6 +59,9 @@ class ReplyConsumerTest {
     private final GroupConsumer group = new GroupConsumer();
     private final MockConsumer<byte[], byte[]> drain = new MockConsumer<>("latest");
     private final List<Long> dispatched = new CopyOnWriteArrayList<>();
+    private final java.util.concurrent.CountDownLatch stopped = new java.util.concurrent.CountDownLatch(1);
+    /** What dispatching a reply does besides recording its offset. */
+    private volatile Runnable onDispatch = () -> { };
     private ReplyConsumer replies;
 
     private ReplyConsumer start() {
@@ -80,7 +83,10 @@ class ReplyConsumerTest {
             }
         };
         replies = new ReplyConsumer(CourierConfig.builder("localhost:9092").clientFactory(clients).build(),
-                RequesterOptions.builder("checkout.replies").build(), r -> dispatched.add(r.offset()));
+                RequesterOptions.builder("checkout.replies").build(), r -> {
+                    dispatched.add(r.offset());
+                    onDispatch.run();
+                }, stopped::countDown);
         replies.start();
         return replies;
     }
@@ -103,6 +109,47 @@ class ReplyConsumerTest {
         start();
         replies.ready().join();
         await().until(() -> replies.owned().length == 2);
+    }
+
+    @Test
+    void aReplyWhoseDispatchThrowsIsDroppedAndTheNextOneIsStillRead() {
+        startOwningBoth();
+        onDispatch = () -> {
+            if (dispatched.size() == 1) {
+                throw new StackOverflowError("a continuation that recursed too deep");
+            }
+        };
+        group.schedulePollTask(() -> {
+            group.addRecord(new ConsumerRecord<>(P0.topic(), 0, 5, null, new byte[0]));
+            group.addRecord(new ConsumerRecord<>(P0.topic(), 0, 6, null, new byte[0]));
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> dispatched.contains(6L));
+        assertThat(replies.stoppedBy()).isNull();
+    }
+
+    @Test
+    void aReplyThreadEndedByAnErrorSaysSoAndTellsTheRequester() throws Exception {
+        startOwningBoth();
+        group.schedulePollTask(() -> {
+            throw new NoClassDefFoundError("org/apache/kafka/Missing");
+        });
+        assertThat(stopped.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the requester was told").isTrue();
+        assertThat(replies.stoppedBy()).isInstanceOf(NoClassDefFoundError.class);
+        assertThat(replies.owned()).isEmpty();
+    }
+
+    @Test
+    void closeCalledFromAReplyContinuationReturnsWithoutWaitingForItself() {
+        startOwningBoth();
+        java.util.concurrent.CompletableFuture<Void> closedFromReply = new java.util.concurrent.CompletableFuture<>();
+        onDispatch = () -> {
+            replies.close();
+            closedFromReply.complete(null);
+        };
+        group.schedulePollTask(() -> group.addRecord(new ConsumerRecord<>(P0.topic(), 0, 5, null, new byte[0])));
+        // Waiting for itself, close() would hold the reply thread for its 10 s join.
+        assertThat(closedFromReply).succeedsWithin(Duration.ofSeconds(5));
+        assertThat(stopped.getCount()).as("a close is not a stop on its own").isEqualTo(1);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.courier.requestreply.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.courier.core.Serde;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import io.courier.requestreply.Endpoint;
@@ -60,6 +61,38 @@ class ReplyMatchingTest {
             assertThat(f.errorType()).isEqualTo("io.courier.core.SerdeException");
             assertThat(f.message()).contains("replies-2@7", "Integer");
         });
+    }
+
+    @Test
+    void aReplySerdeThatThrowsAnErrorGivesAFailureInsteadOfEndingTheReplyThread() {
+        Serde<Integer> broken = new Serde<>() {
+            @Override
+            public Class<Integer> type() {
+                return Integer.class;
+            }
+
+            @Override
+            public String contentType() {
+                return "application/json";
+            }
+
+            @Override
+            public byte[] serialize(Integer value) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Integer deserialize(byte[] data, String messageType) {
+                throw new NoClassDefFoundError("com/example/Money");
+            }
+        };
+        Endpoint<String, String, Integer> endpoint = Endpoint.of(Topic.of("quotes", Serdes.string(), Serdes.string()),
+                broken);
+
+        Reply<Integer> reply = ReplyCodec.decode(reply("c4", "7", ReplyHeaders.STATUS, "success"), endpoint, "c4");
+
+        assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class,
+                f -> assertThat(f.message()).contains("replies-2@7", "com/example/Money"));
     }
 
     @Test
