@@ -65,6 +65,8 @@ public interface Projection<V> extends AutoCloseable {
      * @return the read model at {@code version} or later
      * @throws io.courier.common.CourierRetriableException naming the aggregate and both versions if the projection
      *     has not caught up in time
+     * @throws io.courier.common.CourierException at once, if the projection stopped applying the aggregate below
+     *     {@code version} because an event of it could not be projected (until a {@link #reset()})
      */
     Optional<V> get(String aggregateId, long version, Duration wait);
 

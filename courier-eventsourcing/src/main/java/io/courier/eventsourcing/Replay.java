@@ -13,7 +13,8 @@ public final class Replay {
      *
      * @param states          every aggregate's state and version
      * @param events          events read
-     * @param duplicateEvents events whose (aggregate, version) was already seen: 0 on a healthy event store
+     * @param duplicateEvents events whose version is not above the last one applied to their aggregate (a repeated
+     *                        (aggregate, version) pair): 0 on a healthy event store
      * @param eventsPerSecond replay rate
      * @param <S>             the state type
      */

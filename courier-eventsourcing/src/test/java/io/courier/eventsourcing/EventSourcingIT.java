@@ -298,7 +298,10 @@ class EventSourcingIT {
         ProducerRecord<String, String> r = new ProducerRecord<>(accounts.eventsTopic(), id, json);
         r.headers().add("ce_type", type.getBytes(StandardCharsets.UTF_8));
         r.headers().add(EventHeaders.AGGREGATE_VERSION, Long.toString(version).getBytes(StandardCharsets.UTF_8));
-        r.headers().add(EventHeaders.SCHEMA_VERSION, "2".getBytes(StandardCharsets.UTF_8));
+        // Deposited is at schema 2 (an upcaster reads schema 1); the others never changed. A newer schema than the
+        // reader knows fails the event, which would stop the projection's aggregate there.
+        r.headers().add(EventHeaders.SCHEMA_VERSION, (type.equals("Deposited") ? "2" : "1")
+                .getBytes(StandardCharsets.UTF_8));
         return r;
     }
 

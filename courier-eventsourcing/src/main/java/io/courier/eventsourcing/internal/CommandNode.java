@@ -12,10 +12,13 @@ import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.EventHeaders;
 import io.courier.requestreply.ReplyHeaders;
 import java.nio.charset.StandardCharsets;
+import io.courier.eventsourcing.Versioned;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -45,15 +48,35 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     private final String source;
     /** How events and answers carry Courier's envelope: as the service's publishers write it. */
     private final EnvelopeFormat format;
+    /** Why a reply target does not exist, or null: see {@link io.courier.requestreply.internal.ReplyTargets}. */
+    interface ReplyTargetCheck {
+        String problem(String topic, int partition) throws InterruptedException;
+    }
+
+    /** The states the events topic's partition holds: see {@link EventReplayer}. */
+    interface Rebuild<S> {
+        Map<String, Versioned<S>> states(int partition);
+    }
+
+    private final ReplyTargetCheck replyTargets;
+    private final Rebuild<S> rebuild;
+    /** A command decided within this long of its deadline would become visible after it. */
+    private final long commitInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
+    /** Whether this task's store was checked against the events topic (at its first command). */
+    private boolean storeChecked;
 
-    CommandNode(Aggregate<S, C, E> aggregate, Clock clock, EnvelopeFormat format) {
+    CommandNode(Aggregate<S, C, E> aggregate, Clock clock, EnvelopeFormat format, Duration commitInterval,
+            ReplyTargetCheck replyTargets, Rebuild<S> rebuild) {
         this.aggregate = aggregate;
         this.codec = new EventCodec<>(aggregate);
         this.clock = clock;
         this.format = format;
         this.source = aggregate.name() + "-processor";
+        this.commitInterval = commitInterval.toMillis();
+        this.replyTargets = replyTargets;
+        this.rebuild = rebuild;
     }
 
     /** What the replies sink writes: where, and the bytes. */
@@ -71,6 +94,10 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 + m.offset()).orElse(""));
         Envelope envelope = EnvelopeCodec.read(command.headers(), where, "command", "application/json",
                 Instant.ofEpochMilli(command.timestamp()));
+        if (!storeChecked) {
+            storeChecked = true;
+            rebuildIfLost();
+        }
         String id = command.key();
         byte[] stored = id == null ? null : store.get(id);
         long version = codec.storedVersion(stored);
@@ -90,9 +117,13 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             return CommandResult.rejection(id, version, "the command has header " + ReplyHeaders.DEADLINE + "='"
                     + deadlineText + "'; expected epoch milliseconds");
         }
-        if (deadline != null && deadline <= clock.millis()) {
-            // The caller has given up and was told nothing happened: keep it that way.
-            return CommandResult.rejection(id, version, "the command's deadline passed before it was processed");
+        if (deadline != null && deadline <= clock.millis() + commitInterval) {
+            // The caller has given up and was told nothing happened: keep it that way. Its answer becomes visible
+            // with the next commit, up to a commit interval from now: one decided closer to the deadline would be
+            // applied while its caller sees a timeout, and retries.
+            return CommandResult.rejection(id, version, "the command's deadline "
+                    + (deadline <= clock.millis() ? "passed before it was processed"
+                    : "comes before its outcome could be committed (commit interval " + commitInterval + " ms)"));
         }
         C cmd;
         try {
@@ -181,6 +212,19 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                     + "({})", command.messageId(), aggregate.name(), ReplyHeaders.REPLY_PARTITION, partition, result);
             return;
         }
+        String problem;
+        try {
+            problem = replyTargets.problem(topic, replyPartition.intValue());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new org.apache.kafka.streams.errors.StreamsException("interrupted while checking reply topic '"
+                    + topic + "'", e);
+        }
+        if (problem != null) { // sent there, the reply would fail the transaction, again at every retry
+            LOG.warn("command {} of aggregate type '{}' {}: no reply sent ({})", command.messageId(),
+                    aggregate.name(), problem, result);
+            return;
+        }
         Headers headers = new RecordHeaders();
         EventCodec.envelope(headers, "CommandResult", source, command, clock.instant(), format);
         headers.add(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS.getBytes(StandardCharsets.UTF_8));
@@ -189,6 +233,26 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         }
         context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, replyPartition.intValue(),
                 RESULTS.serialize(result)), clock.millis(), headers), REPLIES);
+    }
+
+    /**
+     * The store is restored from its changelog; an empty one while the events topic's partition holds events means
+     * the changelog was lost (deleted, or the application id changed). Deciding on it would start every aggregate
+     * again at version 0 and accept what its events already refuse, so the states are rebuilt from the events.
+     */
+    private void rebuildIfLost() {
+        if (store.approximateNumEntries() > 0) {
+            return;
+        }
+        int partition = context.taskId().partition();
+        Map<String, Versioned<S>> states = rebuild.states(partition);
+        if (states.isEmpty()) {
+            return;
+        }
+        LOG.warn("aggregate type '{}': the state store of partition {} is empty but its events are not (the "
+                + "changelog is lost, or the application id changed); rebuilt {} aggregate(s) from topic '{}'",
+                aggregate.name(), partition, states.size(), aggregate.eventsTopic());
+        states.forEach((id, v) -> store.put(id, codec.encodeState(v.version(), v.state())));
     }
 
     /** @return the non-negative number a header holds, or null if it is absent or not one */

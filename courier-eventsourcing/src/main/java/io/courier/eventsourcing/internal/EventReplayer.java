@@ -7,10 +7,8 @@ import io.courier.eventsourcing.Replay;
 import io.courier.eventsourcing.Versioned;
 import java.time.Duration;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.TopicPartition;
@@ -20,15 +18,25 @@ public final class EventReplayer {
     private EventReplayer() {}
 
     public static <S, C, E> Replay.Result<S> replay(Courier courier, Aggregate<S, C, E> aggregate) {
+        return replay(courier, aggregate, -1);
+    }
+
+    /**
+     * @param partition the one partition of the events topic to read, or -1 for all of them
+     * @return the states of the aggregates whose events the partition(s) hold
+     */
+    static <S, C, E> Replay.Result<S> replay(Courier courier, Aggregate<S, C, E> aggregate, int partition) {
         EventCodec<S, C, E> codec = new EventCodec<>(aggregate);
         Map<String, S> states = new HashMap<>();
+        // The last version applied per aggregate: an aggregate's events are in one partition, in version order, so
+        // a version at or below it is a repeat. (Not every (id, version) pair: that set grows with the topic.)
         Map<String, Long> versions = new HashMap<>();
-        Set<String> seen = new HashSet<>();
         long events = 0;
         long duplicates = 0;
         long start = System.nanoTime();
         try (Consumer<byte[], byte[]> consumer = EventTopics.reader(courier)) {
-            List<TopicPartition> partitions = EventTopics.partitions(consumer, aggregate.eventsTopic());
+            List<TopicPartition> partitions = EventTopics.partitions(consumer, aggregate.eventsTopic()).stream()
+                    .filter(tp -> partition < 0 || tp.partition() == partition).toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
@@ -41,7 +49,7 @@ public final class EventReplayer {
                     }
                     EventCodec.Decoded<E> d = codec.decode(r.value(), r.headers(), where);
                     events++;
-                    if (!seen.add(id + "@" + d.version())) {
+                    if (d.version() <= versions.getOrDefault(id, 0L)) {
                         duplicates++;
                         continue;
                     }

@@ -10,6 +10,7 @@ import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandProcessor;
 import io.courier.eventsourcing.ProcessorOptions;
 import io.courier.eventsourcing.Versioned;
+import io.courier.requestreply.internal.ReplyTargets;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -77,8 +78,11 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         try {
             Properties properties = properties(courier, options);
             properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElseGet(own::get).toString());
-            streams = new KafkaStreams(topology(aggregate, courier.config().clock(),
-                    courier.config().envelopeFormat()), properties, new Clients(courier.config().clientFactory()));
+            ReplyTargets replyTargets = new ReplyTargets(courier);
+            streams = new KafkaStreams(topology(aggregate, () -> new CommandNode<>(aggregate, courier.config().clock(),
+                    courier.config().envelopeFormat(), options.commitInterval(), replyTargets::problem,
+                    partition -> EventReplayer.replay(courier, aggregate, partition).states())), properties,
+                    new Clients(courier.config().clientFactory()));
             streams.start();
         } catch (RuntimeException e) {
             if (streams == null || streams.close(Duration.ofSeconds(30))) {
@@ -89,11 +93,11 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         return new StreamsCommandProcessor<>(aggregate, streams, own);
     }
 
-    static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate, java.time.Clock clock,
-            io.courier.core.EnvelopeFormat format) {
+    static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate,
+            org.apache.kafka.streams.processor.api.ProcessorSupplier<String, byte[], String, Object> decide) {
         Topology t = new Topology();
         t.addSource("commands", new StringDeserializer(), new ByteArrayDeserializer(), aggregate.commandsTopic());
-        t.addProcessor("decide", () -> new CommandNode<>(aggregate, clock, format), "commands");
+        t.addProcessor("decide", decide, "commands");
         // In memory, restored from its changelog topic: the changelog is written in the same transaction.
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CommandNode.STORE),
                 org.apache.kafka.common.serialization.Serdes.String(),

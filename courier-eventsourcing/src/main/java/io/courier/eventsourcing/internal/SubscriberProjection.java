@@ -3,6 +3,7 @@ package io.courier.eventsourcing.internal;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.core.internal.MessageIds;
+import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.Courier;
 import io.courier.core.Handlers;
@@ -27,6 +28,7 @@ import java.util.function.Supplier;
 
 /** A projection on a Courier subscriber (at-least-once, made idempotent by the aggregate version of each event). */
 public final class SubscriberProjection<V, E> implements Projection<V> {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(SubscriberProjection.class);
     private final Courier courier;
     private final EventCodec<?, ?, E> codec;
     private final String name;
@@ -34,6 +36,12 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     private final Topic<String, byte[]> events;
     private final ReadModelStore<V> models;
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
+    /**
+     * Aggregates whose events stopped being applied, with why: an event arrived past a version that was never
+     * applied (its projector failed, and the event went to the dead-letter topic). Applying later ones would build
+     * a model on a missing change; the model stays at the last version applied, until a reset.
+     */
+    private final Map<String, String> stalled = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
     private final String instance = MessageIds.next().substring(0, 8);
     /** Which subscriber's events count: a reset starts a new generation, and the old one's late events are dropped. */
@@ -92,7 +100,17 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 m.headers().get(EventHeaders.AGGREGATE_VERSION), m.headers().get(EventHeaders.SCHEMA_VERSION),
                 m.coordinates());
         // One aggregate's events arrive in order from one partition; only a redelivery goes backwards.
-        boolean fresh = d.version() > versions.getOrDefault(id, 0L);
+        long applied = versions.getOrDefault(id, 0L);
+        boolean fresh = d.version() > applied && !stalled.containsKey(id);
+        if (fresh && d.version() > applied + 1) {
+            String why = "projection '" + name + "' stopped applying aggregate '" + id + "' at version " + applied
+                    + ": event " + m.coordinates() + " is version " + d.version() + ", and version " + (applied + 1)
+                    + " was never applied (its projector failed; see the log and the dead-letter topic " + events.name()
+                    + ".dlt); reset() the projection once the cause is fixed";
+            LOG.error(why);
+            stalled.put(id, why);
+            fresh = false;
+        }
         V next = fresh ? projector.apply(models.get(id).orElse(null), id, d.event()) : null;
         synchronized (this) {
             if (!current(gen)) {
@@ -120,6 +138,10 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     public synchronized Optional<V> get(String aggregateId, long version, Duration wait) {
         long deadline = System.nanoTime() + wait.toNanos();
         while (versions.getOrDefault(aggregateId, 0L) < version) {
+            String why = stalled.get(aggregateId);
+            if (why != null) {
+                throw new CourierException(why);
+            }
             pause(deadline, () -> "projection '" + name + "' has aggregate '" + aggregateId + "' at version "
                     + versions.getOrDefault(aggregateId, 0L) + ", not yet " + version + ", after waiting " + wait);
         }
@@ -185,6 +207,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 generation++; // from here on the old subscriber's events are dropped
                 models.clear();
                 versions.clear();
+                stalled.clear();
                 positions.clear();
             }
             // Outside the monitor: the old subscriber's thread finishes its batch through apply(), which needs it.

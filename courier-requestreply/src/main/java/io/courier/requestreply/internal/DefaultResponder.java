@@ -20,14 +20,12 @@ import io.courier.requestreply.ResponderOptions;
 import io.courier.requestreply.ResponderStats;
 import java.time.Clock;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /**
  * A Courier subscriber on the request topic whose handler waits for the user's answer and publishes it to the
@@ -46,20 +44,17 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final String group;
     /** How long a request without a deadline may take. */
     private final java.time.Duration handlingTimeout;
-    private final Courier courier;
-    /** Partition counts of the reply topics seen, so that a request naming one that is not there fails at once. */
-    private final ConcurrentHashMap<String, Integer> replyPartitions = new ConcurrentHashMap<>();
-    /** Reply topics whose partitions could not be looked up, and when to try again. */
-    private final ConcurrentHashMap<String, Long> uncheckableUntil = new ConcurrentHashMap<>();
+    /** So that a request naming a reply target that is not there fails at once. */
+    private final ReplyTargets replyTargets;
 
     private DefaultResponder(Courier courier, Endpoint<K, Q, R> endpoint, ResponderOptions options,
             RequestHandler<K, Q, R> handler) {
         this.endpoint = endpoint;
         this.handler = handler;
         this.clock = courier.config().clock();
-        this.courier = courier;
         this.group = options.groupId();
         this.handlingTimeout = options.handlingTimeout();
+        this.replyTargets = new ReplyTargets(courier);
         SubscriberOptions.Builder so = SubscriberOptions.builder(options.groupId())
                 .concurrency(options.concurrency())
                 .groupProtocol(options.groupProtocol())
@@ -163,52 +158,12 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         failed.increment();
     }
 
-    /**
-     * A reply to a topic or partition that does not exist would wait in the producer for its metadata, up to
-     * max.block.ms, and every request behind it on this partition with it.
-     *
-     * @throws CourierException naming the request and its reply target, if that target does not exist
-     */
+    /** @throws CourierException naming the request and its reply target, if that target does not exist */
     private void checkReplyTarget(String topic, int partition, Message<?, ?> request) throws InterruptedException {
-        Integer known = replyPartitions.get(topic);
-        if (known != null && partition < known || clock.millis() < uncheckableUntil.getOrDefault(topic, 0L)) {
-            return;
+        String problem = replyTargets.problem(topic, partition);
+        if (problem != null) {
+            throw new CourierException("request " + request.coordinates() + " " + problem);
         }
-        int count = -1;
-        for (int attempt = 1; count < 0; attempt++) {
-            try {
-                count = partitionCount(topic);
-            } catch (ExecutionException e) {
-                if (!(e.getCause() instanceof UnknownTopicOrPartitionException)) {
-                    uncheckable(topic); // authorization, for one: let the send decide
-                    return;
-                }
-                if (attempt == 2) {
-                    throw new CourierException("request " + request.coordinates() + " names reply topic '" + topic
-                            + "', which does not exist, so there is nowhere to answer");
-                }
-                Thread.sleep(500); // a topic created a moment ago may not have reached every broker's metadata yet
-            } catch (TimeoutException e) {
-                uncheckable(topic);
-                return;
-            }
-        }
-        replyPartitions.put(topic, count);
-        if (partition >= count) {
-            throw new CourierException("request " + request.coordinates() + " names partition " + partition
-                    + " of reply topic '" + topic + "', which has " + count + " partition(s), so there is nowhere to "
-                    + "answer");
-        }
-    }
-
-    private int partitionCount(String topic) throws ExecutionException, TimeoutException, InterruptedException {
-        return courier.admin().describeTopics(List.of(topic)).allTopicNames().get(5, TimeUnit.SECONDS).get(topic)
-                .partitions().size();
-    }
-
-    /** Remembers for a minute that {@code topic} cannot be checked, so that each request does not wait to learn it. */
-    private void uncheckable(String topic) {
-        uncheckableUntil.put(topic, clock.millis() + 60_000);
     }
 
     private static long parse(String text, String header, Message<?, ?> request) {

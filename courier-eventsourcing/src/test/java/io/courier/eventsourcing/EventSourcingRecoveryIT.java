@@ -1,0 +1,145 @@
+package io.courier.eventsourcing;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.courier.cluster.EmbeddedKafkaCluster;
+import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.common.CourierException;
+import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
+import io.courier.requestreply.Reply;
+import io.courier.requestreply.ReplyHeaders;
+import io.courier.requestreply.Requester;
+import io.courier.requestreply.RequesterOptions;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What the write and read sides do when something they rely on is missing: a changelog, a reply target, an event. */
+@EmbeddedKafka
+@Timeout(value = 4, unit = TimeUnit.MINUTES)
+class EventSourcingRecoveryIT {
+    private static final Duration WAIT = Duration.ofSeconds(30);
+    private static int counter;
+
+    private final EmbeddedKafkaCluster cluster;
+    private Courier courier;
+    private Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> accounts;
+    private Requester requester;
+    private CommandGateway<Accounts.Command> gateway;
+
+    EventSourcingRecoveryIT(EmbeddedKafkaCluster cluster) {
+        this.cluster = cluster;
+    }
+
+    @BeforeEach
+    void start() {
+        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("bank").build());
+        accounts = Accounts.aggregate("recovered" + (++counter));
+        requester = Requester.start(courier, RequesterOptions.builder(accounts.name() + ".replies").replyPartitions(2)
+                .build());
+        gateway = CommandGateway.of(requester, accounts);
+    }
+
+    @AfterEach
+    void stop() {
+        requester.close();
+        courier.close();
+    }
+
+    private CommandProcessor<Accounts.Account> processor(String applicationId) {
+        return CommandProcessor.start(courier, accounts, ProcessorOptions.builder(applicationId).build())
+                .awaitRunning(Duration.ofMinutes(1));
+    }
+
+    private CommandResult send(String id, Accounts.Command command) throws Exception {
+        Reply<CommandResult> reply = gateway.send(id, command, WAIT).get();
+        assertThat(reply).as("reply to %s", command).isInstanceOf(Reply.Success.class);
+        return ((Reply.Success<CommandResult>) reply).value();
+    }
+
+    @Test
+    void aProcessorWhoseChangelogIsLostRebuildsItsStatesFromTheEventsTopic() throws Exception {
+        Duration brief = Duration.ofSeconds(3);
+        try (CommandProcessor<Accounts.Account> first = processor(accounts.name() + "-a")) {
+            assertThat(gateway.send("r-1", new Accounts.Open("kept"), brief).get()).isInstanceOf(Reply.Success.class);
+            assertThat(gateway.send("r-1", new Accounts.Deposit(700), brief).get()).isInstanceOf(Reply.Success.class);
+            assertThat(first.state("r-1").orElseThrow().version()).isEqualTo(2);
+        }
+        // Another application id: a new, empty changelog, as after deleting the old one. It also starts a new
+        // consumer group, which reads the commands topic from its beginning: the two commands above come again,
+        // past their deadline by then, and are rejected for it.
+        Thread.sleep(brief.toMillis());
+        try (CommandProcessor<Accounts.Account> second = processor(accounts.name() + "-b")) {
+            CommandResult reopened = send("r-1", new Accounts.Open("again"));
+            assertThat(reopened.accepted()).as("the account exists in its events").isFalse();
+            assertThat(reopened.reason()).isEqualTo("account is already open");
+            assertThat(reopened.version()).isEqualTo(2);
+
+            CommandResult deposited = send("r-1", new Accounts.Deposit(5));
+            assertThat(deposited.version()).isEqualTo(3);
+            assertThat(second.state("r-1").orElseThrow().state()).isEqualTo(new Accounts.Account("kept", 705));
+        }
+        assertThat(Replay.rebuild(courier, accounts).duplicateEvents()).isZero();
+    }
+
+    @Test
+    void aCommandNamingAReplyPartitionThatDoesNotExistIsAppliedUnansweredAndTheProcessorCarriesOn() throws Exception {
+        try (CommandProcessor<Accounts.Account> processor = processor(accounts.name() + "-processor");
+                KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of("bootstrap.servers",
+                        cluster.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
+            send("p-1", new Accounts.Open("patient"));
+            ProducerRecord<String, String> stray = new ProducerRecord<>(accounts.commandsTopic(), "p-1",
+                    "{\"cents\":40}");
+            stray.headers().add("ce_type", "Deposit".getBytes(StandardCharsets.UTF_8))
+                    .add(ReplyHeaders.REPLY_TOPIC, (accounts.name() + ".replies").getBytes(StandardCharsets.UTF_8))
+                    .add(ReplyHeaders.REPLY_PARTITION, "7".getBytes(StandardCharsets.UTF_8)); // the topic has 2
+            plain.send(stray).get();
+
+            // Sent there, its answer would have failed the transaction, and every retry of it: nothing behind it
+            // on the partition would be answered.
+            CommandResult next = send("p-1", new Accounts.Deposit(2));
+            assertThat(next.version()).isEqualTo(3);
+            assertThat(processor.state("p-1").orElseThrow().state().balance()).isEqualTo(42);
+        }
+    }
+
+    @Test
+    void aProjectionStopsAnAggregateAtTheVersionItCouldNotApplyInsteadOfSkippingIt() throws Exception {
+        try (CommandProcessor<Accounts.Account> processor = processor(accounts.name() + "-processor")) {
+            send("s-1", new Accounts.Open("unlucky"));
+            send("s-1", new Accounts.Deposit(13)); // the projector fails on it, for good
+            CommandResult after = send("s-1", new Accounts.Deposit(100));
+            CommandResult other = send("s-2", new Accounts.OpenWithDeposit("lucky", 50));
+            try (Projection<Long> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
+                    (Long current, String id, Accounts.Event e) -> {
+                        if (e instanceof Accounts.Deposited d && d.cents() == 13) {
+                            throw new IllegalStateException("cannot project a deposit of 13");
+                        }
+                        long b = current == null ? 0 : current;
+                        return e instanceof Accounts.Deposited d ? b + d.cents() : b;
+                    })) {
+                assertThat(processor.state("s-1").orElseThrow().state().balance()).as("the write side").isEqualTo(113);
+                assertThat(balances.get("s-2", other.version(), WAIT)).contains(50L);
+                balances.awaitOffsets(after.offsets(), WAIT);
+
+                assertThat(balances.get("s-1")).as("the model at the last version applied, not past the gap")
+                        .contains(0L);
+                assertThat(balances.version("s-1")).isEqualTo(1);
+                assertThatThrownBy(() -> balances.get("s-1", after.version(), WAIT))
+                        .isInstanceOf(CourierException.class)
+                        .hasMessageContaining("stopped applying aggregate 's-1' at version 1")
+                        .hasMessageContaining("version 2 was never applied");
+            }
+        }
+    }
+}
