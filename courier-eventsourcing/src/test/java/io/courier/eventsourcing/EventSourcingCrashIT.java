@@ -23,6 +23,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,6 +34,10 @@ class EventSourcingCrashIT {
     private static final Logger LOG = LoggerFactory.getLogger(EventSourcingCrashIT.class);
     private static final int ACCOUNTS = 10;
     private static final int DEPOSITS = 1_500;
+
+    /** The killed processors' Kafka Streams state, deleted with the test. */
+    @TempDir
+    java.nio.file.Path stateDirectory;
 
     @Test
     void aKilledProcessorLeavesNoDuplicateEventAndLosesNoAcceptedCommand(EmbeddedKafkaCluster cluster) throws Exception {
@@ -100,7 +105,8 @@ class EventSourcingCrashIT {
         }
     }
 
-    private static Process start(EmbeddedKafkaCluster cluster, String name) throws Exception {
-        return ChildJvm.start(ProcessorService.class, "256m", cluster.bootstrapServers(), name);
+    private Process start(EmbeddedKafkaCluster cluster, String name) throws Exception {
+        return ChildJvm.start(ProcessorService.class, "256m", cluster.bootstrapServers(), name,
+                stateDirectory.toString());
     }
 }

@@ -69,7 +69,7 @@ class EventSourcingRecoveryIT {
 
     @Test
     void aProcessorWhoseChangelogIsLostRebuildsItsStatesFromTheEventsTopic() throws Exception {
-        Duration brief = Duration.ofSeconds(3);
+        Duration brief = Duration.ofSeconds(10); // long enough for a cold processor, then waited out below
         try (CommandProcessor<Accounts.Account> first = processor(accounts.name() + "-a")) {
             assertThat(gateway.send("r-1", new Accounts.Open("kept"), brief).get()).isInstanceOf(Reply.Success.class);
             assertThat(gateway.send("r-1", new Accounts.Deposit(700), brief).get()).isInstanceOf(Reply.Success.class);
@@ -88,6 +88,29 @@ class EventSourcingRecoveryIT {
             CommandResult deposited = send("r-1", new Accounts.Deposit(5));
             assertThat(deposited.version()).isEqualTo(3);
             assertThat(second.state("r-1").orElseThrow().state()).isEqualTo(new Accounts.Account("kept", 705));
+        }
+        assertThat(Replay.rebuild(courier, accounts).duplicateEvents()).isZero();
+    }
+
+    @Test
+    void aProcessorWhoseChangelogTopicWasDeletedRebuildsItsStatesFromTheEventsTopic() throws Exception {
+        String applicationId = accounts.name() + "-processor";
+        try (CommandProcessor<Accounts.Account> first = processor(applicationId)) {
+            send("d-1", new Accounts.Open("kept"));
+            send("d-1", new Accounts.Deposit(300));
+            assertThat(first.state("d-1").orElseThrow().version()).isEqualTo(2);
+        }
+        String changelog = applicationId + "-aggregate-state-changelog";
+        courier.admin().deleteTopics(java.util.List.of(changelog)).all().get(30, TimeUnit.SECONDS);
+        org.awaitility.Awaitility.await().atMost(WAIT).until(() -> !courier.admin().listTopics().names()
+                .get(30, TimeUnit.SECONDS).contains(changelog));
+
+        try (CommandProcessor<Accounts.Account> again = processor(applicationId)) {
+            assertThat(again.state("d-1").orElseThrow().version()).as("restored from the rebuilt changelog")
+                    .isEqualTo(2);
+            assertThat(send("d-1", new Accounts.Open("again")).accepted()).isFalse();
+            assertThat(send("d-1", new Accounts.Deposit(5)).version()).isEqualTo(3);
+            assertThat(again.state("d-1").orElseThrow().state()).isEqualTo(new Accounts.Account("kept", 305));
         }
         assertThat(Replay.rebuild(courier, accounts).duplicateEvents()).isZero();
     }

@@ -17,6 +17,7 @@ import java.lang.reflect.Proxy;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -31,6 +32,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.TimeoutException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.junit.jupiter.api.AfterEach;
@@ -148,6 +150,39 @@ class RequesterLifecycleIT {
             assertThat(reply).succeedsWithin(WAIT).isInstanceOf(Reply.Timeout.class);
             assertThat(requester.stats().timedOut()).isEqualTo(1);
             assertThat(requester.stats().pending()).isZero();
+        }
+    }
+
+    @Test
+    void aReplyThreadEndedByAnErrorFailsPendingAndLaterRequestsNamingIt() throws Exception {
+        CountDownLatch requestSent = new CountDownLatch(1);
+        TopicPartition p0 = new TopicPartition(replies, 0);
+        TopicPartition p1 = new TopicPartition(replies, 1);
+        Supplier<Consumer<byte[], byte[]>> dying = () -> {
+            MockConsumer<byte[], byte[]> c = new MockConsumer<>("latest") {
+                @Override
+                public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                    if (requestSent.getCount() == 0) {
+                        throw new NoClassDefFoundError("org/example/Gone"); // what no retry can mend
+                    }
+                    return super.poll(timeout);
+                }
+            };
+            c.updateEndOffsets(Map.of(p0, 0L, p1, 0L));
+            c.schedulePollTask(() -> c.rebalance(List.of(p0, p1)));
+            return c;
+        };
+        try (Courier courier = connect(factory(dying, null), null);
+                Requester requester = Requester.start(courier, options())) {
+            CompletableFuture<Reply<String>> pending = requester.request(endpoint, "sku-5", "sku-5", WAIT);
+            requestSent.countDown();
+
+            assertThat(pending).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
+                    .withCauseInstanceOf(CourierException.class)
+                    .withMessageContaining("stopped reading replies").withMessageContaining("org/example/Gone");
+            assertThat(requester.request(endpoint, "sku-6", "sku-6", WAIT)).failsWithin(WAIT)
+                    .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(CourierException.class)
+                    .withMessageContaining("close it and start another");
         }
     }
 

@@ -12,13 +12,11 @@ import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.EventHeaders;
 import io.courier.requestreply.ReplyHeaders;
 import java.nio.charset.StandardCharsets;
-import io.courier.eventsourcing.Versioned;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.header.internals.RecordHeaders;
@@ -53,22 +51,14 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         String problem(String topic, int partition) throws InterruptedException;
     }
 
-    /** The states the events topic's partition holds: see {@link EventReplayer}. */
-    interface Rebuild<S> {
-        Map<String, Versioned<S>> states(int partition);
-    }
-
     private final ReplyTargetCheck replyTargets;
-    private final Rebuild<S> rebuild;
     /** A command decided within this long of its deadline would become visible after it. */
     private final long commitInterval;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
-    /** Whether this task's store was checked against the events topic (at its first command). */
-    private boolean storeChecked;
 
     CommandNode(Aggregate<S, C, E> aggregate, Clock clock, EnvelopeFormat format, Duration commitInterval,
-            ReplyTargetCheck replyTargets, Rebuild<S> rebuild) {
+            ReplyTargetCheck replyTargets) {
         this.aggregate = aggregate;
         this.codec = new EventCodec<>(aggregate);
         this.clock = clock;
@@ -76,11 +66,24 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         this.source = aggregate.name() + "-processor";
         this.commitInterval = commitInterval.toMillis();
         this.replyTargets = replyTargets;
-        this.rebuild = rebuild;
+    }
+
+    /** What a sink writes: the bytes, and the partition, or -1 for the producer's choice by key. */
+    interface Routed {
+        int partition();
+
+        byte[] value();
     }
 
     /** What the replies sink writes: where, and the bytes. */
-    record ReplyOut(String topic, int partition, byte[] value) {}
+    record ReplyOut(String topic, int partition, byte[] value) implements Routed {}
+
+    /**
+     * What the events sink writes: an event goes to the partition of its command, so that a task's events and its
+     * state store (restored, or rebuilt from those events) cover the same aggregates, whatever partitioner the
+     * command's sender used.
+     */
+    record EventOut(int partition, byte[] value) implements Routed {}
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
@@ -94,10 +97,6 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 + m.offset()).orElse(""));
         Envelope envelope = EnvelopeCodec.read(command.headers(), where, "command", "application/json",
                 Instant.ofEpochMilli(command.timestamp()));
-        if (!storeChecked) {
-            storeChecked = true;
-            rebuildIfLost();
-        }
         String id = command.key();
         byte[] stored = id == null ? null : store.get(id);
         long version = codec.storedVersion(stored);
@@ -168,6 +167,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                     + envelope.messageType() + ": " + e);
         }
         List<Record<String, Object>> out = new ArrayList<>();
+        int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
         long v = version;
         Instant now = clock.instant();
         byte[] nextState;
@@ -191,7 +191,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
                     .getBytes(StandardCharsets.UTF_8));
             headers.add(OffsetStampingProducer.EVENT_TOKEN, token);
-            out.add(new Record<>(id, encoded.get(i), now.toEpochMilli(), headers));
+            out.add(new Record<>(id, new EventOut(partition, encoded.get(i)), now.toEpochMilli(), headers));
         }
         out.forEach(r -> context.forward(r, EVENTS));
         if (nextState != null) {
@@ -233,26 +233,6 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         }
         context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, replyPartition.intValue(),
                 RESULTS.serialize(result)), clock.millis(), headers), REPLIES);
-    }
-
-    /**
-     * The store is restored from its changelog; an empty one while the events topic's partition holds events means
-     * the changelog was lost (deleted, or the application id changed). Deciding on it would start every aggregate
-     * again at version 0 and accept what its events already refuse, so the states are rebuilt from the events.
-     */
-    private void rebuildIfLost() {
-        if (store.approximateNumEntries() > 0) {
-            return;
-        }
-        int partition = context.taskId().partition();
-        Map<String, Versioned<S>> states = rebuild.states(partition);
-        if (states.isEmpty()) {
-            return;
-        }
-        LOG.warn("aggregate type '{}': the state store of partition {} is empty but its events are not (the "
-                + "changelog is lost, or the application id changed); rebuilt {} aggregate(s) from topic '{}'",
-                aggregate.name(), partition, states.size(), aggregate.eventsTopic());
-        states.forEach((id, v) -> store.put(id, codec.encodeState(v.version(), v.state())));
     }
 
     /** @return the non-negative number a header holds, or null if it is absent or not one */

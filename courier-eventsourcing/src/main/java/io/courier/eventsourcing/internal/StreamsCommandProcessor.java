@@ -25,7 +25,6 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -78,10 +77,10 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         try {
             Properties properties = properties(courier, options);
             properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElseGet(own::get).toString());
+            ChangelogSeed.seedIfLost(courier, aggregate, options.applicationId());
             ReplyTargets replyTargets = new ReplyTargets(courier);
             streams = new KafkaStreams(topology(aggregate, () -> new CommandNode<>(aggregate, courier.config().clock(),
-                    courier.config().envelopeFormat(), options.commitInterval(), replyTargets::problem,
-                    partition -> EventReplayer.replay(courier, aggregate, partition).states())), properties,
+                    courier.config().envelopeFormat(), options.commitInterval(), replyTargets::problem)), properties,
                     new Clients(courier.config().clientFactory()));
             streams.start();
         } catch (RuntimeException e) {
@@ -102,11 +101,11 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CommandNode.STORE),
                 org.apache.kafka.common.serialization.Serdes.String(),
                 org.apache.kafka.common.serialization.Serdes.ByteArray()), "decide");
-        t.addSink(CommandNode.EVENTS, aggregate.eventsTopic(), new StringSerializer(), new ByteArraySerializer(), "decide");
-        Serializer<Object> replyBytes = (topic, value) -> ((CommandNode.ReplyOut) value).value();
-        StreamPartitioner<String, Object> replyPartition = new ReplyPartitioner();
+        Serializer<Object> bytes = (topic, value) -> ((CommandNode.Routed) value).value();
+        StreamPartitioner<String, Object> routed = new RoutedPartitioner();
+        t.addSink(CommandNode.EVENTS, aggregate.eventsTopic(), new StringSerializer(), bytes, routed, "decide");
         t.addSink(CommandNode.REPLIES, (key, value, context) -> ((CommandNode.ReplyOut) value).topic(),
-                new StringSerializer(), replyBytes, replyPartition, "decide");
+                new StringSerializer(), bytes, routed, "decide");
         return t;
     }
 
@@ -179,10 +178,12 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
 
 
     /** Sends each reply to the partition its requester reads. */
-    static final class ReplyPartitioner implements StreamPartitioner<String, Object> {
+    /** Writes a {@link CommandNode.Routed} value to its partition, or by key when it names none. */
+    static final class RoutedPartitioner implements StreamPartitioner<String, Object> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, String key, Object value, Headers headers, int count) {
-            return Optional.of(Set.of(((CommandNode.ReplyOut) value).partition()));
+            int partition = ((CommandNode.Routed) value).partition();
+            return partition < 0 ? Optional.empty() : Optional.of(Set.of(partition));
         }
 
         // Kafka Streams 4.4 calls the variant with headers, but this one stays abstract until Kafka removes it, so

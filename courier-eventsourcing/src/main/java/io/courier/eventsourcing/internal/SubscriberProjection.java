@@ -90,26 +90,27 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     }
 
     private void apply(Message<String, byte[]> m, int gen) {
-        synchronized (this) {
-            if (!current(gen)) {
-                return; // a reset or close is stopping this subscriber: its events are read again, or not at all
-            }
-        }
         String id = m.key();
         EventCodec.Decoded<E> d = codec.decode(m.value(), m.envelope().messageType(),
                 m.headers().get(EventHeaders.AGGREGATE_VERSION), m.headers().get(EventHeaders.SCHEMA_VERSION),
                 m.coordinates());
-        // One aggregate's events arrive in order from one partition; only a redelivery goes backwards.
-        long applied = versions.getOrDefault(id, 0L);
-        boolean fresh = d.version() > applied && !stalled.containsKey(id);
-        if (fresh && d.version() > applied + 1) {
-            String why = "projection '" + name + "' stopped applying aggregate '" + id + "' at version " + applied
-                    + ": event " + m.coordinates() + " is version " + d.version() + ", and version " + (applied + 1)
-                    + " was never applied (its projector failed; see the log and the dead-letter topic " + events.name()
-                    + ".dlt); reset() the projection once the cause is fixed";
-            LOG.error(why);
-            stalled.put(id, why);
-            fresh = false;
+        boolean fresh;
+        synchronized (this) { // with the generation check: a reset clears the maps under this lock
+            if (!current(gen)) {
+                return; // a reset or close is stopping this subscriber: its events are read again, or not at all
+            }
+            // One aggregate's events arrive in order from one partition; only a redelivery goes backwards.
+            long applied = versions.getOrDefault(id, 0L);
+            fresh = d.version() > applied && !stalled.containsKey(id);
+            if (fresh && d.version() > applied + 1) {
+                String why = "projection '" + name + "' stopped applying aggregate '" + id + "' at version " + applied
+                        + ": event " + m.coordinates() + " is version " + d.version() + ", and version "
+                        + (applied + 1) + " was never applied (its projector failed; see the log and the dead-letter "
+                        + "topic " + events.name() + ".dlt); reset() the projection once the cause is fixed";
+                LOG.error(why);
+                stalled.put(id, why);
+                fresh = false;
+            }
         }
         V next = fresh ? projector.apply(models.get(id).orElse(null), id, d.event()) : null;
         synchronized (this) {

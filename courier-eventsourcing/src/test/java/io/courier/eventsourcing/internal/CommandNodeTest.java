@@ -47,9 +47,6 @@ class CommandNodeTest {
     private CommandNode<Counter, Add, Added> node;
     /** What the reply target check says. */
     private String replyProblem;
-    /** What the events topic's partition folds into, for a store found empty. */
-    private Map<String, io.courier.eventsourcing.Versioned<Counter>> eventsTopicStates = Map.of();
-    private final List<Integer> rebuiltPartitions = new ArrayList<>();
 
     @BeforeEach
     @SuppressWarnings("unchecked")
@@ -59,7 +56,6 @@ class CommandNodeTest {
                         switch (method.getName()) {
                             case "get" -> store.get(args[0]);
                             case "put" -> store.put((String) args[0], (byte[]) args[1]);
-                            case "approximateNumEntries" -> (long) store.size();
                             default -> throw new UnsupportedOperationException(method.getName());
                         });
         ProcessorContext<String, Object> context = (ProcessorContext<String, Object>) Proxy.newProxyInstance(
@@ -67,16 +63,12 @@ class CommandNodeTest {
                         switch (method.getName()) {
                             case "getStateStore" -> kv;
                             case "recordMetadata" -> Optional.empty();
-                            case "taskId" -> new org.apache.kafka.streams.processor.TaskId(0, 2);
                             case "forward" -> forwarded.computeIfAbsent((String) args[1], k -> new ArrayList<>())
                                     .add((Record<?, ?>) args[0]);
                             default -> throw new UnsupportedOperationException(method.getName());
                         });
         node = new CommandNode<>(COUNTERS, Clock.systemUTC(), EnvelopeFormat.COMPACT, Duration.ofMillis(100),
-                (topic, partition) -> replyProblem, partition -> {
-                    rebuiltPartitions.add(partition);
-                    return eventsTopicStates;
-                });
+                (topic, partition) -> replyProblem);
         node.init(context);
     }
 
@@ -125,30 +117,6 @@ class CommandNodeTest {
         assertThat(events()).isZero();
         process(ReplyHeaders.DEADLINE, Long.toString(System.currentTimeMillis() + 60_000));
         assertThat(lastReply().accepted()).isTrue();
-    }
-
-    @Test
-    void anEmptyStoreWhoseEventsAreNotIsRebuiltFromThemBeforeTheFirstCommand() {
-        eventsTopicStates = Map.of("c-1", new io.courier.eventsourcing.Versioned<>(new Counter(10), 2));
-
-        process();
-        process();
-
-        assertThat(rebuiltPartitions).as("the task's partition, once").containsExactly(2);
-        assertThat(lastReply().accepted()).isTrue();
-        assertThat(lastReply().version()).isEqualTo(4);
-        assertThat(new EventCodec<>(COUNTERS).storedState(store.get("c-1"))).isEqualTo(new Counter(20));
-    }
-
-    @Test
-    void aStoreRestoredFromItsChangelogIsNotRebuilt() {
-        store.put("c-0", new EventCodec<>(COUNTERS).encodeState(1, new Counter(1)));
-        eventsTopicStates = Map.of("c-1", new io.courier.eventsourcing.Versioned<>(new Counter(10), 2));
-
-        process();
-
-        assertThat(rebuiltPartitions).isEmpty();
-        assertThat(lastReply().version()).isEqualTo(1);
     }
 
     @Test

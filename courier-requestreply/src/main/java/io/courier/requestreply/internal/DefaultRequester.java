@@ -229,7 +229,7 @@ public final class DefaultRequester implements Requester {
         Publisher<K, Q> created;
         try {
             created = courier.publisher(endpoint.requests(), options.publisherOptions());
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error too: left incomplete, mine would hold every later caller
             publishers.remove(endpoint.name(), mine); // the next request tries again
             mine.completeExceptionally(e);
             throw e;

@@ -12,9 +12,9 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 /**
  * Whether the reply topic and partition a request names exist. A reply sent to one that does not would wait in the
  * producer for its metadata, up to {@code max.block.ms}, and every request behind it on its partition with it (a
- * transactional sender fails its whole transaction then, again and again). Partition counts are remembered;
- * topics that cannot be checked (no permission to describe them, a slow cluster) are let through for a minute, for
- * the send to decide. Thread-safe.
+ * transactional sender fails its whole transaction then, again and again). Partition counts are remembered, and a
+ * missing topic for 10 s; topics that cannot be checked (no permission to describe them, a slow cluster) are let
+ * through for a minute, for the send to decide. Thread-safe.
  */
 public final class ReplyTargets {
     private final Courier courier;
@@ -23,6 +23,8 @@ public final class ReplyTargets {
     private final ConcurrentHashMap<String, Integer> partitions = new ConcurrentHashMap<>();
     /** Reply topics whose partitions could not be looked up, and when to try again. */
     private final ConcurrentHashMap<String, Long> uncheckableUntil = new ConcurrentHashMap<>();
+    /** Reply topics found missing, and until when that answer stands: each request naming one costs no lookup. */
+    private final ConcurrentHashMap<String, Long> missingUntil = new ConcurrentHashMap<>();
 
     public ReplyTargets(Courier courier) {
         this.courier = courier;
@@ -39,6 +41,9 @@ public final class ReplyTargets {
         if (known != null && partition < known || clock.millis() < uncheckableUntil.getOrDefault(topic, 0L)) {
             return null;
         }
+        if (clock.millis() < missingUntil.getOrDefault(topic, 0L)) {
+            return missing(topic);
+        }
         int count = -1;
         for (int attempt = 1; count < 0; attempt++) {
             try {
@@ -50,7 +55,8 @@ public final class ReplyTargets {
                     return null;
                 }
                 if (attempt == 2) {
-                    return "names reply topic '" + topic + "', which does not exist, so there is nowhere to answer";
+                    missingUntil.put(topic, clock.millis() + 10_000);
+                    return missing(topic);
                 }
                 Thread.sleep(500); // a topic created a moment ago may not have reached every broker's metadata yet
             } catch (TimeoutException e) {
@@ -61,6 +67,10 @@ public final class ReplyTargets {
         partitions.put(topic, count);
         return partition < count ? null : "names partition " + partition + " of reply topic '" + topic + "', which has "
                 + count + " partition(s), so there is nowhere to answer";
+    }
+
+    private static String missing(String topic) {
+        return "names reply topic '" + topic + "', which does not exist, so there is nowhere to answer";
     }
 
     /** Remembers for a minute that {@code topic} cannot be checked, so that each request does not wait to learn it. */
