@@ -101,7 +101,7 @@ class EventSourcingCrashIT {
                 second.destroyForcibly().waitFor();
             }
         } finally {
-            first.destroyForcibly();
+            first.destroyForcibly().waitFor(); // before the test's state directory is deleted
         }
     }
 

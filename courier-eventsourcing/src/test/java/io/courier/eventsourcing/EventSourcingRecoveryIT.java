@@ -43,7 +43,10 @@ class EventSourcingRecoveryIT {
 
     @BeforeEach
     void start() {
-        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("bank").build());
+        // A closed Kafka Streams instance does not leave its group: a restart with the same application id waits
+        // for the old member's session to expire, 45 s by default.
+        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("bank")
+                .clientProperty("session.timeout.ms", "6000").build());
         accounts = Accounts.aggregate("recovered" + (++counter));
         requester = Requester.start(courier, RequesterOptions.builder(accounts.name() + ".replies").replyPartitions(2)
                 .build());

@@ -1,7 +1,10 @@
 package io.courier.eventsourcing.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
 import io.courier.core.Courier;
+import io.courier.core.Serdes;
+import io.courier.core.Topic;
 import io.courier.core.internal.Futures;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.Versioned;
@@ -10,14 +13,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.Set;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.TopicExistsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,65 +40,103 @@ final class ChangelogSeed {
 
     static <S, C, E> void seedIfLost(Courier courier, Aggregate<S, C, E> aggregate, String applicationId) {
         String changelog = changelogTopic(applicationId);
-        List<Integer> lost = new ArrayList<>();
-        boolean changelogExists = Futures.await(courier.admin().listTopics().names(), courier.config().connectTimeout(),
-                "list the topics at " + courier.config().bootstrapServers()).contains(changelog);
+        List<Integer> lost;
         try (Consumer<byte[], byte[]> reader = EventTopics.reader(courier)) {
-            List<TopicPartition> events = EventTopics.partitions(reader, aggregate.eventsTopic());
-            Map<TopicPartition, Long> eventEnds = reader.endOffsets(events, Duration.ofSeconds(30));
-            Map<TopicPartition, Long> changelogEnds = changelogExists ? reader.endOffsets(events.stream()
-                    .map(tp -> new TopicPartition(changelog, tp.partition())).toList(), Duration.ofSeconds(30)) : Map.of();
-            for (TopicPartition tp : events) {
-                long stored = changelogEnds.getOrDefault(new TopicPartition(changelog, tp.partition()), 0L);
-                if (eventEnds.get(tp) > 0 && stored == 0) {
-                    lost.add(tp.partition());
-                }
+            lost = lostPartitions(courier, aggregate, reader, changelog);
+            if (lost.isEmpty()) {
+                return;
+            }
+            if (!Futures.await(courier.admin().listTopics().names(), courier.config().connectTimeout(),
+                    "list the topics at " + courier.config().bootstrapServers()).contains(changelog)) {
+                short replicas = (short) reader.partitionsFor(aggregate.eventsTopic(), Duration.ofSeconds(30)).get(0)
+                        .replicas().length;
+                // As Kafka Streams creates it, replicated like the events; provision waits until it is served.
+                courier.provision(Topic.builder(changelog, Serdes.string(), Serdes.bytes())
+                        .partitions(aggregate.partitions()).replicationFactor(replicas)
+                        .config("cleanup.policy", "compact").config("message.timestamp.type", "CreateTime").build());
+            }
+            seed(courier, aggregate, applicationId, reader, lost);
+        }
+    }
+
+    /** @return the events partitions with events whose changelog partition holds no committed record */
+    private static List<Integer> lostPartitions(Courier courier, Aggregate<?, ?, ?> aggregate,
+            Consumer<byte[], byte[]> reader, String changelog) {
+        List<TopicPartition> events = EventTopics.partitions(reader, aggregate.eventsTopic());
+        Map<TopicPartition, Long> eventEnds = reader.endOffsets(events, Duration.ofSeconds(30));
+        List<org.apache.kafka.common.PartitionInfo> stored = Futures.await(courier.admin().listTopics().names(),
+                courier.config().connectTimeout(), "list the topics").contains(changelog)
+                ? reader.partitionsFor(changelog, Duration.ofSeconds(30)) : List.of();
+        if (!stored.isEmpty() && stored.size() != events.size()) {
+            return List.of(); // not a changelog of this aggregate's layout: Kafka Streams says what is wrong with it
+        }
+        List<Integer> lost = new ArrayList<>();
+        for (TopicPartition tp : events) {
+            if (eventEnds.get(tp) > 0 && (stored.isEmpty() || !holdsCommitted(reader, new TopicPartition(changelog,
+                    tp.partition())))) {
+                lost.add(tp.partition());
             }
         }
-        if (lost.isEmpty()) {
-            return;
+        return lost;
+    }
+
+    /**
+     * @return whether the partition holds a committed record: read, since aborted writes and transaction markers
+     *     raise the end offset too
+     */
+    private static boolean holdsCommitted(Consumer<byte[], byte[]> reader, TopicPartition tp) {
+        long end = reader.endOffsets(List.of(tp), Duration.ofSeconds(30)).get(tp);
+        if (end == 0) {
+            return false;
         }
-        if (!changelogExists) {
-            create(courier, changelog, aggregate.partitions());
+        reader.assign(List.of(tp));
+        reader.seekToBeginning(List.of(tp));
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (reader.position(tp) < end && System.nanoTime() < deadline) {
+            if (!reader.poll(Duration.ofMillis(200)).isEmpty()) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    /**
+     * Writes each lost partition's rebuilt states in one transaction under one transactional id per processor: a
+     * seed is all or nothing, and two instances starting at once fence each other instead of both writing (one of
+     * them from an older replay, after the other has begun to decide).
+     */
+    private static <S, C, E> void seed(Courier courier, Aggregate<S, C, E> aggregate, String applicationId,
+            Consumer<byte[], byte[]> reader, List<Integer> lost) {
+        String changelog = changelogTopic(applicationId);
         EventCodec<S, C, E> codec = new EventCodec<>(aggregate);
         Map<String, Object> config = courier.config().kafkaClientConfig();
+        config.put("transactional.id", applicationId + "-changelog-seed");
         config.put("acks", "all");
         config.put("enable.idempotence", "true");
         try (Producer<byte[], byte[]> producer = courier.config().clientFactory().producer(config)) {
+            producer.initTransactions(); // fences a seeder still at work: its transaction is aborted
             for (int partition : lost) {
-                Map<String, Versioned<S>> states = EventReplayer.replay(courier, aggregate, partition).states();
-                List<java.util.concurrent.Future<?>> sent = new ArrayList<>();
-                states.forEach((id, v) -> sent.add(producer.send(new ProducerRecord<>(changelog, partition,
-                        id.getBytes(StandardCharsets.UTF_8), codec.encodeState(v.version(), v.state())))));
-                producer.flush();
-                for (java.util.concurrent.Future<?> f : sent) {
-                    f.get();
+                if (holdsCommitted(reader, new TopicPartition(changelog, partition))) {
+                    continue; // another instance seeded it meanwhile
                 }
+                Map<String, Versioned<S>> states = EventReplayer.replay(courier, aggregate, partition).states();
+                producer.beginTransaction();
+                states.forEach((id, v) -> producer.send(new ProducerRecord<>(changelog, partition,
+                        id.getBytes(StandardCharsets.UTF_8), codec.encodeState(v.version(), v.state()))));
+                producer.commitTransaction();
                 LOG.warn("aggregate type '{}': the state changelog '{}' held nothing for partition {} while its "
                         + "events do (the changelog was deleted, or the application id changed); rebuilt {} "
                         + "aggregate(s) from topic '{}'", aggregate.name(), changelog, partition, states.size(),
                         aggregate.eventsTopic());
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CourierException("interrupted while rebuilding the states of '" + aggregate.name() + "'", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (org.apache.kafka.common.errors.ProducerFencedException
+                | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+            throw new CourierRetriableException("another instance of processor '" + applicationId + "' is "
+                    + "rebuilding the lost states of '" + aggregate.name() + "' from its events; start this one again "
+                    + "once that one runs", e);
+        } catch (org.apache.kafka.common.KafkaException e) {
             throw new CourierException("cannot write the rebuilt states of '" + aggregate.name() + "' to topic '"
-                    + changelog + "': " + e.getCause(), e.getCause());
-        }
-    }
-
-    /** Creates the changelog as Kafka Streams would: compacted, one partition per commands partition. */
-    private static void create(Courier courier, String changelog, int partitions) {
-        try {
-            Futures.await(courier.admin().createTopics(Set.of(new NewTopic(changelog, Optional.of(partitions),
-                    Optional.empty()).configs(Map.of("cleanup.policy", "compact")))).all(),
-                    courier.config().connectTimeout(), "create the state changelog '" + changelog + "'");
-        } catch (CourierException e) {
-            if (!(e.getCause() instanceof TopicExistsException)) { // another instance got there first: fine
-                throw e;
-            }
+                    + changelog + "': " + e, e);
         }
     }
 }

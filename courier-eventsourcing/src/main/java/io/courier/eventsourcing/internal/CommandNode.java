@@ -68,22 +68,8 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         this.replyTargets = replyTargets;
     }
 
-    /** What a sink writes: the bytes, and the partition, or -1 for the producer's choice by key. */
-    interface Routed {
-        int partition();
-
-        byte[] value();
-    }
-
     /** What the replies sink writes: where, and the bytes. */
-    record ReplyOut(String topic, int partition, byte[] value) implements Routed {}
-
-    /**
-     * What the events sink writes: an event goes to the partition of its command, so that a task's events and its
-     * state store (restored, or rebuilt from those events) cover the same aggregates, whatever partitioner the
-     * command's sender used.
-     */
-    record EventOut(int partition, byte[] value) implements Routed {}
+    record ReplyOut(String topic, int partition, byte[] value) {}
 
     @Override
     public void init(ProcessorContext<String, Object> context) {
@@ -167,7 +153,6 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                     + envelope.messageType() + ": " + e);
         }
         List<Record<String, Object>> out = new ArrayList<>();
-        int partition = context.recordMetadata().map(m -> m.partition()).orElse(-1);
         long v = version;
         Instant now = clock.instant();
         byte[] nextState;
@@ -191,7 +176,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
                     .getBytes(StandardCharsets.UTF_8));
             headers.add(OffsetStampingProducer.EVENT_TOKEN, token);
-            out.add(new Record<>(id, new EventOut(partition, encoded.get(i)), now.toEpochMilli(), headers));
+            out.add(new Record<>(id, encoded.get(i), now.toEpochMilli(), headers));
         }
         out.forEach(r -> context.forward(r, EVENTS));
         if (nextState != null) {

@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -101,11 +102,13 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         t.addStateStore(Stores.keyValueStoreBuilder(Stores.inMemoryKeyValueStore(CommandNode.STORE),
                 org.apache.kafka.common.serialization.Serdes.String(),
                 org.apache.kafka.common.serialization.Serdes.ByteArray()), "decide");
-        Serializer<Object> bytes = (topic, value) -> ((CommandNode.Routed) value).value();
-        StreamPartitioner<String, Object> routed = new RoutedPartitioner();
-        t.addSink(CommandNode.EVENTS, aggregate.eventsTopic(), new StringSerializer(), bytes, routed, "decide");
+        // By key, as Kafka's default partitioner places the commands of a Java sender: a task's events are then
+        // in its own partition, which the rebuild of a lost changelog relies on.
+        t.addSink(CommandNode.EVENTS, aggregate.eventsTopic(), new StringSerializer(), new ByteArraySerializer(), "decide");
+        Serializer<Object> replyBytes = (topic, value) -> ((CommandNode.ReplyOut) value).value();
+        StreamPartitioner<String, Object> replyPartition = new ReplyPartitioner();
         t.addSink(CommandNode.REPLIES, (key, value, context) -> ((CommandNode.ReplyOut) value).topic(),
-                new StringSerializer(), bytes, routed, "decide");
+                new StringSerializer(), replyBytes, replyPartition, "decide");
         return t;
     }
 
@@ -178,12 +181,10 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
 
 
     /** Sends each reply to the partition its requester reads. */
-    /** Writes a {@link CommandNode.Routed} value to its partition, or by key when it names none. */
-    static final class RoutedPartitioner implements StreamPartitioner<String, Object> {
+    static final class ReplyPartitioner implements StreamPartitioner<String, Object> {
         @Override
         public Optional<Set<Integer>> partitions(String topic, String key, Object value, Headers headers, int count) {
-            int partition = ((CommandNode.Routed) value).partition();
-            return partition < 0 ? Optional.empty() : Optional.of(Set.of(partition));
+            return Optional.of(Set.of(((CommandNode.ReplyOut) value).partition()));
         }
 
         // Kafka Streams 4.4 calls the variant with headers, but this one stays abstract until Kafka removes it, so

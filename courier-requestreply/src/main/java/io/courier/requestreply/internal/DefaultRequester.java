@@ -223,6 +223,9 @@ public final class DefaultRequester implements Requester {
             try {
                 return (Publisher<K, Q>) existing.join();
             } catch (java.util.concurrent.CompletionException e) { // the set-up this caller waited for failed
+                if (e.getCause() instanceof Error error) {
+                    throw error;
+                }
                 throw e.getCause() instanceof RuntimeException r ? r : e;
             }
         }

@@ -13,7 +13,7 @@ import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
  * Whether the reply topic and partition a request names exist. A reply sent to one that does not would wait in the
  * producer for its metadata, up to {@code max.block.ms}, and every request behind it on its partition with it (a
  * transactional sender fails its whole transaction then, again and again). Partition counts are remembered, and a
- * missing topic for 10 s; topics that cannot be checked (no permission to describe them, a slow cluster) are let
+ * missing topic for 3 s; topics that cannot be checked (no permission to describe them, a slow cluster) are let
  * through for a minute, for the send to decide. Thread-safe.
  */
 public final class ReplyTargets {
@@ -55,7 +55,7 @@ public final class ReplyTargets {
                     return null;
                 }
                 if (attempt == 2) {
-                    missingUntil.put(topic, clock.millis() + 10_000);
+                    missingUntil.put(topic, clock.millis() + 3_000);
                     return missing(topic);
                 }
                 Thread.sleep(500); // a topic created a moment ago may not have reached every broker's metadata yet
