@@ -119,6 +119,40 @@ class EventSourcingRecoveryIT {
     }
 
     @Test
+    void twoProcessorsStartingAtOnceOnALostChangelogRebuildItOnceAndNeitherGoesBackAVersion() throws Exception {
+        Duration brief = Duration.ofSeconds(10); // as above: the new group re-reads these, past their deadline
+        try (CommandProcessor<Accounts.Account> original = processor(accounts.name() + "-original")) {
+            assertThat(gateway.send("t-1", new Accounts.Open("twin"), brief).get()).isInstanceOf(Reply.Success.class);
+            assertThat(gateway.send("t-1", new Accounts.Deposit(300), brief).get()).isInstanceOf(Reply.Success.class);
+            assertThat(original.state("t-1").orElseThrow().version()).isEqualTo(2);
+        }
+        Thread.sleep(brief.toMillis());
+        java.util.concurrent.ExecutorService two = java.util.concurrent.Executors.newFixedThreadPool(2);
+        java.util.List<CommandProcessor<Accounts.Account>> started = new java.util.ArrayList<>();
+        try {
+            java.util.concurrent.Callable<CommandProcessor<Accounts.Account>> start =
+                    () -> processor(accounts.name() + "-twins");
+            for (java.util.concurrent.Future<CommandProcessor<Accounts.Account>> f : two.invokeAll(
+                    java.util.List.of(start, start))) {
+                try {
+                    started.add(f.get());
+                } catch (java.util.concurrent.ExecutionException e) { // fenced by the other's rebuild
+                    assertThat(e.getCause()).isInstanceOf(io.courier.common.CourierRetriableException.class)
+                            .hasMessageContaining("another instance of processor");
+                }
+            }
+            assertThat(started).as("at least one started").isNotEmpty();
+
+            assertThat(send("t-1", new Accounts.Open("again")).accepted()).isFalse();
+            assertThat(send("t-1", new Accounts.Deposit(5)).version()).isEqualTo(3);
+        } finally {
+            started.forEach(CommandProcessor::close);
+            two.shutdownNow();
+        }
+        assertThat(Replay.rebuild(courier, accounts).duplicateEvents()).isZero();
+    }
+
+    @Test
     void aCommandNamingAReplyPartitionThatDoesNotExistIsAppliedUnansweredAndTheProcessorCarriesOn() throws Exception {
         try (CommandProcessor<Accounts.Account> processor = processor(accounts.name() + "-processor");
                 KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of("bootstrap.servers",

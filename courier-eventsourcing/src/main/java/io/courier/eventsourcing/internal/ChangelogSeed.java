@@ -16,6 +16,7 @@ import java.util.Map;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -56,6 +57,9 @@ final class ChangelogSeed {
                         .config("cleanup.policy", "compact").config("message.timestamp.type", "CreateTime").build());
             }
             seed(courier, aggregate, applicationId, reader, lost);
+        } catch (KafkaException e) { // a timeout or a refusal while looking: say what was being done
+            throw new CourierException("cannot check whether the state changelog '" + changelog + "' of processor '"
+                    + applicationId + "' lost states that its events hold: " + e, e);
         }
     }
 
@@ -92,9 +96,13 @@ final class ChangelogSeed {
         reader.assign(List.of(tp));
         reader.seekToBeginning(List.of(tp));
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (reader.position(tp) < end && System.nanoTime() < deadline) {
+        while (reader.position(tp) < end) {
             if (!reader.poll(Duration.ofMillis(200)).isEmpty()) {
                 return true;
+            }
+            if (System.nanoTime() > deadline) { // not "lost": a rebuild on a guess could overwrite newer states
+                throw new CourierRetriableException("cannot tell within 30 s whether changelog partition " + tp
+                        + " holds states: it was read up to offset " + reader.position(tp) + " of " + end);
             }
         }
         return false;
@@ -103,40 +111,59 @@ final class ChangelogSeed {
     /**
      * Writes each lost partition's rebuilt states in one transaction under one transactional id per processor: a
      * seed is all or nothing, and two instances starting at once fence each other instead of both writing (one of
-     * them from an older replay, after the other has begun to decide).
+     * them from an older replay, after the other has begun to decide). The replays come first, so that the fencing
+     * window is only the writing; while a partition's changelog is empty, no running instance writes to it.
      */
     private static <S, C, E> void seed(Courier courier, Aggregate<S, C, E> aggregate, String applicationId,
             Consumer<byte[], byte[]> reader, List<Integer> lost) {
         String changelog = changelogTopic(applicationId);
+        Map<Integer, Map<String, Versioned<S>>> rebuilt = new java.util.TreeMap<>();
+        for (int partition : lost) {
+            try {
+                rebuilt.put(partition, EventReplayer.replay(courier, aggregate, partition).states());
+            } catch (CourierException e) {
+                throw new CourierException("cannot rebuild the lost states of '" + aggregate.name() + "' (partition "
+                        + partition + " of the state changelog '" + changelog + "') from their events: "
+                        + e.getMessage(), e);
+            }
+        }
+        rebuilt.values().removeIf(Map::isEmpty); // only aborted writes: nothing to rebuild
+        if (rebuilt.isEmpty()) {
+            return;
+        }
         EventCodec<S, C, E> codec = new EventCodec<>(aggregate);
         Map<String, Object> config = courier.config().kafkaClientConfig();
         config.put("transactional.id", applicationId + "-changelog-seed");
         config.put("acks", "all");
         config.put("enable.idempotence", "true");
-        try (Producer<byte[], byte[]> producer = courier.config().clientFactory().producer(config)) {
+        config.put("transaction.timeout.ms", "300000"); // a partition of many aggregates takes a while to write
+        Producer<byte[], byte[]> producer = courier.config().clientFactory().producer(config);
+        try {
             producer.initTransactions(); // fences a seeder still at work: its transaction is aborted
-            for (int partition : lost) {
+            for (Map.Entry<Integer, Map<String, Versioned<S>>> e : rebuilt.entrySet()) {
+                int partition = e.getKey();
                 if (holdsCommitted(reader, new TopicPartition(changelog, partition))) {
                     continue; // another instance seeded it meanwhile
                 }
-                Map<String, Versioned<S>> states = EventReplayer.replay(courier, aggregate, partition).states();
                 producer.beginTransaction();
-                states.forEach((id, v) -> producer.send(new ProducerRecord<>(changelog, partition,
+                e.getValue().forEach((id, v) -> producer.send(new ProducerRecord<>(changelog, partition,
                         id.getBytes(StandardCharsets.UTF_8), codec.encodeState(v.version(), v.state()))));
                 producer.commitTransaction();
                 LOG.warn("aggregate type '{}': the state changelog '{}' held nothing for partition {} while its "
                         + "events do (the changelog was deleted, or the application id changed); rebuilt {} "
-                        + "aggregate(s) from topic '{}'", aggregate.name(), changelog, partition, states.size(),
+                        + "aggregate(s) from topic '{}'", aggregate.name(), changelog, partition, e.getValue().size(),
                         aggregate.eventsTopic());
             }
         } catch (org.apache.kafka.common.errors.ProducerFencedException
                 | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
             throw new CourierRetriableException("another instance of processor '" + applicationId + "' is "
-                    + "rebuilding the lost states of '" + aggregate.name() + "' from its events; start this one again "
-                    + "once that one runs", e);
-        } catch (org.apache.kafka.common.KafkaException e) {
+                    + "rebuilding the lost states of '" + aggregate.name() + "' from its events (or this rebuild "
+                    + "outlived its transaction timeout of 5 minutes); start this one again once that one runs", e);
+        } catch (KafkaException e) {
             throw new CourierException("cannot write the rebuilt states of '" + aggregate.name() + "' to topic '"
                     + changelog + "': " + e, e);
+        } finally {
+            producer.close(Duration.ofSeconds(30));
         }
     }
 }
