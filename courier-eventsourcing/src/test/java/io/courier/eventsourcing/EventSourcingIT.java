@@ -529,6 +529,9 @@ class EventSourcingIT {
         Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> fragile = Aggregate.builder("account"
                         + (++counter), Accounts.Account.class, Accounts.Command.class, Accounts.Event.class)
                 .decide((state, command) -> {
+                    if (command instanceof Accounts.Withdraw w && w.cents() == 7) {
+                        throw new StackOverflowError("a rule that recursed too deep");
+                    }
                     if (command instanceof Accounts.Withdraw) {
                         throw new IllegalStateException("withdrawals are suspended");
                     }
@@ -548,6 +551,9 @@ class EventSourcingIT {
             assertThat(send(to, "f-1", new Accounts.Withdraw(30))).isEqualTo(CommandResult.rejection("f-1", 2,
                     "aggregate '" + fragile.name() + "' failed on Withdraw: "
                             + "java.lang.IllegalStateException: withdrawals are suspended"));
+            assertThat(send(to, "f-1", new Accounts.Withdraw(7))).isEqualTo(CommandResult.rejection("f-1", 2,
+                    "aggregate '" + fragile.name() + "' failed on Withdraw: "
+                            + "java.lang.StackOverflowError: a rule that recursed too deep"));
             assertThat(send(to, "f-1", new Accounts.Deposit(Long.MAX_VALUE))).isEqualTo(CommandResult.rejection("f-1",
                     2, "aggregate '" + fragile.name() + "' failed on Deposit: "
                             + "java.lang.ArithmeticException: long overflow"));

@@ -148,7 +148,9 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             for (E e : events) {
                 next = aggregate.evolve().apply(next, e);
             }
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+            // The errors of user code too: thrown out of process(), one would stop the stream task, and the command,
+            // read again at every restart, would stop it again. (The JVM's own, an OutOfMemoryError, still do.)
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' failed on "
                     + envelope.messageType() + ": " + e);
         }
