@@ -43,12 +43,13 @@ final class ChangelogSeed {
         String changelog = changelogTopic(applicationId);
         List<Integer> lost;
         try (Consumer<byte[], byte[]> reader = EventTopics.reader(courier)) {
-            lost = lostPartitions(courier, aggregate, reader, changelog);
+            boolean exists = Futures.await(courier.admin().listTopics().names(), courier.config().connectTimeout(),
+                    "list the topics at " + courier.config().bootstrapServers()).contains(changelog);
+            lost = lostPartitions(aggregate, reader, changelog, exists);
             if (lost.isEmpty()) {
                 return;
             }
-            if (!Futures.await(courier.admin().listTopics().names(), courier.config().connectTimeout(),
-                    "list the topics at " + courier.config().bootstrapServers()).contains(changelog)) {
+            if (!exists) {
                 short replicas = (short) reader.partitionsFor(aggregate.eventsTopic(), Duration.ofSeconds(30)).get(0)
                         .replicas().length;
                 // As Kafka Streams creates it, replicated like the events; provision waits until it is served.
@@ -64,12 +65,11 @@ final class ChangelogSeed {
     }
 
     /** @return the events partitions with events whose changelog partition holds no committed record */
-    private static List<Integer> lostPartitions(Courier courier, Aggregate<?, ?, ?> aggregate,
-            Consumer<byte[], byte[]> reader, String changelog) {
+    private static List<Integer> lostPartitions(Aggregate<?, ?, ?> aggregate, Consumer<byte[], byte[]> reader,
+            String changelog, boolean changelogExists) {
         List<TopicPartition> events = EventTopics.partitions(reader, aggregate.eventsTopic());
         Map<TopicPartition, Long> eventEnds = reader.endOffsets(events, Duration.ofSeconds(30));
-        List<org.apache.kafka.common.PartitionInfo> stored = Futures.await(courier.admin().listTopics().names(),
-                courier.config().connectTimeout(), "list the topics").contains(changelog)
+        List<org.apache.kafka.common.PartitionInfo> stored = changelogExists
                 ? reader.partitionsFor(changelog, Duration.ofSeconds(30)) : List.of();
         if (!stored.isEmpty() && stored.size() != events.size()) {
             return List.of(); // not a changelog of this aggregate's layout: Kafka Streams says what is wrong with it
