@@ -119,6 +119,90 @@ class StandaloneClustersIT {
         assertThat(isFree(port)).as("port %d after the node's start ended", port).isTrue();
     }
 
+    @Test
+    void aNodeWaitingForAQuorumThatNeverFormsGivesUpAtTheStartTimeoutAndFreesItsPorts(@TempDir Path dir)
+            throws Exception {
+        int port = freePortPair();
+        ClusterOptions twoNodes = ClusterOptions.builder().nodes(2).port(port).dataDirectory(dir)
+                .startTimeout(Duration.ofSeconds(20)).build();
+        EmbeddedKafkaCluster.start(twoNodes).close();
+        // Node 1 now refuses to start, and node 0 waits for a quorum of two that cannot form.
+        Path meta = dir.resolve("node-1").resolve("meta.properties");
+        Files.writeString(meta, Files.readString(meta).replace("node.id=1", "node.id=0"));
+
+        CourierException e = assertThrows(CourierException.class, () -> EmbeddedKafkaCluster.start(twoNodes));
+
+        assertThat(e).as("the node that failed, first").hasMessageStartingWith("node 1 failed to start: Stored node id 0");
+        // Node 0 gave up at its own start timeout (Kafka's default is to wait for ever) and shut down.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
+                .until(() -> isFree(port) && isFree(port + 1));
+        Thread.sleep(3_000);
+        assertThat(isFree(port)).as("port %d of node 0 after its start ended", port).isTrue();
+    }
+
+    @Test
+    void closesATwoNodeClusterWhoseOtherNodeWasStoppedThoughTheQuorumIsLost() {
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(ClusterOptions.builder().nodes(2).build());
+        kafka.stopNode(1);
+        Path data = kafka.dataDirectory();
+
+        // Without a quorum node 0's controlled shutdown would wait 5 minutes for a controller, and close() would
+        // give up after 3 with an exception.
+        kafka.close();
+
+        assertThat(data).doesNotExist();
+    }
+
+    @Test
+    void refusesToRestartANodeOfAClosedCluster(@TempDir Path dir) {
+        int port = freePortPair();
+        EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(ClusterOptions.builder().port(port)
+                .dataDirectory(dir).build());
+        kafka.stopNode(0);
+        kafka.close();
+
+        IllegalStateException e = assertThrows(IllegalStateException.class, () -> kafka.restartNode(0));
+
+        assertThat(e).hasMessage("the cluster at localhost:" + port + " is closed");
+        assertThat(isFree(port)).isTrue();
+    }
+
+    @Test
+    void aForkedNodeThatCannotStartExitsAndItsRestartFailsWithItsLog() throws Exception {
+        int port = freePortPair();
+        try (EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(ClusterOptions.builder().port(port)
+                .forkedNodes(true).startTimeout(Duration.ofSeconds(60)).build())) {
+            kafka.stopNode(0);
+            ServerSocket taken = new ServerSocket(port, 50, InetAddress.getLoopbackAddress());
+            try {
+                CourierException e = assertThrows(CourierException.class, () -> kafka.restartNode(0));
+
+                // The child exits on its failed start (its controller's threads used to keep it alive until the
+                // parent's start timeout destroyed it, reported as exit code 137).
+                assertThat(e).hasMessageStartingWith("node 0 did not start (exit code 1); the last lines of ")
+                        .hasMessageContaining("Kafka node failed to start");
+            } finally {
+                taken.close();
+            }
+        }
+    }
+
+    /** A port p with p + 1 free too, for a two-node cluster's broker listeners. */
+    private static int freePortPair() {
+        for (int attempt = 0; attempt < 50; attempt++) {
+            int port;
+            try (ServerSocket probe = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+                port = probe.getLocalPort();
+            } catch (java.io.IOException e) {
+                continue;
+            }
+            if (port < 65535 && isFree(port + 1)) {
+                return port;
+            }
+        }
+        throw new AssertionError("no two free ports in a row");
+    }
+
     private static boolean isFree(int port) {
         try {
             new ServerSocket(port, 50, InetAddress.getLoopbackAddress()).close();

@@ -24,6 +24,7 @@ import java.util.stream.IntStream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -31,6 +32,8 @@ import org.slf4j.LoggerFactory;
 public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
     private static final Logger LOG = LoggerFactory.getLogger(DefaultEmbeddedKafkaCluster.class);
     private static final Duration STOP_TIMEOUT = Duration.ofMinutes(3);
+    /** Beyond a node's own start timeout, for it to report why it gave up; and the least time to register. */
+    private static final Duration START_SLACK = Duration.ofSeconds(15);
     /** Counted down when the first close() has stopped the nodes and deleted a temporary data directory. */
     private final CountDownLatch closeDone = new CountDownLatch(1);
 
@@ -127,16 +130,33 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
     }
 
     private void startAll() {
+        long deadline = System.nanoTime() + options.startTimeout().toNanos();
         try {
             // On a failure, every node is given up on and the starts still running get STOP_TIMEOUT to end, before
-            // close() below deletes a temporary data directory under them.
-            Parallel.forEach(nodes, "start", options.startTimeout(), node -> node.start(options.startTimeout()),
-                    STOP_TIMEOUT);
-            awaitRegistered(nodeIds(), options.startTimeout());
+            // close() below deletes a temporary data directory under them. The nodes' own time limit comes first,
+            // so that the failure names a node's reason (a forked node's log) rather than the wait for it.
+            Parallel.forEach(nodes, "start", options.startTimeout().plus(slack()),
+                    node -> node.start(options.startTimeout()), STOP_TIMEOUT);
+            awaitRegistered(nodeIds(), remaining(deadline));
         } catch (RuntimeException | Error e) {
-            close();
+            try {
+                close();
+            } catch (RuntimeException | Error cleanup) {
+                e.addSuppressed(cleanup); // the start's failure is the news; the clean-up's comes with it
+            }
             throw e;
         }
+    }
+
+    /** What is left until the deadline, but time for at least one answer from the brokers. */
+    private Duration remaining(long deadline) {
+        Duration left = Duration.ofNanos(deadline - System.nanoTime());
+        return left.compareTo(slack()) < 0 ? slack() : left;
+    }
+
+    /** START_SLACK, or the start timeout if that is shorter: a short timeout is meant short. */
+    private Duration slack() {
+        return options.startTimeout().compareTo(START_SLACK) < 0 ? options.startTimeout() : START_SLACK;
     }
 
     @Override
@@ -221,9 +241,11 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
     @Override
     public synchronized void restartNode(int nodeId) {
         ClusterNode node = node(nodeId);
+        requireState(!closed, "the cluster at %s is closed", bootstrapServers);
         requireState(!node.isRunning(), "node %d is running; stop or crash it before restarting it", nodeId);
+        long deadline = System.nanoTime() + options.startTimeout().toNanos();
         node.start(options.startTimeout());
-        awaitRegistered(List.of(nodeId), options.startTimeout());
+        awaitRegistered(List.of(nodeId), remaining(deadline));
     }
 
     @Override
@@ -247,14 +269,41 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             awaitClosed(); // a second caller (a shutdown hook, say) returns once the data is gone, not before
             return;
         }
+        boolean stopped = false;
         try {
-            Parallel.forEach(running, "stop", STOP_TIMEOUT, ClusterNode::stop);
+            Parallel.forEach(withQuorum(running), "stop", STOP_TIMEOUT, ClusterNode::stop);
+            stopped = true;
         } finally {
-            if (temporaryDataDir) {
+            if (temporaryDataDir && stopped) {
                 DataDirectories.deleteRecursively(dataDir);
+            } else if (temporaryDataDir) {
+                // Deleting the files of a broker that is still shutting down can make Kafka halt this JVM.
+                LOG.warn("Not deleting {}: a node did not stop within {}", dataDir, STOP_TIMEOUT);
             }
             closeDone.countDown();
         }
+    }
+
+    /**
+     * The nodes to stop: the running ones, and, when they are too few for a controller quorum, the stopped ones
+     * started again first. Without a quorum, a broker's controlled shutdown waits 5 minutes for a controller.
+     */
+    private List<ClusterNode> withQuorum(List<ClusterNode> running) {
+        int majority = nodes.size() / 2 + 1;
+        if (running.isEmpty() || running.size() >= majority) {
+            return running;
+        }
+        List<ClusterNode> stopped = nodes.stream().filter(n -> !running.contains(n)).toList();
+        LOG.info("Starting node(s) {} again so that the running ones can shut down with a controller quorum",
+                stopped.stream().map(n -> n.spec().nodeId()).toList());
+        try {
+            Parallel.forEach(stopped, "start", options.startTimeout().plus(slack()),
+                    node -> node.start(options.startTimeout()), STOP_TIMEOUT);
+        } catch (RuntimeException e) {
+            LOG.warn("Could not start the stopped nodes again, so the others may take 5 minutes to stop: {}",
+                    e.getMessage());
+        }
+        return nodes.stream().filter(ClusterNode::isRunning).toList();
     }
 
     private void awaitClosed() {
@@ -290,6 +339,11 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                     return;
                 }
             } catch (CourierException e) {
+                if (e.getCause() instanceof AuthenticationException) {
+                    // Waiting cannot mend it: a kept data directory whose users predate --security, say.
+                    throw new CourierException("brokers " + expected + " at " + bootstrapServers
+                            + " refused the admin user: " + e.getCause().getMessage(), e.getCause());
+                }
                 LOG.debug("cluster not ready yet: {}", e.getMessage());
                 lastError = e;
             }

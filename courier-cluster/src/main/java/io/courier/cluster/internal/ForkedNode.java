@@ -69,10 +69,11 @@ final class ForkedNode implements ClusterNode {
             long deadline = System.nanoTime() + timeout.toNanos();
             while (!ready.await(100, TimeUnit.MILLISECONDS)) {
                 if (!started.isAlive() || System.nanoTime() > deadline) {
+                    boolean timedOut = started.isAlive();
                     started.destroyForcibly().waitFor();
                     pump.join(1000);
                     throw new CourierException("node " + spec.nodeId() + " did not start"
-                            + (started.isAlive() ? " within " + timeout : " (exit code " + started.exitValue() + ")")
+                            + (timedOut ? " within " + timeout : " (exit code " + started.exitValue() + ")")
                             + "; the last lines of " + logFile + ":\n" + tail());
                 }
             }

@@ -28,10 +28,15 @@ final class InProcessNode implements ClusterNode {
         // startup() blocks until the broker has caught up, and cannot be interrupted (Kafka halts the JVM when an
         // interrupt closes one of its files): a caller that gives up calls abandon(), seen when startup() returns.
         requireNotAbandoned();
-        KafkaRaftServer candidate = new KafkaRaftServer(new KafkaConfig(spec.properties(), false), Time.SYSTEM);
+        KafkaRaftServer candidate;
+        try {
+            candidate = new KafkaRaftServer(new KafkaConfig(spec.properties(), false), Time.SYSTEM);
+        } catch (RuntimeException e) { // a config or data directory Kafka refuses, before anything runs
+            throw new CourierException("node " + spec.nodeId() + " failed to start: " + e.getMessage(), e);
+        }
         try {
             candidate.startup();
-        } catch (RuntimeException | Error e) {
+        } catch (Exception | Error e) { // Exception: Kafka's Scala code throws checked ones, a TimeoutException say
             shutDown(candidate);
             throw new CourierException("node " + spec.nodeId() + " failed to start: " + e.getMessage(), e);
         }

@@ -12,6 +12,7 @@ import java.util.stream.IntStream;
 /** Builds each node's broker configuration: combined broker + controller, static controller quorum. */
 final class NodeConfigs {
     static final String HOST = "localhost";
+    private static final long IN_PROCESS_MIN_STARTUP_MILLIS = 60_000;
     static final String BROKER_LISTENER = "BROKER";
     static final String CONTROLLER_LISTENER = "CONTROLLER";
 
@@ -27,10 +28,23 @@ final class NodeConfigs {
                     Path dir = dataDir.resolve("node-" + i);
                     Map<String, String> p = base(i, options.nodes(), voters, brokerPorts[i], controllerPorts[i], dir);
                     options.security().ifPresent(s -> p.putAll(security(s, tls)));
+                    p.put("server.max.startup.time.ms", Long.toString(maxStartupMillis(options)));
                     p.putAll(options.brokerProperties());
                     return new NodeSpec(i, brokerPorts[i], controllerPorts[i], dir, p);
                 })
                 .toList();
+    }
+
+    /**
+     * Kafka's default is no limit: a node waiting for a quorum that never forms would run, and hold its ports, after
+     * the cluster gave up on it. But a controller that misses this limit halts its JVM (its start-up fault handler
+     * terminates the process): fine for a forked node, whose parent reports it, while an in-process node gets at
+     * least a minute, far beyond what a controller takes to start, so that only its broker, which shuts down
+     * instead, can run out of time.
+     */
+    private static long maxStartupMillis(ClusterOptions options) {
+        long millis = Math.max(1, options.startTimeout().toMillis());
+        return options.forkedNodes() ? millis : Math.max(millis, IN_PROCESS_MIN_STARTUP_MILLIS);
     }
 
     private static Map<String, String> base(int id, int nodes, String voters, int brokerPort, int controllerPort,

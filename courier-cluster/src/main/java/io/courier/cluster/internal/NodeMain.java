@@ -45,7 +45,14 @@ public final class NodeMain {
         Thread watchdog = new Thread(NodeMain::exitWhenParentGoes, "courier-parent-watchdog");
         watchdog.setDaemon(true);
         watchdog.start();
-        server.startup();
+        try {
+            server.startup();
+        } catch (Exception | Error e) { // Exception: Kafka's Scala code throws checked ones too
+            // The controller's threads would keep this JVM alive; exit, as Kafka's own main does, so that the parent
+            // sees the exit and reports the log at once instead of at its start timeout.
+            System.err.println("Kafka node failed to start: " + e);
+            exitWithin(HALT_AFTER_MILLIS, 1);
+        }
         System.out.println(READY);
         System.out.flush();
         server.awaitShutdown();
@@ -61,16 +68,21 @@ public final class NodeMain {
             // A broken pipe means the parent is gone, same as end of stream.
         }
         // A shutdown that hangs (a node still waiting for its quorum) must not keep this JVM alive either.
+        exitWithin(HALT_AFTER_MILLIS, 0);
+    }
+
+    /** Exits through the shutdown hooks, or halts if they take longer than the given time. */
+    private static void exitWithin(long millis, int status) {
         Thread halt = new Thread(() -> {
             try {
-                Thread.sleep(HALT_AFTER_MILLIS);
+                Thread.sleep(millis);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
-            Runtime.getRuntime().halt(1);
+            Runtime.getRuntime().halt(status == 0 ? 1 : status);
         }, "courier-halt");
         halt.setDaemon(true);
         halt.start();
-        System.exit(0);
+        System.exit(status);
     }
 }

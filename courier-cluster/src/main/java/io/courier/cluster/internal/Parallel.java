@@ -2,14 +2,17 @@ package io.courier.cluster.internal;
 
 import io.courier.common.CourierException;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionService;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorCompletionService;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 
 /**
@@ -38,25 +41,35 @@ final class Parallel {
             return t;
         });
         try {
-            List<Future<?>> futures = new ArrayList<>();
+            CompletionService<ClusterNode> done = new ExecutorCompletionService<>(pool);
+            Map<Future<ClusterNode>, ClusterNode> running = new HashMap<>();
             for (ClusterNode node : nodes) {
-                futures.add(pool.submit(() -> action.accept(node)));
+                running.put(done.submit(() -> action.accept(node), node), node);
             }
             long deadline = System.nanoTime() + timeout.toNanos();
             RuntimeException failure = null;
-            for (int i = 0; i < futures.size(); i++) {
+            boolean interrupted = false;
+            // In the order the actions end: with a grace (a start), the first failure gives the other nodes up at
+            // once and is reported first; without one (a stop), every node's action is waited for.
+            while (!running.isEmpty() && (failure == null || grace.isZero())) {
+                Future<ClusterNode> next;
                 try {
-                    futures.get(i).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                } catch (ExecutionException e) {
-                    failure = merge(failure, e.getCause() instanceof RuntimeException r ? r
-                            : new CourierException(what + " of node " + nodes.get(i).spec().nodeId() + " failed: "
-                                    + e.getCause(), e.getCause()));
-                } catch (TimeoutException e) {
-                    failure = merge(failure, new CourierException(what + " of node " + nodes.get(i).spec().nodeId()
-                            + " did not finish within " + timeout));
+                    next = done.poll(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    throw new CourierException("interrupted during " + what, e);
+                    // Given up on like a timeout: the nodes still starting must not outlive the caller's clean-up.
+                    interrupted = true;
+                    failure = merge(failure, new CourierException("interrupted during " + what, e));
+                    break;
+                }
+                if (next == null) {
+                    failure = merge(failure, new CourierException(what + " of node(s) " + ids(running.values())
+                            + " did not finish within " + timeout));
+                    break;
+                }
+                ClusterNode node = running.remove(next);
+                RuntimeException nodeFailure = failureOf(next, node, what);
+                if (nodeFailure != null) {
+                    failure = merge(failure, nodeFailure);
                 }
             }
             if (failure != null) {
@@ -64,6 +77,18 @@ final class Parallel {
                     nodes.forEach(ClusterNode::abandon);
                     pool.shutdown();
                     awaitQuietly(pool, grace);
+                }
+                // What the other nodes said by now, a forked node's log tail say, belongs to the report.
+                for (Map.Entry<Future<ClusterNode>, ClusterNode> other : running.entrySet()) {
+                    if (other.getKey().isDone()) {
+                        RuntimeException more = failureOf(other.getKey(), other.getValue(), what);
+                        if (more != null) {
+                            failure.addSuppressed(more);
+                        }
+                    }
+                }
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
                 }
                 throw failure;
             }
@@ -75,10 +100,19 @@ final class Parallel {
         }
     }
 
+    /** Waits out the grace even when interrupted (again): what it waits for cannot be hurried, only abandoned. */
     private static void awaitQuietly(ExecutorService pool, Duration grace) {
-        try {
-            pool.awaitTermination(grace.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                pool.awaitTermination(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
             Thread.currentThread().interrupt();
         }
     }
@@ -89,5 +123,24 @@ final class Parallel {
         }
         first.addSuppressed(next);
         return first;
+    }
+
+    /** The failure of a finished action, or null when it succeeded. */
+    private static RuntimeException failureOf(Future<ClusterNode> future, ClusterNode node, String what) {
+        try {
+            future.get();
+            return null;
+        } catch (ExecutionException e) {
+            return e.getCause() instanceof RuntimeException r ? r
+                    : new CourierException(what + " of node " + node.spec().nodeId() + " failed: " + e.getCause(),
+                            e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // cannot happen for a finished future; keep the flag if it does
+            return new CourierException("interrupted during " + what, e);
+        }
+    }
+
+    private static List<Integer> ids(Collection<ClusterNode> nodes) {
+        return nodes.stream().map(n -> n.spec().nodeId()).sorted().toList();
     }
 }

@@ -28,6 +28,7 @@ record TlsMaterial(String certificatePem, String privateKeyPem) {
 
     static TlsMaterial generate(Path workDir) {
         Path keystore = workDir.resolve("courier-tls.p12");
+        Path output = workDir.resolve("courier-tls-keytool.log");
         char[] password = Long.toHexString(Double.doubleToLongBits(Math.random())).toCharArray();
         Path keytool = Path.of(System.getProperty("java.home"), "bin", "keytool");
         List<String> command = List.of(keytool.toString(), "-genkeypair", "-alias", ALIAS, "-keyalg", "RSA",
@@ -36,10 +37,18 @@ record TlsMaterial(String certificatePem, String privateKeyPem) {
                 "-keystore", keystore.toString(), "-storepass", new String(password), "-keypass", new String(password));
         try {
             Files.deleteIfExists(keystore);
-            Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
-            String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-            if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
-                throw new CourierException("keytool could not generate the TLS certificate for SASL_SSL: " + output);
+            // Its output goes to a file, not a pipe: reading a pipe to its end would wait for keytool without a bound.
+            Files.deleteIfExists(output);
+            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+                    .redirectOutput(output.toFile()).start();
+            if (!process.waitFor(60, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+                throw new CourierException("keytool did not generate the TLS certificate for SASL_SSL within 60 s: "
+                        + Files.readString(output, StandardCharsets.UTF_8));
+            }
+            if (process.exitValue() != 0) {
+                throw new CourierException("keytool could not generate the TLS certificate for SASL_SSL: "
+                        + Files.readString(output, StandardCharsets.UTF_8));
             }
             KeyStore store = KeyStore.getInstance("PKCS12");
             try (InputStream in = Files.newInputStream(keystore)) {
@@ -57,6 +66,7 @@ record TlsMaterial(String certificatePem, String privateKeyPem) {
         } finally {
             try {
                 Files.deleteIfExists(keystore);
+                Files.deleteIfExists(output);
             } catch (IOException ignored) {
                 // A leftover keystore in a temporary directory does no harm.
             }

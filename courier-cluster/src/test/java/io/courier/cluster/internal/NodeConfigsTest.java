@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.ClusterSecurity;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -64,5 +65,20 @@ class NodeConfigsTest {
                 .containsEntry("ssl.keystore.type", "PEM")
                 .containsEntry("ssl.keystore.certificate.chain", "CERT")
                 .containsEntry("ssl.keystore.key", "KEY");
+    }
+
+    @Test
+    void boundsAStartThatWaitsForAQuorumButGivesAnInProcessControllerAtLeastAMinute() {
+        NodeSpec inProcess = NodeConfigs.specs(ClusterOptions.builder().startTimeout(Duration.ofSeconds(5)).build(),
+                DIR, new int[] {9092}, new int[] {9093}, null).get(0);
+        NodeSpec inProcessLong = NodeConfigs.specs(ClusterOptions.builder().build(),
+                DIR, new int[] {9092}, new int[] {9093}, null).get(0);
+        NodeSpec forked = NodeConfigs.specs(ClusterOptions.builder().forkedNodes(true)
+                .startTimeout(Duration.ofSeconds(5)).build(), DIR, new int[] {9092}, new int[] {9093},
+                null).get(0);
+
+        assertThat(inProcess.properties()).containsEntry("server.max.startup.time.ms", "60000");
+        assertThat(inProcessLong.properties()).containsEntry("server.max.startup.time.ms", "90000");
+        assertThat(forked.properties()).containsEntry("server.max.startup.time.ms", "5000");
     }
 }
