@@ -36,17 +36,17 @@ public interface Subscriber extends AutoCloseable {
     boolean isRunning();
 
     /**
-     * Stops gracefully: in-flight messages are finished, their offsets committed, and the group left, waiting at
-     * most 30 seconds. Idempotent.
+     * Stops gracefully: in-flight messages are finished, their offsets committed, and the group left. The same as
+     * {@code close(Duration.ofSeconds(30))}. Idempotent.
      */
     @Override
     void close();
 
     /**
      * Stops, waiting at most {@code timeout} for in-flight work; after it, threads are interrupted and what was not
-     * committed is redelivered to the group (at-least-once and exactly-once). An interrupted thread then gets up to
-     * 30 seconds more to close its consumer, so that it leaves the group at once instead of after its session
-     * timeout.
+     * committed is redelivered to the group (at-least-once and exactly-once). The interrupted threads then get up to
+     * 30 seconds more, together, to close their consumers, so that they leave the group at once instead of after
+     * their session timeout; a handler that ignores the interrupt may still be running when this returns.
      *
      * @param timeout how long to wait for in-flight work
      */

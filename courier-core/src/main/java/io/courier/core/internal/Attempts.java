@@ -47,14 +47,15 @@ final class Attempts {
     }
 
     /**
-     * Counts a round whose output (a follow-up or dead letter) the broker refused. The record's own earlier error, if
-     * any, stays its last error: a dead letter should name why the record failed, not why its dead letter did.
+     * A round whose output the broker refused. A refused follow-up is one more failed attempt, and its error the
+     * last. A refused dead letter is neither: the dead letter should name why the record failed and how often its
+     * handler ran, not why or how often its dead letter was refused.
      *
-     * @return the count including this one
+     * @return the failed attempts so far
      */
     int refused(ConsumerRecord<?, ?> r, Throwable error) {
         Failed before = of(r);
-        return fail(r, before.last() == null ? error : before.last());
+        return before.deadLettered() ? before.count() : fail(r, error);
     }
 
     /** The record was handled or dead-lettered, and its output acknowledged. */

@@ -124,8 +124,9 @@ final class DefaultSubscriber implements Subscriber {
                 t.interrupt(); // in-flight work did not finish in time: what it did not commit is redelivered
             }
         }
+        long closing = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // one bound for all, not 30 s a thread
         for (Thread t : threadsToJoin) {
-            joinUntil(t, System.nanoTime() + TimeUnit.SECONDS.toNanos(30));
+            joinUntil(t, closing);
         }
     }
 

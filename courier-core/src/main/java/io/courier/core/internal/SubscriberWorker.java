@@ -147,10 +147,13 @@ final class SubscriberWorker<K, V> implements Runnable {
                     case EXACTLY_ONCE -> tx = transactional(tx, records);
                 }
             }
-        } catch (WakeupException | InterruptException e) {
+        } catch (WakeupException | InterruptException | Stopped e) {
             Thread.interrupted(); // clear the flag so that the final commit and close can talk to the broker
-        } catch (Stopped e) {
-            Thread.interrupted();
+            if (!stopping) { // no close() asked for it: say so, instead of ending unnoticed
+                failure = e;
+                LOG.error("{} stopped: interrupted, though the subscriber was not closed; its uncommitted messages "
+                        + "go to other group members", name, e);
+            }
         } catch (RuntimeException | Error e) {
             failure = e;
             LOG.error("{} stopped after an unexpected error; its uncommitted messages go to other group members: {}",
@@ -194,29 +197,48 @@ final class SubscriberWorker<K, V> implements Runnable {
             return null;
         }
         long start = System.nanoTime();
+        int outputBefore = pending.size();
         try {
             handler.run(h, message, before.count() + 1, producer, pending);
             config.metrics().handled(topicName, options.groupId(), System.nanoTime() - start);
             return null;
         } catch (InterruptedException e) {
-            throw new Stopped();
+            if (stopping) {
+                throw new Stopped();
+            }
+            // Not close(): the handler's own business (a cancelled task it waited for). A failed attempt, as for
+            // any exception, instead of an unnoticed end of this thread; the flag would fail the next poll too.
+            Thread.interrupted();
+            return failed(r, e, message, pending, outputBefore);
         } catch (KafkaException e) {
             if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
                 // The producer refused a send: its transaction failed, most likely for another record's output.
                 // The batch decides whom to blame; this record did nothing wrong yet.
                 throw e;
             }
-            return failed(r, e, message, pending);
-        } catch (Exception e) {
-            return failed(r, e, message, pending);
+            return failed(r, e, message, pending, outputBefore);
+        } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+            // The errors of handler code too (a missing class, a failed assert, a recursion): thrown out of here one
+            // would end this thread, and the record, consumed again by the next owner, would end that one too.
+            // The JVM's own errors (OutOfMemoryError) still stop the thread.
+            return failed(r, e, message, pending, outputBefore);
         }
     }
 
-    private Duration failed(ConsumerRecord<byte[], byte[]> r, Exception e, Message<K, V> message,
-            List<CompletableFuture<?>> pending) {
+    private Duration failed(ConsumerRecord<byte[], byte[]> r, Throwable e, Message<K, V> message,
+            List<CompletableFuture<?>> pending, int outputBefore) {
+        if (stopping && Thread.currentThread().isInterrupted()) {
+            throw new Stopped(); // close() gave up waiting and interrupted the handler: not the message's fault
+        }
         int failed = attempts.fail(r, e);
         config.metrics().handlerFailed(topicName, options.groupId(), failed);
         if (failed >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
+            if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE && pending.size() > outputBefore) {
+                // What the failed attempt published is in the open transaction: committing the dead letter would
+                // commit that too. Abort this round instead; the next one sends only the dead letter.
+                attempts.deadLettered(r, e);
+                return Duration.ZERO;
+            }
             deadLetter(r, e, failed, pending);
             return null;
         }

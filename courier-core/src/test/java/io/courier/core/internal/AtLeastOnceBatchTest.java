@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.courier.core.CourierConfig;
+import io.courier.core.DeadLetter;
 import io.courier.core.Handlers;
 import io.courier.core.RetryPolicy;
 import io.courier.core.Serdes;
@@ -114,18 +115,7 @@ class AtLeastOnceBatchTest {
                 consumer, () -> producer, "orders.dlt");
         ConsumerRecord<byte[], byte[]> failing = new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
                 "big".getBytes(StandardCharsets.UTF_8));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-        });
-        for (int poll = 0; poll < 100; poll++) { // a MockConsumer does not redeliver after a seek back: a broker would
-            consumer.schedulePollTask(() -> {
-                if (consumer.position(p) == 0) {
-                    consumer.addRecord(failing);
-                }
-            });
-        }
+        offerAgainAfterRewinds(p, failing, null);
         Thread t = new Thread(worker);
         t.start();
         try {
@@ -138,6 +128,147 @@ class AtLeastOnceBatchTest {
             worker.wakeup();
             await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
         }
+    }
+
+    private SubscriberWorker<String, String> worker(RetryPolicy retry, io.courier.core.MessageHandler<String, String> h,
+            MockProducer<byte[], byte[]> out) {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        return new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("g").retry(retry).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all(h), config), consumer, () -> out, "orders.dlt");
+    }
+
+    /** Offers the record at offset 0, and the next one, again whenever the position is back there. */
+    private void offerAgainAfterRewinds(TopicPartition p, ConsumerRecord<byte[], byte[]> first,
+            ConsumerRecord<byte[], byte[]> second) {
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+        });
+        for (int poll = 0; poll < 200; poll++) { // a MockConsumer does not redeliver after a seek back: a broker would
+            consumer.schedulePollTask(() -> {
+                if (consumer.position(p) == 0) {
+                    consumer.addRecord(first);
+                    if (second != null) {
+                        consumer.addRecord(second);
+                    }
+                }
+            });
+        }
+    }
+
+    /** Runs the worker until partition p is committed up to {@code next}, and returns the dead letter it wrote. */
+    private ProducerRecord<byte[], byte[]> deadLetterOnceCommitted(SubscriberWorker<String, String> worker,
+            MockProducer<byte[], byte[]> out, TopicPartition p, long next) {
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> new OffsetAndMetadata(next).equals(commits.get(p)));
+            assertThat(t.isAlive()).as("still consuming").isTrue();
+            assertThat(worker.failure()).isNull();
+            return out.history().stream().filter(r -> r.topic().equals("orders.dlt")).findFirst().orElseThrow();
+        } finally {
+            stop(worker, t);
+        }
+    }
+
+    private static String header(ProducerRecord<byte[], byte[]> r, String name) {
+        return new String(r.headers().lastHeader(name).value(), StandardCharsets.UTF_8);
+    }
+
+    private static void stop(SubscriberWorker<?, ?> worker, Thread t) {
+        worker.stop();
+        worker.wakeup();
+        await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+    }
+
+    @Test
+    void anErrorFromAHandlerSendsItsMessageToTheDeadLetterTopicAndTheThreadCarriesOn() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)), (m, ctx) -> {
+            if (m.key().equals("x")) {
+                throw new AssertionError("a bug in the handler");
+            }
+            ctx.publish(OUT, m.key(), "handled");
+        }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "x"), record(p, 1, "y"));
+
+        ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, producer, p, 2);
+
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo("java.lang.AssertionError");
+        assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).isEqualTo("3");
+        assertThat(producer.history()).extracting(ProducerRecord::topic).as("y, after x, was handled").contains("out");
+    }
+
+    @Test
+    void anInterruptedExceptionFromAHandlerWithoutCloseIsAFailedAttemptNotTheEndOfTheThread() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicInteger runs = new AtomicInteger();
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)), (m, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new InterruptedException("a task the handler waited for was cancelled");
+            }
+        }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> new OffsetAndMetadata(1).equals(commits.get(p)));
+            assertThat(runs).hasValue(2);
+            assertThat(t.isAlive()).as("still consuming").isTrue();
+            assertThat(worker.failure()).isNull();
+        } finally {
+            stop(worker, t);
+        }
+    }
+
+    @Test
+    void aDeadLetterNamesTheLastFailureNotAnEarlierOne() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicInteger runs = new AtomicInteger();
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)), (m, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                throw new IllegalStateException("database busy");
+            }
+            ctx.publish(OUT, m.key(), "big"); // then the handler works, but the broker refuses its follow-up
+        }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+
+        ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, producer, p, 1);
+
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS))
+                .isEqualTo(io.courier.common.CourierException.class.getName());
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE))
+                .startsWith("cannot publish a follow-up of orders-0@0 to topic 'out'");
+        assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).isEqualTo("3");
+    }
+
+    @Test
+    void aDeadLetterCountsTheHandlersRunsNotTheRefusalsOfTheDeadLetter() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicInteger deadLetterSends = new AtomicInteger();
+        MockProducer<byte[], byte[]> refusingTwice =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback cb) {
+                        if (r.topic().endsWith(".dlt") && deadLetterSends.incrementAndGet() <= 2) {
+                            RecordTooLargeException e = new RecordTooLargeException("not now");
+                            cb.onCompletion(null, e);
+                            return CompletableFuture.failedFuture(e);
+                        }
+                        return super.send(r, cb);
+                    }
+                };
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10))
+                .withNonRetriable(List.of(IllegalArgumentException.class)), (m, ctx) -> {
+                    throw new IllegalArgumentException("never valid");
+                }, refusingTwice);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+
+        ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, refusingTwice, p, 1);
+
+        assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).as("the handler ran once").isEqualTo("1");
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo(IllegalArgumentException.class.getName());
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String key) {

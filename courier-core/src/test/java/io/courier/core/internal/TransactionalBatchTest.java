@@ -233,6 +233,41 @@ class TransactionalBatchTest {
         assertThat(source.commits).isEmpty();
     }
 
+    @Test
+    void aFailedLastAttemptCommitsItsDeadLetterButNothingItPublishedBeforeFailing() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        AtomicInteger runs = new AtomicInteger();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).retry(RetryPolicy.noRetries())
+                        .build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                    runs.incrementAndGet();
+                    ctx.publish(OUT, m.key(), "partial");
+                    throw new IllegalStateException("database down");
+                }), config),
+                consumer, () -> producer, "orders.dlt");
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+            consumer.addRecord(record(p, "a"));
+        });
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> !committed.isEmpty());
+            assertThat(committed).extracting(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8))
+                    .as("the failed attempt's output is aborted with it; only the dead letter is committed")
+                    .containsExactly("orders.dlt:a");
+            assertThat(runs).as("the handler's side effects happen once").hasValue(1);
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, String key) {
         return new ConsumerRecord<>(tp.topic(), tp.partition(), 0, key.getBytes(StandardCharsets.UTF_8),
                 key.getBytes(StandardCharsets.UTF_8));
