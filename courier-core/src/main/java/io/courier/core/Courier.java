@@ -27,6 +27,7 @@ public interface Courier extends AutoCloseable {
      * @return a connected instance
      * @throws io.courier.common.CourierRetriableException if the cluster does not answer within the connect
      *     timeout; the message names the bootstrap servers
+     * @throws IllegalArgumentException if Kafka refuses a client setting; the message names it
      */
     static Courier connect(CourierConfig config) {
         return DefaultCourier.connect(config);

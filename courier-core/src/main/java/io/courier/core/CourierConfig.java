@@ -129,7 +129,9 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
          * @throws IllegalArgumentException naming the value that is missing or malformed
          */
         public CourierConfig build() {
-            requireArgument(bootstrapServers != null && bootstrapServers.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*"),
+            // Spaces around the commas and at the ends, as client.properties files often hold: Kafka trims them.
+            String servers = bootstrapServers == null ? null : bootstrapServers.trim().replaceAll("\\s*,\\s*", ",");
+            requireArgument(servers != null && servers.matches("[^,\\s]+:\\d+(,[^,\\s]+:\\d+)*"),
                     "bootstrap servers must look like host:port[,host:port...], but were '%s'", bootstrapServers);
             requireArgument(serviceName != null && !serviceName.isBlank(), "service name must not be blank");
             requireArgument(envelopeFormat != null, "envelope format must be one of %s, but was null",
@@ -138,7 +140,7 @@ public record CourierConfig(String bootstrapServers, String serviceName, Map<Str
                     "connect timeout must be positive, but was %s", connectTimeout);
             requireArgument(!clientProperties.containsKey("bootstrap.servers"),
                     "give bootstrap.servers to CourierConfig.builder(...), not as a client property");
-            return new CourierConfig(bootstrapServers, serviceName, clientProperties, connectTimeout, clientFactory,
+            return new CourierConfig(servers, serviceName, clientProperties, connectTimeout, clientFactory,
                     clock, metrics, envelopeFormat);
         }
     }

@@ -22,9 +22,13 @@ import java.util.OptionalInt;
 public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers, Optional<String> correlationId,
         Optional<String> causationId, Optional<String> traceparent, OptionalInt partition) {
 
+    /**
+     * @throws IllegalArgumentException if a header name belongs to the envelope, or the partition is negative
+     */
     public OutboundMessage {
         java.util.Objects.requireNonNull(value, "value");
         headers = Map.copyOf(headers);
+        headers.keySet().forEach(OutboundMessage::requireOwnHeader); // the reader would take them for the envelope
         if (partition.isPresent() && partition.getAsInt() < 0) {
             throw new IllegalArgumentException("partition must be >= 0, was " + partition.getAsInt());
         }
@@ -49,10 +53,7 @@ public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers,
      * @throws IllegalArgumentException if the name belongs to the envelope
      */
     public OutboundMessage<K, V> withHeader(String name, String value) {
-        if (Envelope.Headers.isReserved(name)) {
-            throw new IllegalArgumentException("header '" + name + "' belongs to Courier's envelope; set ids with "
-                    + "withCorrelationId/withCausationId/withTraceparent, and choose another name for your own header");
-        }
+        requireOwnHeader(name);
         Map<String, String> copy = new LinkedHashMap<>(headers);
         copy.put(name, value);
         return new OutboundMessage<>(key, value(), copy, correlationId, causationId, traceparent, partition);
@@ -83,5 +84,12 @@ public record OutboundMessage<K, V>(K key, V value, Map<String, String> headers,
     public OutboundMessage<K, V> withPartition(int partition) {
         return new OutboundMessage<>(key, value, headers, correlationId, causationId, traceparent,
                 OptionalInt.of(partition));
+    }
+
+    private static void requireOwnHeader(String name) {
+        if (Envelope.Headers.isReserved(name)) {
+            throw new IllegalArgumentException("header '" + name + "' belongs to Courier's envelope; set ids with "
+                    + "withCorrelationId/withCausationId/withTraceparent, and choose another name for your own header");
+        }
     }
 }

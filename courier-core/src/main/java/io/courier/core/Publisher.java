@@ -27,7 +27,9 @@ public interface Publisher<K, V> extends AutoCloseable {
      * @throws SerdeException if the key or value cannot be serialized (nothing is sent)
      * @throws IllegalStateException if the publisher is closed
      */
-    CompletableFuture<PublishResult> publish(K key, V value);
+    default CompletableFuture<PublishResult> publish(K key, V value) {
+        return publish(OutboundMessage.of(key, value));
+    }
 
     /**
      * Publishes without a future per message: the fastest path, for streams whose caller does not need each
@@ -65,7 +67,10 @@ public interface Publisher<K, V> extends AutoCloseable {
      * Runs {@code work} in one Kafka transaction: every message it publishes through the given publisher becomes
      * visible to {@code read_committed} readers together, or not at all. Only for
      * {@link DeliveryGuarantee#EXACTLY_ONCE} publishers; outside this method, each {@code publish} of such a
-     * publisher is its own transaction.
+     * publisher is its own transaction. The given publisher may be used from other threads while {@code work}
+     * runs (wait for them before returning); afterwards it throws {@link IllegalStateException}. Its futures
+     * complete when the broker acknowledges a message, before the commit: whether the messages became visible is
+     * what this method's return or exception says.
      *
      * @param work publishes the messages; an exception aborts the transaction and is rethrown
      * @throws IllegalStateException if the publisher is not exactly-once

@@ -30,9 +30,15 @@ public interface Serde<T> {
 
     /**
      * @param value a value, never {@code null}
-     * @return the message type to record in the envelope; by default the simple name of the value's class
+     * @return the message type to record in the envelope, never empty; by default the simple name of the value's
+     *     class (of its enum for an enum constant with a body; the binary name for an anonymous class)
      */
     default String messageType(T value) {
-        return value.getClass().getSimpleName();
+        Class<?> type = value.getClass();
+        if (type.isAnonymousClass() && type.getSuperclass() != null && type.getSuperclass().isEnum()) {
+            type = type.getSuperclass();
+        }
+        String name = type.getSimpleName();
+        return name.isEmpty() ? type.getName() : name;
     }
 }

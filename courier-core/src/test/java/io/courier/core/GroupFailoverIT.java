@@ -16,8 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,17 +29,21 @@ class GroupFailoverIT {
     private static final Logger LOG = LoggerFactory.getLogger(GroupFailoverIT.class);
     private static final int MESSAGES = 20_000;
 
-    @Test
-    void survivingInstancesTakeOverThePartitionsAndEveryAcknowledgedMessageIsHandled(EmbeddedKafkaCluster cluster)
-            throws Exception {
-        Topic<String, String> topic = Topic.builder("shared-work", Serdes.string(), Serdes.string()).partitions(6).build();
+    /** With either group protocol: the classic one, and KIP-848's, where the broker assigns the partitions. */
+    @ParameterizedTest
+    @EnumSource(GroupProtocol.class)
+    void survivingInstancesTakeOverThePartitionsAndEveryAcknowledgedMessageIsHandled(GroupProtocol protocol,
+            EmbeddedKafkaCluster cluster) throws Exception {
+        String name = "shared-work-" + protocol.name().toLowerCase(java.util.Locale.ROOT);
+        Topic<String, String> topic = Topic.builder(name, Serdes.string(), Serdes.string()).partitions(6).build();
         Map<Integer, AtomicInteger> handledCount = new ConcurrentHashMap<>();
         Set<Integer> acked = ConcurrentHashMap.newKeySet();
         try (Courier courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).build())) {
             courier.provision(topic);
             List<Subscriber> instances = new ArrayList<>();
             for (int i = 0; i < 3; i++) {
-                instances.add(courier.subscriber(topic, SubscriberOptions.builder("workers").maxPollRecords(50).build(),
+                instances.add(courier.subscriber(topic, SubscriberOptions.builder("workers-" + name)
+                        .groupProtocol(protocol).maxPollRecords(50).build(),
                         Handlers.all((m, c) -> {
                             handledCount.computeIfAbsent(Integer.parseInt(m.value()), k -> new AtomicInteger()).incrementAndGet();
                             Thread.sleep(0, 200_000); // some work, so the stream is still flowing at the fault
@@ -78,8 +83,8 @@ class GroupFailoverIT {
         Set<Integer> lost = new TreeSet<>(acked);
         lost.removeAll(handledCount.keySet());
         long duplicates = handledCount.values().stream().mapToInt(c -> c.get() - 1).sum();
-        LOG.info("acked {}, handled {} distinct, {} duplicates (redelivered after the abrupt close), {} lost",
-                acked.size(), handledCount.size(), duplicates, lost.size());
+        LOG.info("{}: acked {}, handled {} distinct, {} duplicates (redelivered after the abrupt close), {} lost",
+                protocol, acked.size(), handledCount.size(), duplicates, lost.size());
         assertThat(acked).hasSize(MESSAGES);
         assertThat(lost).as("acknowledged but never handled").isEmpty();
     }

@@ -78,6 +78,11 @@ class OptionsTest {
                 .hasMessageStartingWith("header 'ce_id' belongs to Courier's envelope");
         assertThrows(IllegalArgumentException.class, () -> OutboundMessage.of("k", "v").withHeader("traceparent", "x"));
         assertThat(OutboundMessage.of("k", "v").withHeader("tenant", "acme").headers()).containsEntry("tenant", "acme");
+        // The record's own constructor too: a forged compact header would otherwise be read as the envelope.
+        assertThat(assertThrows(IllegalArgumentException.class, () -> new OutboundMessage<>("k", "v",
+                java.util.Map.of("courier-envelope", "1|Evil|x|text/plain|0|fake"), java.util.Optional.empty(),
+                java.util.Optional.empty(), java.util.Optional.empty(), java.util.OptionalInt.empty())))
+                .hasMessageStartingWith("header 'courier-envelope' belongs to Courier's envelope");
     }
 
     @Test
@@ -85,6 +90,8 @@ class OptionsTest {
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("localhost").build()))
                 .hasMessage("bootstrap servers must look like host:port[,host:port...], but were 'localhost'");
         assertThat(CourierConfig.builder("a:1,b:2").build().bootstrapServers()).isEqualTo("a:1,b:2");
+        assertThat(CourierConfig.builder(" a:1, b:2 ").build().bootstrapServers())
+                .as("spaces as Kafka's clients take them, from a client.properties file say").isEqualTo("a:1,b:2");
         assertThat(assertThrows(IllegalArgumentException.class, () -> CourierConfig.builder("a:1")
                 .envelopeFormat(null).build())).hasMessage("envelope format must be one of [CLOUD_EVENTS, COMPACT, BINARY], but was null");
         assertThat(CourierConfig.builder("a:1").build().envelopeFormat()).isEqualTo(EnvelopeFormat.COMPACT);

@@ -62,4 +62,38 @@ class SerdesTest {
         assertThat(Serdes.bytes().deserialize(Serdes.bytes().serialize(raw), null)).isEqualTo(raw);
         assertThat(Serdes.string().contentType()).startsWith("text/plain");
     }
+
+    record Booking(java.time.OffsetDateTime at, java.time.Duration length) {}
+
+    @Test
+    void keepsATimesOffsetAndWritesDurationsAsIso8601() {
+        Serde<Booking> serde = Serdes.json(Booking.class);
+        Booking booking = new Booking(java.time.OffsetDateTime.parse("2026-11-25T10:15:30+02:00"),
+                java.time.Duration.ofSeconds(90));
+
+        byte[] json = serde.serialize(booking);
+
+        assertThat(new String(json, StandardCharsets.UTF_8)).contains("\"length\":\"PT1M30S\"")
+                .contains("\"at\":\"2026-11-25T10:15:30+02:00\"");
+        assertThat(serde.deserialize(json, "Booking")).isEqualTo(booking);
+        assertThat(serde.deserialize("{\"at\":\"2026-11-25T08:15:30Z\",\"length\":90.0}"
+                .getBytes(StandardCharsets.UTF_8), "Booking").length()).as("the numeric form is still read")
+                .isEqualTo(java.time.Duration.ofSeconds(90));
+    }
+
+    enum Priority {
+        LOW,
+        HIGH {
+            @Override
+            public String toString() {
+                return "high!";
+            }
+        }
+    }
+
+    @Test
+    void anEnumConstantWithABodyIsTypedByItsEnum() {
+        assertThat(Serdes.json(Priority.class).messageType(Priority.HIGH)).isEqualTo("Priority");
+        assertThat(Serdes.json(Priority.class).messageType(Priority.LOW)).isEqualTo("Priority");
+    }
 }

@@ -16,11 +16,29 @@ final class ClientConfigs {
     static Map<String, Object> admin(CourierConfig config) {
         Map<String, Object> m = config.kafkaClientConfig();
         m.put("client.id", config.serviceName() + "-admin");
-        // Admin calls (describe, create) answer within the connect timeout; Kafka needs the two equal or ordered.
-        String timeout = Long.toString(config.connectTimeout().toMillis());
-        m.putIfAbsent("request.timeout.ms", timeout);
-        m.putIfAbsent("default.api.timeout.ms", timeout);
+        // Admin calls (describe, create) answer within the connect timeout. Kafka's admin client refuses a
+        // default.api.timeout.ms below request.timeout.ms, so a value the user chose for one bounds the other.
+        long connect = config.connectTimeout().toMillis();
+        Object request = m.get("request.timeout.ms");
+        Object api = m.get("default.api.timeout.ms");
+        Long requestMs = millis(request);
+        Long apiMs = millis(api);
+        if (request == null) {
+            m.put("request.timeout.ms", Long.toString(apiMs == null ? connect : Math.min(connect, apiMs)));
+        }
+        if (api == null) {
+            m.put("default.api.timeout.ms", Long.toString(requestMs == null ? connect : Math.max(connect, requestMs)));
+        }
         return m;
+    }
+
+    /** @return the value as milliseconds, or null if absent or not a number (Kafka then names it) */
+    private static Long millis(Object value) {
+        try {
+            return value == null ? null : Long.valueOf(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
     }
 
     static Map<String, Object> publisher(CourierConfig config, String topic, PublisherOptions o) {

@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeadLetter;
 import io.courier.core.ReplayOptions;
@@ -14,11 +15,13 @@ import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigException;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.internals.RecordHeader;
 import org.slf4j.Logger;
@@ -39,6 +42,9 @@ final class DeadLetterReplayer {
     static ReplayResult replay(CourierConfig config, String dlt, ReplayOptions options) {
         try {
             return run(config, dlt, options);
+        } catch (ConfigException e) { // a client setting Kafka refuses when it creates the client: nothing ran
+            throw new IllegalArgumentException("invalid Kafka client settings for the dead-letter replay of '" + dlt
+                    + "' at " + config.bootstrapServers() + ": " + e.getMessage(), e);
         } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
             String message = "dead-letter replay of '" + dlt + "' at " + config.bootstrapServers() + " stopped: " + e
                     + "; the records replayed before are committed, and a new replay continues after them";
@@ -56,13 +62,15 @@ final class DeadLetterReplayer {
         Map<String, Object> producerConfig = config.kafkaClientConfig();
         producerConfig.put("acks", "all");
         producerConfig.put("enable.idempotence", "true");
+        Duration delivery = deliveryTimeout(producerConfig, config.connectTimeout());
         long replayed = 0;
         long skipped = 0;
         long unreadable = 0;
         List<String> firstUnreadable = new ArrayList<>();
         Set<String> targets = new HashSet<>(); // original topics known to exist
         long intervalNanos = (long) (1_000_000_000L / options.messagesPerSecond());
-        long next = System.nanoTime();
+        long next = System.nanoTime(); // the first record goes at once
+        long stallNanos = 2 * config.connectTimeout().toNanos();
         try (Consumer<byte[], byte[]> consumer = config.clientFactory().consumer(consumerConfig);
                 Producer<byte[], byte[]> producer = config.clientFactory().producer(producerConfig)) {
             List<TopicPartition> partitions = consumer.partitionsFor(dlt, config.connectTimeout()).stream()
@@ -73,10 +81,24 @@ final class DeadLetterReplayer {
             consumer.assign(partitions);
             // Replay what is there now; dead letters that arrive meanwhile wait for the next replay.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.connectTimeout());
+            long lastRead = System.nanoTime();
             polling:
             while (replayed + skipped + unreadable < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(500))) {
+                ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
+                if (!polled.isEmpty()) {
+                    lastRead = System.nanoTime();
+                } else if (System.nanoTime() - lastRead > stallNanos) {
+                    // A poll returns nothing, without an error, while a partition has no leader: say so instead
+                    // of waiting for ever.
+                    List<TopicPartition> behind = partitions.stream()
+                            .filter(tp -> consumer.position(tp) < end.get(tp)).toList();
+                    throw new CourierRetriableException("dead-letter replay of '" + dlt + "' at "
+                            + config.bootstrapServers() + " read nothing for " + Duration.ofNanos(stallNanos)
+                            + " though partitions " + behind + " hold more (is a leader missing?); the records "
+                            + "replayed before are committed, and a new replay continues after them");
+                }
+                for (ConsumerRecord<byte[], byte[]> r : polled) {
                     if (replayed + skipped + unreadable >= options.maxMessages()) {
                         break polling; // nothing after this record is committed: the next replay starts there
                     }
@@ -100,7 +122,9 @@ final class DeadLetterReplayer {
                     } else {
                         requireTarget(consumer, corrected.originalTopic(), r, targets, config);
                         next = pace(next, intervalNanos);
-                        Futures.await(producer.send(toOriginal(corrected, r)), config.connectTimeout(),
+                        // Waits past the producer's own delivery timeout, so that the send has failed for good
+                        // when this gives up: never left pending, to land after the failure was reported.
+                        Futures.await(producer.send(toOriginal(corrected, r)), delivery.plusSeconds(5),
                                 "replay " + where(r) + " to topic '"
                                         + corrected.originalTopic() + "'");
                         replayed++;
@@ -198,7 +222,34 @@ final class DeadLetterReplayer {
                 throw new CourierException("dead-letter replay interrupted", e);
             }
         }
-        return Math.max(next, System.nanoTime() - intervalNanos) + intervalNanos;
+        // From the later of the planned time and now: after a pause the next record waits a whole interval too.
+        return Math.max(next, System.nanoTime()) + intervalNanos;
+    }
+
+    /**
+     * The producer's delivery timeout: the user's, or the connect timeout (Kafka requires it to be at least
+     * request.timeout.ms + linger.ms, so those bound it from below).
+     */
+    static Duration deliveryTimeout(Map<String, Object> producerConfig, Duration connectTimeout) {
+        Long chosen = millis(producerConfig.get("delivery.timeout.ms"));
+        if (chosen != null) {
+            return Duration.ofMillis(chosen);
+        }
+        Long request = millis(producerConfig.get("request.timeout.ms"));
+        Long linger = millis(producerConfig.get("linger.ms"));
+        long requestMs = request != null ? request : Math.min(connectTimeout.toMillis(), 30_000);
+        producerConfig.putIfAbsent("request.timeout.ms", Long.toString(requestMs));
+        long deliveryMs = Math.max(connectTimeout.toMillis(), requestMs + (linger == null ? 5 : linger));
+        producerConfig.put("delivery.timeout.ms", Long.toString(deliveryMs));
+        return Duration.ofMillis(deliveryMs);
+    }
+
+    private static Long millis(Object value) {
+        try {
+            return value == null ? null : Long.valueOf(String.valueOf(value).trim());
+        } catch (NumberFormatException e) {
+            return null; // Kafka names the setting when the producer starts
+        }
     }
 
     private static String text(ConsumerRecord<byte[], byte[]> r, String key) {

@@ -20,6 +20,7 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
+import org.apache.kafka.common.config.ConfigException;
 
 /** The {@link Courier} implementation. */
 public final class DefaultCourier implements Courier {
@@ -41,8 +42,11 @@ public final class DefaultCourier implements Courier {
             admin = config.clientFactory().admin(ClientConfigs.admin(config));
         } catch (org.apache.kafka.common.KafkaException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            throw new CourierException("invalid Kafka client settings for " + config.bootstrapServers() + ": "
-                    + cause.getMessage(), e);
+            String message = "invalid Kafka client settings for " + config.bootstrapServers() + ": " + cause.getMessage();
+            if (e instanceof ConfigException || cause instanceof ConfigException) {
+                throw new IllegalArgumentException(message, e); // bad input, like a malformed CourierConfig
+            }
+            throw new CourierException(message, e);
         }
         try {
             Futures.await(admin.describeCluster().nodes(), config.connectTimeout().plusSeconds(1), "describe the cluster");

@@ -36,6 +36,10 @@ public final class JsonSerde<T> implements Serde<T> {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
+                // ISO-8601 for durations too ("PT1M30S", not 90.000000000); readers accept both forms.
+                .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
+                // An OffsetDateTime or ZonedDateTime comes back with its own offset, not moved to UTC.
+                .disable(DeserializationFeature.ADJUST_DATES_TO_CONTEXT_TIME_ZONE)
                 .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
                 .build();
     }
@@ -101,11 +105,6 @@ public final class JsonSerde<T> implements Serde<T> {
                     : e.getMessage();
             throw new SerdeException("cannot read the JSON as " + target.getSimpleName() + ": " + reason, e);
         }
-    }
-
-    @Override
-    public String messageType(T value) {
-        return value.getClass().getSimpleName();
     }
 
     @Override

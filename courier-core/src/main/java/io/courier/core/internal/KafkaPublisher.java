@@ -38,13 +38,15 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     /** Failures of {@link #send} since the last flush; reported by {@link #flush()} and {@link #close()}. */
     private final AtomicLong unacknowledged = new AtomicLong();
     private final AtomicReference<CourierException> firstFailure = new AtomicReference<>();
+    private final io.courier.core.CourierMetrics metrics;
 
     KafkaPublisher(Topic<K, V> topic, CourierConfig config, DeliveryGuarantee guarantee, Producer<byte[], byte[]> producer) {
         this.topic = topic;
         this.config = config;
         this.guarantee = guarantee;
         this.producer = producer;
-        this.timed = config.metrics() != io.courier.core.CourierMetrics.NOOP;
+        this.metrics = GuardedMetrics.of(config.metrics());
+        this.timed = metrics != io.courier.core.CourierMetrics.NOOP;
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             try {
                 producer.initTransactions();
@@ -62,21 +64,14 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     }
 
     @Override
-    public CompletableFuture<PublishResult> publish(K key, V value) {
-        return publish(OutboundMessage.of(key, value));
-    }
-
-    @Override
     public void send(K key, V value) {
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            // A failed send fails its transaction, which reports it: counting it here too would report it twice.
-            Runnable sendIt = () -> producer.send(out.record(), (md, e) -> recordFailedMetric(e));
             if (transaction.isHeldByCurrentThread()) {
-                sendIt.run();
+                sendInTransaction(out);
             } else {
-                inTransaction(p -> sendIt.run());
+                inTransaction(p -> sendInTransaction(out));
             }
             return;
         }
@@ -84,7 +79,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         producer.send(out.record(), (md, e) -> {
             if (e == null) {
                 if (timed) {
-                    config.metrics().published(topic.name(), System.nanoTime() - start);
+                    metrics.published(topic.name(), System.nanoTime() - start);
                 }
             } else {
                 recordUnacknowledged(key, e);
@@ -92,18 +87,24 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         });
     }
 
-    private void recordFailedMetric(Exception e) {
-        if (e != null) {
-            config.metrics().publishFailed(topic.name(), e);
-        }
+    /** A send into the open transaction: a failure fails the transaction, which reports it, so it is not counted. */
+    private void sendInTransaction(OutgoingRecords.Outgoing out) {
+        long start = timed ? System.nanoTime() : 0L;
+        producer.send(out.record(), (md, e) -> {
+            if (e != null) {
+                metrics.publishFailed(topic.name(), e);
+            } else if (timed) {
+                metrics.published(topic.name(), System.nanoTime() - start);
+            }
+        });
     }
 
     private void recordUnacknowledged(K key, Exception e) {
-        config.metrics().publishFailed(topic.name(), e);
         if (unacknowledged.getAndIncrement() == 0) {
             firstFailure.set(failure(key, e));
             LOG.warn("{}", firstFailure.get().getMessage());
         }
+        metrics.publishFailed(topic.name(), e);
     }
 
     private void throwIfUnacknowledged() {
@@ -143,14 +144,14 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         long start = timed ? System.nanoTime() : 0L;
         producer.send(out.record(), (RecordMetadata md, Exception e) -> {
             if (e == null) {
-                if (timed) {
-                    config.metrics().published(topic.name(), System.nanoTime() - start);
-                }
                 result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
                         Instant.ofEpochMilli(md.timestamp()), out.messageId()));
+                if (timed) {
+                    metrics.published(topic.name(), System.nanoTime() - start);
+                }
             } else {
-                config.metrics().publishFailed(topic.name(), e);
                 result.completeExceptionally(failure(key, e));
+                metrics.publishFailed(topic.name(), e);
             }
         });
         return result;
@@ -164,8 +165,12 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
     @Override
     public PublishResult publishAndWait(K key, V value) {
+        return await(publish(key, value));
+    }
+
+    private PublishResult await(CompletableFuture<PublishResult> published) {
         try {
-            return publish(key, value).get();
+            return published.get();
         } catch (ExecutionException e) {
             throw e.getCause() instanceof CourierException ce ? ce : new CourierException(e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {
@@ -187,9 +192,12 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                 throw new CourierException("cannot begin a transaction on topic '" + topic.name() + "': "
                         + e.getMessage() + "; close this publisher and create a new one", e);
             }
+            TransactionView view = new TransactionView();
             try {
-                work.accept(this);
+                work.accept(view);
+                view.end();
             } catch (RuntimeException | Error e) {
+                view.end();
                 abortQuietly(e);
                 if (e instanceof KafkaException ke) {
                     throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
@@ -248,6 +256,63 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         if (closed.compareAndSet(false, true)) {
             producer.close(); // waits for every outstanding send, so the count below is final
             throwIfUnacknowledged();
+        }
+    }
+
+    /**
+     * The publisher that {@link #inTransaction} hands its work: it publishes into the open transaction from any
+     * thread (the work may fan out), and refuses once the transaction ended instead of starting another.
+     */
+    private final class TransactionView implements Publisher<K, V> {
+        private volatile boolean open = true;
+
+        void end() {
+            open = false;
+        }
+
+        private void requireOpen() {
+            requireState(open, "the transaction on topic '%s' has ended; publish inside the work given to "
+                    + "inTransaction", topic.name());
+        }
+
+        @Override
+        public Topic<K, V> topic() {
+            return topic;
+        }
+
+        @Override
+        public void send(K key, V value) {
+            requireOpen();
+            sendInTransaction(OutgoingRecords.build(topic, OutboundMessage.of(key, value), config));
+        }
+
+        @Override
+        public CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message) {
+            requireOpen();
+            return KafkaPublisher.this.send(OutgoingRecords.build(topic, message, config), message.key());
+        }
+
+        @Override
+        public PublishResult publishAndWait(K key, V value) {
+            return await(publish(key, value));
+        }
+
+        @Override
+        public void inTransaction(Consumer<Publisher<K, V>> work) {
+            requireOpen();
+            work.accept(this); // joins the transaction under way
+        }
+
+        @Override
+        public void flush() {
+            requireOpen();
+            producer.flush();
+        }
+
+        @Override
+        public void close() {
+            throw new IllegalStateException("the publisher of topic '" + topic.name() + "' cannot be closed inside "
+                    + "its own transaction; close it after inTransaction returns");
         }
     }
 }

@@ -34,6 +34,10 @@ final class OutgoingRecords {
         ProducerRecord<byte[], byte[]> record = new ProducerRecord<>(topic.name(), partition, key, value);
         message.headers().forEach((k, v) -> record.headers().add(k, v.getBytes(StandardCharsets.UTF_8)));
         String type = topic.valueSerde().messageType(message.value());
+        if (type == null || type.isEmpty()) { // a reader would take the whole envelope for a broken one
+            throw new SerdeException("the value serde of topic '" + topic.name() + "' gave a value of "
+                    + message.value().getClass().getName() + " no message type; expected a non-empty name");
+        }
         if (message.correlationId().isEmpty() && message.causationId().isEmpty() && message.traceparent().isEmpty()) {
             // The common case, a new flow, runs per message: no Envelope, no id String.
             if (config.envelopeFormat() == EnvelopeFormat.BINARY) {

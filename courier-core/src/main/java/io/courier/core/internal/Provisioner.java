@@ -37,38 +37,62 @@ final class Provisioner {
 
     void provision(Collection<Topic<?, ?>> topics) {
         Set<String> existing = Futures.await(admin.listTopics().names(), timeout, "list the topics at " + servers);
-        List<NewTopic> missing = new ArrayList<>();
+        List<Topic<?, ?>> missing = new ArrayList<>();
         List<String> drift = new ArrayList<>();
         for (Topic<?, ?> t : topics) {
             if (existing.contains(t.name())) {
                 drift.addAll(drift(t));
             } else {
-                missing.add(new NewTopic(t.name(), t.partitions(), t.replicationFactor()).configs(t.configs()));
+                missing.add(t);
             }
         }
-        if (!drift.isEmpty()) {
-            throw new CourierException("existing topics differ from their declarations (Courier does not change "
-                    + "existing topics; align the declaration or alter the topic): " + String.join("; ", drift));
-        }
+        requireNoDrift(drift);
         if (!missing.isEmpty()) {
             create(missing);
         }
     }
 
-    /** Creates the topics and returns once every partition has a leader; one created meanwhile elsewhere is fine. */
-    private void create(List<NewTopic> topics) {
-        List<String> names = topics.stream().map(NewTopic::name).toList();
+    private static void requireNoDrift(List<String> drift) {
+        if (!drift.isEmpty()) {
+            throw new CourierException("existing topics differ from their declarations (Courier does not change "
+                    + "existing topics; align the declaration or alter the topic): " + String.join("; ", drift));
+        }
+    }
+
+    /**
+     * Creates the topics and returns once every partition has a leader. One that another service created meanwhile
+     * is checked against its declaration like any existing topic.
+     */
+    private void create(List<Topic<?, ?>> topics) {
+        Map<String, Topic<?, ?>> byName = new HashMap<>();
+        List<NewTopic> requests = new ArrayList<>();
+        for (Topic<?, ?> t : topics) {
+            byName.put(t.name(), t);
+            requests.add(new NewTopic(t.name(), t.partitions(), t.replicationFactor()).configs(t.configs()));
+        }
+        create(requests, byName);
+    }
+
+    /** @param declared the declarations to check a topic against if another service created it meanwhile */
+    private void create(List<NewTopic> requests, Map<String, Topic<?, ?>> declared) {
+        List<Topic<?, ?>> createdElsewhere = new ArrayList<>();
         // One future per topic: all() reports only one failure, which may be a harmless "exists" hiding a real one.
-        for (Map.Entry<String, KafkaFuture<Void>> created : admin.createTopics(topics).values().entrySet()) {
+        for (Map.Entry<String, KafkaFuture<Void>> created : admin.createTopics(requests).values().entrySet()) {
             try {
                 Futures.await(created.getValue(), timeout, "create topic '" + created.getKey() + "' at " + servers);
             } catch (CourierException e) {
                 if (!(e.getCause() instanceof TopicExistsException)) {
                     throw e;
                 }
+                if (declared.containsKey(created.getKey())) {
+                    createdElsewhere.add(declared.get(created.getKey()));
+                }
             }
         }
-        awaitVisible(names);
+        awaitVisible(requests.stream().map(NewTopic::name).toList());
+        List<String> drift = new ArrayList<>();
+        createdElsewhere.forEach(t -> drift.addAll(drift(t)));
+        requireNoDrift(drift);
     }
 
     /**
@@ -167,7 +191,7 @@ final class Provisioner {
     void ensureLike(String topic, TopicDescription template) {
         if (existing(topic).isEmpty()) {
             create(List.of(new NewTopic(topic, template.partitions().size(),
-                    (short) template.partitions().get(0).replicas().size())));
+                    (short) template.partitions().get(0).replicas().size())), Map.of());
         }
     }
 }

@@ -70,6 +70,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     private volatile boolean stopping;
     /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
     private volatile Throwable failure;
+    private final io.courier.core.CourierMetrics metrics;
 
     SubscriberWorker(String name, String topicName, SubscriberOptions options, CourierConfig config,
             RecordHandler<K, V> handler, Consumer<byte[], byte[]> consumer, Supplier<Producer<byte[], byte[]>> newProducer,
@@ -86,6 +87,7 @@ final class SubscriberWorker<K, V> implements Runnable {
                 : Duration.ofMillis(Long.parseLong(String.valueOf(ClientConfigs.subscriberProducer(config, topicName,
                         options, options.instanceId(), 0).get("transaction.timeout.ms")).trim()));
         this.deadLetterTopic = deadLetterTopic;
+        this.metrics = GuardedMetrics.of(config.metrics());
     }
 
     Set<TopicPartition> assigned() {
@@ -200,7 +202,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         int outputBefore = pending.size();
         try {
             handler.run(h, message, before.count() + 1, producer, pending);
-            config.metrics().handled(topicName, options.groupId(), System.nanoTime() - start);
+            metrics.handled(topicName, options.groupId(), System.nanoTime() - start);
             return null;
         } catch (InterruptedException e) {
             if (stopping) {
@@ -231,7 +233,7 @@ final class SubscriberWorker<K, V> implements Runnable {
             throw new Stopped(); // close() gave up waiting and interrupted the handler: not the message's fault
         }
         int failed = attempts.fail(r, e);
-        config.metrics().handlerFailed(topicName, options.groupId(), failed);
+        metrics.handlerFailed(topicName, options.groupId(), failed);
         if (failed >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
             if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE && pending.size() > outputBefore) {
                 // What the failed attempt published is in the open transaction: committing the dead letter would
@@ -259,6 +261,9 @@ final class SubscriberWorker<K, V> implements Runnable {
             producer.send(DeadLetterWriter.record(deadLetterTopic, options.groupId(), r, error, attempts), (md, e) -> {
                 if (e == null) {
                     sent.complete(md);
+                    // Counted once acknowledged, not when queued: a refused one is sent again. (Under EXACTLY_ONCE
+                    // one whose transaction aborts afterwards still counts, and counts again when resent.)
+                    metrics.deadLettered(r.topic(), options.groupId());
                 } else {
                     sent.completeExceptionally(e);
                 }
@@ -267,7 +272,6 @@ final class SubscriberWorker<K, V> implements Runnable {
             sent.completeExceptionally(e);
         }
         pending.add(sent);
-        config.metrics().deadLettered(r.topic(), options.groupId());
     }
 
     void sleep(Duration d) {

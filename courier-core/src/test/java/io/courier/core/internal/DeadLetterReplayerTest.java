@@ -218,6 +218,70 @@ class DeadLetterReplayerTest {
     }
 
     @Test
+    void aReplayKeepsToItsRateAfterAPauseToo() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 3L));
+        consumer.schedulePollTask(() -> {
+            try {
+                Thread.sleep(300); // a slow first fetch: the pause must not let two records out back to back
+            } catch (InterruptedException e) {
+                throw new AssertionError(e);
+            }
+            for (int offset = 0; offset < 3; offset++) {
+                consumer.addRecord(deadLetter(0, offset));
+            }
+        });
+        List<Long> sentAt = new java.util.concurrent.CopyOnWriteArrayList<>();
+        MockProducer<byte[], byte[]> timing =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback cb) {
+                        sentAt.add(System.nanoTime());
+                        return super.send(r, cb);
+                    }
+                };
+
+        DeadLetterReplayer.replay(config(timing), "orders.dlt", ReplayOptions.defaults().withRate(5));
+
+        assertThat(sentAt).hasSize(3);
+        for (int i = 1; i < 3; i++) { // a lower bound only, as above: 200 ms apart at 5 per second
+            assertThat(Duration.ofNanos(sentAt.get(i) - sentAt.get(i - 1))).as("gap %d", i)
+                    .isGreaterThanOrEqualTo(Duration.ofMillis(190));
+        }
+    }
+
+    @Test
+    void aReplayThatCanReadNothingWhileRecordsRemainStopsNamingThePartitions() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 5L)); // and no poll ever returns them, as while a leader is missing
+        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
+                .clientFactory(factory(producer)).build();
+
+        io.courier.common.CourierRetriableException e = assertThrows(
+                io.courier.common.CourierRetriableException.class,
+                () -> DeadLetterReplayer.replay(config, "orders.dlt", ReplayOptions.defaults()));
+
+        assertThat(e).hasMessageStartingWith("dead-letter replay of 'orders.dlt' at localhost:9092 read nothing for PT1S"
+                + " though partitions [orders.dlt-0] hold more");
+    }
+
+    @Test
+    void theProducerGivesUpOnASendBeforeTheReplayStopsWaitingForIt() {
+        Map<String, Object> producerConfig = new java.util.HashMap<>(Map.of("linger.ms", "5"));
+
+        Duration waited = DeadLetterReplayer.deliveryTimeout(producerConfig, Duration.ofSeconds(15));
+
+        // Kafka requires delivery.timeout.ms >= request.timeout.ms + linger.ms; the replay waits longer than that.
+        assertThat(producerConfig).containsEntry("delivery.timeout.ms", "15005")
+                .containsEntry("request.timeout.ms", "15000");
+        assertThat(waited).isEqualTo(Duration.ofMillis(15005));
+        Map<String, Object> chosen = new java.util.HashMap<>(Map.of("delivery.timeout.ms", "60000"));
+        assertThat(DeadLetterReplayer.deliveryTimeout(chosen, Duration.ofSeconds(15))).isEqualTo(Duration.ofMinutes(1));
+    }
+
+    @Test
     void aKafkaErrorStopsTheReplayNamingTheTopicAndTheCluster() {
         consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
         consumer.updateBeginningOffsets(Map.of(P0, 0L));
@@ -292,10 +356,18 @@ class DeadLetterReplayerTest {
     }
 
     private CourierConfig config() {
-        return CourierConfig.builder("localhost:9092").clientFactory(new ClientFactory() {
+        return config(producer);
+    }
+
+    private CourierConfig config(Producer<byte[], byte[]> replayProducer) {
+        return CourierConfig.builder("localhost:9092").clientFactory(factory(replayProducer)).build();
+    }
+
+    private ClientFactory factory(Producer<byte[], byte[]> replayProducer) {
+        return new ClientFactory() {
             @Override
             public Producer<byte[], byte[]> producer(Map<String, Object> config) {
-                return producer;
+                return replayProducer;
             }
 
             @Override
@@ -307,7 +379,7 @@ class DeadLetterReplayerTest {
             public Admin admin(Map<String, Object> config) {
                 throw new UnsupportedOperationException("replay needs no admin client");
             }
-        }).build();
+        };
     }
 
     private static ConsumerRecord<byte[], byte[]> deadLetter(int partition, long offset) {

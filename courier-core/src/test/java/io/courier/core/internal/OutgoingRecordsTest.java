@@ -47,6 +47,45 @@ class OutgoingRecordsTest {
     }
 
     @Test
+    void aSerdeThatGivesNoMessageTypeIsRefusedBeforeAnythingIsSent() {
+        io.courier.core.Serde<String> untyped = new io.courier.core.Serde<>() {
+            @Override
+            public byte[] serialize(String value) {
+                return value.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String deserialize(byte[] data, String messageType) {
+                return new String(data, StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public Class<String> type() {
+                return String.class;
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain; charset=utf-8";
+            }
+
+            @Override
+            public String messageType(String value) {
+                return "";
+            }
+        };
+        Topic<String, String> orders = Topic.of("orders", Serdes.string(), untyped);
+
+        io.courier.core.SerdeException e = org.junit.jupiter.api.Assertions.assertThrows(
+                io.courier.core.SerdeException.class, () -> OutgoingRecords.build(orders, OutboundMessage.of("k", "v"),
+                        config("checkout", EnvelopeFormat.COMPACT)));
+
+        // Written, a reader would have taken the whole envelope for a broken one, ids and all.
+        assertThat(e).hasMessage("the value serde of topic 'orders' gave a value of java.lang.String no message type;"
+                + " expected a non-empty name");
+    }
+
+    @Test
     void aBinaryEnvelopeNamesTheIdThePublisherReports() {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of("k", "v"),
                 config("checkout", EnvelopeFormat.BINARY));
