@@ -9,8 +9,7 @@ import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import io.courier.core.internal.Futures;
 import java.io.IOException;
-import java.io.Reader;
-import java.nio.charset.StandardCharsets;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -215,12 +214,14 @@ final class ConnectionOptions {
     }
 
     private static Map<String, String> read(Path file) {
-        if (!Files.isRegularFile(file)) {
+        // Not only regular files: --command-config <(vault read ...) is a pipe, and Kafka's tools take it.
+        if (!Files.exists(file) || Files.isDirectory(file)) {
             throw new IllegalArgumentException("command config file '" + file + "' does not exist or is not a file; "
                     + "--command-config expects a Kafka client properties file");
         }
         Properties props = new Properties();
-        try (Reader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+        // As Kafka's tools read it: ISO-8859-1, other characters as backslash-u escapes.
+        try (InputStream in = Files.newInputStream(file)) {
             props.load(in);
         } catch (IOException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot read command config file '" + file + "': " + e.getMessage(), e);

@@ -93,6 +93,8 @@ final class ConsumeCommand implements Callable<Integer> {
         }
         try {
             return consume(partitions, spec.commandLine().getOut());
+        } catch (org.apache.kafka.common.config.ConfigException e) {
+            throw e; // a --command-config entry the consumer refuses: bad input, reported as such
         } catch (KafkaException e) {
             throw new CourierException("cannot consume topic '" + topic + "' at " + connection.servers() + ": "
                     + ConnectionOptions.reason(e), e);

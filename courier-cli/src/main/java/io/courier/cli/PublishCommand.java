@@ -158,7 +158,7 @@ final class PublishCommand implements Callable<Integer> {
     }
 
     private static String read(Path file) {
-        if (!Files.isRegularFile(file)) {
+        if (!Files.exists(file) || Files.isDirectory(file)) { // a pipe, --file <(...), is fine
             throw new IllegalArgumentException("file '" + file + "' does not exist or is not a file; --file expects "
                     + "a file whose whole content is the message value");
         }

@@ -263,6 +263,18 @@ class ClusterCommandIT {
         }
     }
 
+    @Test
+    void theLauncherRunsThroughASymbolicLinkFromAnotherFolder(@TempDir Path bin) throws Exception {
+        Path link = Files.createSymbolicLink(bin.resolve("courier"), LAUNCHER);
+        Process process = new ProcessBuilder("bash", link.toString(), "--version").directory(bin.toFile())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+
+        assertThat(process.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        assertThat(process.exitValue()).as("output: %s", output).isZero();
+        assertThat(output).startsWith("courier ").contains("Apache Kafka");
+    }
+
     private static List<Path> dataDirectories(Path tmp) throws IOException {
         try (var entries = Files.list(tmp)) {
             return entries.filter(p -> p.getFileName().toString().startsWith("courier-kafka-")).toList();

@@ -416,6 +416,14 @@ class KafkaToolsIT {
         assertThat(run.exitCode()).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(run.err()).isEqualTo("courier publish: a Kafka client setting is invalid: ConfigException: Invalid "
                 + "value plenty for configuration buffer.memory: Not a number of type LONG" + System.lineSeparator());
+
+        // The same for a setting only the consumer reads: bad input too, not something the cluster refused.
+        Files.writeString(config, "max.poll.records=lots\n", StandardCharsets.UTF_8);
+        Run consume = courier("consume", "--bootstrap-servers", servers, "--command-config", config.toString(),
+                "--topic", "tools.badconfig", "--max", "1");
+        assertThat(consume.exitCode()).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(consume.err()).startsWith("courier consume: a Kafka client setting is invalid: ConfigException: "
+                + "Invalid value lots for configuration max.poll.records");
     }
 
     @Test

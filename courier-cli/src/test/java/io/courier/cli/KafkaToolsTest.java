@@ -87,16 +87,40 @@ class KafkaToolsTest {
     void commandConfigEntriesReachTheKafkaClients() throws IOException {
         // Kafka checks a client's settings when the client is created, so a bad one fails before any connection.
         Path config = Files.writeString(dir.resolve("client.properties"), "security.protocol=SASL_KERBEROS\n");
-        assertThat(run("topics", "list", "--bootstrap-servers", NOWHERE, "--command-config", config.toString())).isEqualTo(1);
+        assertThat(run("topics", "list", "--bootstrap-servers", NOWHERE, "--command-config", config.toString()))
+                .as("bad input, whichever client refuses it").isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(errorLine()).startsWith("courier topics list: invalid Kafka client settings for " + NOWHERE)
                 .contains("Invalid value SASL_KERBEROS for configuration security.protocol");
+    }
+
+    @Test
+    void aCommandConfigIsReadAsKafkaReadsItWithSpacesInTheServerListAndFromAPipe() throws Exception {
+        Path fifo = dir.resolve("client.properties");
+        Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        Thread writer = new Thread(() -> { // as --command-config <(vault read ...) would
+            try {
+                Files.writeString(fifo, "bootstrap.servers=localhost:1, localhost:2 \nsecurity.protocol=SASL_KERBEROS\n");
+            } catch (IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        });
+        writer.start();
+
+        int exit = run("topics", "list", "--command-config", fifo.toString());
+        writer.join(10_000);
+
+        // Refused for its security.protocol, the line after the servers: the file was read, servers and all.
+        assertThat(exit).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier topics list: invalid Kafka client settings for localhost:1,localhost:2");
     }
 
     @Test
     void bootstrapServersComeFromTheCommandConfigWhenTheFlagIsAbsent() throws IOException {
         Path config = Files.writeString(dir.resolve("client.properties"),
                 "bootstrap.servers=kafka-1.example:9093\nsecurity.protocol=SASL_KERBEROS\n");
-        assertThat(run("topics", "list", "--command-config", config.toString())).isEqualTo(1);
+        assertThat(run("topics", "list", "--command-config", config.toString()))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(errorLine()).contains("invalid Kafka client settings for kafka-1.example:9093");
     }
 
