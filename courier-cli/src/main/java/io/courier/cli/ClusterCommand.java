@@ -6,8 +6,7 @@ import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.common.CourierException;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
+import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
@@ -92,7 +91,8 @@ final class ClusterCommand implements Callable<Integer> {
         Properties props = new Properties();
         cluster.clientProperties().forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
         Path file = cluster.dataDirectory().resolve("client.properties");
-        try (Writer w = Files.newBufferedWriter(file, StandardCharsets.UTF_8)) {
+        // As Kafka's tools read it, ISO-8859-1 with other characters escaped: a password may be any text.
+        try (OutputStream w = Files.newOutputStream(file)) {
             props.store(w, "Kafka client settings for the admin user of the Courier dev cluster");
         } catch (IOException e) {
             throw new CourierException("cannot write the client settings to " + file + ": " + e, e);

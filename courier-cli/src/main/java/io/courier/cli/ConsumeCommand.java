@@ -93,9 +93,11 @@ final class ConsumeCommand implements Callable<Integer> {
         }
         try {
             return consume(partitions, spec.commandLine().getOut());
-        } catch (org.apache.kafka.common.config.ConfigException e) {
-            throw e; // a --command-config entry the consumer refuses: bad input, reported as such
         } catch (KafkaException e) {
+            if (e instanceof org.apache.kafka.common.config.ConfigException
+                    || e.getCause() instanceof org.apache.kafka.common.config.ConfigException) {
+                throw e; // a --command-config entry the consumer refuses: bad input, reported as such
+            }
             throw new CourierException("cannot consume topic '" + topic + "' at " + connection.servers() + ": "
                     + ConnectionOptions.reason(e), e);
         }

@@ -77,8 +77,9 @@ public final class CourierCli implements Runnable {
                 err.println(command + ": " + e.getMessage());
                 return 1;
             }
-            if (e instanceof ConfigException) {
-                // A --command-config entry that only the client created late (a producer, say) rejects.
+            if (e instanceof ConfigException || e instanceof KafkaException && e.getCause() instanceof ConfigException) {
+                // A --command-config entry that only the client created late (a producer, say) rejects; Kafka's
+                // producer wraps some ("Failed to construct kafka producer").
                 err.println(command + ": a Kafka client setting is invalid: " + ConnectionOptions.reason(e));
                 return USAGE_OR_INPUT_ERROR;
             }

@@ -14,7 +14,6 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.io.Writer;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -417,6 +416,14 @@ class KafkaToolsIT {
         assertThat(run.err()).isEqualTo("courier publish: a Kafka client setting is invalid: ConfigException: Invalid "
                 + "value plenty for configuration buffer.memory: Not a number of type LONG" + System.lineSeparator());
 
+        // One that Kafka's producer wraps ("Failed to construct kafka producer"): the same.
+        Files.writeString(config, "delivery.timeout.ms=1000\n", StandardCharsets.UTF_8);
+        Run wrapped = courier("publish", "--bootstrap-servers", servers, "--command-config", config.toString(),
+                "--topic", "tools.badconfig", "--value", "v");
+        assertThat(wrapped.exitCode()).as(wrapped.err()).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(wrapped.err()).startsWith("courier publish: a Kafka client setting is invalid: ConfigException: ")
+                .contains("delivery.timeout.ms");
+
         // The same for a setting only the consumer reads: bad input too, not something the cluster refused.
         Files.writeString(config, "max.poll.records=lots\n", StandardCharsets.UTF_8);
         Run consume = courier("consume", "--bootstrap-servers", servers, "--command-config", config.toString(),
@@ -433,8 +440,8 @@ class KafkaToolsIT {
             Properties props = new Properties();
             secured.clientProperties().forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
             Path config = dir.resolve("client.properties");
-            try (Writer w = Files.newBufferedWriter(config, StandardCharsets.UTF_8)) {
-                props.store(w, null);
+            try (OutputStream w = Files.newOutputStream(config)) {
+                props.store(w, null); // as Kafka's tools read it: ISO-8859-1, other characters escaped
             }
             String file = config.toString();
             // bootstrap.servers comes from the file, as do the SCRAM settings, in every client of every command.

@@ -116,6 +116,18 @@ class KafkaToolsTest {
     }
 
     @Test
+    void aCommandConfigIsReadAsIso88591WithEscapesAsKafkaReadsIt() throws IOException {
+        // One byte 0xE9, as Kafka's tools read it and Properties.store(OutputStream) writes it (read as UTF-8, the
+        // file was refused as malformed); characters beyond ISO-8859-1 come as backslash-u escapes.
+        Path config = Files.writeString(dir.resolve("client.properties"),
+                "bootstrap.servers=caf\u00e9.example:9093\nsecurity.protocol=SASL_KERBEROS\n",
+                java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(run("topics", "list", "--command-config", config.toString()))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).contains("invalid Kafka client settings for caf\u00e9.example:9093");
+    }
+
+    @Test
     void bootstrapServersComeFromTheCommandConfigWhenTheFlagIsAbsent() throws IOException {
         Path config = Files.writeString(dir.resolve("client.properties"),
                 "bootstrap.servers=kafka-1.example:9093\nsecurity.protocol=SASL_KERBEROS\n");

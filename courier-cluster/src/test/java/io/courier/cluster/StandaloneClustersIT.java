@@ -120,7 +120,7 @@ class StandaloneClustersIT {
     }
 
     @Test
-    void aNodeWaitingForAQuorumThatNeverFormsGivesUpAtTheStartTimeoutAndFreesItsPorts(@TempDir Path dir)
+    void aNodeWaitingForAQuorumThatNeverFormsGivesUpAndFreesItsPorts(@TempDir Path dir)
             throws Exception {
         int port = freePortPair();
         ClusterOptions twoNodes = ClusterOptions.builder().nodes(2).port(port).dataDirectory(dir)
@@ -133,7 +133,7 @@ class StandaloneClustersIT {
         CourierException e = assertThrows(CourierException.class, () -> EmbeddedKafkaCluster.start(twoNodes));
 
         assertThat(e).as("the node that failed, first").hasMessageStartingWith("node 1 failed to start: Stored node id 0");
-        // Node 0 gave up at its own start timeout (Kafka's default is to wait for ever) and shut down.
+        // Node 0 gave up at server.max.startup.time.ms (Kafka's default is to wait for ever) and shut down.
         org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60))
                 .until(() -> isFree(port) && isFree(port + 1));
         Thread.sleep(3_000);

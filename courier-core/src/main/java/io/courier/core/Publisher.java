@@ -68,7 +68,8 @@ public interface Publisher<K, V> extends AutoCloseable {
      * visible to {@code read_committed} readers together, or not at all. Only for
      * {@link DeliveryGuarantee#EXACTLY_ONCE} publishers; outside this method, each {@code publish} of such a
      * publisher is its own transaction. The given publisher may be used from other threads while {@code work}
-     * runs (wait for them before returning); afterwards it throws {@link IllegalStateException}. Its futures
+     * runs (wait for them before returning); afterwards it throws {@link IllegalStateException}. Other threads
+     * must use the given one: this publisher, called from another thread, waits for the transaction to end. Its futures
      * complete when the broker acknowledges a message, before the commit: whether the messages became visible is
      * what this method's return or exception says.
      *

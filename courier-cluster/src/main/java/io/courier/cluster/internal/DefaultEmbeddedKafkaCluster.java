@@ -82,6 +82,7 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
         }
         boolean temporary = options.dataDirectory().isEmpty();
         Path dataDir = options.dataDirectory().map(DataDirectories::requireWritable).orElseGet(DataDirectories::temporary);
+        boolean started = false; // from then on, close() decides whether the directory can go
         try {
             TlsMaterial tls = options.security()
                     .filter(s -> s.protocol() == ClusterSecurity.Protocol.SASL_SSL)
@@ -102,13 +103,14 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             }
             DefaultEmbeddedKafkaCluster cluster =
                     new DefaultEmbeddedKafkaCluster(options, dataDir, temporary, clusterId, nodes, tls);
+            started = true;
             cluster.startAll();
             cluster.startupTime = Duration.ofNanos(System.nanoTime() - begin);
             LOG.info("Kafka cluster {} with {} node(s) started in {} ms at {}", clusterId, n,
                     cluster.startupTime.toMillis(), cluster.bootstrapServers);
             return cluster;
         } catch (RuntimeException | Error e) { // an Error too: Kafka's logging refuses to start during a JVM shutdown
-            if (temporary) {
+            if (temporary && !started) {
                 DataDirectories.deleteRecursively(dataDir);
             }
             throw e;
@@ -270,6 +272,8 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             return;
         }
         boolean stopped = false;
+        // A caller's interrupt would end the waits below at once, with the nodes still stopping: keep it for later.
+        boolean interrupted = Thread.interrupted();
         try {
             Parallel.forEach(withQuorum(running), "stop", STOP_TIMEOUT, ClusterNode::stop);
             stopped = true;
@@ -281,6 +285,9 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                 LOG.warn("Not deleting {}: a node did not stop within {}", dataDir, STOP_TIMEOUT);
             }
             closeDone.countDown();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -300,15 +307,17 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             Parallel.forEach(stopped, "start", options.startTimeout().plus(slack()),
                     node -> node.start(options.startTimeout()), STOP_TIMEOUT);
         } catch (RuntimeException e) {
-            LOG.warn("Could not start the stopped nodes again, so the others may take 5 minutes to stop: {}",
-                    e.getMessage());
+            LOG.warn("Could not start the stopped nodes again, so the others may not stop within {}: {}",
+                    STOP_TIMEOUT, e.getMessage());
         }
         return nodes.stream().filter(ClusterNode::isRunning).toList();
     }
 
     private void awaitClosed() {
         try {
-            closeDone.await(STOP_TIMEOUT.toMillis() + 60_000, TimeUnit.MILLISECONDS);
+            // As long as a first close() can take: restarting nodes for a quorum, then stopping them all.
+            Duration longest = options.startTimeout().plus(START_SLACK).plus(STOP_TIMEOUT).plus(STOP_TIMEOUT);
+            closeDone.await(longest.toMillis() + 60_000, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

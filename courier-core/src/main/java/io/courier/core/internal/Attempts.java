@@ -16,10 +16,11 @@ final class Attempts {
      * @param count        failed attempts so far
      * @param last         the error of the last one
      * @param deadLettered whether it was sent to the dead-letter topic: later rounds only resend the dead letter
+     * @param refusals     rounds whose dead letter the broker refused: they lengthen the backoff, not the count
      */
-    record Failed(int count, Throwable last, boolean deadLettered) {}
+    record Failed(int count, Throwable last, boolean deadLettered, int refusals) {}
 
-    private static final Failed NONE = new Failed(0, null, false);
+    private static final Failed NONE = new Failed(0, null, false, 0);
 
     private final Map<TopicPartition, Map<Long, Failed>> byPartition = new HashMap<>();
 
@@ -35,7 +36,7 @@ final class Attempts {
         Failed before = of(r);
         int count = before.count() + 1;
         byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>())
-                .put(r.offset(), new Failed(count, error, before.deadLettered()));
+                .put(r.offset(), new Failed(count, error, before.deadLettered(), before.refusals()));
         return count;
     }
 
@@ -43,7 +44,8 @@ final class Attempts {
     void deadLettered(ConsumerRecord<?, ?> r, Throwable error) {
         Failed before = of(r);
         byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>())
-                .put(r.offset(), new Failed(before.count(), before.last() == null ? error : before.last(), true));
+                .put(r.offset(), new Failed(before.count(), before.last() == null ? error : before.last(), true,
+                        before.refusals()));
     }
 
     /**
@@ -51,11 +53,16 @@ final class Attempts {
      * last. A refused dead letter is neither: the dead letter should name why the record failed and how often its
      * handler ran, not why or how often its dead letter was refused.
      *
-     * @return the failed attempts so far
+     * @return the rounds that failed so far, attempts and refused dead letters, for the backoff
      */
     int refused(ConsumerRecord<?, ?> r, Throwable error) {
         Failed before = of(r);
-        return before.deadLettered() ? before.count() : fail(r, error);
+        if (!before.deadLettered()) {
+            return fail(r, error);
+        }
+        byPartition.computeIfAbsent(partition(r), tp -> new HashMap<>()).put(r.offset(),
+                new Failed(before.count(), before.last(), true, before.refusals() + 1));
+        return before.count() + before.refusals() + 1;
     }
 
     /** The record was handled or dead-lettered, and its output acknowledged. */

@@ -42,14 +42,26 @@ final class DeadLetterReplayer {
     static ReplayResult replay(CourierConfig config, String dlt, ReplayOptions options) {
         try {
             return run(config, dlt, options);
-        } catch (ConfigException e) { // a client setting Kafka refuses when it creates the client: nothing ran
-            throw new IllegalArgumentException("invalid Kafka client settings for the dead-letter replay of '" + dlt
-                    + "' at " + config.bootstrapServers() + ": " + e.getMessage(), e);
         } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
+            ConfigException refused = configException(e);
+            if (refused != null) { // a client setting Kafka refuses when it creates the client: nothing ran
+                throw new IllegalArgumentException("invalid Kafka client settings for the dead-letter replay of '"
+                        + dlt + "' at " + config.bootstrapServers() + ": " + refused.getMessage(), e);
+            }
             String message = "dead-letter replay of '" + dlt + "' at " + config.bootstrapServers() + " stopped: " + e
                     + "; the records replayed before are committed, and a new replay continues after them";
             throw Futures.failure(message, e);
         }
+    }
+
+    /** @return the ConfigException that is or caused e (Kafka's clients wrap some), or null */
+    private static ConfigException configException(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ConfigException c) {
+                return c;
+            }
+        }
+        return null;
     }
 
     private static ReplayResult run(CourierConfig config, String dlt, ReplayOptions options) {
@@ -81,23 +93,26 @@ final class DeadLetterReplayer {
             consumer.assign(partitions);
             // Replay what is there now; dead letters that arrive meanwhile wait for the next replay.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.connectTimeout());
-            long lastRead = System.nanoTime();
+            long progressAt = System.nanoTime();
+            long position = -1;
             polling:
             while (replayed + skipped + unreadable < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
-                if (!polled.isEmpty()) {
-                    lastRead = System.nanoTime();
-                } else if (System.nanoTime() - lastRead > stallNanos) {
-                    // A poll returns nothing, without an error, while a partition has no leader: say so instead
-                    // of waiting for ever.
+                // A poll returns nothing, without an error, while a partition has no leader: say so instead of
+                // waiting for ever. Progress is the consumer's position, which also moves past transaction markers.
+                long now = partitions.stream().mapToLong(consumer::position).sum();
+                if (now != position) {
+                    position = now;
+                    progressAt = System.nanoTime();
+                } else if (System.nanoTime() - progressAt > stallNanos) {
                     List<TopicPartition> behind = partitions.stream()
                             .filter(tp -> consumer.position(tp) < end.get(tp)).toList();
                     throw new CourierRetriableException("dead-letter replay of '" + dlt + "' at "
-                            + config.bootstrapServers() + " read nothing for " + Duration.ofNanos(stallNanos)
+                            + config.bootstrapServers() + " moved no further for " + Duration.ofNanos(stallNanos)
                             + " though partitions " + behind + " hold more (is a leader missing?); the records "
                             + "replayed before are committed, and a new replay continues after them");
                 }
+                ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> r : polled) {
                     if (replayed + skipped + unreadable >= options.maxMessages()) {
                         break polling; // nothing after this record is committed: the next replay starts there
@@ -231,9 +246,9 @@ final class DeadLetterReplayer {
      * request.timeout.ms + linger.ms, so those bound it from below).
      */
     static Duration deliveryTimeout(Map<String, Object> producerConfig, Duration connectTimeout) {
-        Long chosen = millis(producerConfig.get("delivery.timeout.ms"));
-        if (chosen != null) {
-            return Duration.ofMillis(chosen);
+        if (producerConfig.containsKey("delivery.timeout.ms")) {
+            Long chosen = millis(producerConfig.get("delivery.timeout.ms"));
+            return chosen != null ? Duration.ofMillis(chosen) : connectTimeout; // not a number: Kafka names it
         }
         Long request = millis(producerConfig.get("request.timeout.ms"));
         Long linger = millis(producerConfig.get("linger.ms"));

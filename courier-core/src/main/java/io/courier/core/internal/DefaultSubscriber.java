@@ -105,7 +105,8 @@ final class DefaultSubscriber implements Subscriber {
 
     @Override
     public void close(Duration timeout) {
-        List<Thread> threadsToJoin;
+        List<Thread> threads;
+        List<SubscriberWorker<?, ?>> stopping;
         synchronized (this) {
             if (closed) {
                 return;
@@ -113,17 +114,23 @@ final class DefaultSubscriber implements Subscriber {
             closed = true;
             workers.forEach(SubscriberWorker::stop);
             workers.forEach(SubscriberWorker::wakeup);
-            threadsToJoin = List.copyOf(running);
+            threads = List.copyOf(running); // running.get(i) runs workers.get(i)
+            stopping = List.copyOf(workers);
         }
-        // A handler may close its own subscriber: its thread stops once the handler returns, and cannot wait for that.
-        threadsToJoin = threadsToJoin.stream().filter(t -> t != Thread.currentThread()).toList();
         long deadline = System.nanoTime() + timeout.toNanos();
-        for (Thread t : threadsToJoin) {
+        for (int i = 0; i < threads.size(); i++) {
+            Thread t = threads.get(i);
+            if (t == Thread.currentThread()) {
+                continue; // a handler closing its own subscriber: its thread stops once the handler returns
+            }
             joinUntil(t, deadline);
             if (t.isAlive()) {
-                t.interrupt(); // in-flight work did not finish in time: what it did not commit is redelivered
+                // In-flight work did not finish in time: what it did not commit is redelivered, not dead-lettered.
+                stopping.get(i).interruptingForClose();
+                t.interrupt();
             }
         }
+        List<Thread> threadsToJoin = threads.stream().filter(t -> t != Thread.currentThread()).toList();
         long closing = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // one bound for all, not 30 s a thread
         for (Thread t : threadsToJoin) {
             joinUntil(t, closing);

@@ -6,8 +6,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The user's {@link CourierMetrics} behind a guard: a measurement that throws (a registry's tag clash, say) is
- * logged, never passed on, because the callers are a producer's I/O thread, where it would leave a publish future
+ * The user's {@link CourierMetrics} behind a guard: a measurement that throws (a registry's tag clash, a
+ * Micrometer version mismatch's LinkageError) is logged, never passed on, because the callers are a producer's I/O thread, where it would leave a publish future
  * unfinished, and a consumer thread, where it would fail a message that was handled.
  */
 final class GuardedMetrics implements CourierMetrics {
@@ -28,7 +28,7 @@ final class GuardedMetrics implements CourierMetrics {
     public void published(String topic, long nanos) {
         try {
             delegate.published(topic, nanos);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             failed("published", e);
         }
     }
@@ -37,7 +37,7 @@ final class GuardedMetrics implements CourierMetrics {
     public void publishFailed(String topic, Throwable error) {
         try {
             delegate.publishFailed(topic, error);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             failed("publishFailed", e);
         }
     }
@@ -46,7 +46,7 @@ final class GuardedMetrics implements CourierMetrics {
     public void handled(String topic, String group, long nanos) {
         try {
             delegate.handled(topic, group, nanos);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             failed("handled", e);
         }
     }
@@ -55,7 +55,7 @@ final class GuardedMetrics implements CourierMetrics {
     public void handlerFailed(String topic, String group, int attempt) {
         try {
             delegate.handlerFailed(topic, group, attempt);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             failed("handlerFailed", e);
         }
     }
@@ -64,12 +64,12 @@ final class GuardedMetrics implements CourierMetrics {
     public void deadLettered(String topic, String group) {
         try {
             delegate.deadLettered(topic, group);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             failed("deadLettered", e);
         }
     }
 
-    private void failed(String measurement, RuntimeException e) {
+    private void failed(String measurement, Throwable e) {
         if (warned.compareAndSet(false, true)) { // once: a broken registry would otherwise log every message
             LOG.warn("metrics {} ({}) threw; this measurement and later failing ones are dropped: {}", measurement,
                     delegate.getClass().getName(), e.toString(), e);

@@ -16,6 +16,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.RecordMetadata;
@@ -264,15 +265,29 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
      * thread (the work may fan out), and refuses once the transaction ended instead of starting another.
      */
     private final class TransactionView implements Publisher<K, V> {
-        private volatile boolean open = true;
+        /** Sends hold it shared from their check to their send, so that end() waits for the ones under way. */
+        private final ReentrantReadWriteLock sending = new ReentrantReadWriteLock();
+        private boolean open = true; // guarded by sending
 
         void end() {
-            open = false;
+            sending.writeLock().lock();
+            try {
+                open = false;
+            } finally {
+                sending.writeLock().unlock();
+            }
         }
 
-        private void requireOpen() {
-            requireState(open, "the transaction on topic '%s' has ended; publish inside the work given to "
-                    + "inTransaction", topic.name());
+        /** Runs a send into the transaction, or refuses it once the transaction ended. */
+        private <T> T whileOpen(java.util.function.Supplier<T> send) {
+            sending.readLock().lock();
+            try {
+                requireState(open, "the transaction on topic '%s' has ended; publish inside the work given to "
+                        + "inTransaction", topic.name());
+                return send.get();
+            } finally {
+                sending.readLock().unlock();
+            }
         }
 
         @Override
@@ -282,14 +297,16 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
         @Override
         public void send(K key, V value) {
-            requireOpen();
-            sendInTransaction(OutgoingRecords.build(topic, OutboundMessage.of(key, value), config));
+            whileOpen(() -> {
+                sendInTransaction(OutgoingRecords.build(topic, OutboundMessage.of(key, value), config));
+                return null;
+            });
         }
 
         @Override
         public CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message) {
-            requireOpen();
-            return KafkaPublisher.this.send(OutgoingRecords.build(topic, message, config), message.key());
+            return whileOpen(() -> KafkaPublisher.this.send(OutgoingRecords.build(topic, message, config),
+                    message.key()));
         }
 
         @Override
@@ -299,14 +316,16 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
         @Override
         public void inTransaction(Consumer<Publisher<K, V>> work) {
-            requireOpen();
+            whileOpen(() -> null);
             work.accept(this); // joins the transaction under way
         }
 
         @Override
         public void flush() {
-            requireOpen();
-            producer.flush();
+            whileOpen(() -> {
+                producer.flush();
+                return null;
+            });
         }
 
         @Override

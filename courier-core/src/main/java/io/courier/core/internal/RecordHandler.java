@@ -37,7 +37,7 @@ final class RecordHandler<K, V> {
         if (r.key() != null) {
             try {
                 key = topic.keySerde().deserialize(r.key(), null);
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // user code's errors too
                 throw new SerdeException("cannot deserialize the key of " + where + " as "
                         + topic.keySerde().type().getSimpleName() + ": " + e.getMessage(), e);
             }
@@ -46,7 +46,7 @@ final class RecordHandler<K, V> {
         if (r.value() != null) {
             try {
                 value = topic.valueSerde().deserialize(r.value(), EnvelopeCodec.messageType(r.headers()));
-            } catch (RuntimeException e) {
+            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // user code's errors too
                 throw new SerdeException("cannot deserialize the value of " + where + " as "
                         + topic.valueSerde().type().getSimpleName() + ": " + e.getMessage(), e);
             }

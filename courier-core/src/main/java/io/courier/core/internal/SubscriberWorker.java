@@ -68,6 +68,8 @@ final class SubscriberWorker<K, V> implements Runnable {
     private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
     final CountDownLatch firstAssignment = new CountDownLatch(1);
     private volatile boolean stopping;
+    /** Set by close(timeout) before it interrupts this thread: whatever the handler then throws is not its fault. */
+    private volatile boolean interruptedByClose;
     /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
     private volatile Throwable failure;
     private final io.courier.core.CourierMetrics metrics;
@@ -96,6 +98,11 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     void stop() {
         stopping = true;
+    }
+
+    /** Called by close(timeout) right before it interrupts this worker's thread. */
+    void interruptingForClose() {
+        interruptedByClose = true;
     }
 
     /** @return the error that stopped this worker on its own, or null while it runs or after a requested stop */
@@ -152,7 +159,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         } catch (WakeupException | InterruptException | Stopped e) {
             Thread.interrupted(); // clear the flag so that the final commit and close can talk to the broker
             if (!stopping) { // no close() asked for it: say so, instead of ending unnoticed
-                failure = e;
+                failure = new CourierException(name + " was interrupted though its subscriber was not closed", e);
                 LOG.error("{} stopped: interrupted, though the subscriber was not closed; its uncommitted messages "
                         + "go to other group members", name, e);
             }
@@ -184,6 +191,10 @@ final class SubscriberWorker<K, V> implements Runnable {
      * @return null when the record is done (handled or dead-lettered), else the backoff before the next attempt
      */
     Duration attempt(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
+        if (interruptedByClose) { // close(timeout) gave up waiting: start nothing more; what is done gets committed
+            Thread.interrupted();
+            throw new Stopped();
+        }
         Attempts.Failed before = attempts.of(r);
         if (before.deadLettered() || before.count() >= options.retry().maxAttempts()) {
             deadLetter(r, before.last(), before.count(), pending); // its output was refused in earlier rounds
@@ -194,7 +205,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         try {
             message = handler.decode(r);
             h = handler.handlerFor(message);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // a serde's errors too
             deadLetter(r, e, attempts.fail(r, e), pending); // no retry can change the bytes or the handlers
             return null;
         }
@@ -202,18 +213,17 @@ final class SubscriberWorker<K, V> implements Runnable {
         int outputBefore = pending.size();
         try {
             handler.run(h, message, before.count() + 1, producer, pending);
+            // Handled: an interrupt now, from close(timeout) or the handler's own, must not fail its commit.
+            Thread.interrupted();
             metrics.handled(topicName, options.groupId(), System.nanoTime() - start);
             return null;
         } catch (InterruptedException e) {
-            if (stopping) {
-                throw new Stopped();
-            }
-            // Not close(): the handler's own business (a cancelled task it waited for). A failed attempt, as for
-            // any exception, instead of an unnoticed end of this thread; the flag would fail the next poll too.
-            Thread.interrupted();
+            // Unless close() interrupted (failed() checks), the handler's own business: a cancelled task it waited
+            // for. A failed attempt, as for any exception, instead of an unnoticed end of this thread.
             return failed(r, e, message, pending, outputBefore);
         } catch (KafkaException e) {
             if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+                clearForeignInterrupt(); // the batch aborts next, which an interrupt flag would fail
                 // The producer refused a send: its transaction failed, most likely for another record's output.
                 // The batch decides whom to blame; this record did nothing wrong yet.
                 throw e;
@@ -229,9 +239,7 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     private Duration failed(ConsumerRecord<byte[], byte[]> r, Throwable e, Message<K, V> message,
             List<CompletableFuture<?>> pending, int outputBefore) {
-        if (stopping && Thread.currentThread().isInterrupted()) {
-            throw new Stopped(); // close() gave up waiting and interrupted the handler: not the message's fault
-        }
+        clearForeignInterrupt();
         int failed = attempts.fail(r, e);
         metrics.handlerFailed(topicName, options.groupId(), failed);
         if (failed >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
@@ -246,6 +254,23 @@ final class SubscriberWorker<K, V> implements Runnable {
         }
         LOG.debug("{}: attempt {} of {} failed: {}", name, failed, message.coordinates(), e.toString());
         return options.retry().backoff(failed);
+    }
+
+    /**
+     * After the handler ran: an interrupt from close(timeout) unwinds this worker, whatever the handler made of it
+     * (a wrapped exception, a restored flag), and is never counted against the message. Any other interrupt is the
+     * handler's own, and its flag is cleared, or the next poll, flush or sleep would end this thread.
+     *
+     * @throws Stopped if close(timeout) interrupted this thread
+     */
+    private void clearForeignInterrupt() {
+        if (stopping && (interruptedByClose || Thread.currentThread().isInterrupted())) {
+            Thread.interrupted(); // the final commit and close still talk to the broker
+            throw new Stopped();
+        }
+        if (Thread.interrupted()) {
+            LOG.debug("{}: cleared an interrupt that the handler left set; only close() stops this thread", name);
+        }
     }
 
     Duration backoff(int failedAttempts) {

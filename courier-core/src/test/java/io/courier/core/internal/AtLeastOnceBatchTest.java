@@ -132,9 +132,14 @@ class AtLeastOnceBatchTest {
 
     private SubscriberWorker<String, String> worker(RetryPolicy retry, io.courier.core.MessageHandler<String, String> h,
             MockProducer<byte[], byte[]> out) {
+        return worker(ORDERS, retry, h, out);
+    }
+
+    private SubscriberWorker<String, String> worker(Topic<String, String> topic, RetryPolicy retry,
+            io.courier.core.MessageHandler<String, String> h, MockProducer<byte[], byte[]> out) {
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
         return new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("g").retry(retry).build(), config,
-                new RecordHandler<>(ORDERS, Handlers.all(h), config), consumer, () -> out, "orders.dlt");
+                new RecordHandler<>(topic, Handlers.all(h), config), consumer, () -> out, "orders.dlt");
     }
 
     /** Offers the record at offset 0, and the next one, again whenever the position is back there. */
@@ -220,6 +225,80 @@ class AtLeastOnceBatchTest {
         } finally {
             stop(worker, t);
         }
+    }
+
+    @Test
+    void anInterruptTheHandlerLeftSetDoesNotEndTheThread() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicInteger runs = new AtomicInteger();
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)), (m, ctx) -> {
+            if (runs.incrementAndGet() == 1) {
+                Thread.currentThread().interrupt(); // restored, as a well-behaved library does, then failed
+                throw new IllegalStateException("the call was interrupted");
+            }
+        }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), record(p, 1, "b"));
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> new OffsetAndMetadata(2).equals(commits.get(p)));
+            assertThat(t.isAlive()).as("still consuming").isTrue();
+            assertThat(worker.failure()).isNull();
+        } finally {
+            stop(worker, t);
+        }
+    }
+
+    @Test
+    void anErrorFromASerdeSendsItsMessageToTheDeadLetterTopicAndTheThreadCarriesOn() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        TextSerde broken = new TextSerde() {
+            @Override
+            public String deserialize(byte[] data, String messageType) {
+                String value = super.deserialize(data, messageType);
+                if (value.equals("x")) {
+                    throw new NoClassDefFoundError("com/example/Missing");
+                }
+                return value;
+            }
+        };
+        Topic<String, String> orders = Topic.of("orders", Serdes.string(), broken);
+        SubscriberWorker<String, String> worker = worker(orders, RetryPolicy.exponential(3, Duration.ofMillis(10)),
+                (m, ctx) -> ctx.publish(OUT, m.key(), "handled"), producer);
+        offerAgainAfterRewinds(p, record(p, 0, "x"), record(p, 1, "y"));
+
+        ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, producer, p, 2);
+
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE))
+                .isEqualTo("cannot deserialize the value of orders-0@0 as String: com/example/Missing");
+    }
+
+    @Test
+    void aHandlerInterruptedByCloseIsNotDeadLetteredWhateverItThrows() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.noRetries(), (m, ctx) -> {
+            handling.countDown();
+            try {
+                Thread.sleep(30_000);
+            } catch (InterruptedException e) {
+                throw new RuntimeException("wrapped, the flag not restored", e); // as many libraries do
+            }
+        }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+        Thread t = new Thread(worker);
+        t.start();
+        assertThat(handling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        worker.stop(); // what close(timeout) does once its time is up
+        worker.interruptingForClose();
+        t.interrupt();
+        t.join(20_000);
+
+        assertThat(t.isAlive()).isFalse();
+        assertThat(producer.history()).as("no dead letter: the message comes again to whoever owns it next").isEmpty();
+        assertThat(commits).doesNotContainKey(p);
+        assertThat(worker.failure()).isNull();
     }
 
     @Test

@@ -263,8 +263,28 @@ class DeadLetterReplayerTest {
                 io.courier.common.CourierRetriableException.class,
                 () -> DeadLetterReplayer.replay(config, "orders.dlt", ReplayOptions.defaults()));
 
-        assertThat(e).hasMessageStartingWith("dead-letter replay of 'orders.dlt' at localhost:9092 read nothing for PT1S"
-                + " though partitions [orders.dlt-0] hold more");
+        assertThat(e).hasMessageStartingWith("dead-letter replay of 'orders.dlt' at localhost:9092 moved no further "
+                + "for PT1S though partitions [orders.dlt-0] hold more");
+    }
+
+    @Test
+    void aSlowReplayAndAPollThatOnlyMovesPastATransactionMarkerAreProgressNotAStall() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 4L));
+        consumer.schedulePollTask(() -> {
+            for (int offset = 0; offset < 3; offset++) {
+                consumer.addRecord(deadLetter(0, offset));
+            }
+        });
+        consumer.schedulePollTask(() -> consumer.seek(P0, 4)); // offset 3, a commit marker, returns no record
+        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
+                .clientFactory(factory(producer)).build();
+
+        // 3 records at 2 a second take longer than the 1 s a replay may go without moving on.
+        ReplayResult result = DeadLetterReplayer.replay(config, "orders.dlt", ReplayOptions.defaults().withRate(2));
+
+        assertThat(result.replayed()).isEqualTo(3);
     }
 
     @Test

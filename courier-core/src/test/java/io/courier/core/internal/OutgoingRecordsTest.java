@@ -48,27 +48,7 @@ class OutgoingRecordsTest {
 
     @Test
     void aSerdeThatGivesNoMessageTypeIsRefusedBeforeAnythingIsSent() {
-        io.courier.core.Serde<String> untyped = new io.courier.core.Serde<>() {
-            @Override
-            public byte[] serialize(String value) {
-                return value.getBytes(StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public String deserialize(byte[] data, String messageType) {
-                return new String(data, StandardCharsets.UTF_8);
-            }
-
-            @Override
-            public Class<String> type() {
-                return String.class;
-            }
-
-            @Override
-            public String contentType() {
-                return "text/plain; charset=utf-8";
-            }
-
+        TextSerde untyped = new TextSerde() {
             @Override
             public String messageType(String value) {
                 return "";
