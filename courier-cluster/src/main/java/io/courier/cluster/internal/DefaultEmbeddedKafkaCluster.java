@@ -257,6 +257,18 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
 
     @Override
     public void close() {
+        // A caller's interrupt would end the waits below at once, with the nodes still stopping: keep it for later.
+        boolean interrupted = Thread.interrupted();
+        try {
+            closeOnce();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeOnce() {
         List<ClusterNode> running;
         synchronized (this) {
             running = closed ? null : nodes.stream().filter(ClusterNode::isRunning).toList();
@@ -272,8 +284,6 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             return;
         }
         boolean stopped = false;
-        // A caller's interrupt would end the waits below at once, with the nodes still stopping: keep it for later.
-        boolean interrupted = Thread.interrupted();
         try {
             Parallel.forEach(withQuorum(running), "stop", STOP_TIMEOUT, ClusterNode::stop);
             stopped = true;
@@ -285,9 +295,6 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                 LOG.warn("Not deleting {}: a node did not stop within {}", dataDir, STOP_TIMEOUT);
             }
             closeDone.countDown();
-            if (interrupted) {
-                Thread.currentThread().interrupt();
-            }
         }
     }
 

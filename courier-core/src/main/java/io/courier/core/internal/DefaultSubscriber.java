@@ -105,6 +105,18 @@ final class DefaultSubscriber implements Subscriber {
 
     @Override
     public void close(Duration timeout) {
+        // A caller's interrupt would cut the graceful wait short: keep it for after.
+        boolean interrupted = Thread.interrupted();
+        try {
+            closeWithin(timeout);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    private void closeWithin(Duration timeout) {
         List<Thread> threads;
         List<SubscriberWorker<?, ?>> stopping;
         synchronized (this) {

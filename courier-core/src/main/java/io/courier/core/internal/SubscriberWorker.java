@@ -171,6 +171,9 @@ final class SubscriberWorker<K, V> implements Runnable {
                 throw error; // after the finally below: the JVM's own handling of an Error stays as it was
             }
         } finally {
+            // An interrupt that landed late (close marks, then interrupts) would fail the final commit and force the
+            // producer's close, leaving an open transaction to its timeout.
+            Thread.interrupted();
             try {
                 if (!uncommitted.isEmpty()) {
                     commit(Map.of());
@@ -191,7 +194,9 @@ final class SubscriberWorker<K, V> implements Runnable {
      * @return null when the record is done (handled or dead-lettered), else the backoff before the next attempt
      */
     Duration attempt(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
-        if (interruptedByClose) { // close(timeout) gave up waiting: start nothing more; what is done gets committed
+        if (interruptedByClose && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE) {
+            // close(timeout) gave up waiting: start nothing more; what is done gets committed, the rest comes again.
+            // (At-most-once committed these records before handling them: skipping them would lose them.)
             Thread.interrupted();
             throw new Stopped();
         }
@@ -206,6 +211,7 @@ final class SubscriberWorker<K, V> implements Runnable {
             message = handler.decode(r);
             h = handler.handlerFor(message);
         } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // a serde's errors too
+            clearForeignInterrupt(); // a serde interrupted by close(timeout) is not the record's fault either
             deadLetter(r, e, attempts.fail(r, e), pending); // no retry can change the bytes or the handlers
             return null;
         }

@@ -14,6 +14,7 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
 import org.apache.kafka.common.errors.TimeoutException;
@@ -68,6 +69,17 @@ final class TransactionalBatch<K, V> {
                 done.forEach(attempts::done);
                 return;
             }
+        } catch (InterruptException e) {
+            if (worker.stopping()) {
+                // close(timeout) interrupted a send or the commit: Kafka allows no abort after an interrupted commit,
+                // and the producer's close aborts what is open. Not the records' fault; they come again.
+                Thread.interrupted();
+                throw new SubscriberWorker.Stopped();
+            }
+            Thread.interrupted(); // the handler's own interrupt: the abort below must still reach the broker
+            retryAfter = blame(done, outputEnds, pending, current, e);
+            LOG.warn("{}: transaction interrupted and aborted; the batch is consumed again in {} ms: {}", worker.name,
+                    retryAfter.toMillis(), e.toString());
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             // The broker aborted the transaction (it outlived its timeout) or another producer took the id. This
             // producer can neither abort nor commit: the worker replaces it and consumes the batch again.

@@ -137,9 +137,23 @@ class AtLeastOnceBatchTest {
 
     private SubscriberWorker<String, String> worker(Topic<String, String> topic, RetryPolicy retry,
             io.courier.core.MessageHandler<String, String> h, MockProducer<byte[], byte[]> out) {
+        return worker(topic, SubscriberOptions.builder("g").retry(retry).build(), h, out);
+    }
+
+    private SubscriberWorker<String, String> worker(Topic<String, String> topic, SubscriberOptions options,
+            io.courier.core.MessageHandler<String, String> h, MockProducer<byte[], byte[]> out) {
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
-        return new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("g").retry(retry).build(), config,
-                new RecordHandler<>(topic, Handlers.all(h), config), consumer, () -> out, "orders.dlt");
+        return new SubscriberWorker<>("w", "orders", options, config, new RecordHandler<>(topic, Handlers.all(h),
+                config), consumer, () -> out, "orders.dlt");
+    }
+
+    /** Does to a worker what close(timeout) does once its time is up, and waits for its thread to end. */
+    private static void closeTimedOut(SubscriberWorker<?, ?> worker, Thread t) throws InterruptedException {
+        worker.stop();
+        worker.interruptingForClose();
+        t.interrupt();
+        t.join(20_000);
+        assertThat(t.isAlive()).isFalse();
     }
 
     /** Offers the record at offset 0, and the next one, again whenever the position is back there. */
@@ -290,15 +304,75 @@ class AtLeastOnceBatchTest {
         t.start();
         assertThat(handling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 
-        worker.stop(); // what close(timeout) does once its time is up
-        worker.interruptingForClose();
-        t.interrupt();
-        t.join(20_000);
+        closeTimedOut(worker, t);
 
-        assertThat(t.isAlive()).isFalse();
         assertThat(producer.history()).as("no dead letter: the message comes again to whoever owns it next").isEmpty();
         assertThat(commits).doesNotContainKey(p);
         assertThat(worker.failure()).isNull();
+    }
+
+    @Test
+    void aSerdeInterruptedByCloseIsNotDeadLettered() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch reading = new java.util.concurrent.CountDownLatch(1);
+        TextSerde blocking = new TextSerde() {
+            @Override
+            public String deserialize(byte[] data, String messageType) {
+                reading.countDown();
+                try {
+                    Thread.sleep(30_000); // a schema registry that does not answer, say
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException("lookup interrupted", e);
+                }
+                return super.deserialize(data, messageType);
+            }
+        };
+        SubscriberWorker<String, String> worker = worker(Topic.of("orders", Serdes.string(), blocking),
+                RetryPolicy.noRetries(), (m, ctx) -> { }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+        Thread t = new Thread(worker);
+        t.start();
+        assertThat(reading.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        closeTimedOut(worker, t);
+
+        assertThat(producer.history()).as("no dead letter: the close is not the record's fault").isEmpty();
+        assertThat(commits).doesNotContainKey(p);
+    }
+
+    @Test
+    void anAtMostOnceSubscriberClosedPastItsTimeoutStillHandlesTheRecordsItCommitted() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE).retry(RetryPolicy.noRetries()).build(),
+                (m, ctx) -> {
+                    if (m.key().equals("a")) {
+                        first.countDown();
+                        long until = System.nanoTime() + 300_000_000L;
+                        while (System.nanoTime() < until) {
+                            Thread.onSpinWait(); // work that does not look at interrupts
+                        }
+                    }
+                    handled.add(m.key());
+                }, producer);
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+            consumer.addRecord(record(p, 0, "a"));
+            consumer.addRecord(record(p, 1, "b"));
+            consumer.addRecord(record(p, 2, "c"));
+        });
+        Thread t = new Thread(worker);
+        t.start();
+        assertThat(first.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        closeTimedOut(worker, t);
+
+        assertThat(commits).as("committed before handling").containsEntry(p, new OffsetAndMetadata(3));
+        assertThat(handled).as("skipping b and c now would lose them").containsExactlyInAnyOrder("a", "b", "c");
     }
 
     @Test
