@@ -270,7 +270,10 @@ final class SubscriberWorker<K, V> implements Runnable {
      * @throws Stopped if close(timeout) interrupted this thread
      */
     private void clearForeignInterrupt() {
-        if (stopping && (interruptedByClose || Thread.currentThread().isInterrupted())) {
+        // At-most-once committed the poll before handling it: once the interrupt itself is dealt with, its other
+        // records are handled (and a failed one dead-lettered) rather than dropped.
+        boolean closing = interruptedByClose && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE;
+        if (stopping && (closing || Thread.currentThread().isInterrupted())) {
             Thread.interrupted(); // the final commit and close still talk to the broker
             throw new Stopped();
         }
