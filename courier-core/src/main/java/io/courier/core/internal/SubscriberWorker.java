@@ -272,8 +272,8 @@ final class SubscriberWorker<K, V> implements Runnable {
     private void clearForeignInterrupt() {
         // At-most-once committed the poll before handling it: once the interrupt itself is dealt with, its other
         // records are handled (and a failed one dead-lettered) rather than dropped.
-        boolean closing = interruptedByClose && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE;
-        if (stopping && (closing || Thread.currentThread().isInterrupted())) {
+        boolean atMostOnce = options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE;
+        if (stopping && !atMostOnce && (interruptedByClose || Thread.currentThread().isInterrupted())) {
             Thread.interrupted(); // the final commit and close still talk to the broker
             throw new Stopped();
         }
