@@ -33,7 +33,7 @@ final class ClientConfigs {
     }
 
     /** @return the value as milliseconds, or null if absent or not a number (Kafka then names it) */
-    private static Long millis(Object value) {
+    static Long millis(Object value) {
         try {
             return value == null ? null : Long.valueOf(String.valueOf(value).trim());
         } catch (NumberFormatException e) {

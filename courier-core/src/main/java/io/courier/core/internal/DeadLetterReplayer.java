@@ -247,24 +247,16 @@ final class DeadLetterReplayer {
      */
     static Duration deliveryTimeout(Map<String, Object> producerConfig, Duration connectTimeout) {
         if (producerConfig.containsKey("delivery.timeout.ms")) {
-            Long chosen = millis(producerConfig.get("delivery.timeout.ms"));
+            Long chosen = ClientConfigs.millis(producerConfig.get("delivery.timeout.ms"));
             return chosen != null ? Duration.ofMillis(chosen) : connectTimeout; // not a number: Kafka names it
         }
-        Long request = millis(producerConfig.get("request.timeout.ms"));
-        Long linger = millis(producerConfig.get("linger.ms"));
+        Long request = ClientConfigs.millis(producerConfig.get("request.timeout.ms"));
+        Long linger = ClientConfigs.millis(producerConfig.get("linger.ms"));
         long requestMs = request != null ? request : Math.min(connectTimeout.toMillis(), 30_000);
         producerConfig.putIfAbsent("request.timeout.ms", Long.toString(requestMs));
         long deliveryMs = Math.max(connectTimeout.toMillis(), requestMs + (linger == null ? 5 : linger));
         producerConfig.put("delivery.timeout.ms", Long.toString(deliveryMs));
         return Duration.ofMillis(deliveryMs);
-    }
-
-    private static Long millis(Object value) {
-        try {
-            return value == null ? null : Long.valueOf(String.valueOf(value).trim());
-        } catch (NumberFormatException e) {
-            return null; // Kafka names the setting when the producer starts
-        }
     }
 
     private static String text(ConsumerRecord<byte[], byte[]> r, String key) {
