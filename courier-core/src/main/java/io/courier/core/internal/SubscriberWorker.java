@@ -9,7 +9,6 @@ import io.courier.core.MessageHandler;
 import io.courier.core.SubscriberOptions;
 import java.time.Duration;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -19,7 +18,6 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.function.Supplier;
 import org.apache.kafka.clients.consumer.CloseOptions;
-import org.apache.kafka.clients.consumer.CommitFailedException;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -31,8 +29,6 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.InvalidProducerEpochException;
 import org.apache.kafka.common.errors.ProducerFencedException;
-import org.apache.kafka.common.errors.RebalanceInProgressException;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.UnsupportedVersionException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
@@ -64,8 +60,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     private final String deadLetterTopic;
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final Attempts attempts = new Attempts();
-    /** Offsets whose commit failed, committed with the next commit or on revocation. */
-    private final Map<TopicPartition, OffsetAndMetadata> uncommitted = new HashMap<>();
+    private final OffsetCommits commits;
     final CountDownLatch firstAssignment = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Set by close(timeout) before it interrupts this thread: whatever the handler then throws is not its fault. */
@@ -90,6 +85,7 @@ final class SubscriberWorker<K, V> implements Runnable {
                         options, options.instanceId(), 0).get("transaction.timeout.ms")).trim()));
         this.deadLetterTopic = deadLetterTopic;
         this.metrics = GuardedMetrics.of(config.metrics());
+        this.commits = new OffsetCommits(name, consumer);
     }
 
     Set<TopicPartition> assigned() {
@@ -143,11 +139,11 @@ final class SubscriberWorker<K, V> implements Runnable {
                 }
                 switch (options.guarantee()) {
                     case AT_MOST_ONCE -> {
-                        Map<TopicPartition, OffsetAndMetadata> next = nextOffsets(records);
-                        if (commit(next)) {
+                        Map<TopicPartition, OffsetAndMetadata> next = OffsetCommits.nextOffsets(records);
+                        if (commits.commit(next)) {
                             plain.process(records, false);
                         } else { // handling now could hand these over twice: consume them again instead
-                            uncommitted.keySet().removeAll(next.keySet());
+                            commits.forget(next.keySet());
                             records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
                             sleep(AtLeastOnceBatch.OUTPUT_BACKOFF); // a rebalance refuses commits until it is over
                         }
@@ -175,12 +171,10 @@ final class SubscriberWorker<K, V> implements Runnable {
             // producer's close, leaving an open transaction to its timeout.
             Thread.interrupted();
             try {
-                if (!uncommitted.isEmpty()) {
-                    commit(Map.of());
-                }
+                commits.commitLeftovers();
             } catch (RuntimeException e) { // fenced, unauthorized...: whoever owns the partitions next redelivers
                 LOG.warn("{}: the final commit of {} failed; those messages may be handled again: {}", name,
-                        uncommitted, e.toString());
+                        commits.pending(), e.toString());
             } finally {
                 closeQuietly();
             }
@@ -320,41 +314,9 @@ final class SubscriberWorker<K, V> implements Runnable {
         return stopping;
     }
 
-    static Map<TopicPartition, OffsetAndMetadata> nextOffsets(ConsumerRecords<byte[], byte[]> records) {
-        Map<TopicPartition, OffsetAndMetadata> next = new HashMap<>();
-        for (TopicPartition tp : records.partitions()) {
-            List<ConsumerRecord<byte[], byte[]>> list = records.records(tp);
-            next.put(tp, new OffsetAndMetadata(list.get(list.size() - 1).offset() + 1));
-        }
-        return next;
-    }
-
-    /**
-     * Commits {@code offsets} and any earlier ones whose commit failed. A failed commit is not fatal: the group moved
-     * on (this consumer was evicted or a rebalance is under way) or the coordinator is unavailable; the messages
-     * are handled again by whoever owns their partition next, or committed with this consumer's next commit.
-     *
-     * @return whether everything was committed
-     */
+    /** Commits {@code offsets} and any earlier ones whose commit failed; see {@link OffsetCommits#commit}. */
     boolean commit(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        uncommitted.putAll(offsets);
-        if (uncommitted.isEmpty()) {
-            return true;
-        }
-        for (int attempt = 1; attempt <= 2; attempt++) {
-            try {
-                consumer.commitSync(uncommitted);
-                uncommitted.clear();
-                return true;
-            } catch (WakeupException e) {
-                // close() woke the consumer; a wakeup cancels one call only, so try again.
-            } catch (CommitFailedException | RebalanceInProgressException | RetriableException e) {
-                LOG.warn("{}: could not commit {}; those messages may be handled again: {}", name, uncommitted,
-                        e.toString());
-                return false;
-            }
-        }
-        return false;
+        return commits.commit(offsets);
     }
 
     /**
@@ -433,10 +395,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
             // Every batch is committed before the next poll, and callbacks run only inside poll or close; what is
             // left is a commit that failed, retried here while the partitions are still ours.
-            if (partitions.stream().anyMatch(uncommitted::containsKey)) {
-                commit(Map.of());
-            }
-            uncommitted.keySet().removeAll(partitions); // another member takes over from what was committed
+            commits.revoked(partitions);
             attempts.forget(partitions);
             assigned.removeAll(new HashSet<>(partitions));
         }
@@ -449,7 +408,7 @@ final class SubscriberWorker<K, V> implements Runnable {
 
         @Override
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
-            uncommitted.keySet().removeAll(partitions);
+            commits.forget(partitions);
             attempts.forget(partitions);
             assigned.removeAll(new HashSet<>(partitions));
         }

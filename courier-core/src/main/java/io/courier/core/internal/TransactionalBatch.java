@@ -64,7 +64,7 @@ final class TransactionalBatch<K, V> {
             }
             current = null;
             if (retryAfter == null) {
-                producer.sendOffsetsToTransaction(SubscriberWorker.nextOffsets(records), consumer.groupMetadata());
+                producer.sendOffsetsToTransaction(OffsetCommits.nextOffsets(records), consumer.groupMetadata());
                 commit();
                 done.forEach(attempts::done);
                 return;
