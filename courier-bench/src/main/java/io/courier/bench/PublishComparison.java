@@ -36,17 +36,27 @@ import java.util.function.Consumer;
 public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
         Duration latencyDuration, EnvelopeFormat envelope, int batchSize, boolean rawEnvelope, int slices) {
 
+    static final int MAX_RECORD_SIZE = 1_000_000;
+    static final int MAX_RATE = 1_000_000;
+    static final int MAX_BATCH_SIZE = 32 * 1024 * 1024;
+
     public PublishComparison {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
         Objects.requireNonNull(envelope, "envelope");
         requireArgument(records >= 1, "records must be at least 1, but was %d", records);
-        requireArgument(recordSize >= 16, "record size must be at least 16 bytes, but was %d", recordSize);
+        // Kafka's producer refuses a record above max.request.size (1 MiB), envelope included: say so before a run.
+        requireArgument(recordSize >= 16 && recordSize <= MAX_RECORD_SIZE,
+                "record size must be between 16 and %d bytes, but was %d", MAX_RECORD_SIZE, recordSize);
         requireArgument(rounds >= 2 && rounds % 2 == 0,
                 "rounds must be even and at least 2, so that each client goes first equally often, but was %d", rounds);
-        requireArgument(ratePerSecond >= 1, "rate must be at least 1 message/s, but was %d", ratePerSecond);
+        requireArgument(ratePerSecond >= 1 && ratePerSecond <= MAX_RATE,
+                "rate must be between 1 and %d messages/s, but was %d", MAX_RATE, ratePerSecond);
         requireArgument(!latencyDuration.isNegative() && !latencyDuration.isZero(),
                 "latency duration must be positive, but was %s", latencyDuration);
-        requireArgument(batchSize >= 0, "batch size must be 0 or more bytes, but was %d", batchSize);
+        // A batch larger than the producer's buffer.memory (32 MiB) fails every send.
+        requireArgument(batchSize >= 0 && batchSize <= MAX_BATCH_SIZE,
+                "batch size must be between 0 and %d bytes (the producer's buffer.memory), but was %d", MAX_BATCH_SIZE,
+                batchSize);
         requireArgument(slices >= 1 && slices <= records,
                 "slices must be between 1 and the records per round (%d), but was %d", records, slices);
     }
@@ -153,7 +163,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
         // round deletes its topics) removes for a minute after; latency rounds after them would measure that.
         // Unmeasured warm-ups: class loading, JIT and the first group joins would otherwise land on whichever client
         // runs first.
-        w.latency("warmup-lat", Duration.ofSeconds(Math.max(1, latencyDuration.toSeconds() / 4)), true);
+        w.latency("warmup-lat", latencyDuration.dividedBy(4), true);
         progress.accept("latency warm-up done");
         List<Round> latencyRounds = new ArrayList<>();
         List<Double> p99Ratios = new ArrayList<>();

@@ -43,6 +43,8 @@ final class Workloads {
     private static final String SERVICE = "courier-bench";
     private static final java.lang.management.ThreadMXBean THREADS = java.lang.management.ManagementFactory.getThreadMXBean();
     private final PublishComparison s;
+    /** Prefixes this run's topics (and so its groups): an aborted or concurrent run's must not be read or deleted. */
+    private final String runId = "cmp-" + java.util.UUID.randomUUID().toString().substring(0, 8);
 
     /** What the raw producer's records carry: nothing, or a constant copy of Courier's envelope. */
     private final List<Header> rawHeaders;
@@ -92,24 +94,26 @@ final class Workloads {
     }
 
     /**
-     * Runs a round on two new topics, {@code name-raw} and {@code name-courier}, and deletes them afterwards, also
-     * when the round failed: a throughput round leaves a gigabyte per client, which the disk and page cache get back.
+     * Runs a round on two new topics, {@code <run>-name-raw} and {@code <run>-name-courier}, and deletes them
+     * afterwards, also when the round failed: a throughput round leaves a gigabyte per client, which the disk and
+     * page cache get back. The dead-letter topic a Courier subscriber creates goes too.
      */
     private PublishComparison.Round[] onOwnTopics(String name,
             java.util.function.BiFunction<String, String, PublishComparison.Round[]> round) {
-        List<String> topics = List.of(name + "-raw", name + "-courier");
+        List<String> topics = List.of(runId + "-" + name + "-raw", runId + "-" + name + "-courier");
+        List<String> created = List.of(topics.get(0), topics.get(1), topics.get(1) + ".dlt");
         PublishComparison.Round[] result;
         try {
             topics.forEach(this::createTopic);
             result = round.apply(topics.get(0), topics.get(1));
         } catch (RuntimeException e) {
-            RuntimeException cleanup = deleteTopics(topics);
+            RuntimeException cleanup = deleteTopics(created);
             if (cleanup != null) {
                 e.addSuppressed(cleanup);
             }
             throw e;
         }
-        RuntimeException cleanup = deleteTopics(topics);
+        RuntimeException cleanup = deleteTopics(created);
         if (cleanup != null) {
             throw cleanup;
         }
@@ -205,7 +209,7 @@ final class Workloads {
     }
 
     private PublishComparison.Round[] latency(String rawTopic, String courierTopic, Duration duration, boolean rawFirst) {
-        int total = (int) Math.min(Integer.MAX_VALUE, (long) s.ratePerSecond() * Math.max(1, duration.toSeconds()));
+        int total = (int) Math.min(Integer.MAX_VALUE, Math.max(1, s.ratePerSecond() * duration.toMillis() / 1000));
         Histogram[] micros = {new Histogram(TimeUnit.HOURS.toMicros(1), 3), new Histogram(TimeUnit.HOURS.toMicros(1), 3)};
         AtomicLong[] received = {new AtomicLong(), new AtomicLong()};
         AtomicLong[] errors = {new AtomicLong(), new AtomicLong()};
@@ -278,7 +282,9 @@ final class Workloads {
         return value -> {
             long intended = ByteBuffer.wrap(value).getLong();
             synchronized (micros) {
-                micros.recordValue(Math.max(0, (System.nanoTime() - intended) / 1000));
+                // Clamped to what the histogram tracks: an hour late is "at least an hour", not a dead consumer.
+                micros.recordValue(Math.min(micros.getHighestTrackableValue(),
+                        Math.max(0, (System.nanoTime() - intended) / 1000)));
             }
             count.incrementAndGet();
         };
@@ -373,6 +379,11 @@ final class Workloads {
     private void deleteTopic(String name) {
         try (Courier courier = connect()) {
             courier.admin().deleteTopics(List.of(name)).all().get(60, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers()
+                        + ": " + e.getCause(), e.getCause());
+            } // never created (a round that failed early, a raw-only topic's dead-letter topic): nothing to delete
         } catch (Exception e) {
             throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers() + ": " + e, e);
         }

@@ -61,6 +61,14 @@ class PublishComparisonIT {
         assertThat(progress).as("latency first: the throughput rounds' gigabytes would disturb it").hasSize(10)
                 .startsWith("latency warm-up done").contains("throughput warm-up done", Index.atIndex(5));
         assertThat(result.table()).contains("Courier / raw (geometric mean of back-to-back pairs) throughput:");
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(
+                cluster.clientProperties())) {
+            assertThat(admin.listTopics().names().get(30, TimeUnit.SECONDS))
+                    .as("every round's topics are gone, the subscribers' dead-letter topics too")
+                    .noneMatch(t -> t.endsWith("-raw") || t.contains("-courier"));
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
     }
 
     @ParameterizedTest
@@ -113,10 +121,17 @@ class PublishComparisonIT {
                 .hasMessage("records must be at least 1, but was 0");
         assertThat(assertThrows(IllegalArgumentException.class,
                 () -> new PublishComparison("localhost:9092", 10, 8, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
-                .hasMessage("record size must be at least 16 bytes, but was 8");
+                .hasMessage("record size must be between 16 and 1000000 bytes, but was 8");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> new PublishComparison("localhost:9092", 10, 2_000_000, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                .as("above the producer's max.request.size: every send would fail mid-run")
+                .hasMessage("record size must be between 16 and 1000000 bytes, but was 2000000");
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> new PublishComparison("localhost:9092", 10, 16, 2, 2_000_000_000, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                .hasMessage("rate must be between 1 and 1000000 messages/s, but was 2000000000");
         assertThat(assertThrows(IllegalArgumentException.class,
                 () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, -1, false, 1)))
-                .hasMessage("batch size must be 0 or more bytes, but was -1");
+                .hasMessage("batch size must be between 0 and 33554432 bytes (the producer's buffer.memory), but was -1");
         assertThat(assertThrows(IllegalArgumentException.class,
                 () -> new PublishComparison("localhost:9092", 10, 16, 3, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("rounds must be even and at least 2, so that each client goes first equally often, but was 3");

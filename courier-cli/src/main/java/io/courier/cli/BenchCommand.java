@@ -46,7 +46,8 @@ final class BenchCommand implements Callable<Integer> {
     WorkloadOptions workload;
 
     @Option(names = "--compare", paramLabel = "raw",
-            description = "Also run every workload through raw kafka-clients, alternating, and print Courier / raw ratios.")
+            description = "Also run every workload through raw kafka-clients and print Courier / raw ratios; which goes first "
+                    + "alternates between sweep points.")
     String compare;
 
     @Option(names = "--sweep", paramLabel = "PARAM=V1,V2,...",

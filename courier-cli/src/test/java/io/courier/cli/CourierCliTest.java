@@ -102,6 +102,14 @@ class CourierCliTest {
                 + System.lineSeparator());
     }
 
+    @Test
+    void aRecordTooLargeForKafkasProducerIsRefusedBeforeACompareStarts() {
+        assertThat(run("bench", "compare-publish", "--record-size", "2000000"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).isEqualTo("courier bench compare-publish: record size must be between 16 and 1000000 "
+                + "bytes, but was 2000000" + System.lineSeparator());
+    }
+
     @ParameterizedTest
     @CsvSource({"bench, --json", "bench, --html", "bench compare-publish, --json", "bench request-reply, --json",
             "bench event-sourcing, --json"})

@@ -57,11 +57,30 @@ public final class WorkloadRunner {
             try {
                 return measure(w, client, sweep, progress, courier, topics, runId);
             } finally {
-                // Awaited, so that this run's deletion does not overlap the next run's measurement.
-                Futures.await(courier.admin().deleteTopics(topics.stream().map(Topic::name).toList()).all(),
-                        Duration.ofSeconds(60), "delete the benchmark's topics");
+                deleteTopics(courier, topics);
             }
         }
+    }
+
+    /**
+     * Deletes the run's topics and the dead-letter topics its Courier subscribers created (the run id is random, so
+     * left behind they would pile up), awaited, so that this run's deletion does not overlap the next run.
+     */
+    private static void deleteTopics(Courier courier, List<Topic<String, byte[]>> topics) {
+        List<String> names = new ArrayList<>();
+        topics.forEach(t -> {
+            names.add(t.name());
+            names.add(t.name() + ".dlt");
+        });
+        courier.admin().deleteTopics(names).topicNameValues().forEach((name, deleted) -> {
+            try {
+                Futures.await(deleted, Duration.ofSeconds(60), "delete benchmark topic '" + name + "'");
+            } catch (io.courier.common.CourierException e) {
+                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
+                    throw e;
+                } // no dead-letter topic: a raw run, or one without consumers
+            }
+        });
     }
 
     private RunResult measure(Workload w, Client client, Map<String, String> sweep, Consumer<String> progress,

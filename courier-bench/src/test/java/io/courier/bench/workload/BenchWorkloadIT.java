@@ -18,9 +18,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(value = 8, unit = TimeUnit.MINUTES)
 class BenchWorkloadIT {
     private final WorkloadRunner runner;
+    private final EmbeddedKafkaCluster cluster;
 
     BenchWorkloadIT(EmbeddedKafkaCluster cluster) {
         this.runner = new WorkloadRunner(cluster.bootstrapServers(), Map.of());
+        this.cluster = cluster;
     }
 
     private static Workload.Builder small() {
@@ -45,6 +47,9 @@ class BenchWorkloadIT {
         assertThat(r.endToEndLatencyMs().p50()).isPositive().isLessThanOrEqualTo(r.endToEndLatencyMs().max());
         assertThat(r.cpuPercent()).isPositive();
         assertThat(progress).first().asString().startsWith("warming up");
+        assertThat(cluster.admin().listTopics().names().toCompletionStage().toCompletableFuture().join())
+                .as("the run's topics are gone, its subscribers' dead-letter topics too")
+                .noneMatch(t -> t.startsWith("bench-"));
     }
 
     @Test
