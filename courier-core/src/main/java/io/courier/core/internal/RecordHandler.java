@@ -17,6 +17,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.common.KafkaException;
 
 /** Turns a raw record into a typed {@link Message} and runs its handler once. */
 final class RecordHandler<K, V> {
@@ -67,14 +68,45 @@ final class RecordHandler<K, V> {
                 + "; register one with Handlers.builder().on(...) or .otherwise(...)"));
     }
 
-    /** Runs the handler; follow-up messages go through {@code producer} and their futures into {@code pending}. */
+    /**
+     * Runs the handler; follow-up messages go through {@code producer} and their futures into {@code pending}.
+     *
+     * @throws SendRefused if the handler failed after the producer refused one of its follow-ups outright (whatever
+     *     the handler made of the refusal): under exactly-once the transaction failed, not necessarily this record
+     */
     void run(MessageHandler<K, V> handler, Message<K, V> message, int attempt, Producer<byte[], byte[]> producer,
             List<CompletableFuture<?>> pending) throws Exception {
         Context context = new Context(message, attempt, producer, pending);
         try {
             handler.handle(message, context);
+        } catch (Exception e) {
+            if (context.refused != null) {
+                throw new SendRefused(context.refused, e);
+            }
+            throw e;
         } finally {
             context.done = true;
+        }
+    }
+
+    /** The producer refused a follow-up when it was sent, and the handler then failed. */
+    static final class SendRefused extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final transient KafkaException refusal;
+
+        SendRefused(KafkaException refusal, Exception handlerError) {
+            super(handlerError.getMessage(), handlerError, false, false);
+            this.refusal = refusal;
+        }
+
+        /** @return the producer's refusal */
+        KafkaException refusal() {
+            return refusal;
+        }
+
+        /** @return what the handler threw */
+        Exception handlerError() {
+            return (Exception) getCause();
         }
     }
 
@@ -86,6 +118,8 @@ final class RecordHandler<K, V> {
         private final List<CompletableFuture<?>> pending;
         /** Set when handle() returned: the batch no longer waits for what is published after that. */
         private volatile boolean done;
+        /** The first send the producer refused outright (a transaction already failed, say); null if none. */
+        private volatile KafkaException refused;
 
         Context(Message<?, ?> consumed, int attempt, Producer<byte[], byte[]> producer,
                 List<CompletableFuture<?>> pending) {
@@ -116,6 +150,19 @@ final class RecordHandler<K, V> {
             OutgoingRecords.Outgoing out = OutgoingRecords.build(target, OutgoingRecords.continuing(cause, message),
                     config);
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
+            try {
+                send(out, target, result);
+            } catch (KafkaException e) {
+                if (refused == null) {
+                    refused = e;
+                }
+                throw e;
+            }
+            pending.add(result);
+            return result;
+        }
+
+        private void send(OutgoingRecords.Outgoing out, Topic<?, ?> target, CompletableFuture<PublishResult> result) {
             producer.send(out.record(), (md, e) -> {
                 if (e == null) {
                     result.complete(new PublishResult(md.topic(), md.partition(), md.offset(),
@@ -125,8 +172,6 @@ final class RecordHandler<K, V> {
                             + cause.messageId() + " to topic '" + target.name() + "': " + e.getMessage(), e));
                 }
             });
-            pending.add(result);
-            return result;
         }
     }
 }

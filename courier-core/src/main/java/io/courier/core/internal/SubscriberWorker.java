@@ -221,14 +221,14 @@ final class SubscriberWorker<K, V> implements Runnable {
             // Unless close() interrupted (failed() checks), the handler's own business: a cancelled task it waited
             // for. A failed attempt, as for any exception, instead of an unnoticed end of this thread.
             return failed(r, e, message, pending, outputBefore);
-        } catch (KafkaException e) {
+        } catch (RecordHandler.SendRefused e) {
             if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
                 clearForeignInterrupt(); // the batch aborts next, which an interrupt flag would fail
-                // The producer refused a send: its transaction failed, most likely for another record's output.
-                // The batch decides whom to blame; this record did nothing wrong yet.
-                throw e;
+                // The producer refused a send, whatever the handler made of it: its transaction failed, most likely
+                // for another record's output. The batch decides whom to blame; this record did nothing wrong yet.
+                throw e.refusal();
             }
-            return failed(r, e, message, pending, outputBefore);
+            return failed(r, e.handlerError(), message, pending, outputBefore);
         } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
             // The errors of handler code too (a missing class, a failed assert, a recursion): thrown out of here one
             // would end this thread, and the record, consumed again by the next owner, would end that one too.

@@ -235,18 +235,43 @@ class TransactionalBatchTest {
 
     @Test
     void aFailedLastAttemptCommitsItsDeadLetterButNothingItPublishedBeforeFailing() {
+        AtomicInteger runs = new AtomicInteger();
+
+        List<String> first = firstCommitOfOneRecord(RetryPolicy.noRetries(), (m, ctx) -> {
+            runs.incrementAndGet();
+            ctx.publish(OUT, m.key(), "partial");
+            throw new IllegalStateException("database down");
+        });
+
+        assertThat(first).as("the failed attempt's output is aborted with it; only the dead letter is committed")
+                .containsExactly("orders.dlt:a");
+        assertThat(runs).as("the handler's side effects happen once").hasValue(1);
+    }
+
+    @Test
+    void aKafkaExceptionAHandlerThrowsItselfIsItsFailureAndKeepsToWithNonRetriable() {
+        AtomicInteger runs = new AtomicInteger();
+
+        List<String> first = firstCommitOfOneRecord(RetryPolicy.exponential(3, Duration.ofMillis(10))
+                .withNonRetriable(List.of(org.apache.kafka.common.errors.SerializationException.class)), (m, ctx) -> {
+                    runs.incrementAndGet();
+                    // From the handler's own Kafka client (a schema registry's deserializer, say), not Courier's.
+                    throw new org.apache.kafka.common.errors.SerializationException("unknown schema id 7");
+                });
+
+        assertThat(first).containsExactly("orders.dlt:a");
+        assertThat(new String(committed.get(0).headers().lastHeader(io.courier.core.DeadLetter.Headers.ATTEMPTS)
+                .value(), StandardCharsets.UTF_8)).as("non-retriable: dead-lettered at once").isEqualTo("1");
+        assertThat(runs).hasValue(1);
+    }
+
+    /** Runs an exactly-once worker over one record, "a", until a transaction commits; @return its topic:key list */
+    private List<String> firstCommitOfOneRecord(RetryPolicy retry, io.courier.core.MessageHandler<String, String> h) {
         TopicPartition p = new TopicPartition("orders", 0);
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
-        AtomicInteger runs = new AtomicInteger();
         SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
-                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).retry(RetryPolicy.noRetries())
-                        .build(), config,
-                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
-                    runs.incrementAndGet();
-                    ctx.publish(OUT, m.key(), "partial");
-                    throw new IllegalStateException("database down");
-                }), config),
-                consumer, () -> producer, "orders.dlt");
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).retry(retry).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all(h), config), consumer, () -> producer, "orders.dlt");
         consumer.schedulePollTask(() -> {
             consumer.rebalance(List.of(p));
             consumer.updateBeginningOffsets(Map.of(p, 0L));
@@ -257,10 +282,7 @@ class TransactionalBatchTest {
         t.start();
         try {
             await().atMost(Duration.ofSeconds(20)).until(() -> !committed.isEmpty());
-            assertThat(committed).extracting(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8))
-                    .as("the failed attempt's output is aborted with it; only the dead letter is committed")
-                    .containsExactly("orders.dlt:a");
-            assertThat(runs).as("the handler's side effects happen once").hasValue(1);
+            return committed.stream().map(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8)).toList();
         } finally {
             worker.stop();
             worker.wakeup();
