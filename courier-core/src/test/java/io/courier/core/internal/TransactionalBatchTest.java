@@ -63,6 +63,8 @@ class TransactionalBatchTest {
         }
     };
     private final List<ProducerRecord<byte[], byte[]>> committed = new CopyOnWriteArrayList<>();
+    /** Whether a send after a refusal in the same transaction throws at once, as Kafka's transactional producer does. */
+    private volatile boolean refuseLaterSendsAtOnce;
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
                 private final List<ProducerRecord<byte[], byte[]>> inTransaction = new ArrayList<>();
@@ -77,6 +79,10 @@ class TransactionalBatchTest {
 
                 @Override
                 public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback callback) {
+                    if (refused != null && refuseLaterSendsAtOnce) {
+                        throw new KafkaException("Cannot perform send because at least one previous transactional "
+                                + "or idempotent request has failed with errors.", refused);
+                    }
                     if ("big".equals(new String(r.value(), StandardCharsets.UTF_8))) {
                         refused = new RecordTooLargeException("too large for topic " + r.topic());
                         callback.onCompletion(null, refused);
@@ -265,6 +271,45 @@ class TransactionalBatchTest {
         assertThat(runs).hasValue(1);
     }
 
+    @Test
+    void aRefusalTheNextHandlerWrapsInItsOwnExceptionIsChargedToTheRecordWhoseOutputWasRefused() {
+        refuseLaterSendsAtOnce = true;
+        TopicPartition p = new TopicPartition("orders", 0);
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        java.util.Map<String, AtomicInteger> runs = new java.util.concurrent.ConcurrentHashMap<>();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .retry(RetryPolicy.exponential(2, Duration.ofMillis(10))).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                    runs.computeIfAbsent(m.key(), k -> new AtomicInteger()).incrementAndGet();
+                    try {
+                        ctx.publish(OUT, m.key(), m.key().equals("a") ? "big" : "small");
+                    } catch (KafkaException e) {
+                        throw new IllegalStateException("could not pass " + m.key() + " on", e); // a handler's own words
+                    }
+                }), config),
+                consumer, () -> producer, "orders.dlt");
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+            consumer.addRecord(record(p, 0, "a"));
+            consumer.addRecord(record(p, 1, "b"));
+        });
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> committed.size() >= 2);
+            assertThat(committed).extracting(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8))
+                    .as("a, whose output was refused, is dead-lettered; b, whose send failed only after it, is not")
+                    .containsExactly("orders.dlt:a", "out:b");
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
     /** Runs an exactly-once worker over one record, "a", until a transaction commits; @return its topic:key list */
     private List<String> firstCommitOfOneRecord(RetryPolicy retry, io.courier.core.MessageHandler<String, String> h) {
         TopicPartition p = new TopicPartition("orders", 0);
@@ -291,7 +336,11 @@ class TransactionalBatchTest {
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, String key) {
-        return new ConsumerRecord<>(tp.topic(), tp.partition(), 0, key.getBytes(StandardCharsets.UTF_8),
+        return record(tp, 0, key);
+    }
+
+    private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String key) {
+        return new ConsumerRecord<>(tp.topic(), tp.partition(), offset, key.getBytes(StandardCharsets.UTF_8),
                 key.getBytes(StandardCharsets.UTF_8));
     }
 }
