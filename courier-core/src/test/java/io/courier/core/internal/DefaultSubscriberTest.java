@@ -102,6 +102,42 @@ class DefaultSubscriberTest {
         assertThat(consumer.commits).containsEntry(p, new OffsetAndMetadata(1));
     }
 
+    @Test
+    void aCloseThatTimesOutInterruptsTheHandlerWithoutDeadLetteringItsMessage() throws Exception {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        RecordingConsumer consumer = new RecordingConsumer();
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+        DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 1,
+                i -> new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing")
+                        .retry(io.courier.core.RetryPolicy.noRetries()).build(), config,
+                        new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                            handling.countDown();
+                            try {
+                                Thread.sleep(60_000);
+                            } catch (InterruptedException e) {
+                                throw new IllegalStateException("wrapped, the flag not restored", e);
+                            }
+                        }), config), consumer, () -> producer, "orders.dlt"));
+        consumer.schedulePollTask(() -> {
+            consumer.rebalance(List.of(p));
+            consumer.updateBeginningOffsets(Map.of(p, 0L));
+            consumer.seek(p, 0);
+            consumer.addRecord(new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
+                    "v".getBytes(StandardCharsets.UTF_8)));
+        });
+        subscriber.start();
+        assertThat(handling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        subscriber.close(Duration.ofMillis(200)); // too short for the handler: it is interrupted
+
+        assertThat(subscriber.isRunning()).isFalse();
+        assertThat(producer.history()).as("no dead letter: the message comes again to the next owner").isEmpty();
+        assertThat(consumer.commits).doesNotContainKey(p);
+    }
+
     /** A 3.x broker answers a KIP-848 heartbeat this way; Kafka 3.9 is exercised in courier-compat. */
     @ParameterizedTest
     @EnumSource(GroupProtocol.class)
