@@ -35,10 +35,11 @@ public interface Serde<T> {
      */
     default String messageType(T value) {
         Class<?> type = value.getClass();
-        if (type.isAnonymousClass() && type.getSuperclass() != null && type.getSuperclass().isEnum()) {
-            type = type.getSuperclass();
+        String name = type.getSimpleName(); // cached by the JVM: this runs for every message published
+        if (!name.isEmpty()) {
+            return name;
         }
-        String name = type.getSimpleName();
-        return name.isEmpty() ? type.getName() : name;
+        Class<?> parent = type.getSuperclass(); // an anonymous class: an enum constant with a body, say
+        return parent != null && parent.isEnum() ? parent.getSimpleName() : type.getName();
     }
 }
