@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
 
@@ -18,6 +19,8 @@ import java.util.function.Consumer;
  * two clients take turns in slices of a round.
  *
  * @param bootstrapServers the cluster
+ * @param clientProperties Kafka client settings for every client of both sides (security, as from
+ *                         {@code --command-config}); the comparison's own producer settings win over them
  * @param records          records per throughput round
  * @param recordSize       value size in bytes
  * @param rounds           rounds per workload; each gives one raw and one Courier measurement, and which client goes
@@ -33,7 +36,7 @@ import java.util.function.Consumer;
  *                         messages), the two clients taking turns slice by slice; 1 runs each client's part of a
  *                         round in one go
  */
-public record PublishComparison(String bootstrapServers, int records, int recordSize, int rounds, int ratePerSecond,
+public record PublishComparison(String bootstrapServers, Map<String, String> clientProperties, int records, int recordSize, int rounds, int ratePerSecond,
         Duration latencyDuration, EnvelopeFormat envelope, int batchSize, boolean rawEnvelope, int slices) {
 
     static final int MAX_RECORD_SIZE = 1_000_000;
@@ -42,6 +45,7 @@ public record PublishComparison(String bootstrapServers, int records, int record
 
     public PublishComparison {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        clientProperties = Map.copyOf(clientProperties);
         Objects.requireNonNull(envelope, "envelope");
         requireArgument(records >= 1, "records must be at least 1, but was %d", records);
         // Kafka's producer refuses a record above max.request.size (1 MiB), envelope included: say so before a run.

@@ -69,7 +69,7 @@ final class Workloads {
 
     /** The producer settings both clients use: Courier's at-least-once defaults, spelled out for the raw one. */
     private Map<String, Object> producerConfig() {
-        Map<String, Object> m = new HashMap<>();
+        Map<String, Object> m = new HashMap<>(s.clientProperties());
         m.put("bootstrap.servers", s.bootstrapServers());
         m.put("acks", "all");
         m.put("enable.idempotence", "true");
@@ -317,7 +317,7 @@ final class Workloads {
     }
 
     private void rawConsume(String topicName, java.util.function.Consumer<byte[]> onMessage, AtomicBoolean assigned, AtomicBoolean stop) {
-        Map<String, Object> c = new HashMap<>();
+        Map<String, Object> c = new HashMap<>(s.clientProperties());
         c.put("bootstrap.servers", s.bootstrapServers());
         c.put("group.id", "bench-" + topicName);
         c.put("enable.auto.commit", "false");
@@ -356,6 +356,7 @@ final class Workloads {
 
     private Courier connect(ClientFactory clients) {
         return Courier.connect(CourierConfig.builder(s.bootstrapServers()).serviceName(SERVICE)
+                .clientProperties(s.clientProperties())
                 .envelopeFormat(s.envelope()).clientFactory(clients).build());
     }
 

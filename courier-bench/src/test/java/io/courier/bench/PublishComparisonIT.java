@@ -15,6 +15,7 @@ import io.courier.core.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.assertj.core.data.Index;
@@ -34,7 +35,7 @@ class PublishComparisonIT {
     @Test
     void measuresBothClientsAlternatingAndReportsTheRatios(EmbeddedKafkaCluster cluster) {
         List<String> progress = new ArrayList<>();
-        PublishComparison.Result result = new PublishComparison(cluster.bootstrapServers(), 2_000, 512, 2, 500,
+        PublishComparison.Result result = new PublishComparison(cluster.bootstrapServers(), Map.of(), 2_000, 512, 2, 500,
                 Duration.ofSeconds(2), EnvelopeFormat.CLOUD_EVENTS, 16_384, false, 4).run(progress::add);
         assertThat(result.rounds()).extracting(PublishComparison.Round::client)
                 .as("each client goes first once per kind of round")
@@ -117,29 +118,29 @@ class PublishComparisonIT {
     @Test
     void rejectsNonsenseSettingsWithTheValue() {
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 0, 1024, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 0, 1024, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("records must be at least 1, but was 0");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 8, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 8, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("record size must be between 16 and 1000000 bytes, but was 8");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 2_000_000, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 2_000_000, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .as("above the producer's max.request.size: every send would fail mid-run")
                 .hasMessage("record size must be between 16 and 1000000 bytes, but was 2000000");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 2, 2_000_000_000, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 16, 2, 2_000_000_000, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("rate must be between 1 and 1000000 messages/s, but was 2000000000");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, -1, false, 1)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, -1, false, 1)))
                 .hasMessage("batch size must be between 0 and 33554432 bytes (the producer's buffer.memory), but was -1");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 3, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 16, 3, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 1)))
                 .hasMessage("rounds must be even and at least 2, so that each client goes first equally often, but was 3");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 11)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 11)))
                 .hasMessage("slices must be between 1 and the records per round (10), but was 11");
         assertThat(assertThrows(IllegalArgumentException.class,
-                () -> new PublishComparison("localhost:9092", 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 0)))
+                () -> new PublishComparison("localhost:9092", Map.of(), 10, 16, 2, 100, Duration.ofSeconds(1), EnvelopeFormat.COMPACT, 16_384, false, 0)))
                 .hasMessage("slices must be between 1 and the records per round (10), but was 0");
     }
 }

@@ -33,7 +33,8 @@ import picocli.CommandLine.Spec;
         mixinStandardHelpOptions = true,
         description = {"Benchmarks that measure Courier against raw kafka-clients in the same run.",
                 "Without a sub-command: the produce/consume workload, against an embedded 1-node cluster (its broker in "
-                        + "a JVM of its own) unless --bootstrap-servers is given."},
+                        + "a JVM of its own) unless --bootstrap-servers "
+                        + "(or bootstrap.servers in --command-config) is given."},
         subcommands = {BenchCommand.ComparePublish.class, BenchCommand.RequestReply.class, BenchCommand.EventSourcing.class})
 final class BenchCommand implements Callable<Integer> {
     @Spec
@@ -95,14 +96,14 @@ final class BenchCommand implements Callable<Integer> {
             mixinStandardHelpOptions = true,
             description = {"Publish through Courier and through a raw KafkaProducer with the same settings, taking turns:",
                     "end-to-end latency at a fixed rate (from the intended send time), then throughput at full speed.",
-                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
+                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers "
+                        + "(or bootstrap.servers in --command-config) is given."})
     static final class ComparePublish implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-                description = "An existing cluster. Default: an embedded 1-node cluster, its broker in its own JVM, started for the run.")
-        String bootstrapServers;
+        @Mixin
+        ConnectionOptions connection;
 
         @Option(names = "--records", defaultValue = "1000000", description = "Records per throughput round. Default: ${DEFAULT-VALUE}.")
         int records;
@@ -150,11 +151,12 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             // fail before starting anything
             requireWritable("--json", json);
-            new PublishComparison("validate", records, recordSize, rounds, rate, latencyDuration, envelope, batchSize,
-                    rawEnvelope, slices);
-            return onCluster(bootstrapServers, (servers, where) -> {
-                PublishComparison comparison = new PublishComparison(servers, records, recordSize, rounds, rate,
-                        latencyDuration, envelope, batchSize, rawEnvelope, slices);
+            Map<String, String> clientProperties = connection.clientProperties();
+            new PublishComparison("validate", clientProperties, records, recordSize, rounds, rate, latencyDuration,
+                    envelope, batchSize, rawEnvelope, slices);
+            return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
+                PublishComparison comparison = new PublishComparison(servers, clientProperties, records, recordSize,
+                        rounds, rate, latencyDuration, envelope, batchSize, rawEnvelope, slices);
                 out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients"
                         + (rawEnvelope ? " (its records carrying a constant copy of that envelope)" : "") + " at " + where
                         + ", batch.size " + batchSize + ", " + slices + " slice(s) per round");
@@ -240,14 +242,14 @@ final class BenchCommand implements Callable<Integer> {
             description = {"Request-reply over Kafka (Courier) and the same echo call over HTTP/1.1 (JDK HttpClient "
                     + "and HTTP server), in one run: latency and throughput at each number of requests in flight, then "
                     + "one run per transport with the responder down for --outage in the middle.",
-                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
+                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers "
+                        + "(or bootstrap.servers in --command-config) is given."})
     static final class RequestReply implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-                description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
-        String bootstrapServers;
+        @Mixin
+        ConnectionOptions connection;
 
         @Option(names = "--requests", defaultValue = "20000", paramLabel = "N", description = "Requests per run. Default: ${DEFAULT-VALUE}.")
         int requests;
@@ -279,11 +281,13 @@ final class BenchCommand implements Callable<Integer> {
             PrintWriter out = spec.commandLine().getOut();
             // fail before starting anything
             requireWritable("--json", json);
-            new RequestReplyComparison("validate", requests, inFlight, payloadSize, timeout, outage, OUTAGE_IN_FLIGHT);
-            return onCluster(bootstrapServers, (servers, where) -> {
+            Map<String, String> clientProperties = connection.clientProperties();
+            new RequestReplyComparison("validate", clientProperties, requests, inFlight, payloadSize, timeout, outage,
+                    OUTAGE_IN_FLIGHT);
+            return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
                 out.println("Request-reply over Kafka at " + where + " and over HTTP on 127.0.0.1");
                 out.flush();
-                RequestReplyComparison.Result result = new RequestReplyComparison(servers, requests, inFlight,
+                RequestReplyComparison.Result result = new RequestReplyComparison(servers, clientProperties, requests, inFlight,
                         payloadSize, timeout, outage, OUTAGE_IN_FLIGHT).run(printer(out, "  "));
                 out.print(result.table());
                 out.flush();
@@ -299,14 +303,14 @@ final class BenchCommand implements Callable<Integer> {
             description = {"Commands through the single-writer command processor (Kafka Streams, exactly_once_v2), a "
                     + "rebuild by replay, and the projection's read-your-writes lag; then reads the event topic back to "
                     + "check for duplicates and compares the rebuilt state with the live one.",
-                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers is given."})
+                    "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers "
+                        + "(or bootstrap.servers in --command-config) is given."})
     static final class EventSourcing implements Callable<Integer> {
         @Spec
         CommandSpec spec;
 
-        @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
-                description = "An existing cluster. Default: an embedded 1-node cluster started for the run.")
-        String bootstrapServers;
+        @Mixin
+        ConnectionOptions connection;
 
         @Option(names = "--aggregates", defaultValue = "100", paramLabel = "K", description = "Aggregates. Default: ${DEFAULT-VALUE}.")
         int aggregates;
@@ -325,11 +329,13 @@ final class BenchCommand implements Callable<Integer> {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             requireWritable("--json", json); // bad values fail before a cluster starts
-            new EventSourcingBenchmark("validate", aggregates, commands, clients);
-            return onCluster(bootstrapServers, (servers, where) -> {
+            Map<String, String> clientProperties = connection.clientProperties();
+            new EventSourcingBenchmark("validate", clientProperties, aggregates, commands, clients);
+            return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
                 out.println("Event sourcing at " + where);
                 out.flush();
-                EventSourcingBenchmark.Result result = new EventSourcingBenchmark(servers, aggregates, commands, clients)
+                EventSourcingBenchmark.Result result = new EventSourcingBenchmark(servers, clientProperties, aggregates,
+                        commands, clients)
                         .run(printer(out, "  "));
                 out.print(result.table());
                 out.flush();

@@ -47,7 +47,8 @@ final class ConnectionOptions {
 
     @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT[,...]",
             description = "Kafka's bootstrap.servers. Default: bootstrap.servers from --command-config if it has "
-                    + "one, else " + DEFAULT_SERVERS + " (the address of ./courier cluster).")
+                    + "one, else " + DEFAULT_SERVERS + " (the address of ./courier cluster); the bench commands start "
+                    + "an embedded cluster instead.")
     String bootstrapServers;
 
     @Option(names = "--command-config", paramLabel = "FILE",

@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.courier.cluster.ClusterOptions;
+import io.courier.cluster.ClusterSecurity;
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
 import java.io.PrintWriter;
@@ -61,5 +63,36 @@ class BenchCommandIT {
 
         assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
         assertThat(run.out()).contains("publish only", "0 consumer(s)", "for PT2S");
+    }
+
+    @Test
+    void everyBenchmarkReachesASecuredClusterThroughTheCommandConfig() throws Exception {
+        try (EmbeddedKafkaCluster secured = EmbeddedKafkaCluster.start(ClusterOptions.builder()
+                .security(ClusterSecurity.saslPlaintext()).build())) {
+            String file = CommandConfigFiles.write(secured, dir);
+            // bootstrap.servers and the SCRAM login come from the file; without them every client would be refused.
+            Run workload = courier("bench", "--command-config", file, "--messages", "200", "--warmup", "0s",
+                    "--message-size", "64", "--compare", "raw");
+            assertThat(workload.exitCode()).as("stderr: %s", workload.err()).isZero();
+            assertThat(workload.out()).contains("courier bench at " + secured.bootstrapServers(),
+                    "Courier / raw workload: publish ");
+
+            Run publish = courier("bench", "compare-publish", "--command-config", file, "--records", "200",
+                    "--record-size", "64", "--rounds", "2", "--rate", "100", "--latency-duration", "1s", "--slices", "1");
+            assertThat(publish.exitCode()).as("stderr: %s", publish.err()).isZero();
+            assertThat(publish.out()).contains("at " + secured.bootstrapServers() + ",",
+                    "Courier / raw (geometric mean of back-to-back pairs) throughput:");
+
+            Run requestReply = courier("bench", "request-reply", "--command-config", file, "--requests", "50",
+                    "--in-flight", "1", "--outage", "0s");
+            assertThat(requestReply.exitCode()).as("stderr: %s", requestReply.err()).isZero();
+            assertThat(requestReply.out()).contains("Request-reply over Kafka at " + secured.bootstrapServers() + " ");
+
+            Run eventSourcing = courier("bench", "event-sourcing", "--command-config", file, "--aggregates", "2",
+                    "--commands", "20", "--clients", "1");
+            assertThat(eventSourcing.exitCode()).as("stderr: %s", eventSourcing.err()).isZero();
+            assertThat(eventSourcing.out()).contains("Event sourcing at " + secured.bootstrapServers() + "\n",
+                    "commands: ", "(duplicates on the topic: 0)");
+        }
     }
 }

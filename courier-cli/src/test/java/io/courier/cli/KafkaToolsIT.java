@@ -21,7 +21,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -437,13 +436,7 @@ class KafkaToolsIT {
     void worksAgainstASecuredClusterThroughTheCommandConfig() throws Exception {
         try (EmbeddedKafkaCluster secured = EmbeddedKafkaCluster.start(ClusterOptions.builder()
                 .security(ClusterSecurity.saslPlaintext()).build())) {
-            Properties props = new Properties();
-            secured.clientProperties().forEach((k, v) -> props.setProperty(k, String.valueOf(v)));
-            Path config = dir.resolve("client.properties");
-            try (OutputStream w = Files.newOutputStream(config)) {
-                props.store(w, null); // as Kafka's tools read it: ISO-8859-1, other characters escaped
-            }
-            String file = config.toString();
+            String file = CommandConfigFiles.write(secured, dir);
             // bootstrap.servers comes from the file, as do the SCRAM settings, in every client of every command.
             ok(courier("topics", "create", "--command-config", file, "--topic", "tools.secured", "--partitions", "1"));
             assertThat(ok(courier("topics", "list", "--command-config", file)).lines()).contains("tools.secured");

@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -32,14 +33,16 @@ import org.HdrHistogram.Histogram;
  * run reports its own correctness from what is on the topic, not from counters.
  *
  * @param bootstrapServers the cluster
+ * @param clientProperties Kafka client settings for every client (security, as from {@code --command-config})
  * @param aggregates       how many aggregates the commands spread over
  * @param commands         how many commands
  * @param clients          concurrent clients, each with up to 16 commands in flight
  */
-public record EventSourcingBenchmark(String bootstrapServers, int aggregates, int commands, int clients) {
+public record EventSourcingBenchmark(String bootstrapServers, Map<String, String> clientProperties, int aggregates, int commands, int clients) {
 
     public EventSourcingBenchmark {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        clientProperties = Map.copyOf(clientProperties);
         requireArgument(aggregates >= 1, "aggregates must be at least 1, but was %s", aggregates);
         requireArgument(commands >= 1, "commands must be at least 1, but was %s", commands);
         requireArgument(clients >= 1, "clients must be at least 1, but was %s", clients);
@@ -81,7 +84,8 @@ public record EventSourcingBenchmark(String bootstrapServers, int aggregates, in
     public Result run(Consumer<String> progress) {
         String name = "bench-wallet-" + UUID.randomUUID().toString().substring(0, 8);
         Aggregate<Wallets.Wallet, Wallets.Command, Wallets.Event> wallets = Wallets.aggregate(name, 3);
-        try (Courier courier = Courier.connect(CourierConfig.builder(bootstrapServers).serviceName("courier-bench").build());
+        try (Courier courier = Courier.connect(CourierConfig.builder(bootstrapServers).serviceName("courier-bench")
+                .clientProperties(clientProperties).build());
                 CommandProcessor<Wallets.Wallet> processor = CommandProcessor.start(courier, wallets,
                         ProcessorOptions.builder(name + "-processor").build()).awaitRunning(Duration.ofMinutes(2));
                 Requester requester = Requester.start(courier, RequesterOptions.builder(name + ".replies").replyPartitions(3).build());

@@ -14,6 +14,7 @@ import io.courier.requestreply.Responder;
 import io.courier.requestreply.ResponderOptions;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
@@ -26,10 +27,11 @@ final class KafkaTransport implements Transport {
     private final int threads;
     private Responder responder;
 
-    KafkaTransport(String bootstrapServers, Duration timeout, int threads) {
+    KafkaTransport(String bootstrapServers, Map<String, String> clientProperties, Duration timeout, int threads) {
         this.timeout = timeout;
         this.threads = threads;
-        this.courier = Courier.connect(CourierConfig.builder(bootstrapServers).serviceName("bench-rr").build());
+        this.courier = Courier.connect(CourierConfig.builder(bootstrapServers).serviceName("bench-rr")
+                .clientProperties(clientProperties).build());
         String run = UUID.randomUUID().toString().substring(0, 8);
         Topic<byte[], byte[]> requests = Topic.builder("bench-rr-" + run, Serdes.bytes(), Serdes.bytes())
                 .partitions(threads).build();

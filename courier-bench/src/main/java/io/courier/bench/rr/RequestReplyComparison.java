@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -26,6 +27,7 @@ import org.HdrHistogram.Histogram;
  * down for a while in the middle.
  *
  * @param bootstrapServers the cluster
+ * @param clientProperties Kafka client settings for every Kafka client (security, as from {@code --command-config})
  * @param requests         measured requests per run
  * @param inFlight         the numbers of requests in flight to run
  * @param payloadSize      request (and echoed reply) size in bytes
@@ -33,7 +35,7 @@ import org.HdrHistogram.Histogram;
  * @param outage           how long the responder is down in the outage run; zero skips that run
  * @param outageInFlight   requests in flight during the outage run
  */
-public record RequestReplyComparison(String bootstrapServers, int requests, List<Integer> inFlight, int payloadSize,
+public record RequestReplyComparison(String bootstrapServers, Map<String, String> clientProperties, int requests, List<Integer> inFlight, int payloadSize,
         Duration timeout, Duration outage, int outageInFlight) {
 
     /** Responder threads (HTTP server threads; Kafka responder consumers and request partitions). */
@@ -41,6 +43,7 @@ public record RequestReplyComparison(String bootstrapServers, int requests, List
 
     public RequestReplyComparison {
         Objects.requireNonNull(bootstrapServers, "bootstrapServers");
+        clientProperties = Map.copyOf(clientProperties);
         requireArgument(requests >= 1, "requests must be at least 1, but was %s", requests);
         requireArgument(inFlight != null && !inFlight.isEmpty() && inFlight.stream().allMatch(n -> n >= 1),
                 "in-flight values must be at least 1, but were %s", inFlight);
@@ -93,7 +96,7 @@ public record RequestReplyComparison(String bootstrapServers, int requests, List
      */
     public Result run(Consumer<String> progress) throws Exception {
         List<Run> runs = new ArrayList<>();
-        try (Transport kafka = new KafkaTransport(bootstrapServers, timeout, RESPONDER_THREADS);
+        try (Transport kafka = new KafkaTransport(bootstrapServers, clientProperties, timeout, RESPONDER_THREADS);
                 Transport http = new HttpTransport(timeout, RESPONDER_THREADS)) {
             Transport[] both = {kafka, http};
             for (Transport t : both) {

@@ -7,6 +7,7 @@ import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -19,7 +20,7 @@ class EventSourcingBenchmarkIT {
     @Test
     void runsCommandsReplaysAndChecksTheEventTopic(EmbeddedKafkaCluster cluster) {
         List<String> progress = new ArrayList<>();
-        EventSourcingBenchmark.Result r = new EventSourcingBenchmark(cluster.bootstrapServers(), 10, 400, 2)
+        EventSourcingBenchmark.Result r = new EventSourcingBenchmark(cluster.bootstrapServers(), Map.of(), 10, 400, 2)
                 .run(progress::add);
 
         assertThat(r.commandsAccepted() + r.commandsRejected()).isEqualTo(400);
@@ -37,7 +38,7 @@ class EventSourcingBenchmarkIT {
 
     @Test
     void rejectsNonsenseSettingsWithTheValue() {
-        assertThat(assertThrows(IllegalArgumentException.class, () -> new EventSourcingBenchmark("x", 0, 10, 1)))
+        assertThat(assertThrows(IllegalArgumentException.class, () -> new EventSourcingBenchmark("x", Map.of(), 0, 10, 1)))
                 .hasMessage("aggregates must be at least 1, but was 0");
     }
 }

@@ -8,6 +8,7 @@ import io.courier.cluster.junit.EmbeddedKafka;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -21,7 +22,7 @@ class RequestReplyComparisonIT {
     void measuresKafkaAndHttpAtEachInFlightAndCountsTheErrorsOfAResponderOutage(EmbeddedKafkaCluster cluster)
             throws Exception {
         List<String> progress = new ArrayList<>();
-        RequestReplyComparison.Result result = new RequestReplyComparison(cluster.bootstrapServers(), 1_500,
+        RequestReplyComparison.Result result = new RequestReplyComparison(cluster.bootstrapServers(), Map.of(), 1_500,
                 List.of(1, 8), 64, Duration.ofSeconds(30), Duration.ofSeconds(1), 8).run(progress::add);
 
         assertThat(result.runs()).extracting(RequestReplyComparison.Run::transport, RequestReplyComparison.Run::inFlight)
@@ -47,9 +48,9 @@ class RequestReplyComparisonIT {
 
     @Test
     void rejectsNonsenseSettingsWithTheValue() {
-        assertThat(assertThrows(IllegalArgumentException.class, () -> new RequestReplyComparison("x", 10, List.of(0),
+        assertThat(assertThrows(IllegalArgumentException.class, () -> new RequestReplyComparison("x", Map.of(), 10, List.of(0),
                 64, Duration.ofSeconds(1), Duration.ZERO, 8))).hasMessage("in-flight values must be at least 1, but were [0]");
-        assertThat(assertThrows(IllegalArgumentException.class, () -> new RequestReplyComparison("x", 10, List.of(1),
+        assertThat(assertThrows(IllegalArgumentException.class, () -> new RequestReplyComparison("x", Map.of(), 10, List.of(1),
                 4, Duration.ofSeconds(1), Duration.ZERO, 8))).hasMessage("payload size must be at least 8 bytes, but was 4");
     }
 }
