@@ -81,6 +81,22 @@ class SerdesTest {
                 .isEqualTo(java.time.Duration.ofSeconds(90));
     }
 
+    record Parcel(String id, java.util.Optional<String> note, java.util.OptionalInt weight) {}
+
+    @Test
+    void readsAndWritesOptionalFieldsAndReadsAnAbsentOneAsEmpty() {
+        Serde<Parcel> serde = Serdes.json(Parcel.class);
+        Parcel full = new Parcel("p-1", java.util.Optional.of("fragile"), java.util.OptionalInt.of(12));
+        Parcel bare = new Parcel("p-2", java.util.Optional.empty(), java.util.OptionalInt.empty());
+
+        assertThat(new String(serde.serialize(full), StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":\"p-1\",\"note\":\"fragile\",\"weight\":12}");
+        assertThat(serde.deserialize(serde.serialize(full), "Parcel")).isEqualTo(full);
+        assertThat(serde.deserialize(serde.serialize(bare), "Parcel")).isEqualTo(bare);
+        assertThat(serde.deserialize("{\"id\":\"p-2\"}".getBytes(StandardCharsets.UTF_8), "Parcel"))
+                .as("written before the optional fields existed").isEqualTo(bare);
+    }
+
     enum Priority {
         LOW,
         HIGH {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import io.courier.core.Serde;
 import io.courier.core.SerdeException;
@@ -35,6 +36,9 @@ public final class JsonSerde<T> implements Serde<T> {
     public static ObjectMapper defaultMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
+                // Optional, OptionalInt...: empty is written as null, and a field that is null or absent reads as
+                // empty, so a reader with a new optional field accepts records written before it existed.
+                .addModule(new Jdk8Module())
                 .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
                 // ISO-8601 for durations too ("PT1M30S", not 90.000000000); readers accept both forms.
                 .disable(SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS)
