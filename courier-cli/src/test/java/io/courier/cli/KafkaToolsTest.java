@@ -94,6 +94,25 @@ class KafkaToolsTest {
     }
 
     @Test
+    void aSecuritySettingKafkaCannotUseIsBadInputToo() throws IOException {
+        // Not a ConfigException: Kafka fails on these while it builds the client's network layer.
+        Path jaas = Files.writeString(dir.resolve("jaas.properties"), "security.protocol=SASL_PLAINTEXT\n"
+                + "sasl.mechanism=PLAIN\nsasl.jaas.config=not a login module\n");
+        assertThat(run("topics", "list", "--bootstrap-servers", NOWHERE, "--command-config", jaas.toString()))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier topics list: invalid Kafka client settings for " + NOWHERE + ": ")
+                .contains("in JAAS config");
+        err.getBuffer().setLength(0);
+
+        Path trust = Files.writeString(dir.resolve("ssl.properties"), "security.protocol=SSL\n"
+                + "ssl.truststore.location=" + dir.resolve("no-such.jks") + "\nssl.truststore.password=x\n");
+        assertThat(run("topics", "list", "--bootstrap-servers", NOWHERE, "--command-config", trust.toString()))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier topics list: invalid Kafka client settings for " + NOWHERE + ": ")
+                .contains("Failed to load SSL keystore " + dir.resolve("no-such.jks"));
+    }
+
+    @Test
     void aCommandConfigIsReadAsKafkaReadsItWithSpacesInTheServerListAndFromAPipe() throws Exception {
         Path fifo = dir.resolve("client.properties");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();
@@ -120,11 +139,11 @@ class KafkaToolsTest {
         // One byte 0xE9, as Kafka's tools read it and Properties.store(OutputStream) writes it (read as UTF-8, the
         // file was refused as malformed); characters beyond ISO-8859-1 come as backslash-u escapes.
         Path config = Files.writeString(dir.resolve("client.properties"),
-                "bootstrap.servers=caf\u00e9.example:9093\nsecurity.protocol=SASL_KERBEROS\n",
+                "bootstrap.servers=caf\u00e9.example:9093,\\u0161ar.example:9093\nsecurity.protocol=SASL_KERBEROS\n",
                 java.nio.charset.StandardCharsets.ISO_8859_1);
         assertThat(run("topics", "list", "--command-config", config.toString()))
                 .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
-        assertThat(errorLine()).contains("invalid Kafka client settings for caf\u00e9.example:9093");
+        assertThat(errorLine()).contains("invalid Kafka client settings for caf\u00e9.example:9093,\u0161ar.example:9093");
     }
 
     @Test

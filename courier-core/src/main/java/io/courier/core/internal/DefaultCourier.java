@@ -20,7 +20,6 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.CloseOptions;
 import org.apache.kafka.clients.consumer.Consumer;
-import org.apache.kafka.common.config.ConfigException;
 
 /** The {@link Courier} implementation. */
 public final class DefaultCourier implements Courier {
@@ -41,12 +40,10 @@ public final class DefaultCourier implements Courier {
         try {
             admin = config.clientFactory().admin(ClientConfigs.admin(config));
         } catch (org.apache.kafka.common.KafkaException e) {
-            Throwable cause = e.getCause() != null ? e.getCause() : e;
-            String message = "invalid Kafka client settings for " + config.bootstrapServers() + ": " + cause.getMessage();
-            if (e instanceof ConfigException || cause instanceof ConfigException) {
-                throw new IllegalArgumentException(message, e); // bad input, like a malformed CourierConfig
-            }
-            throw new CourierException(message, e);
+            // Creating a client talks to no broker: whatever Kafka refuses here is a setting (a malformed
+            // sasl.jaas.config or a missing trust store fail like a ConfigException, only later in the build).
+            throw new IllegalArgumentException("invalid Kafka client settings for " + config.bootstrapServers() + ": "
+                    + reasons(e), e);
         }
         try {
             Futures.await(admin.describeCluster().nodes(), config.connectTimeout().plusSeconds(1), "describe the cluster");
@@ -57,6 +54,23 @@ public final class DefaultCourier implements Courier {
                     + "and that the cluster is running. Cause: " + e.getMessage(), e);
         }
         return new DefaultCourier(config, admin);
+    }
+
+    /**
+     * @return the messages along the cause chain, without the outermost wrapper's ("Failed to create new
+     *     KafkaAdminClient") and without one that repeats an earlier one: "Failed to create new NetworkClient: Failed
+     *     to load SSL keystore /x.jks of type JKS"
+     */
+    private static String reasons(Throwable e) {
+        StringBuilder reasons = new StringBuilder();
+        Throwable first = e.getCause() != null ? e.getCause() : e;
+        for (Throwable t = first; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            if (reasons.indexOf(message) < 0) {
+                reasons.append(reasons.length() == 0 ? "" : ": ").append(message);
+            }
+        }
+        return reasons.toString();
     }
 
     @Override
