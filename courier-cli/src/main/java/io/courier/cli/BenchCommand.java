@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         Optional<BenchSession.Sweep> sweeping = Optional.ofNullable(sweep).map(BenchSession.Sweep::parse);
         BenchSession.plan(base, sweeping); // every sweep value is valid before anything starts
         Map<String, String> clientProperties = connection.clientProperties();
-        return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
+        return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
             out.println("courier bench at " + where);
             out.flush();
             BenchReport report = BenchSession.run(new WorkloadRunner(servers, clientProperties), base, sweeping,
@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, String> clientProperties = connection.clientProperties();
             new PublishComparison("validate", clientProperties, records, recordSize, rounds, rate, latencyDuration,
                     envelope, batchSize, rawEnvelope, slices);
-            return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
+            return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
                 PublishComparison comparison = new PublishComparison(servers, clientProperties, records, recordSize,
                         rounds, rate, latencyDuration, envelope, batchSize, rawEnvelope, slices);
                 out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients"
@@ -185,13 +185,16 @@ final class BenchCommand implements Callable<Integer> {
      * they are null. The embedded broker gets a JVM of its own, as a real one would: in this JVM its garbage
      * collection and page writes would land on whichever client happens to be measured.
      */
-    static int onCluster(String bootstrapServers, OnCluster work) throws Exception {
+    static int onCluster(CommandSpec spec, String bootstrapServers, OnCluster work) throws Exception {
         if (bootstrapServers != null) {
             return work.run(bootstrapServers, bootstrapServers);
         }
         // Ctrl-C during a long benchmark closes the cluster too, which deletes its data (gigabytes, for some).
         ClusterOnExit embedded = ClusterOnExit.start(ClusterOptions.builder().forkedNodes(true)
-                .forkedNodeHeap("1g").build(), () -> {}, () -> {});
+                .forkedNodeHeap("1g").build(), message -> {
+                    spec.commandLine().getErr().println(spec.qualifiedName() + ": " + message);
+                    spec.commandLine().getErr().flush();
+                }, () -> {}, () -> {});
         try {
             String servers = embedded.cluster().bootstrapServers();
             return work.run(servers, servers + " (embedded)");
@@ -284,7 +287,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, String> clientProperties = connection.clientProperties();
             new RequestReplyComparison("validate", clientProperties, requests, inFlight, payloadSize, timeout, outage,
                     OUTAGE_IN_FLIGHT);
-            return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
+            return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
                 out.println("Request-reply over Kafka at " + where + " and over HTTP on 127.0.0.1");
                 out.flush();
                 RequestReplyComparison.Result result = new RequestReplyComparison(servers, clientProperties, requests, inFlight,
@@ -331,7 +334,7 @@ final class BenchCommand implements Callable<Integer> {
             requireWritable("--json", json); // bad values fail before a cluster starts
             Map<String, String> clientProperties = connection.clientProperties();
             new EventSourcingBenchmark("validate", clientProperties, aggregates, commands, clients);
-            return onCluster(connection.explicitServers().orElse(null), (servers, where) -> {
+            return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
                 out.println("Event sourcing at " + where);
                 out.flush();
                 EventSourcingBenchmark.Result result = new EventSourcingBenchmark(servers, clientProperties, aggregates,

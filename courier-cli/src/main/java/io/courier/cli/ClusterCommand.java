@@ -61,7 +61,11 @@ final class ClusterCommand implements Callable<Integer> {
         }
         CountDownLatch stopped = new CountDownLatch(1);
         // Ctrl-C even during the start closes the cluster, which deletes a temporary data directory.
-        ClusterOnExit onExit = ClusterOnExit.start(options.build(), () -> {
+        PrintWriter err = spec.commandLine().getErr();
+        ClusterOnExit onExit = ClusterOnExit.start(options.build(), message -> {
+            err.println(spec.qualifiedName() + ": " + message);
+            err.flush();
+        }, () -> {
             out.println("Stopping the cluster...");
             out.flush();
         }, () -> {

@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 
 /**
  * An embedded cluster that the JVM's shutdown (Ctrl-C, SIGTERM) closes, which deletes its temporary data
@@ -38,25 +39,46 @@ final class ClusterOnExit {
     }
 
     /**
-     * @param options     the cluster to start
-     * @param beforeClose run by a shutdown before it closes the cluster (a message, say)
-     * @param afterClose  run by a shutdown after it closed the cluster
+     * @param options             the cluster to start
+     * @param stoppedDuringStart  receives the message to print when a shutdown (Ctrl-C) stopped the start; the JVM
+     *                            waits for it to return
+     * @param beforeClose         run by a shutdown before it closes the cluster (a message, say)
+     * @param afterClose          run by a shutdown after it closed the cluster
      * @return the started cluster, closed by the JVM's shutdown unless {@link #closeNow} closed it first
+     * @throws StoppedDuringStart after {@code stoppedDuringStart} reported it
      */
-    static ClusterOnExit start(ClusterOptions options, Runnable beforeClose, Runnable afterClose) {
+    static ClusterOnExit start(ClusterOptions options, Consumer<String> stoppedDuringStart, Runnable beforeClose,
+            Runnable afterClose) {
         ClusterOnExit onExit = new ClusterOnExit(options, beforeClose, afterClose);
         Runtime.getRuntime().addShutdownHook(onExit.hook);
         try {
             onExit.started.complete(EmbeddedKafkaCluster.start(options));
         } catch (RuntimeException | Error e) {
-            onExit.started.complete(null); // nothing to close: a failed start stops what it started
             if (!onExit.removeHook()) {
-                // Ctrl-C during the start: Kafka fails to start its parts in a JVM that is shutting down.
-                throw new CourierException("stopped while the cluster was starting; nothing was left behind", e);
+                // Ctrl-C during the start: Kafka fails to start its parts in a JVM that is shutting down. Said
+                // before `started` completes, because the shutdown hook waits for that and the JVM halts once the
+                // hook returns: this thread could not print the message afterwards.
+                String message = "stopped while the cluster was starting; nothing was left behind";
+                try {
+                    stoppedDuringStart.accept(message);
+                } finally {
+                    onExit.started.complete(null);
+                }
+                throw new StoppedDuringStart(message, e);
             }
+            onExit.started.complete(null); // nothing to close: a failed start stops what it started
             throw e;
         }
         return onExit;
+    }
+
+    /** A shutdown (Ctrl-C, SIGTERM) stopped the cluster's start; the message was already printed. */
+    static final class StoppedDuringStart extends CourierException {
+        private static final long serialVersionUID = 1L;
+
+        StoppedDuringStart(String message, Throwable cause) {
+            super(message, cause);
+        }
     }
 
     EmbeddedKafkaCluster cluster() {

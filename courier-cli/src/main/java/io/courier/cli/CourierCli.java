@@ -22,7 +22,7 @@ import picocli.CommandLine.Command;
                 DltCommand.class, BenchCommand.class, CommandLine.HelpCommand.class},
         commandListHeading = "%nCommands:%n")
 public final class CourierCli implements Runnable {
-    /** Exit code for input that the command rejects with a message (bad flags, a port in use...). */
+    /** Exit code for input that the command rejects with a message (bad flags, a file that cannot be read...). */
     static final int USAGE_OR_INPUT_ERROR = 2;
 
     @CommandLine.Spec
@@ -72,6 +72,9 @@ public final class CourierCli implements Runnable {
             if (e instanceof IllegalArgumentException || e instanceof IllegalStateException) {
                 err.println(command + ": " + e.getMessage());
                 return USAGE_OR_INPUT_ERROR;
+            }
+            if (e instanceof ClusterOnExit.StoppedDuringStart) {
+                return 1; // printed while the shutdown waited: the JVM may halt before this runs
             }
             if (e instanceof CourierException) {
                 err.println(command + ": " + e.getMessage());

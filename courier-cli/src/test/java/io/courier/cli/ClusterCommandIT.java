@@ -80,6 +80,9 @@ class ClusterCommandIT {
             assertThat(process.exitValue()).isEqualTo(1);
             assertThat(output).contains("courier cluster: port " + taken.getLocalPort() + " is already in use")
                     .doesNotContain("\tat ", "Exception in thread");
+            // The launcher's own note, when it built the tool first, is not the command's output.
+            assertThat(output.lines().filter(line -> !line.isBlank() && !line.startsWith("courier: building")))
+                    .as("one line: %s", output).hasSize(1);
         }
     }
 
@@ -249,11 +252,16 @@ class ClusterCommandIT {
 
             assertThat(process.waitFor(3, TimeUnit.MINUTES)).as("stopped within 3 minutes").isTrue();
             assertThat(dataDirectories(tmp)).as("the temporary data directory was deleted").isEmpty();
-            // Either the start was stopped ("stopped while the cluster was starting") or it ended first and the
-            // cluster was stopped as after any Ctrl-C; never a stack trace, nor a logging library's complaint.
+            // Either the start was stopped, and says so, or it ended first and the cluster was stopped as after any
+            // Ctrl-C; never both, never a stack trace, nor a logging library's complaint.
             String printed = Files.readString(output);
             assertThat(printed).doesNotContain("\tat ").doesNotContain("Exception in thread").doesNotContain(" ERROR ");
-            if (printed.contains("Stopping the cluster...")) {
+            boolean startStopped = printed.contains(
+                    "courier cluster: stopped while the cluster was starting; nothing was left behind");
+            boolean clusterStopped = printed.contains("Stopping the cluster...");
+            assertThat(startStopped != clusterStopped).as("exactly one of the two outcomes was reported: %s", printed)
+                    .isTrue();
+            if (clusterStopped) {
                 assertThat(printed).as("a cluster stopped during its start is not announced as ready")
                         .doesNotContain("bootstrap.servers=").doesNotContain("Press Ctrl-C");
             }

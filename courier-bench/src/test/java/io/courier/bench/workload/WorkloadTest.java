@@ -89,5 +89,32 @@ class WorkloadTest {
         assertThat(json.get("ratios").get(0).get("publishThroughput").asDouble()).isEqualTo(0.9);
         assertThat(json.get("sweep").asText()).isEqualTo("message-size");
         assertThat(BenchSession.table(report)).contains("Courier / raw w: publish 0.900");
+        assertThat(fieldPaths(json, "")).as("every field of the example in docs/benchmarks.md, and no other")
+                .containsExactlyElementsOf(fieldPaths(new ObjectMapper().readTree(documentedJsonReport()), ""));
+    }
+
+    /** The example under "The JSON report" in docs/benchmarks.md. */
+    private static String documentedJsonReport() throws java.io.IOException {
+        String doc = java.nio.file.Files.readString(java.nio.file.Path.of("..", "docs", "benchmarks.md"));
+        int section = doc.indexOf("## The JSON report");
+        int start = doc.indexOf("```json", section) + "```json".length();
+        return doc.substring(start, doc.indexOf("```", start));
+    }
+
+    /** Every field's path, an array's elements merged; the names in a run's sweep map are values, not fields. */
+    private static java.util.SortedSet<String> fieldPaths(JsonNode node, String prefix) {
+        java.util.SortedSet<String> paths = new java.util.TreeSet<>();
+        if (node.isObject()) {
+            node.properties().forEach(field -> {
+                String path = prefix + "/" + field.getKey();
+                paths.add(path);
+                if (!path.equals("/runs[]/sweep")) {
+                    paths.addAll(fieldPaths(field.getValue(), path));
+                }
+            });
+        } else if (node.isArray()) {
+            node.forEach(element -> paths.addAll(fieldPaths(element, prefix + "[]")));
+        }
+        return paths;
     }
 }
