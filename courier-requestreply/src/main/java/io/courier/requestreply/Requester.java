@@ -17,6 +17,8 @@ import java.util.concurrent.CompletableFuture;
  * thread, send failures on the producer's I/O thread): use the {@code *Async} variants for slow continuations.
  */
 public interface Requester extends AutoCloseable {
+    /** The longest timeout a request may have. */
+    Duration MAX_TIMEOUT = Duration.ofDays(365);
 
     /**
      * Creates the reply topic if missing, joins the reply group, and returns once this instance owns reply
@@ -28,6 +30,9 @@ public interface Requester extends AutoCloseable {
      * @throws io.courier.common.CourierRetriableException if no reply partition was assigned within the ready
      *     timeout (for instance: more requester instances than reply partitions); the message names the topic and
      *     group
+     * @throws io.courier.common.CourierException if reading replies failed with an error that retrying does not
+     *     cure (an authorization refusal; an {@code Error} that stopped the reply thread, at once); the message
+     *     names it
      */
     static Requester start(Courier courier, RequesterOptions options) {
         return DefaultRequester.start(courier, options);
@@ -40,13 +45,13 @@ public interface Requester extends AutoCloseable {
      * @param endpoint the request topic and reply type
      * @param key      the request key (routes it to a partition), or {@code null}
      * @param payload  the request
-     * @param timeout  how long to wait for the reply, positive
+     * @param timeout  how long to wait for the reply, positive and at most {@link #MAX_TIMEOUT}
      * @param <K>      the key type
      * @param <Q>      the request type
      * @param <R>      the reply type
      * @return completes with the reply, the responder's failure, or a timeout; completes exceptionally with a
      *     {@link io.courier.common.CourierException} naming the topic if the request could not be published
-     * @throws IllegalArgumentException if the timeout is not positive
+     * @throws IllegalArgumentException if the timeout is not positive or above {@link #MAX_TIMEOUT}
      * @throws IllegalStateException if this requester is closed
      */
     <K, Q, R> CompletableFuture<Reply<R>> request(Endpoint<K, Q, R> endpoint, K key, Q payload, Duration timeout);
@@ -57,7 +62,7 @@ public interface Requester extends AutoCloseable {
      *
      * @param endpoint the request topic and reply type
      * @param request  the request message
-     * @param timeout  how long to wait, positive
+     * @param timeout  how long to wait, positive and at most {@link #MAX_TIMEOUT}
      * @param <K>      the key type
      * @param <Q>      the request type
      * @param <R>      the reply type
@@ -75,7 +80,7 @@ public interface Requester extends AutoCloseable {
      * @param key      the key, or {@code null}
      * @param payload  the request
      * @param expected how many replies to wait for, at least 1
-     * @param timeout  how long to wait, positive
+     * @param timeout  how long to wait, positive and at most {@link #MAX_TIMEOUT}
      * @param <K>      the key type
      * @param <Q>      the request type
      * @param <R>      the reply type

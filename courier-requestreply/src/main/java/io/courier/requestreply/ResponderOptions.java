@@ -22,8 +22,9 @@ import java.util.Optional;
  * @param groupProtocol the consumer group protocol
  * @param consumerProperties raw Kafka consumer settings applied last (the escape hatch), for instance
  *                      {@code session.timeout.ms}
- * @param handlingTimeout how long the handler may take to answer a request that carries no deadline (one sent by
- *                      a plain Kafka client): past it the caller gets a failure reply, and the partition moves on
+ * @param handlingTimeout how long the handler may take to answer a request, whatever the caller's deadline (a
+ *                      request sent by a plain Kafka client carries none): past it the caller gets a failure reply,
+ *                      and the partition moves on. Shorter than {@code max.poll.interval.ms}
  */
 public record ResponderOptions(String groupId, int concurrency, Optional<String> instanceId,
         GroupProtocol groupProtocol, Map<String, String> consumerProperties, Duration handlingTimeout) {

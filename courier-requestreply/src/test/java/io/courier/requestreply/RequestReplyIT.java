@@ -39,6 +39,7 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -237,6 +238,9 @@ class RequestReplyIT {
 
             @Override
             public byte[] serialize(String value) {
+                if (value.endsWith("sku-2")) {
+                    throw new AssertionError("no encoder for " + value); // an Error, as a broken serde may throw
+                }
                 throw new IllegalStateException("no encoder for " + value);
             }
 
@@ -255,6 +259,26 @@ class RequestReplyIT {
                 assertThat(f.errorType()).isEqualTo(SerdeException.class.getName());
                 assertThat(f.message()).contains("cannot publish to topic '" + replies + "'")
                         .contains("no encoder for price of sku-1");
+            });
+            assertThat(requester.request(broken, "sku-2", "sku-2", WAIT).get()).isInstanceOfSatisfying(
+                    Reply.Failure.class, f -> {
+                        assertThat(f.errorType()).isEqualTo(AssertionError.class.getName());
+                        assertThat(f.message()).isEqualTo("no encoder for price of sku-2");
+                    });
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 2, 0));
+        }
+    }
+
+    @Test
+    void aReplyTooLargeForTheProducerComesBackAsAFailureNamingTheLimit() throws Exception {
+        try (Requester requester = requester();
+                Responder responder = Responder.start(courier, endpoint, ResponderOptions.builder("pricing").build(),
+                        RequestHandler.sync(m -> "x".repeat(2_000_000)))) {
+            Reply<String> reply = requester.request(endpoint, "sku-1", "sku-1", WAIT).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+                assertThat(f.errorType()).isEqualTo(RecordTooLargeException.class.getName());
+                assertThat(f.message()).contains("max.request.size");
             });
             assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 1, 0));
         }
@@ -397,10 +421,35 @@ class RequestReplyIT {
     }
 
     @Test
-    void aRequestTimeoutMustBePositive() {
+    void aRequestTimeoutMustBePositiveAndAtMostAYear() {
         try (Requester requester = requester()) {
             assertThatThrownBy(() -> requester.request(endpoint, "k", "v", Duration.ZERO))
-                    .hasMessageContaining("timeout must be positive, but was PT0S");
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("timeout must be positive and at most PT8760H, but was PT0S");
+            // Beyond it the deadline's arithmetic would overflow, and the request would stay pending for ever.
+            assertThatThrownBy(() -> requester.gather(endpoint, "k", "v", 2, Duration.ofDays(Integer.MAX_VALUE)))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("at most PT8760H, but was PT51539607528H");
+            assertThat(requester.stats().pending()).isZero();
+        }
+    }
+
+    @Test
+    void twoEndpointsOnOneTopicEachWriteWithTheirOwnSerdes() throws Exception {
+        Endpoint<String, PriceQuery, String> typed = Endpoint.of(Topic.of(endpoint.requests().name(), Serdes.string(),
+                Serdes.json(PriceQuery.class)), Serdes.string());
+        try (Requester requester = requester();
+                Responder responder = Responder.start(courier, typed, ResponderOptions.builder("pricing").build(),
+                        RequestHandler.sync(m -> "price of " + m.value().sku()))) {
+            // The text endpoint first: its publisher must not write the JSON endpoint's records after it.
+            Reply<String> text = requester.request(endpoint, "sku-1", "{\"sku\":\"sku-1\"}", WAIT).get();
+            Reply<String> json = requester.request(typed, "sku-2", new PriceQuery("sku-2"), WAIT).get();
+
+            assertThat(text).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("price of sku-1"));
+            assertThat(json).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("price of sku-2"));
+            assertThat(responder.stats().answered()).isEqualTo(2);
         }
     }
 
@@ -453,6 +502,70 @@ class RequestReplyIT {
                 assertThat(requester.request(endpoint, "k", "next", WAIT).get()).isInstanceOfSatisfying(
                         Reply.Success.class, s -> assertThat(s.value()).isEqualTo("answered next"));
             }
+        }
+    }
+
+    @Test
+    void aHandlerThatOutlastsTheHandlingTimeoutGivesAFailureBeforeALongerDeadline() throws Exception {
+        try (Responder responder = Responder.start(courier, endpoint, ResponderOptions.builder("slow")
+                        .handlingTimeout(Duration.ofSeconds(1)).build(), m -> new CompletableFuture<String>());
+                Requester requester = requester()) {
+            // The caller would wait a minute; the responder's thread may not (max.poll.interval.ms).
+            Reply<String> reply = requester.request(endpoint, "k", "stuck", Duration.ofMinutes(1)).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> assertThat(f.message())
+                    .contains("did not answer request", "handlingTimeout of PT1S").doesNotContain("no deadline"));
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 1, 0));
+        }
+    }
+
+    @Test
+    void aHandlingTimeoutNotShorterThanAPollIntervalSetForEveryClientIsRefused() {
+        try (Courier everyClient = Courier.connect(CourierConfig.builder(cluster.bootstrapServers())
+                .clientProperty("max.poll.interval.ms", "30000").build())) {
+            assertThatThrownBy(() -> Responder.start(everyClient, endpoint, ResponderOptions.builder("pricing").build(),
+                    RequestHandler.sync(m -> "never")))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessage("handlingTimeout must be shorter than max.poll.interval.ms=30000 (a client property of "
+                            + "the Courier config), past which the group would evict this instance, but was PT1M");
+        }
+    }
+
+    @Test
+    void anInterruptTheHandlerCausedItselfGivesAFailureAndTheResponderCarriesOn() throws Exception {
+        try (Requester requester = requester();
+                Responder responder = Responder.start(courier, endpoint, ResponderOptions.builder("pricing").build(),
+                        m -> {
+                            if (m.value().equals("sku-1")) {
+                                Thread.currentThread().interrupt(); // left set by the handler's own code
+                                return new CompletableFuture<String>();
+                            }
+                            return CompletableFuture.completedFuture("price of " + m.value());
+                        })) {
+            Reply<String> reply = requester.request(endpoint, "sku", "sku-1", WAIT).get();
+            Reply<String> next = requester.request(endpoint, "sku", "sku-2", WAIT).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class,
+                    f -> assertThat(f.errorType()).isEqualTo(InterruptedException.class.getName()));
+            assertThat(next).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("price of sku-2"));
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(1, 1, 0));
+        }
+    }
+
+    @Test
+    void closingTheRequesterFromATimedOutCallersContinuationLeavesThatThreadUninterrupted() throws Exception {
+        Requester requester = requester();
+        try {
+            CompletableFuture<Boolean> interruptedAfterClose = requester.request(endpoint, "k", "nobody answers",
+                    Duration.ofMillis(500)).thenApply(reply -> {
+                        requester.close(); // on the timer thread that completed the timeout
+                        return Thread.currentThread().isInterrupted();
+                    });
+
+            assertThat(interruptedAfterClose.get(30, TimeUnit.SECONDS)).isFalse();
+        } finally {
+            requester.close();
         }
     }
 

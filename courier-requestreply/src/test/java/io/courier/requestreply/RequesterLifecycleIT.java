@@ -106,6 +106,28 @@ class RequesterLifecycleIT {
     }
 
     @Test
+    void aStartWhoseReplyThreadDiesOfAnErrorFailsAtOnceNamingIt() {
+        NoClassDefFoundError gone = new NoClassDefFoundError("org/example/Gone");
+        Supplier<Consumer<byte[], byte[]>> dying = () -> new MockConsumer<>("latest") {
+            @Override
+            public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+                throw gone;
+            }
+        };
+        // A ready timeout beyond the class's timeout: waiting it out, as before, would fail the test.
+        RequesterOptions patient = RequesterOptions.builder(replies).replyPartitions(2)
+                .readyTimeout(Duration.ofMinutes(10)).build();
+        try (Courier courier = connect(factory(dying, null), null)) {
+            assertThatThrownBy(() -> Requester.start(courier, patient))
+                    .isInstanceOf(CourierException.class)
+                    .isNotInstanceOf(CourierRetriableException.class)
+                    .hasMessageContaining("reply topic '" + replies + "'")
+                    .hasMessageContaining("reading replies failed with java.lang.NoClassDefFoundError: org/example/Gone")
+                    .hasCause(gone);
+        }
+    }
+
+    @Test
     void aSendThatBlocksPastTheDeadlineTimesOutAtTheDeadlineTheRequestCarries() throws Exception {
         // Every send blocks for 1.5 s, as a producer on a full buffer does, then goes through. The timer runs to the
         // deadline the request carries, while the send still blocks. (The clock stands still: the deadline is exact.)

@@ -43,7 +43,7 @@ public final class DefaultRequester implements Requester {
     private final ConcurrentHashMap<String, PendingRequest<?>> pending = new ConcurrentHashMap<>();
     private final RecentIds completed = new RecentIds(100_000);
     /** Per request topic, its publisher once set up: callers of one topic wait for one set-up, not for each other's. */
-    private final ConcurrentHashMap<String, CompletableFuture<Publisher<?, ?>>> publishers = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<PublisherKey, CompletableFuture<Publisher<?, ?>>> publishers = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor timers;
     private final AtomicInteger next = new AtomicInteger();
     private final LongAdder sent = new LongAdder();
@@ -64,6 +64,9 @@ public final class DefaultRequester implements Requester {
             return t;
         });
         timers.setRemoveOnCancelPolicy(true);
+        // close() shuts the timers down without interrupting: it may run on the timer thread itself (a timed-out
+        // caller's continuation), whose interrupt would then reach the caller's code after close() returns.
+        timers.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
         this.replies = new ReplyConsumer(courier.config(), options, this::dispatch, this::replyThreadStopped);
     }
 
@@ -91,9 +94,10 @@ public final class DefaultRequester implements Requester {
             Thread.currentThread().interrupt();
             requester.close();
             throw new CourierException("interrupted while waiting for reply partitions of '" + options.replyTopic() + "'", e);
-        } catch (java.util.concurrent.ExecutionException e) {
+        } catch (java.util.concurrent.ExecutionException e) { // the reply thread stopped on an Error
             requester.close();
-            throw new CourierException("requester for reply topic '" + options.replyTopic() + "' failed to start", e);
+            throw new CourierException("requester for reply topic '" + options.replyTopic() + "' failed to start: "
+                    + "reading replies failed with " + e.getCause(), e.getCause());
         }
         return requester;
     }
@@ -118,7 +122,7 @@ public final class DefaultRequester implements Requester {
     @Override
     public <K, Q, R> CompletableFuture<Reply<R>> request(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request,
             Duration timeout) {
-        requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive, but was %s", timeout);
+        requireTimeout(timeout);
         String id = MessageIds.next();
         PendingRequest.Single<R> p = new PendingRequest.Single<>(endpoint, id, clock.instant().plus(timeout));
         send(endpoint, request, timeout, p);
@@ -128,12 +132,20 @@ public final class DefaultRequester implements Requester {
     @Override
     public <K, Q, R> CompletableFuture<Gathered<R>> gather(Endpoint<K, Q, R> endpoint, K key, Q payload, int expected,
             Duration timeout) {
-        requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero(), "timeout must be positive, but was %s", timeout);
+        requireTimeout(timeout);
         requireArgument(expected >= 1, "expected must be at least 1, but was %s", expected);
         String id = MessageIds.next();
         PendingRequest.Gather<R> p = new PendingRequest.Gather<>(endpoint, id, clock.instant().plus(timeout), expected);
         send(endpoint, OutboundMessage.of(key, payload), timeout, p);
         return p.future;
+    }
+
+    /** @throws IllegalArgumentException unless 0 < timeout <= {@link Requester#MAX_TIMEOUT} */
+    private static void requireTimeout(Duration timeout) {
+        // The upper bound keeps the deadline and the timer's nanoseconds far from overflowing.
+        requireArgument(timeout != null && !timeout.isNegative() && !timeout.isZero()
+                && timeout.compareTo(Requester.MAX_TIMEOUT) <= 0, "timeout must be positive and at most %s, but was %s",
+                Requester.MAX_TIMEOUT, timeout);
     }
 
     private <K, Q, R> void send(Endpoint<K, Q, R> endpoint, OutboundMessage<K, Q> request, Duration timeout,
@@ -184,7 +196,7 @@ public final class DefaultRequester implements Requester {
                     p.fail(error);
                 }
             });
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | Error e) { // an Error from a serde too: the caller learns now, not at the deadline
             if (pending.remove(p.correlationId, p)) {
                 p.cancelTimer();
                 p.fail(e);
@@ -214,11 +226,24 @@ public final class DefaultRequester implements Requester {
         });
     }
 
-    // Publishers are cached per topic name; the endpoint that created one fixes its key and value types.
+    /**
+     * What a publisher is cached by: its topic and how it writes keys and values. Two endpoints on one topic with other
+     * serdes (a text one and a JSON one, say) get a publisher each; endpoints made anew for every request share one.
+     */
+    private record PublisherKey(String topic, Class<?> keySerde, Class<?> keyType, Class<?> valueSerde,
+            Class<?> valueType) {
+        static PublisherKey of(Topic<?, ?> topic) {
+            return new PublisherKey(topic.name(), topic.keySerde().getClass(), topic.keySerde().type(),
+                    topic.valueSerde().getClass(), topic.valueSerde().type());
+        }
+    }
+
+    // The key's serde classes and types fix the publisher's key and value types.
     @SuppressWarnings("unchecked")
     private <K, Q> Publisher<K, Q> publisher(Endpoint<K, Q, ?> endpoint) {
+        PublisherKey key = PublisherKey.of(endpoint.requests());
         CompletableFuture<Publisher<?, ?>> mine = new CompletableFuture<>();
-        CompletableFuture<Publisher<?, ?>> existing = publishers.putIfAbsent(endpoint.name(), mine);
+        CompletableFuture<Publisher<?, ?>> existing = publishers.putIfAbsent(key, mine);
         if (existing != null) {
             try {
                 return (Publisher<K, Q>) existing.join();
@@ -233,7 +258,7 @@ public final class DefaultRequester implements Requester {
         try {
             created = courier.publisher(endpoint.requests(), options.publisherOptions());
         } catch (RuntimeException | Error e) { // an Error too: left incomplete, mine would hold every later caller
-            publishers.remove(endpoint.name(), mine); // the next request tries again
+            publishers.remove(key, mine); // the next request tries again
             mine.completeExceptionally(e);
             throw e;
         }
@@ -301,7 +326,7 @@ public final class DefaultRequester implements Requester {
         }
         closed = true;
         replies.close();
-        timers.shutdownNow();
+        timers.shutdown();
         pending.values().forEach(p -> p.fail(closedBefore(p)));
         pending.clear();
         for (CompletableFuture<Publisher<?, ?>> publisher : publishers.values()) {

@@ -6,6 +6,7 @@ import io.courier.core.HandlerContext;
 import io.courier.core.Handlers;
 import io.courier.core.Message;
 import io.courier.core.OutboundMessage;
+import io.courier.core.PublishResult;
 import io.courier.core.RetryPolicy;
 import io.courier.core.SerdeException;
 import io.courier.core.Serdes;
@@ -32,6 +33,7 @@ import java.util.concurrent.atomic.LongAdder;
  * partition the request names, before the request's offset is committed.
  */
 public final class DefaultResponder<K, Q, R> implements Responder {
+    private static final String MAX_POLL_INTERVAL = "max.poll.interval.ms";
     private final Endpoint<K, Q, R> endpoint;
     private final RequestHandler<K, Q, R> handler;
     private final Clock clock;
@@ -41,6 +43,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final LongAdder failed = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final Subscriber subscriber;
+    /** Set by close(): an interrupt then means shutting down, not a handler's failure. */
+    private volatile boolean closing;
     private final String group;
     /** How long a request without a deadline may take. */
     private final java.time.Duration handlingTimeout;
@@ -54,6 +58,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         this.clock = courier.config().clock();
         this.group = options.groupId();
         this.handlingTimeout = options.handlingTimeout();
+        requireShorterThanGlobalPollInterval(courier, options);
         this.replyTargets = new ReplyTargets(courier);
         SubscriberOptions.Builder so = SubscriberOptions.builder(options.groupId())
                 .concurrency(options.concurrency())
@@ -69,6 +74,28 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         Topic<K, LenientSerde.Read<Q>> raw = Topic.of(endpoint.requests().name(), endpoint.requests().keySerde(),
                 new LenientSerde<>(endpoint.requests().valueSerde()));
         this.subscriber = courier.subscriber(raw, so.build(), Handlers.all(this::answer));
+    }
+
+    /**
+     * {@link ResponderOptions#build} checks the handling timeout against a {@code max.poll.interval.ms} among the
+     * consumer properties; one set for every client of the service reaches the consumer too.
+     */
+    private static void requireShorterThanGlobalPollInterval(Courier courier, ResponderOptions options) {
+        String global = courier.config().clientProperties().get(MAX_POLL_INTERVAL);
+        if (global == null || options.consumerProperties().containsKey(MAX_POLL_INTERVAL)) {
+            return;
+        }
+        long maxPoll;
+        try {
+            maxPoll = Long.parseLong(global.trim());
+        } catch (NumberFormatException e) {
+            return; // the subscriber refuses it, naming it
+        }
+        if (options.handlingTimeout().toMillis() >= maxPoll) {
+            throw new IllegalArgumentException("handlingTimeout must be shorter than " + MAX_POLL_INTERVAL + "="
+                    + maxPoll + " (a client property of the Courier config), past which the group would evict this "
+                    + "instance, but was " + options.handlingTimeout());
+        }
     }
 
     /** @see Responder#start */
@@ -105,19 +132,28 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         }
         Q payload = request.value() == null ? null : request.value().value();
         R value;
+        // The caller's deadline, but never past handlingTimeout: a longer wait would outlast max.poll.interval.ms,
+        // and the group would evict this instance and hand the request (and its partition) to another.
+        long untilDeadline = Math.max(1, deadline - clock.millis());
+        boolean bounded = untilDeadline > handlingTimeout.toMillis();
         try {
             CompletableFuture<R> reply = handler.handle(new Message<>(request.topic(), request.partition(),
                     request.offset(), request.timestamp(), request.key(), payload, request.envelope(),
                     request.headers())).toCompletableFuture();
-            value = deadline == Long.MAX_VALUE ? reply.get(handlingTimeout.toMillis(), TimeUnit.MILLISECONDS)
-                    : reply.get(Math.max(1, deadline - clock.millis()), TimeUnit.MILLISECONDS);
+            value = reply.get(bounded ? handlingTimeout.toMillis() : untilDeadline, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            throw e; // shutting down: the request is not committed and goes to another instance
+            if (closing) {
+                throw e; // shutting down: the request is not committed and goes to another instance
+            }
+            // The handler's own doing (an interrupt it left set, a task of its own cancelled): its failure to answer.
+            fail(request, ctx, replyTopic, partition, e);
+            return;
         } catch (TimeoutException e) {
-            if (deadline == Long.MAX_VALUE) { // no caller deadline: the caller waits for an answer, so give one
+            if (bounded) { // the caller still waits for an answer, so give one
                 fail(request, ctx, replyTopic, partition, new CourierException("the handler of '" + endpoint.name()
                         + "' did not answer request " + request.coordinates() + " within the responder's "
-                        + "handlingTimeout of " + handlingTimeout + " (the request carries no deadline)"));
+                        + "handlingTimeout of " + handlingTimeout + (deadline == Long.MAX_VALUE
+                                ? " (the request carries no deadline)" : "")));
                 return;
             }
             expired.increment();
@@ -136,13 +172,23 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                     + "' answered null; a reply needs a value"));
             return;
         }
+        CompletableFuture<PublishResult> sent;
         try {
-            ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), endpoint.replies())),
-                    OutboundMessage.of(request.envelope().correlationId(), value).withPartition(partition)
+            sent = ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(),
+                    endpoint.replies())), OutboundMessage.of(request.envelope().correlationId(), value)
+                            .withPartition(partition)
                             .withHeader(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS)
                             .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
-        } catch (SerdeException e) { // the caller learns now, not at its deadline
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // The reply serde failed (an Error too): the caller learns now, not at its deadline.
             fail(request, ctx, replyTopic, partition, e);
+            return;
+        }
+        if (sent.isCompletedExceptionally()) {
+            // Refused outright, a reply too large for the producer say: the caller learns why now. The refused send
+            // still fails this attempt, so the request also goes to the dead-letter topic, with the reason.
+            Throwable refusal = sent.handle((result, e) -> e.getCause() != null ? e.getCause() : e).join();
+            fail(request, ctx, replyTopic, partition, refusal);
             return;
         }
         answered.increment();
@@ -192,6 +238,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
 
     @Override
     public void close() {
+        closing = true; // before the subscriber may interrupt a handler's wait
         subscriber.close();
     }
 }

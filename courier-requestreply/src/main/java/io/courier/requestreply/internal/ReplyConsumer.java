@@ -165,6 +165,7 @@ final class ReplyConsumer implements Runnable {
             }
         } catch (Error e) { // the loop retries every RuntimeException; what ends it leaves the requester unusable
             stoppedBy = e;
+            ready.completeExceptionally(e); // a start waiting for partitions learns now, and why
             LOG.error("the requester for reply topic '{}' stopped reading replies: {}", topic, e.toString(), e);
             throw e;
         } finally {
