@@ -554,6 +554,18 @@ class RequestReplyIT {
     }
 
     @Test
+    void aRequestTheCallerCancelsIsNoLongerPending() {
+        try (Requester requester = requester()) {
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "k", "nobody answers", WAIT);
+            assertThat(requester.stats().pending()).isEqualTo(1);
+
+            reply.cancel(false);
+
+            assertThat(requester.stats().pending()).isZero();
+        }
+    }
+
+    @Test
     void closingTheRequesterFromATimedOutCallersContinuationLeavesThatThreadUninterrupted() throws Exception {
         Requester requester = requester();
         try {

@@ -171,7 +171,13 @@ public final class DefaultRequester implements Requester {
                     + "rebalancing); request to '" + endpoint.name() + "' not sent, retry"));
             return;
         }
-        p.completion().whenComplete((r, e) -> replies.finished(partition)); // a drained partition is read no longer
+        p.completion().whenComplete((r, e) -> {
+            replies.finished(partition); // a drained partition is read no longer
+            if (pending.remove(p.correlationId, p)) { // completed by the caller (cancel, orTimeout): forget it now
+                completed.add(p.correlationId); // its reply, should one come, is late
+                p.cancelTimer();
+            }
+        });
         OutboundMessage<K, Q> message = request.withCorrelationId(p.correlationId)
                 .withHeader(ReplyHeaders.REPLY_TOPIC, options.replyTopic())
                 .withHeader(ReplyHeaders.REPLY_PARTITION, Integer.toString(partition))
