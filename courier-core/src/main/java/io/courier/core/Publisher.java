@@ -1,5 +1,6 @@
 package io.courier.core;
 
+import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Consumer;
 
@@ -87,10 +88,24 @@ public interface Publisher<K, V> extends AutoCloseable {
     void flush();
 
     /**
-     * Flushes, then releases the producer. Idempotent.
+     * Flushes, then releases the producer; waits as long as the messages may take, up to the producer's
+     * {@code delivery.timeout.ms} each when the cluster is gone. Idempotent.
      *
      * @throws io.courier.common.CourierException as {@link #flush()} does; the producer is released all the same
+     * @see #close(Duration)
      */
     @Override
     void close();
+
+    /**
+     * Flushes for at most {@code timeout}, then releases the producer: messages not acknowledged by then fail (their
+     * futures complete exceptionally). Idempotent.
+     *
+     * @param timeout how long to wait for outstanding messages, zero or more
+     * @throws io.courier.common.CourierException as {@link #flush()} does, counting the messages cut off by the
+     *     timeout too; the producer is released all the same
+     * @throws IllegalArgumentException if the timeout is negative
+     * @throws IllegalStateException when called on the publisher that {@link #inTransaction} hands its work
+     */
+    void close(Duration timeout);
 }

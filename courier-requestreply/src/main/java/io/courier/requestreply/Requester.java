@@ -97,7 +97,8 @@ public interface Requester extends AutoCloseable {
 
     /**
      * Stops reading replies (waiting up to 10 s for the reply thread, unless called on it, from a reply's
-     * continuation) and closes the publishers; pending requests then complete exceptionally, with a
+     * continuation) and closes the publishers (up to 5 s each for the requests they still hold); pending requests
+     * then complete exceptionally, with a
      * {@link io.courier.common.CourierException} that names the reply topic, the request and its endpoint. Idempotent.
      */
     @Override

@@ -1,5 +1,6 @@
 package io.courier.core.internal;
 
+import static io.courier.common.Preconditions.requireArgument;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.CourierException;
@@ -9,6 +10,7 @@ import io.courier.core.OutboundMessage;
 import io.courier.core.PublishResult;
 import io.courier.core.Publisher;
 import io.courier.core.Topic;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -52,7 +54,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             try {
                 producer.initTransactions();
             } catch (RuntimeException e) {
-                producer.close(java.time.Duration.ZERO);
+                producer.close(Duration.ZERO);
                 throw e instanceof KafkaException ? new CourierException("cannot start the transactional publisher of "
                         + "topic '" + topic.name() + "' at " + config.bootstrapServers() + ": " + e.getMessage(), e) : e;
             }
@@ -254,8 +256,16 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
     @Override
     public void close() {
+        close(Duration.ofMillis(Long.MAX_VALUE)); // Kafka's own close(): until every send is acknowledged or expired
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        requireArgument(timeout != null && !timeout.isNegative(), "timeout must be zero or more, but was %s", timeout);
         if (closed.compareAndSet(false, true)) {
-            producer.close(); // waits for every outstanding send, so the count below is final
+            // Returns once every outstanding send completed: acknowledged, expired, or failed because the timeout
+            // cut it off. So the count below is final.
+            producer.close(timeout);
             throwIfUnacknowledged();
         }
     }
@@ -330,6 +340,11 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
         @Override
         public void close() {
+            close(Duration.ZERO);
+        }
+
+        @Override
+        public void close(Duration timeout) {
             throw new IllegalStateException("the publisher of topic '" + topic.name() + "' cannot be closed inside "
                     + "its own transaction; close it after inTransaction returns");
         }

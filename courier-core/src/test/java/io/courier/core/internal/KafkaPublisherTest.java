@@ -54,6 +54,37 @@ class KafkaPublisherTest {
     }
 
     @Test
+    void closeWithATimeoutHandsItToTheProducerAndCountsTheMessagesItCutOff() {
+        AtomicReference<Duration> closedWith = new AtomicReference<>();
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public void close(Duration timeout) {
+                        closedWith.set(timeout);
+                        // As Kafka's producer does once the timeout passed: what is still buffered fails.
+                        while (errorNext(new org.apache.kafka.common.KafkaException("Producer is closed forcefully."))) {
+                            continue;
+                        }
+                        super.close(timeout);
+                    }
+                };
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.AT_LEAST_ONCE, producer);
+        publisher.send("k1", "v1");
+        CompletableFuture<PublishResult> published = publisher.publish("k2", "v2");
+
+        assertThat(assertThrows(IllegalArgumentException.class, () -> publisher.close(Duration.ofMillis(-1))))
+                .hasMessage("timeout must be zero or more, but was PT-0.001S");
+        CourierException e = assertThrows(CourierException.class, () -> publisher.close(Duration.ofMillis(100)));
+
+        assertThat(closedWith).hasValue(Duration.ofMillis(100));
+        assertThat(e.getMessage()).startsWith("1 message(s) sent to topic 'orders' were not acknowledged")
+                .contains("Producer is closed forcefully.");
+        assertThat(published).isCompletedExceptionally();
+        publisher.close(Duration.ZERO); // idempotent: nothing more to report
+    }
+
+    @Test
     void aTransactionsWorkMayPublishFromOtherThreadsAndItsPublisherEndsWithIt() {
         MockProducer<byte[], byte[]> producer =
                 new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());

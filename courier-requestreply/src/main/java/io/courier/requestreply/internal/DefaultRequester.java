@@ -140,6 +140,9 @@ public final class DefaultRequester implements Requester {
         return p.future;
     }
 
+    /** How long close() lets each publisher send what it still holds. */
+    private static final Duration PUBLISHER_CLOSE = Duration.ofSeconds(5);
+
     /** @throws IllegalArgumentException unless 0 < timeout <= {@link Requester#MAX_TIMEOUT} */
     private static void requireTimeout(Duration timeout) {
         // The upper bound keeps the deadline and the timer's nanoseconds far from overflowing.
@@ -345,7 +348,9 @@ public final class DefaultRequester implements Requester {
 
     private static void closeQuietly(Publisher<?, ?> publisher) {
         try {
-            publisher.close();
+            // Bounded: the requests it still holds have failed their callers already, and with the cluster gone
+            // an unbounded close would wait out delivery.timeout.ms (2 minutes) for each publisher in turn.
+            publisher.close(PUBLISHER_CLOSE);
         } catch (RuntimeException e) {
             // the requests it failed to send have already failed their callers
         }
