@@ -15,7 +15,7 @@ import java.util.function.UnaryOperator;
  * An event-sourced aggregate type, in plain Java: a state, a command handler that decides, and an event applier
  * that evolves the state. Commands and events are records in sealed hierarchies (JSON on the wire, their simple
  * class name as the envelope's message type). An aggregate that has no event yet has the state {@code null}. Immutable; build
- * with {@link #builder}.
+ * with {@link #builder}. The canonical constructor validates like {@link Builder#build()}.
  *
  * @param name       the aggregate type, for instance {@code account}; names its topics
  * @param stateType  the state's class
@@ -34,12 +34,22 @@ public record Aggregate<S, C, E>(String name, Class<S> stateType, Serde<C> comma
         Map<String, Map<Integer, UnaryOperator<ObjectNode>>> upcasters) {
 
     public Aggregate {
-        Objects.requireNonNull(name, "name");
+        // Here, not only in build(): the canonical constructor is public, and must not make aggregates build() refuses.
+        requireArgument(name != null && name.matches("[A-Za-z0-9._-]+"),
+                "aggregate name must be letters, digits, '.', '_' or '-', but was '%s'", name);
         Objects.requireNonNull(stateType, "stateType");
         Objects.requireNonNull(commands, "commands");
         Objects.requireNonNull(events, "events");
-        Objects.requireNonNull(decide, "decide");
-        Objects.requireNonNull(evolve, "evolve");
+        requireArgument(decide != null, "aggregate '%s' needs decide(...): (state, command) -> decision", name);
+        requireArgument(evolve != null, "aggregate '%s' needs evolve(...): (state, event) -> state", name);
+        requireArgument(partitions >= 1, "partitions must be at least 1, but was %s", partitions);
+        Objects.requireNonNull(upcasters, "upcasters");
+        upcasters.forEach((type, steps) -> {
+            for (int v = 1; v <= steps.size(); v++) {
+                requireArgument(steps.containsKey(v), "upcasters of event type '%s' must start at version 1 and have "
+                        + "no gap, but they are for versions %s", type, steps.keySet());
+            }
+        });
         // Deep: the builder keeps its own maps, and a later upcast() on it must not change this aggregate.
         Map<String, Map<Integer, UnaryOperator<ObjectNode>>> copy = new HashMap<>();
         upcasters.forEach((type, steps) -> copy.put(type, Map.copyOf(steps)));
@@ -132,17 +142,6 @@ public record Aggregate<S, C, E>(String name, Class<S> stateType, Serde<C> comma
          * @throws IllegalArgumentException naming the first missing or invalid part
          */
         public Aggregate<S, C, E> build() {
-            requireArgument(name != null && name.matches("[A-Za-z0-9._-]+"),
-                    "aggregate name must be letters, digits, '.', '_' or '-', but was '%s'", name);
-            requireArgument(decide != null, "aggregate '%s' needs decide(...): (state, command) -> decision", name);
-            requireArgument(evolve != null, "aggregate '%s' needs evolve(...): (state, event) -> state", name);
-            requireArgument(partitions >= 1, "partitions must be at least 1, but was %s", partitions);
-            upcasters.forEach((type, steps) -> {
-                for (int v = 1; v <= steps.size(); v++) {
-                    requireArgument(steps.containsKey(v), "upcasters of event type '%s' must start at version 1 and have "
-                            + "no gap, but they are for versions %s", type, steps.keySet());
-                }
-            });
             return new Aggregate<>(name, stateType, commands, events, decide, evolve, partitions, upcasters);
         }
     }

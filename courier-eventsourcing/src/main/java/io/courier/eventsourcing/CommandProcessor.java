@@ -19,11 +19,13 @@ public interface CommandProcessor<S> extends AutoCloseable {
      *
      * @param courier   the connection (its servers and client properties are used)
      * @param aggregate the aggregate type
-     * @param options   the application id and threads
+     * @param options   the application id, threads, commit interval and the replication factor of the topics
      * @param <S>       the state type
      * @param <C>       the command type
      * @param <E>       the event type
      * @return a running processor
+     * @throws io.courier.common.CourierException if an existing commands or events topic differs from its
+     *     declaration (partition count, replication factor), naming the topic, both values and the settings
      */
     static <S, C, E> CommandProcessor<S> start(Courier courier, Aggregate<S, C, E> aggregate, ProcessorOptions options) {
         return StreamsCommandProcessor.start(courier, aggregate, options);
@@ -33,6 +35,9 @@ public interface CommandProcessor<S> extends AutoCloseable {
      * @param timeout how long to wait
      * @return this processor, once Kafka Streams is RUNNING
      * @throws io.courier.common.CourierRetriableException if it is not running in time, naming its state
+     * @throws io.courier.common.CourierException at once, not retriable, if Kafka Streams will not run any more
+     *     (ERROR, PENDING_ERROR, PENDING_SHUTDOWN or NOT_RUNNING), with the stream thread's error as the cause if
+     *     one failed; the processor does not restart itself
      */
     CommandProcessor<S> awaitRunning(Duration timeout);
 
@@ -42,7 +47,10 @@ public interface CommandProcessor<S> extends AutoCloseable {
     /** @return every aggregate this instance owns, with its state */
     Map<String, Versioned<S>> states();
 
-    /** Stops processing; what was not committed is processed again by whoever takes over. Idempotent. */
+    /**
+     * Stops processing and leaves the consumer group, so that the other instances take over its partitions at once;
+     * what was not committed is processed again by whoever takes over. Idempotent.
+     */
     @Override
     void close();
 }

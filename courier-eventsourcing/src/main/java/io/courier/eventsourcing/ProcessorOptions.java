@@ -8,25 +8,48 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * How a command processor runs. Immutable; build with {@link #builder(String)}.
+ * How a command processor runs. Immutable; build with {@link #builder(String)}. The canonical constructor validates
+ * like {@link Builder#build()}.
  *
- * @param applicationId  Kafka Streams' {@code application.id}: instances with the same id share the partitions
- * @param threads        stream threads in this instance
- * @param commitInterval how often transactions commit; a command's reply is visible once its transaction commits
- * @param stateDirectory where Kafka Streams keeps local state; a temporary directory when empty
+ * @param applicationId     Kafka Streams' {@code application.id}: instances with the same id share the partitions
+ * @param threads           stream threads in this instance
+ * @param commitInterval    how often transactions commit; a command's reply is visible once its transaction
+ *                          commits. At most {@link #MAX_COMMIT_INTERVAL}: Kafka Streams refuses to start otherwise
+ * @param stateDirectory    where Kafka Streams keeps local state; a temporary directory when empty
+ * @param replicationFactor replicas of every topic the processor creates: the commands and events topics, and the
+ *                          state changelog. An existing topic with another replication factor makes
+ *                          {@link CommandProcessor#start} fail, naming both
  */
 public record ProcessorOptions(String applicationId, int threads, Duration commitInterval,
-        Optional<Path> stateDirectory) {
+        Optional<Path> stateDirectory, int replicationFactor) {
+
+    /**
+     * The longest commit interval: the transaction timeout Kafka Streams gives its producers under
+     * {@code exactly_once_v2} ({@code transaction.timeout.ms} 10000), which its configuration check requires the
+     * commit interval not to exceed.
+     */
+    public static final Duration MAX_COMMIT_INTERVAL = Duration.ofSeconds(10);
 
     public ProcessorOptions {
-        Objects.requireNonNull(applicationId, "applicationId");
-        Objects.requireNonNull(commitInterval, "commitInterval");
+        // Here, not only in build(): the canonical constructor is public, and must not make options build() refuses.
+        requireArgument(applicationId != null && applicationId.matches("[A-Za-z0-9._-]+"),
+                "applicationId must be letters, digits, '.', '_' or '-', but was '%s'", applicationId);
+        requireArgument(threads >= 1, "threads must be at least 1, but was %s", threads);
+        requireArgument(commitInterval != null && !commitInterval.isNegative() && !commitInterval.isZero(),
+                "commitInterval must be positive, but was %s", commitInterval);
+        requireArgument(commitInterval.compareTo(MAX_COMMIT_INTERVAL) <= 0, "commitInterval must be at most %s, the "
+                + "transaction timeout Kafka Streams gives its producers under exactly_once_v2 "
+                + "(transaction.timeout.ms=%s), but was %s", MAX_COMMIT_INTERVAL, MAX_COMMIT_INTERVAL.toMillis(),
+                commitInterval);
         Objects.requireNonNull(stateDirectory, "stateDirectory");
+        requireArgument(replicationFactor >= 1 && replicationFactor <= Short.MAX_VALUE,
+                "replicationFactor must be from 1 to 32767, but was %s", replicationFactor);
     }
 
     /**
      * @param applicationId the processor's Kafka Streams application id, for instance {@code account-processor}
-     * @return a builder: 1 thread, 100 ms commit interval (Kafka Streams' exactly-once default)
+     * @return a builder: 1 thread, 100 ms commit interval (Kafka Streams' exactly-once default), replication
+     *     factor 1
      */
     public static Builder builder(String applicationId) {
         return new Builder(applicationId);
@@ -38,6 +61,7 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
         private int threads = 1;
         private Duration commitInterval = Duration.ofMillis(100);
         private Path stateDirectory;
+        private int replicationFactor = 1;
 
         private Builder(String applicationId) {
             this.applicationId = applicationId;
@@ -49,7 +73,7 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
             return this;
         }
 
-        /** @param interval the transaction commit interval @return this builder */
+        /** @param interval the transaction commit interval, positive and at most 10 s @return this builder */
         public Builder commitInterval(Duration interval) {
             this.commitInterval = interval;
             return this;
@@ -62,16 +86,22 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
         }
 
         /**
+         * @param replicationFactor replicas of the topics the processor creates, 1 to 32767; 1 by default, which
+         *                          suits a single-broker development cluster only: use 3 in production
+         * @return this builder
+         */
+        public Builder replicationFactor(int replicationFactor) {
+            this.replicationFactor = replicationFactor;
+            return this;
+        }
+
+        /**
          * @return the options
          * @throws IllegalArgumentException naming the first invalid value
          */
         public ProcessorOptions build() {
-            requireArgument(applicationId != null && applicationId.matches("[A-Za-z0-9._-]+"),
-                    "applicationId must be letters, digits, '.', '_' or '-', but was '%s'", applicationId);
-            requireArgument(threads >= 1, "threads must be at least 1, but was %s", threads);
-            requireArgument(commitInterval != null && !commitInterval.isNegative() && !commitInterval.isZero(),
-                    "commitInterval must be positive, but was %s", commitInterval);
-            return new ProcessorOptions(applicationId, threads, commitInterval, Optional.ofNullable(stateDirectory));
+            return new ProcessorOptions(applicationId, threads, commitInterval, Optional.ofNullable(stateDirectory),
+                    replicationFactor);
         }
     }
 }

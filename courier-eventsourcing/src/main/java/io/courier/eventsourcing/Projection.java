@@ -81,6 +81,7 @@ public interface Projection<V> extends AutoCloseable {
      * @throws IllegalArgumentException naming the topic if an offset is in another topic
      * @throws io.courier.common.CourierRetriableException naming the partition, the offset awaited and the one
      *     reached if the projection has not caught up in time
+     * @throws io.courier.common.CourierException at once, also while waiting, if the projection is closed
      */
     void awaitOffsets(Collection<EventOffset> offsets, Duration wait);
 
@@ -92,6 +93,9 @@ public interface Projection<V> extends AutoCloseable {
      * @param wait        how long at most
      * @return the read model once the projection has read past the offsets
      * @throws io.courier.common.CourierRetriableException as {@link #awaitOffsets}
+     * @throws io.courier.common.CourierException at once, like {@link #get(String, long, Duration)}, if the
+     *     projection stopped applying the aggregate because an event of it could not be projected (until a
+     *     {@link #reset()}): its model may lack a change whatever offsets are awaited
      */
     default Optional<V> get(String aggregateId, Collection<EventOffset> offsets, Duration wait) {
         awaitOffsets(offsets, wait);
@@ -113,13 +117,14 @@ public interface Projection<V> extends AutoCloseable {
     /**
      * Forgets everything and projects again from the beginning of the events topic. Events the old reader was still
      * applying are dropped, so nothing of before the reset reaches the new read models. Not concurrently with
-     * {@link #close()}: one waits for the other.
+     * {@link #close()}: one waits for the other. If reading again fails, the projection is left empty and every
+     * later query throws a {@link io.courier.common.CourierException} naming the cause, until a reset succeeds.
      *
      * @throws IllegalStateException if the projection is closed
      */
     void reset();
 
-    /** Stops reading. Idempotent. */
+    /** Stops reading; queries waiting for events fail at once, naming the projection as closed. Idempotent. */
     @Override
     void close();
 }

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
+import io.courier.common.CourierException;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.EnvelopeFormat;
@@ -316,6 +317,43 @@ class EventSourcingIT {
         assertThat(created).as("its temporary state directory while it runs").hasSize(1);
         second.close();
         assertThat(created.iterator().next()).doesNotExist();
+    }
+
+    @Test
+    void aClosedProcessorLeavesItsConsumerGroupInsteadOfHoldingItsPartitionsForItsSession() throws Exception {
+        String group = accounts.name() + "-processor";
+        assertThat(courier.admin().describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group)
+                .members()).as("the running processor").isNotEmpty();
+
+        processor.close(); // again in stop(): closing is idempotent
+
+        // A member that does not leave stays until its session expires, 45 s by default, its partitions unowned.
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(courier.admin()
+                .describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members())
+                .isEmpty());
+    }
+
+    @Test
+    void aProcessorRefusesAnEventsTopicWhoseReplicationFactorIsNotTheOneItsOptionsDeclare() throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = Accounts.aggregate(accounts.name()
+                + "-precreated");
+        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(precreated.eventsTopic(), 3,
+                (short) 1).configs(Map.of("retention.ms", "-1", "retention.bytes", "-1")))).all()
+                .get(30, TimeUnit.SECONDS);
+
+        CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
+                () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
+                        + "-processor").replicationFactor(2).build()));
+
+        assertThat(refused).hasMessageContaining("ProcessorOptions.replicationFactor=2")
+                .hasMessageContaining("topic '" + precreated.eventsTopic() + "' has replication factor 1, declared 2");
+        try (CommandProcessor<Accounts.Account> matching = CommandProcessor.start(courier, precreated,
+                ProcessorOptions.builder(precreated.name() + "-processor").replicationFactor(1).build())
+                .awaitRunning(Duration.ofMinutes(1))) {
+            assertThat(send(CommandGateway.of(requester, precreated), "rf-1", new Accounts.Open("replicated"))
+                    .accepted()).isTrue();
+            assertThat(matching.state("rf-1").orElseThrow().version()).isEqualTo(1);
+        }
     }
 
     /** @return the temporary state directories named after {@code applicationId} */

@@ -43,10 +43,9 @@ class EventSourcingRecoveryIT {
 
     @BeforeEach
     void start() {
-        // A closed Kafka Streams instance does not leave its group: a restart with the same application id waits
-        // for the old member's session to expire, 45 s by default.
-        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("bank")
-                .clientProperty("session.timeout.ms", "6000").build());
+        // The default session timeout (45 s): a closed processor leaves its group, so a restart with the same
+        // application id is not held up by the old member.
+        courier = Courier.connect(CourierConfig.builder(cluster.bootstrapServers()).serviceName("bank").build());
         accounts = Accounts.aggregate("recovered" + (++counter));
         requester = Requester.start(courier, RequesterOptions.builder(accounts.name() + ".replies").replyPartitions(2)
                 .build());
@@ -199,6 +198,9 @@ class EventSourcingRecoveryIT {
                         .isInstanceOf(CourierException.class)
                         .hasMessageContaining("stopped applying aggregate 's-1' at version 1")
                         .hasMessageContaining("version 2 was never applied");
+                assertThatThrownBy(() -> balances.get("s-1", after.offsets(), WAIT))
+                        .as("by offsets, read past, as by version").isInstanceOf(CourierException.class)
+                        .hasMessageContaining("stopped applying aggregate 's-1' at version 1");
             }
         }
     }

@@ -54,11 +54,22 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     private final ReplyTargetCheck replyTargets;
     /** A command decided within this long of its deadline would become visible after it. */
     private final long commitInterval;
+    /** The producer's {@code max.request.size}: a larger record fails the transaction, and every retry of it. */
+    private final int maxRecordBytes;
+    /** What a state, event or answer may take of {@link #maxRecordBytes}: the rest is for key, headers and framing. */
+    private final int maxValueBytes;
+    /** JSON bytes of an acceptance without offsets and with an empty id, and what each offset adds at most. */
+    private final int acceptanceBytes;
+    private final int offsetBytes;
     private ProcessorContext<String, Object> context;
     private KeyValueStore<String, byte[]> store;
 
+    /**
+     * @param maxRecordBytes the processor's producer {@code max.request.size}; a command whose state, event or answer
+     *                       would not fit is rejected
+     */
     CommandNode(Aggregate<S, C, E> aggregate, Clock clock, EnvelopeFormat format, Duration commitInterval,
-            ReplyTargetCheck replyTargets) {
+            ReplyTargetCheck replyTargets, int maxRecordBytes) {
         this.aggregate = aggregate;
         this.codec = new EventCodec<>(aggregate);
         this.clock = clock;
@@ -66,7 +77,17 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         this.source = aggregate.name() + "-processor";
         this.commitInterval = commitInterval.toMillis();
         this.replyTargets = replyTargets;
+        this.maxRecordBytes = maxRecordBytes;
+        // Envelope headers and the record framing take well under 16 KiB; a small limit keeps 3/4 for the value.
+        this.maxValueBytes = maxRecordBytes - Math.min(RECORD_HEADROOM, maxRecordBytes / 4);
+        CommandResult empty = CommandResult.acceptance("", Long.MAX_VALUE, Integer.MAX_VALUE);
+        this.acceptanceBytes = RESULTS.serialize(empty).length;
+        this.offsetBytes = RESULTS.serialize(empty.withOffsets(List.of(new EventOffset(aggregate.eventsTopic(),
+                Integer.MAX_VALUE, Long.MAX_VALUE)))).length - acceptanceBytes + 1; // + 1: the comma
     }
+
+    /** Bytes of a record's limit kept for its key, headers and framing. */
+    static final int RECORD_HEADROOM = 16 * 1024;
 
     /** What the replies sink writes: where, and the bytes. */
     record ReplyOut(String topic, int partition, byte[] value) {}
@@ -85,9 +106,20 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 Instant.ofEpochMilli(command.timestamp()));
         String id = command.key();
         byte[] stored = id == null ? null : store.get(id);
-        long version = codec.storedVersion(stored);
         byte[] token = Long.toString(TOKENS.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
-        CommandResult result = decide(command, envelope, id, stored, version, token);
+        long version;
+        CommandResult result;
+        try {
+            version = codec.storedVersion(stored);
+            result = null;
+        } catch (RuntimeException e) { // thrown out of process() it would stop the processor at this command for good
+            version = 0;
+            result = CommandResult.rejection(id, 0, "aggregate '" + aggregate.name() + "' cannot read the stored "
+                    + "state of '" + id + "': " + e.getMessage());
+        }
+        if (result == null) {
+            result = decide(command, envelope, id, stored, version, token);
+        }
         reply(command.headers(), envelope, result, token);
     }
 
@@ -168,6 +200,11 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot write the "
                     + "outcome of " + envelope.messageType() + ": " + e.getMessage());
         }
+        String tooLarge = tooLarge(id, nextState, events, encoded);
+        if (tooLarge != null) { // sent, it would fail the transaction, and every retry of this command
+            return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot write the "
+                    + "outcome of " + envelope.messageType() + ": " + tooLarge);
+        }
         for (int i = 0; i < events.size(); i++) {
             E e = events.get(i);
             v++;
@@ -185,6 +222,31 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             store.put(id, nextState);
         }
         return CommandResult.acceptance(id, v, events.size());
+    }
+
+    /** @return what of a command's outcome would not fit in a record, or null if all of it does */
+    private String tooLarge(String id, byte[] nextState, List<E> events, List<byte[]> encoded) {
+        int key = id.getBytes(StandardCharsets.UTF_8).length;
+        if (nextState != null && key + nextState.length > maxValueBytes) {
+            return "the state of '" + id + "' would be " + (key + nextState.length) + " bytes" + limit();
+        }
+        for (int i = 0; i < encoded.size(); i++) {
+            if (key + encoded.get(i).length > maxValueBytes) {
+                return "event " + (i + 1) + " of " + encoded.size() + " (" + codec.type(events.get(i)) + ") of '"
+                        + id + "' would be " + (key + encoded.get(i).length) + " bytes" + limit();
+            }
+        }
+        long answer = key + acceptanceBytes + (long) offsetBytes * events.size(); // as the producer stamps it
+        if (answer > maxValueBytes) {
+            return "the acceptance, with the offsets of its " + events.size() + " events, would be up to " + answer
+                    + " bytes" + limit();
+        }
+        return null;
+    }
+
+    private String limit() {
+        return ", above the " + maxRecordBytes + "-byte limit (max.request.size) less "
+                + (maxRecordBytes - maxValueBytes) + " bytes for headers and framing";
     }
 
     private void reply(Headers commandHeaders, Envelope command, CommandResult result, byte[] token) {
@@ -212,14 +274,21 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                     aggregate.name(), problem, result);
             return;
         }
+        byte[] value = RESULTS.serialize(result);
+        if (value.length > maxValueBytes && !result.accepted()) { // a long reason, from decide or an exception
+            String reason = result.reason();
+            value = RESULTS.serialize(CommandResult.rejection(result.aggregateId(), result.version(),
+                    reason.substring(0, Math.min(reason.length(), maxValueBytes / 8)) + "... (" + reason.length()
+                    + " characters, cut to fit max.request.size " + maxRecordBytes + ")"));
+        }
         Headers headers = new RecordHeaders();
         EventCodec.envelope(headers, "CommandResult", source, command, clock.instant(), format);
         headers.add(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS.getBytes(StandardCharsets.UTF_8));
         if (result.events() > 0) {
             headers.add(OffsetStampingProducer.REPLY_TOKEN, token); // the producer adds the events' offsets
         }
-        context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, replyPartition.intValue(),
-                RESULTS.serialize(result)), clock.millis(), headers), REPLIES);
+        context.forward(new Record<>(command.correlationId(), new ReplyOut(topic, replyPartition.intValue(), value),
+                clock.millis(), headers), REPLIES);
     }
 
     /** @return the non-negative number a header holds, or null if it is absent or not one */

@@ -138,8 +138,19 @@ public final class EventCodec<S, C, E> {
                 .put(type).put(json).array();
     }
 
+    /**
+     * @return the version of a stored state, 0 for none
+     * @throws CourierException if the stored form is too short to hold a version
+     */
     public long storedVersion(byte[] stored) {
-        return stored == null ? 0 : ByteBuffer.wrap(stored).getLong();
+        if (stored == null) {
+            return 0;
+        }
+        if (stored.length < 8) {
+            throw new CourierException("stored state of " + stored.length + " bytes is shorter than its 8-byte "
+                    + "version; it was not written by this release");
+        }
+        return ByteBuffer.wrap(stored).getLong();
     }
 
     public S storedState(byte[] stored) {

@@ -22,6 +22,22 @@ public final class EventReplayer {
     }
 
     /**
+     * @return the aggregate's state after the event
+     * @throws CourierException naming the aggregate, the version and where the event is, if {@code evolve} fails
+     */
+    private static <S, E> S evolve(Aggregate<S, ?, E> aggregate, S state, String id, EventCodec.Decoded<E> event,
+            String where) {
+        try {
+            return aggregate.evolve().apply(state, event.event());
+        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+            // As for live commands, user code's errors too; a bare one would not say which event of which aggregate.
+            throw new CourierException("aggregate '" + aggregate.name() + "' failed to evolve '" + id + "' to version "
+                    + event.version() + " with event " + where + " (" + aggregate.events().messageType(event.event())
+                    + "): " + e, e);
+        }
+    }
+
+    /**
      * @param partition the one partition of the events topic to read, or -1 for all of them
      * @return the states of the aggregates whose events the partition(s) hold
      */
@@ -53,7 +69,7 @@ public final class EventReplayer {
                         duplicates++;
                         continue;
                     }
-                    states.put(id, aggregate.evolve().apply(states.get(id), d.event()));
+                    states.put(id, evolve(aggregate, states.get(id), id, d, where));
                     versions.put(id, d.version());
                 }
             }

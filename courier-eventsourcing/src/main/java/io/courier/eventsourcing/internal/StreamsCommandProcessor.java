@@ -20,9 +20,12 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.header.Headers;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
@@ -30,41 +33,58 @@ import org.apache.kafka.common.serialization.Serializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.common.utils.Utils;
+import org.apache.kafka.streams.CloseOptions;
 import org.apache.kafka.streams.KafkaClientSupplier;
 import org.apache.kafka.streams.KafkaStreams;
 import org.apache.kafka.streams.KeyValue;
 import org.apache.kafka.streams.StoreQueryParameters;
 import org.apache.kafka.streams.StreamsConfig;
 import org.apache.kafka.streams.Topology;
+import org.apache.kafka.streams.errors.StreamsUncaughtExceptionHandler;
 import org.apache.kafka.streams.processor.StreamPartitioner;
 import org.apache.kafka.streams.state.KeyValueIterator;
 import org.apache.kafka.streams.state.QueryableStoreTypes;
 import org.apache.kafka.streams.state.ReadOnlyKeyValueStore;
 import org.apache.kafka.streams.state.Stores;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** The command processor as a Kafka Streams topology: commands source, one deciding node, events and replies sinks. */
 public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<S> {
+    private static final Logger LOG = LoggerFactory.getLogger(StreamsCommandProcessor.class);
     private final Aggregate<S, C, E> aggregate;
     private final EventCodec<S, C, E> codec;
     private final KafkaStreams streams;
     /** The temporary state directory this processor created, deleted on close; empty if the user chose one. */
     private final Optional<Path> ownStateDirectory;
+    /** What stopped a stream thread, for {@link #awaitRunning}: Kafka Streams keeps no record of it. */
+    private final AtomicReference<Throwable> failure;
 
-    private StreamsCommandProcessor(Aggregate<S, C, E> aggregate, KafkaStreams streams, Optional<Path> ownStateDirectory) {
+    private StreamsCommandProcessor(Aggregate<S, C, E> aggregate, KafkaStreams streams, Optional<Path> ownStateDirectory,
+            AtomicReference<Throwable> failure) {
         this.aggregate = aggregate;
         this.codec = new EventCodec<>(aggregate);
         this.streams = streams;
         this.ownStateDirectory = ownStateDirectory;
+        this.failure = failure;
     }
 
     /** @see CommandProcessor#start */
     public static <S, C, E> CommandProcessor<S> start(Courier courier, Aggregate<S, C, E> aggregate,
             ProcessorOptions options) {
-        courier.provision(
-                Topic.builder(aggregate.commandsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions()).build(),
-                // The event store: nothing is ever deleted by time or size.
-                Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes()).partitions(aggregate.partitions())
-                        .config("retention.ms", "-1").config("retention.bytes", "-1").build());
+        try {
+            courier.provision(
+                    Topic.builder(aggregate.commandsTopic(), Serdes.string(), Serdes.bytes())
+                            .partitions(aggregate.partitions()).replicationFactor(options.replicationFactor()).build(),
+                    // The event store: nothing is ever deleted by time or size.
+                    Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes())
+                            .partitions(aggregate.partitions()).replicationFactor(options.replicationFactor())
+                            .config("retention.ms", "-1").config("retention.bytes", "-1").build());
+        } catch (CourierException e) { // a drift names the topic; say which settings declared it
+            throw new CourierException("cannot provision the topics of aggregate '" + aggregate.name() + "' for "
+                    + "processor '" + options.applicationId() + "' (Aggregate.partitions=" + aggregate.partitions()
+                    + ", ProcessorOptions.replicationFactor=" + options.replicationFactor() + "): " + e.getMessage(), e);
+        }
         Optional<Path> own;
         try { // only when the user chose none: the state is in memory, restored from the changelog on every start
             own = options.stateDirectory().isPresent() ? Optional.empty()
@@ -75,22 +95,69 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
                     + "': " + e.getMessage(), e);
         }
         KafkaStreams streams = null;
+        AtomicReference<Throwable> failure = new AtomicReference<>();
         try {
             Properties properties = properties(courier, options);
             properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElseGet(own::get).toString());
+            int maxRecordBytes = maxRequestSize(properties);
             ChangelogSeed.seedIfLost(courier, aggregate, options.applicationId());
             ReplyTargets replyTargets = new ReplyTargets(courier);
             streams = new KafkaStreams(topology(aggregate, () -> new CommandNode<>(aggregate, courier.config().clock(),
-                    courier.config().envelopeFormat(), options.commitInterval(), replyTargets::problem)), properties,
-                    new Clients(courier.config().clientFactory()));
+                    courier.config().envelopeFormat(), options.commitInterval(), replyTargets::problem,
+                    maxRecordBytes)), properties, new Clients(courier.config().clientFactory()));
+            streams.setUncaughtExceptionHandler(e -> {
+                failure.compareAndSet(null, e);
+                LOG.error("command processor '{}' of aggregate '{}' stops: a stream thread failed; commands are not "
+                        + "processed until it is started again", options.applicationId(), aggregate.name(), e);
+                // Kafka's own default, kept deliberately: a replaced thread would read the same record and most
+                // likely fail again, in a loop that nobody sees; a stopped client shows in awaitRunning.
+                return StreamsUncaughtExceptionHandler.StreamThreadExceptionResponse.SHUTDOWN_CLIENT;
+            });
             streams.start();
         } catch (RuntimeException e) {
-            if (streams == null || streams.close(Duration.ofSeconds(30))) {
+            if (streams == null || close(streams)) {
                 own.ifPresent(StreamsCommandProcessor::deleteQuietly);
             }
             throw e;
         }
-        return new StreamsCommandProcessor<>(aggregate, streams, own);
+        return new StreamsCommandProcessor<>(aggregate, streams, own, failure);
+    }
+
+    /**
+     * @return the largest record the processor's producers accept ({@code max.request.size}), resolved as Kafka
+     *     Streams does: {@code producer.max.request.size}, else {@code max.request.size}, else Kafka's default
+     * @throws IllegalArgumentException naming the setting if it is not a positive number
+     */
+    static int maxRequestSize(Properties properties) {
+        String prefixed = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
+        String key = properties.containsKey(prefixed) ? prefixed : ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
+        Object configured = properties.get(key);
+        if (configured == null) {
+            return DEFAULT_MAX_REQUEST_SIZE;
+        }
+        try {
+            int bytes = Integer.parseInt(configured.toString().trim());
+            if (bytes > 0) {
+                return bytes;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException(key + " must be a positive number of bytes, but was '" + configured + "'");
+    }
+
+    /** Kafka's default {@code max.request.size}. */
+    static final int DEFAULT_MAX_REQUEST_SIZE = 1024 * 1024;
+
+    /**
+     * Closes and leaves the consumer group: a member that just stops keeps its partitions for its session timeout
+     * (45 s by default), and commands to them wait unanswered that long.
+     *
+     * @return whether the stream threads stopped in time
+     */
+    private static boolean close(KafkaStreams streams) {
+        return streams.close(CloseOptions.groupMembershipOperation(CloseOptions.GroupMembershipOperation.LEAVE_GROUP)
+                .withTimeout(Duration.ofSeconds(30)));
     }
 
     static <S, C, E> Topology topology(Aggregate<S, C, E> aggregate,
@@ -119,16 +186,38 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
+        // The state changelog, which Kafka Streams creates, is replicated like the topics the processor provisions.
+        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, options.replicationFactor());
         return p;
     }
 
     @Override
     public CommandProcessor<S> awaitRunning(Duration timeout) {
+        awaitRunning(aggregate.name(), streams::state, failure::get, timeout);
+        return this;
+    }
+
+    /**
+     * Waits until {@code state} is RUNNING.
+     *
+     * @throws CourierException at once, with {@code failure} as its cause, if the state is one that never leads to
+     *     RUNNING (the client failed, or is shutting down or closed)
+     * @throws CourierRetriableException if it is not RUNNING after {@code timeout}
+     */
+    static void awaitRunning(String aggregate, Supplier<KafkaStreams.State> state, Supplier<Throwable> failure,
+            Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (streams.state() != KafkaStreams.State.RUNNING) {
-            if (System.nanoTime() > deadline || streams.state() == KafkaStreams.State.ERROR) {
-                throw new CourierRetriableException("command processor of aggregate '" + aggregate.name()
-                        + "' is " + streams.state() + ", not RUNNING, after " + timeout);
+        KafkaStreams.State now;
+        while ((now = state.get()) != KafkaStreams.State.RUNNING) {
+            if (TERMINAL.contains(now)) {
+                Throwable cause = failure.get();
+                throw new CourierException("command processor of aggregate '" + aggregate + "' is " + now
+                        + " and will not run: " + (cause == null ? "it was closed" : "a stream thread failed: "
+                        + cause), cause);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new CourierRetriableException("command processor of aggregate '" + aggregate + "' is " + now
+                        + ", not RUNNING, after " + timeout);
             }
             try {
                 Thread.sleep(50);
@@ -137,8 +226,11 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
                 throw new CourierException("interrupted while waiting for the command processor", e);
             }
         }
-        return this;
     }
+
+    /** States from which Kafka Streams never gets to RUNNING again. */
+    private static final Set<KafkaStreams.State> TERMINAL = Set.of(KafkaStreams.State.PENDING_ERROR,
+            KafkaStreams.State.ERROR, KafkaStreams.State.PENDING_SHUTDOWN, KafkaStreams.State.NOT_RUNNING);
 
     private ReadOnlyKeyValueStore<String, byte[]> store() {
         return streams.store(StoreQueryParameters.fromNameAndType(CommandNode.STORE,
@@ -166,7 +258,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
 
     @Override
     public void close() {
-        if (streams.close(Duration.ofSeconds(30))) { // not while stream threads may still write to it
+        if (close(streams)) { // not while stream threads may still write to it
             ownStateDirectory.ifPresent(StreamsCommandProcessor::deleteQuietly);
         }
     }

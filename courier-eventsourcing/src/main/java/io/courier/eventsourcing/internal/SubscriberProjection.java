@@ -47,6 +47,8 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     /** Which subscriber's events count: a reset starts a new generation, and the old one's late events are dropped. */
     private int generation;
     private boolean closed;
+    /** Why the projection serves nothing: a reset cleared it and could not subscribe again. Null while it works. */
+    private volatile RuntimeException failed;
     private Subscriber subscriber;
     /** Serialises reset and close, which wait for a subscriber to stop: not under this object's monitor. */
     private final Object lifecycle = new Object();
@@ -132,11 +134,38 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     @Override
     public Optional<V> get(String aggregateId) {
+        requireWorking();
         return models.get(aggregateId);
+    }
+
+    /** @throws CourierException if a reset left the projection empty and not reading, naming why */
+    private void requireWorking() {
+        RuntimeException why = failed;
+        if (why != null) {
+            throw new CourierException("projection '" + name + "' serves nothing: a reset cleared it and could not "
+                    + "read the events again (" + why + "); reset() it again", why);
+        }
+    }
+
+    @Override
+    public synchronized Optional<V> get(String aggregateId, Collection<EventOffset> offsets, Duration wait) {
+        requireNotStalled(aggregateId);
+        awaitOffsets(offsets, wait);
+        requireNotStalled(aggregateId); // the event that stalled it may be among those awaited
+        return get(aggregateId);
+    }
+
+    /** @throws CourierException if the projection stopped applying the aggregate; holds the lock */
+    private void requireNotStalled(String aggregateId) {
+        String why = stalled.get(aggregateId);
+        if (why != null) {
+            throw new CourierException(why);
+        }
     }
 
     @Override
     public synchronized Optional<V> get(String aggregateId, long version, Duration wait) {
+        requireWorking();
         long deadline = System.nanoTime() + wait.toNanos();
         while (versions.getOrDefault(aggregateId, 0L) < version) {
             String why = stalled.get(aggregateId);
@@ -157,6 +186,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                         + "', so it cannot wait for offset " + o + " of another topic");
             }
         }
+        requireWorking();
         long deadline = System.nanoTime() + wait.toNanos();
         for (EventOffset o : offsets) {
             while (positions.getOrDefault(o.partition(), -1L) < o.offset()) {
@@ -167,8 +197,15 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
         }
     }
 
-    /** Waits for the next applied event, or throws {@code late} once the deadline has passed. Holds the lock. */
+    /**
+     * Waits for the next applied event, or throws {@code late} once the deadline has passed, or at once if the
+     * projection is closed or failed. Holds the lock.
+     */
     private void pause(long deadline, Supplier<String> late) {
+        if (closed) { // nothing will be applied any more: waiting out the deadline would only hide why
+            throw new CourierException("projection '" + name + "' is closed");
+        }
+        requireWorking();
         long left = deadline - System.nanoTime();
         if (left <= 0) {
             throw new CourierRetriableException(late.get());
@@ -183,16 +220,19 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     @Override
     public Map<Integer, Long> positions() {
+        requireWorking();
         return Map.copyOf(positions);
     }
 
     @Override
     public long version(String aggregateId) {
+        requireWorking();
         return versions.getOrDefault(aggregateId, 0L);
     }
 
     @Override
     public Map<String, V> all() {
+        requireWorking();
         return models.all();
     }
 
@@ -211,10 +251,21 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 stalled.clear();
                 positions.clear();
             }
-            // Outside the monitor: the old subscriber's thread finishes its batch through apply(), which needs it.
-            old.close();
-            courier.admin().deleteConsumerGroups(List.of(oldGroup));
-            subscribe();
+            try {
+                // Outside the monitor: the old subscriber's thread finishes its batch through apply(), which needs it.
+                old.close();
+                courier.admin().deleteConsumerGroups(List.of(oldGroup));
+                subscribe();
+            } catch (RuntimeException e) {
+                synchronized (this) { // the models are cleared and nothing refills them: say so to every query
+                    failed = e;
+                    notifyAll();
+                }
+                throw e;
+            }
+            synchronized (this) {
+                failed = null;
+            }
         }
     }
 
@@ -228,6 +279,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 }
                 closed = true;
                 group = groupId();
+                notifyAll(); // the waiting queries fail now, not at their deadline
             }
             subscriber.close();
             courier.admin().deleteConsumerGroups(List.of(group)); // best effort: an unused group expires anyway

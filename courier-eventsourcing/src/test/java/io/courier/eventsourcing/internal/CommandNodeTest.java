@@ -1,5 +1,6 @@
 package io.courier.eventsourcing.internal;
 
+import static io.courier.eventsourcing.internal.Counters.COUNTERS;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.core.EnvelopeFormat;
@@ -7,6 +8,9 @@ import io.courier.core.Serdes;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandResult;
 import io.courier.eventsourcing.Decision;
+import io.courier.eventsourcing.internal.Counters.Add;
+import io.courier.eventsourcing.internal.Counters.Added;
+import io.courier.eventsourcing.internal.Counters.Counter;
 import io.courier.requestreply.ReplyHeaders;
 import java.lang.reflect.Proxy;
 import java.nio.charset.StandardCharsets;
@@ -29,22 +33,26 @@ import org.junit.jupiter.api.Test;
  * that Kafka Streams would turn into a stopped processor, had the node thrown.
  */
 class CommandNodeTest {
-    record Counter(long count) {}
 
-    record Add(long n) {}
+    /** An aggregate whose outcome is as large as its command says: the state, or the event. */
+    record Blob(String text) {}
 
-    record Added(long n) {}
+    record Put(int stateChars, int eventChars) {}
 
-    private static final Aggregate<Counter, Add, Added> COUNTERS = Aggregate.builder("counter", Counter.class,
-                    Add.class, Added.class)
-            .decide((state, add) -> Decision.accept(new Added(add.n())))
-            .evolve((state, added) -> new Counter((state == null ? 0 : state.count()) + added.n()))
+    record Wrote(String padding, int stateChars) {}
+
+    private static final Aggregate<Blob, Put, Wrote> BLOBS = Aggregate.builder("blob", Blob.class, Put.class,
+                    Wrote.class)
+            .decide((state, put) -> put.stateChars() < 0 ? Decision.reject("r".repeat(put.eventChars()))
+                    : Decision.accept(new Wrote("p".repeat(put.eventChars()), put.stateChars())))
+            .evolve((state, wrote) -> new Blob("s".repeat(wrote.stateChars())))
             .build();
 
     private final Map<String, byte[]> store = new HashMap<>();
     /** What the node forwarded, by child: events or replies. */
     private final Map<String, List<Record<?, ?>>> forwarded = new HashMap<>();
     private CommandNode<Counter, Add, Added> node;
+    private ProcessorContext<String, Object> context;
     /** What the reply target check says. */
     private String replyProblem;
 
@@ -58,7 +66,7 @@ class CommandNodeTest {
                             case "put" -> store.put((String) args[0], (byte[]) args[1]);
                             default -> throw new UnsupportedOperationException(method.getName());
                         });
-        ProcessorContext<String, Object> context = (ProcessorContext<String, Object>) Proxy.newProxyInstance(
+        context = (ProcessorContext<String, Object>) Proxy.newProxyInstance(
                 getClass().getClassLoader(), new Class<?>[] {ProcessorContext.class}, (proxy, method, args) ->
                         switch (method.getName()) {
                             case "getStateStore" -> kv;
@@ -67,14 +75,25 @@ class CommandNodeTest {
                                     .add((Record<?, ?>) args[0]);
                             default -> throw new UnsupportedOperationException(method.getName());
                         });
-        node = new CommandNode<>(COUNTERS, Clock.systemUTC(), EnvelopeFormat.COMPACT, Duration.ofMillis(100),
-                (topic, partition) -> replyProblem);
-        node.init(context);
+        node = node(COUNTERS);
+    }
+
+    /** @return a node of the aggregate on this test's store and context, with Kafka's default record limit */
+    private <S, C, E> CommandNode<S, C, E> node(Aggregate<S, C, E> aggregate) {
+        CommandNode<S, C, E> n = new CommandNode<>(aggregate, Clock.systemUTC(), EnvelopeFormat.COMPACT,
+                Duration.ofMillis(100), (topic, partition) -> replyProblem,
+                StreamsCommandProcessor.DEFAULT_MAX_REQUEST_SIZE);
+        n.init(context);
+        return n;
     }
 
     private void process(String... headers) {
+        process(node, "Add", "{\"n\":5}", headers);
+    }
+
+    private void process(CommandNode<?, ?, ?> target, String type, String value, String... headers) {
         RecordHeaders h = new RecordHeaders();
-        h.add("ce_type", "Add".getBytes(StandardCharsets.UTF_8));
+        h.add("ce_type", type.getBytes(StandardCharsets.UTF_8));
         h.add(ReplyHeaders.REPLY_TOPIC, "counter.replies".getBytes(StandardCharsets.UTF_8));
         for (int i = 0; i < headers.length; i += 2) {
             h.remove(headers[i]);
@@ -83,7 +102,7 @@ class CommandNodeTest {
         if (h.lastHeader(ReplyHeaders.REPLY_PARTITION) == null) {
             h.add(ReplyHeaders.REPLY_PARTITION, "0".getBytes(StandardCharsets.UTF_8));
         }
-        node.process(new Record<>("c-1", "{\"n\":5}".getBytes(StandardCharsets.UTF_8), 0L, h));
+        target.process(new Record<>("c-1", value.getBytes(StandardCharsets.UTF_8), 0L, h));
     }
 
     private CommandResult lastReply() {
@@ -139,6 +158,57 @@ class CommandNodeTest {
         assertThat(lastReply().reason()).startsWith("aggregate 'counter' cannot read the stored state of 'c-1': ");
         assertThat(lastReply().version()).isEqualTo(3);
         assertThat(events()).isZero();
+    }
+
+    @Test
+    void aStoredStateTooShortToHoldItsVersionIsARejectionNotAStoppedProcessor() {
+        store.put("c-1", new byte[3]);
+
+        process();
+
+        assertThat(lastReply().accepted()).isFalse();
+        assertThat(lastReply().reason()).isEqualTo("aggregate 'counter' cannot read the stored state of 'c-1': "
+                + "stored state of 3 bytes is shorter than its 8-byte version; it was not written by this release");
+        assertThat(events()).isZero();
+        assertThat(store.get("c-1")).hasSize(3);
+    }
+
+    @Test
+    void rejectsACommandWhoseStateWouldExceedTheRecordLimit() {
+        CommandNode<Blob, Put, Wrote> blobs = node(BLOBS);
+        process(blobs, "Put", "{\"stateChars\":10,\"eventChars\":1}");
+        assertThat(lastReply().accepted()).isTrue();
+        byte[] before = store.get("c-1");
+
+        process(blobs, "Put", "{\"stateChars\":1100000,\"eventChars\":1}");
+
+        assertThat(lastReply().accepted()).isFalse();
+        assertThat(lastReply().version()).isEqualTo(1);
+        assertThat(lastReply().reason()).isEqualTo("aggregate 'blob' cannot write the outcome of Put: the state of "
+                + "'c-1' would be 1100022 bytes, above the 1048576-byte limit (max.request.size) less 16384 "
+                + "bytes for headers and framing");
+        assertThat(events()).as("only the first command's event").isEqualTo(1);
+        assertThat(store.get("c-1")).as("the state of version 1").isSameAs(before);
+    }
+
+    @Test
+    void rejectsACommandWhoseEventWouldExceedTheRecordLimit() {
+        process(node(BLOBS), "Put", "{\"stateChars\":1,\"eventChars\":1100000}");
+
+        assertThat(lastReply().accepted()).isFalse();
+        assertThat(lastReply().reason()).contains("event 1 of 1 (Wrote) of 'c-1' would be ")
+                .contains("above the 1048576-byte limit (max.request.size)");
+        assertThat(events()).isZero();
+        assertThat(store).doesNotContainKey("c-1");
+    }
+
+    @Test
+    void aRejectionWhoseReasonWouldExceedTheRecordLimitIsSentWithTheReasonCut() {
+        process(node(BLOBS), "Put", "{\"stateChars\":-1,\"eventChars\":1100000}");
+
+        assertThat(lastReply().accepted()).isFalse();
+        assertThat(lastReply().reason()).startsWith("rrr").endsWith("... (1100000 characters, cut to fit "
+                + "max.request.size 1048576)").hasSizeLessThan(1_048_576 / 4);
     }
 
     @Test

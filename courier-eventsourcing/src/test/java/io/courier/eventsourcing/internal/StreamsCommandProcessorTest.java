@@ -1,0 +1,69 @@
+package io.courier.eventsourcing.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import java.time.Duration;
+import java.util.Properties;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.streams.KafkaStreams;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/** What the processor makes of Kafka Streams' states and of its client properties, without a broker. */
+@Timeout(value = 1, unit = TimeUnit.MINUTES) // a guard: a wait that does not end at once would take an hour
+class StreamsCommandProcessorTest {
+    private static final Duration HOUR = Duration.ofHours(1);
+
+    @Test
+    void awaitRunningFailsAtOnceWithTheStreamThreadsErrorWhenKafkaStreamsIsInError() {
+        IllegalStateException boom = new IllegalStateException("boom");
+        for (KafkaStreams.State failed : new KafkaStreams.State[] {KafkaStreams.State.PENDING_ERROR,
+                KafkaStreams.State.ERROR}) {
+            CourierException e = assertThrows(CourierException.class,
+                    () -> StreamsCommandProcessor.awaitRunning("account", () -> failed, () -> boom, HOUR));
+
+            assertThat(e).isNotInstanceOf(CourierRetriableException.class).hasCause(boom)
+                    .hasMessage("command processor of aggregate 'account' is " + failed + " and will not run: a "
+                            + "stream thread failed: java.lang.IllegalStateException: boom");
+        }
+    }
+
+    @Test
+    void awaitRunningFailsAtOnceWhenKafkaStreamsIsShuttingDownOrClosed() {
+        for (KafkaStreams.State closed : new KafkaStreams.State[] {KafkaStreams.State.PENDING_SHUTDOWN,
+                KafkaStreams.State.NOT_RUNNING}) {
+            CourierException e = assertThrows(CourierException.class,
+                    () -> StreamsCommandProcessor.awaitRunning("account", () -> closed, () -> null, HOUR));
+
+            assertThat(e).isNotInstanceOf(CourierRetriableException.class)
+                    .hasMessage("command processor of aggregate 'account' is " + closed + " and will not run: it was "
+                            + "closed");
+        }
+    }
+
+    @Test
+    void awaitRunningIsRetriableWhileKafkaStreamsIsStillOnItsWay() {
+        CourierRetriableException e = assertThrows(CourierRetriableException.class, () -> StreamsCommandProcessor
+                .awaitRunning("account", () -> KafkaStreams.State.REBALANCING, () -> null, Duration.ZERO));
+
+        assertThat(e).hasMessage("command processor of aggregate 'account' is REBALANCING, not RUNNING, after PT0S");
+        StreamsCommandProcessor.awaitRunning("account", () -> KafkaStreams.State.RUNNING, () -> null, Duration.ZERO);
+    }
+
+    @Test
+    void theRecordLimitIsTheProducersMaxRequestSizeAsKafkaStreamsResolvesIt() {
+        Properties p = new Properties();
+        assertThat(StreamsCommandProcessor.maxRequestSize(p)).isEqualTo(1_048_576);
+        p.put("max.request.size", "2000000");
+        assertThat(StreamsCommandProcessor.maxRequestSize(p)).isEqualTo(2_000_000);
+        p.put("producer.max.request.size", 3_000_000);
+        assertThat(StreamsCommandProcessor.maxRequestSize(p)).as("the producer's own setting first")
+                .isEqualTo(3_000_000);
+        p.put("producer.max.request.size", "lots");
+        assertThat(assertThrows(IllegalArgumentException.class, () -> StreamsCommandProcessor.maxRequestSize(p)))
+                .hasMessage("producer.max.request.size must be a positive number of bytes, but was 'lots'");
+    }
+}
