@@ -47,6 +47,10 @@ class CrashRecoveryIT {
         LOG.info("AT_LEAST_ONCE: handled {} lines, {} distinct, {} duplicates, killed after {} lines",
                 run.handled.size(), distinct(run.handled).size(), duplicates(run.handled), run.handledAtKill);
         assertThat(distinct(run.handled)).as("acked ⊆ handled").containsAll(run.acked);
+        assertThat(run.committedAtKill).as("offsets committed at the kill: as it went, and only after handling")
+                .isPositive().isLessThanOrEqualTo(run.handledAtKill);
+        assertThat(duplicates(run.handled)).as("duplicates: at most what was handled but not committed at the kill")
+                .isLessThanOrEqualTo(run.handledAtKill - run.committedAtKill);
     }
 
     @Test
@@ -125,10 +129,16 @@ class CrashRecoveryIT {
         LOG.info("AT_MOST_ONCE: handled {} distinct, {} duplicates, {} lost, killed after {} lines",
                 distinct(handled).size(), duplicates(handled), lost, run.handledAtKill);
         assertThat(duplicates(handled)).as("no message handled twice").isZero();
+        assertThat(run.committedAtKill).as("offsets committed at the kill: before handling")
+                .isGreaterThanOrEqualTo(run.handledAtKill);
         assertThat(lost).as("at most the batch in flight at the kill (50 records) is lost").isBetween(0, 50);
     }
 
-    private record Run(Set<Integer> acked, List<Integer> handled, int handledAtKill, Path log) {}
+    /**
+     * @param committedAtKill the records whose offsets the group had committed when the first instance was killed
+     *                        (the input's offsets start at 0, so the sum of the committed offsets)
+     */
+    private record Run(Set<Integer> acked, List<Integer> handled, int handledAtKill, long committedAtKill, Path log) {}
 
     private interface Done {
         boolean test(List<Integer> handledLog) throws Exception;
@@ -145,13 +155,15 @@ class CrashRecoveryIT {
         first.destroyForcibly().waitFor(); // SIGKILL: no commit, no close, no goodbye to the group
         int atKill = readLog(log).size();
         assertThat(atKill).as("killed mid-stream").isLessThan(MESSAGES);
+        long committedAtKill = cluster.admin().listConsumerGroupOffsets("crash-" + in).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS).values().stream().mapToLong(o -> o.offset()).sum();
         Process second = start(cluster, g, in, out, log);
         try {
             await().atMost(Duration.ofMinutes(3)).pollInterval(Duration.ofMillis(500)).until(() -> done.test(readLog(log)));
         } finally {
             second.destroyForcibly().waitFor();
         }
-        return new Run(acked, readLog(log), atKill, log);
+        return new Run(acked, readLog(log), atKill, committedAtKill, log);
     }
 
     /** Provisions both topics and publishes the input; returns the acknowledged messages. */

@@ -2,6 +2,7 @@ package io.courier.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
@@ -434,15 +435,12 @@ class PublishSubscribeIT {
                 p.publish("k", "committed-1");
                 p.publish("k", "committed-2");
             });
-            try {
-                publisher.inTransaction(p -> {
-                    p.publish("k", "aborted");
-                    p.flush(); // in the log, so that only the abort marker hides it
-                    throw new IllegalStateException("changed my mind");
-                });
-            } catch (IllegalStateException expected) {
-                // the transaction was aborted
-            }
+            IllegalStateException aborted = assertThrows(IllegalStateException.class, () -> publisher.inTransaction(p -> {
+                p.publish("k", "aborted");
+                p.flush(); // in the log, so that only the abort marker hides it
+                throw new IllegalStateException("changed my mind");
+            }));
+            assertThat(aborted).as("the work's own exception, the transaction aborted").hasMessage("changed my mind");
             publisher.publishAndWait("k", "committed-3");
         }
         assertThat(Probe.readAll(bootstrap, "tx-publish", true)).extracting(r -> Probe.text(r.value()))

@@ -89,6 +89,8 @@ class RefusedOutputIT {
                     .as("the dead letter names why the record failed, not why its dead letter did")
                     .isEqualTo(IllegalStateException.class.getName());
             assertThat(handled).containsKeys("a", "b");
+            assertThat(handled.get("poison")).as("its 3 attempts, and no run while its dead letter was refused")
+                    .isEqualTo(3);
         }
     }
 

@@ -92,6 +92,8 @@ class SerdesTest {
         assertThat(new String(serde.serialize(full), StandardCharsets.UTF_8))
                 .isEqualTo("{\"id\":\"p-1\",\"note\":\"fragile\",\"weight\":12}");
         assertThat(serde.deserialize(serde.serialize(full), "Parcel")).isEqualTo(full);
+        assertThat(new String(serde.serialize(bare), StandardCharsets.UTF_8))
+                .isEqualTo("{\"id\":\"p-2\",\"note\":null,\"weight\":null}");
         assertThat(serde.deserialize(serde.serialize(bare), "Parcel")).isEqualTo(bare);
         assertThat(serde.deserialize("{\"id\":\"p-2\"}".getBytes(StandardCharsets.UTF_8), "Parcel"))
                 .as("written before the optional fields existed").isEqualTo(bare);

@@ -17,7 +17,8 @@ class MicrometerMetricsTest {
         metrics.handled("orders", "billing", TimeUnit.MILLISECONDS.toNanos(2));
         assertThat(registry.get("courier.publish").tag("topic", "orders").timer().count()).isEqualTo(2);
         assertThat(registry.get("courier.publish").timer().totalTime(TimeUnit.MILLISECONDS)).isEqualTo(8.0);
-        assertThat(registry.get("courier.handle").tag("group", "billing").timer().count()).isEqualTo(1);
+        assertThat(registry.get("courier.handle").tag("topic", "orders").tag("group", "billing").timer().count())
+                .isEqualTo(1);
     }
 
     @Test
@@ -26,8 +27,11 @@ class MicrometerMetricsTest {
         metrics.handlerFailed("orders", "billing", 1);
         metrics.handlerFailed("orders", "billing", 2);
         metrics.deadLettered("orders", "billing");
-        assertThat(registry.get("courier.publish.failures").tag("exception", "IllegalStateException").counter().count()).isEqualTo(1);
-        assertThat(registry.get("courier.handle.failures").counter().count()).isEqualTo(2);
-        assertThat(registry.get("courier.dead.letters").tag("topic", "orders").counter().count()).isEqualTo(1);
+        assertThat(registry.get("courier.publish.failures").tag("topic", "orders")
+                .tag("exception", "IllegalStateException").counter().count()).isEqualTo(1);
+        assertThat(registry.get("courier.handle.failures").tag("topic", "orders").tag("group", "billing").counter()
+                .count()).isEqualTo(2);
+        assertThat(registry.get("courier.dead.letters").tag("topic", "orders").tag("group", "billing").counter()
+                .count()).isEqualTo(1);
     }
 }

@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.Callback;
@@ -201,12 +202,19 @@ class AtLeastOnceBatchTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
     }
 
-    @Test
-    void anErrorFromAHandlerSendsItsMessageToTheDeadLetterTopicAndTheThreadCarriesOn() {
+    static java.util.stream.Stream<Error> errorsOfHandlerCode() {
+        return java.util.stream.Stream.of(new AssertionError("a bug in the handler"),
+                new StackOverflowError("a recursion too deep for one payload"),
+                new NoClassDefFoundError("com/example/Missing"));
+    }
+
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("errorsOfHandlerCode")
+    void anErrorFromAHandlerSendsItsMessageToTheDeadLetterTopicAndTheThreadCarriesOn(Error error) {
         TopicPartition p = new TopicPartition("orders", 0);
         SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)), (m, ctx) -> {
             if (m.key().equals("x")) {
-                throw new AssertionError("a bug in the handler");
+                throw error;
             }
             ctx.publish(OUT, m.key(), "handled");
         }, producer);
@@ -214,9 +222,31 @@ class AtLeastOnceBatchTest {
 
         ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, producer, p, 2);
 
-        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo("java.lang.AssertionError");
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo(error.getClass().getName());
         assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).isEqualTo("3");
         assertThat(producer.history()).extracting(ProducerRecord::topic).as("y, after x, was handled").contains("out");
+    }
+
+    @Test
+    void theJvmsOwnErrorsStillStopTheThreadWithoutCommittingOrDeadLetteringTheMessage() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        OutOfMemoryError gone = new OutOfMemoryError("the heap is gone (a test's)");
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)),
+                (m, ctx) -> {
+                    throw gone;
+                }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "x"), null);
+        AtomicReference<Throwable> ended = new AtomicReference<>();
+        Thread t = new Thread(worker);
+        t.setUncaughtExceptionHandler((thread, e) -> ended.set(e));
+        t.start();
+        t.join(20_000);
+
+        assertThat(t.isAlive()).as("stopped").isFalse();
+        assertThat(ended.get()).as("the error reaches the thread's end, as the JVM handles it").isSameAs(gone);
+        assertThat(worker.failure()).isSameAs(gone);
+        assertThat(commits).as("the message is left to the next owner").doesNotContainKey(p);
+        assertThat(producer.history()).extracting(ProducerRecord::topic).doesNotContain("orders.dlt");
     }
 
     @Test
