@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
@@ -12,11 +13,20 @@ import io.courier.core.PublishResult;
 import io.courier.core.Publisher;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.junit.jupiter.api.Test;
@@ -82,6 +92,121 @@ class KafkaPublisherTest {
                 .contains("Producer is closed forcefully.");
         assertThat(published).isCompletedExceptionally();
         publisher.close(Duration.ZERO); // idempotent: nothing more to report
+    }
+
+    /** A producer whose send of the value "slow" waits for {@code release}, outside the producer's monitor. */
+    private static final class SlowSendProducer extends MockProducer<byte[], byte[]> {
+        final CountDownLatch inSend = new CountDownLatch(1);
+        final CountDownLatch release = new CountDownLatch(1);
+        final AtomicBoolean slowSendReturned = new AtomicBoolean();
+        final AtomicInteger sent = new AtomicInteger();
+        /** How many records had been sent when each commit began. */
+        final List<Integer> sentAtCommit = new CopyOnWriteArrayList<>();
+
+        SlowSendProducer() {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        @Override
+        public Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> record, Callback callback) {
+            boolean slow = "slow".equals(new String(record.value(), StandardCharsets.UTF_8));
+            if (slow) {
+                inSend.countDown();
+                try {
+                    release.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            Future<RecordMetadata> result = super.send(record, callback);
+            sent.incrementAndGet();
+            slowSendReturned.compareAndSet(false, slow);
+            return result;
+        }
+
+        @Override
+        public void commitTransaction() {
+            sentAtCommit.add(sent.get());
+            super.commitTransaction();
+        }
+    }
+
+    @Test
+    void theEndOfATransactionWaitsForASendStillUnderWayOnAnotherThread() throws Exception {
+        SlowSendProducer producer = new SlowSendProducer();
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.EXACTLY_ONCE, producer);
+        AtomicBoolean committedAfterTheSlowSend = new AtomicBoolean();
+        Thread transaction = new Thread(() -> {
+            publisher.inTransaction(p -> {
+                new Thread(() -> p.send("k", "slow")).start();
+                awaitQuietly(producer.inSend); // under way; the work returns without waiting for it, as it should not
+            });
+            committedAfterTheSlowSend.set(producer.slowSendReturned.get());
+        });
+        transaction.start();
+
+        // Ending the transaction must wait: the thread parks instead of committing.
+        await().atMost(Duration.ofSeconds(20)).until(() -> transaction.getState() == Thread.State.WAITING
+                || !transaction.isAlive());
+        producer.release.countDown();
+        transaction.join(20_000);
+
+        assertThat(committedAfterTheSlowSend).as("the commit came after the send under way").isTrue();
+        assertThat(producer.sentAtCommit).containsExactly(1);
+    }
+
+    @Test
+    void thePublisherItselfCalledFromAnotherThreadDuringATransactionWaitsForItsEnd() throws Exception {
+        SlowSendProducer producer = new SlowSendProducer();
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.EXACTLY_ONCE, producer);
+        AtomicReference<Thread> outside = new AtomicReference<>();
+
+        publisher.inTransaction(p -> {
+            p.send("k", "inside");
+            Thread t = new Thread(() -> publisher.publish("k", "outside").join());
+            outside.set(t);
+            t.start();
+            // It waits for this transaction, instead of sending into it or starting one of its own meanwhile.
+            await().atMost(Duration.ofSeconds(20)).until(() -> t.getState() == Thread.State.WAITING);
+            assertThat(producer.uncommittedRecords()).hasSize(1);
+        });
+        outside.get().join(20_000);
+
+        assertThat(producer.sentAtCommit).as("records sent when each of the two transactions committed")
+                .containsExactly(1, 2);
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("inside", "outside");
+    }
+
+    @Test
+    void anExactlyOnceSendOutsideATransactionCommitsItsOwnAndAFailedOneThrowsOnceNotAgainAtFlush() {
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.EXACTLY_ONCE, producer);
+
+        publisher.send("k", "one");
+        publisher.send("k", "two");
+        assertThat(producer.commitCount()).as("a transaction each, committed before send returns").isEqualTo(2);
+
+        producer.commitTransactionException = new org.apache.kafka.common.KafkaException("refused by the broker");
+        CourierException refused = assertThrows(CourierException.class, () -> publisher.send("k", "three"));
+        assertThat(refused.getMessage()).startsWith("transaction on topic 'orders' failed and was aborted: ")
+                .contains("refused by the broker");
+        producer.commitTransactionException = null;
+
+        publisher.flush(); // the refusal was reported by send itself: not counted again
+        publisher.close();
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await();
+        } catch (InterruptedException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test
