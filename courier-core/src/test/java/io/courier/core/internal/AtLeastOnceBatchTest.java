@@ -143,7 +143,11 @@ class AtLeastOnceBatchTest {
 
     private SubscriberWorker<String, String> worker(Topic<String, String> topic, SubscriberOptions options,
             io.courier.core.MessageHandler<String, String> h, MockProducer<byte[], byte[]> out) {
-        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        return worker(topic, options, h, out, CourierConfig.builder("localhost:9092").build());
+    }
+
+    private SubscriberWorker<String, String> worker(Topic<String, String> topic, SubscriberOptions options,
+            io.courier.core.MessageHandler<String, String> h, MockProducer<byte[], byte[]> out, CourierConfig config) {
         return new SubscriberWorker<>("w", "orders", options, config, new RecordHandler<>(topic, Handlers.all(h),
                 config), consumer, () -> out, "orders.dlt");
     }
@@ -225,6 +229,42 @@ class AtLeastOnceBatchTest {
         assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo(error.getClass().getName());
         assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).isEqualTo("3");
         assertThat(producer.history()).extracting(ProducerRecord::topic).as("y, after x, was handled").contains("out");
+    }
+
+    @Test
+    void metricsThatThrowNeitherFailAHandledMessageNorStopADeadLetter() {
+        io.courier.core.CourierMetrics broken = new io.courier.core.CourierMetrics() {
+            @Override
+            public void handled(String topic, String group, long nanos) {
+                throw new IllegalArgumentException("a registry's tag clash");
+            }
+
+            @Override
+            public void handlerFailed(String topic, String group, int attempt) {
+                throw new IllegalArgumentException("a registry's tag clash");
+            }
+
+            @Override
+            public void deadLettered(String topic, String group) {
+                throw new IllegalArgumentException("a registry's tag clash");
+            }
+        };
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicInteger handledY = new AtomicInteger();
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .retry(RetryPolicy.exponential(2, Duration.ofMillis(10))).build(), (m, ctx) -> {
+                    if (m.key().equals("x")) {
+                        throw new IllegalStateException("cannot handle x");
+                    }
+                    handledY.incrementAndGet();
+                }, producer, CourierConfig.builder("localhost:9092").metrics(broken).build());
+        offerAgainAfterRewinds(p, record(p, 0, "x"), record(p, 1, "y"));
+
+        ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, producer, p, 2);
+
+        assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo(IllegalStateException.class.getName());
+        assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).as("the metrics' failures are not attempts").isEqualTo("2");
+        assertThat(handledY).as("y handled once, though recording it failed").hasValue(1);
     }
 
     @Test
