@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
         Optional<BenchSession.Sweep> sweeping = Optional.ofNullable(sweep).map(BenchSession.Sweep::parse);
         BenchSession.plan(base, sweeping); // every sweep value is valid before anything starts
         Map<String, String> clientProperties = connection.clientProperties();
-        return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
+        return onCluster(spec, existingCluster(connection), (servers, where) -> {
             out.println("courier bench at " + where);
             out.flush();
             BenchReport report = BenchSession.run(new WorkloadRunner(servers, clientProperties), base, sweeping,
@@ -154,7 +154,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, String> clientProperties = connection.clientProperties();
             new PublishComparison("validate", clientProperties, records, recordSize, rounds, rate, latencyDuration,
                     envelope, batchSize, rawEnvelope, slices);
-            return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
+            return onCluster(spec, existingCluster(connection), (servers, where) -> {
                 PublishComparison comparison = new PublishComparison(servers, clientProperties, records, recordSize,
                         rounds, rate, latencyDuration, envelope, batchSize, rawEnvelope, slices);
                 out.println("Comparing Courier (" + envelope + " envelope) with raw kafka-clients"
@@ -168,6 +168,22 @@ final class BenchCommand implements Callable<Integer> {
                 return 0;
             });
         }
+    }
+
+    /**
+     * @return the servers of the cluster to measure, or null to start an embedded one
+     * @throws IllegalArgumentException if a command config is given without servers: its settings (security, most
+     *     likely) are for a cluster of the user's, and would not fit the embedded one
+     */
+    static String existingCluster(ConnectionOptions connection) {
+        java.util.Optional<String> servers = connection.explicitServers();
+        if (servers.isEmpty() && connection.commandConfig != null) {
+            throw new IllegalArgumentException("--command-config '" + connection.commandConfig + "' names no "
+                    + "bootstrap.servers and --bootstrap-servers is not given: its settings are for a cluster of "
+                    + "yours, not the embedded one a benchmark starts without servers; add --bootstrap-servers, or "
+                    + "leave out --command-config");
+        }
+        return servers.orElse(null);
     }
 
     /** What a benchmark does once it has a cluster. */
@@ -287,7 +303,7 @@ final class BenchCommand implements Callable<Integer> {
             Map<String, String> clientProperties = connection.clientProperties();
             new RequestReplyComparison("validate", clientProperties, requests, inFlight, payloadSize, timeout, outage,
                     OUTAGE_IN_FLIGHT);
-            return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
+            return onCluster(spec, existingCluster(connection), (servers, where) -> {
                 out.println("Request-reply over Kafka at " + where + " and over HTTP on 127.0.0.1");
                 out.flush();
                 RequestReplyComparison.Result result = new RequestReplyComparison(servers, clientProperties, requests, inFlight,
@@ -334,7 +350,7 @@ final class BenchCommand implements Callable<Integer> {
             requireWritable("--json", json); // bad values fail before a cluster starts
             Map<String, String> clientProperties = connection.clientProperties();
             new EventSourcingBenchmark("validate", clientProperties, aggregates, commands, clients);
-            return onCluster(spec, connection.explicitServers().orElse(null), (servers, where) -> {
+            return onCluster(spec, existingCluster(connection), (servers, where) -> {
                 out.println("Event sourcing at " + where);
                 out.flush();
                 EventSourcingBenchmark.Result result = new EventSourcingBenchmark(servers, clientProperties, aggregates,

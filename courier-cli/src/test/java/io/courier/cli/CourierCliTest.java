@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -100,6 +102,24 @@ class CourierCliTest {
         assertThat(run("bench", "request-reply", "--in-flight", "1,0")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(err.toString()).isEqualTo("courier bench request-reply: in-flight values must be at least 1, but were [1, 0]"
                 + System.lineSeparator());
+    }
+
+    @Test
+    void aBenchmarkWithACommandConfigButNoServersIsRefusedBeforeAnEmbeddedClusterStarts(@TempDir Path dir)
+            throws java.io.IOException {
+        Path config = java.nio.file.Files.writeString(dir.resolve("client.properties"),
+                "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\n");
+        for (String[] bench : new String[][] {{"bench"}, {"bench", "compare-publish"}, {"bench", "request-reply"},
+                {"bench", "event-sourcing"}}) {
+            err.getBuffer().setLength(0);
+            String[] args = java.util.stream.Stream.concat(java.util.Arrays.stream(bench),
+                    java.util.stream.Stream.of("--command-config", config.toString())).toArray(String[]::new);
+            assertThat(run(args)).as(String.join(" ", bench)).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+            assertThat(err.toString()).isEqualTo("courier " + String.join(" ", bench) + ": --command-config '" + config
+                    + "' names no bootstrap.servers and --bootstrap-servers is not given: its settings are for a "
+                    + "cluster of yours, not the embedded one a benchmark starts without servers; add "
+                    + "--bootstrap-servers, or leave out --command-config" + System.lineSeparator());
+        }
     }
 
     @Test

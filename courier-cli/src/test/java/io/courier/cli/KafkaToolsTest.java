@@ -113,6 +113,19 @@ class KafkaToolsTest {
     }
 
     @Test
+    void aLoginThatFailsWhileTheClientIsBuiltIsAFailureNotBadInput() throws IOException {
+        // Kerberos logs in while Kafka builds the client; a KDC that is down fails it the same way as this keytab.
+        Path kerberos = Files.writeString(dir.resolve("kerberos.properties"), "security.protocol=SASL_PLAINTEXT\n"
+                + "sasl.mechanism=GSSAPI\nsasl.kerberos.service.name=kafka\n"
+                + "sasl.jaas.config=com.sun.security.auth.module.Krb5LoginModule required useKeyTab=true "
+                + "storeKey=true keyTab=\"" + dir.resolve("no-such.keytab") + "\" principal=\"courier@EXAMPLE.COM\";\n");
+        assertThat(run("topics", "list", "--bootstrap-servers", NOWHERE, "--command-config", kerberos.toString()))
+                .isEqualTo(1);
+        assertThat(errorLine()).startsWith("courier topics list: cannot log in to Kafka at " + NOWHERE + ": ")
+                .contains("LoginException");
+    }
+
+    @Test
     void aCommandConfigIsReadAsKafkaReadsItWithSpacesInTheServerListAndFromAPipe() throws Exception {
         Path fifo = dir.resolve("client.properties");
         Process mkfifo = new ProcessBuilder("mkfifo", fifo.toString()).start();

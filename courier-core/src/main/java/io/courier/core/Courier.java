@@ -28,6 +28,8 @@ public interface Courier extends AutoCloseable {
      * @throws io.courier.common.CourierRetriableException if the cluster does not answer within the connect
      *     timeout; the message names the bootstrap servers
      * @throws IllegalArgumentException if Kafka refuses a client setting; the message names it
+     * @throws io.courier.common.CourierException if the client cannot log in while it is built (Kerberos, OAuth),
+     *     with Kafka's reasons
      */
     static Courier connect(CourierConfig config) {
         return DefaultCourier.connect(config);

@@ -6,6 +6,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * How a command processor runs. Immutable; build with {@link #builder(String)}. The canonical constructor validates
@@ -14,21 +15,18 @@ import java.util.Optional;
  * @param applicationId     Kafka Streams' {@code application.id}: instances with the same id share the partitions
  * @param threads           stream threads in this instance
  * @param commitInterval    how often transactions commit; a command's reply is visible once its transaction
- *                          commits. At most {@link #MAX_COMMIT_INTERVAL}: Kafka Streams refuses to start otherwise
+ *                          commits. Not longer than the transaction timeout of the processor's producers (10 s under
+ *                          {@code exactly_once_v2} unless the client property {@code producer.transaction.timeout.ms}
+ *                          says otherwise): {@link CommandProcessor#start} refuses it, as Kafka Streams would
  * @param stateDirectory    where Kafka Streams keeps local state; a temporary directory when empty
  * @param replicationFactor replicas of every topic the processor creates: the commands and events topics, and the
  *                          state changelog. An existing topic with another replication factor makes
- *                          {@link CommandProcessor#start} fail, naming both
+ *                          {@link CommandProcessor#start} fail, naming both. When empty, the commands and events
+ *                          topics get 1, and the changelog Kafka Streams' default (the brokers'
+ *                          {@code default.replication.factor}, or a {@code replication.factor} client property)
  */
 public record ProcessorOptions(String applicationId, int threads, Duration commitInterval,
-        Optional<Path> stateDirectory, int replicationFactor) {
-
-    /**
-     * The longest commit interval: the transaction timeout Kafka Streams gives its producers under
-     * {@code exactly_once_v2} ({@code transaction.timeout.ms} 10000), which its configuration check requires the
-     * commit interval not to exceed.
-     */
-    public static final Duration MAX_COMMIT_INTERVAL = Duration.ofSeconds(10);
+        Optional<Path> stateDirectory, OptionalInt replicationFactor) {
 
     public ProcessorOptions {
         // Here, not only in build(): the canonical constructor is public, and must not make options build() refuses.
@@ -37,19 +35,16 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
         requireArgument(threads >= 1, "threads must be at least 1, but was %s", threads);
         requireArgument(commitInterval != null && !commitInterval.isNegative() && !commitInterval.isZero(),
                 "commitInterval must be positive, but was %s", commitInterval);
-        requireArgument(commitInterval.compareTo(MAX_COMMIT_INTERVAL) <= 0, "commitInterval must be at most %s, the "
-                + "transaction timeout Kafka Streams gives its producers under exactly_once_v2 "
-                + "(transaction.timeout.ms=%s), but was %s", MAX_COMMIT_INTERVAL, MAX_COMMIT_INTERVAL.toMillis(),
-                commitInterval);
         Objects.requireNonNull(stateDirectory, "stateDirectory");
-        requireArgument(replicationFactor >= 1 && replicationFactor <= Short.MAX_VALUE,
-                "replicationFactor must be from 1 to 32767, but was %s", replicationFactor);
+        Objects.requireNonNull(replicationFactor, "replicationFactor");
+        replicationFactor.ifPresent(rf -> requireArgument(rf >= 1 && rf <= Short.MAX_VALUE,
+                "replicationFactor must be from 1 to 32767, but was %s", rf));
     }
 
     /**
      * @param applicationId the processor's Kafka Streams application id, for instance {@code account-processor}
-     * @return a builder: 1 thread, 100 ms commit interval (Kafka Streams' exactly-once default), replication
-     *     factor 1
+     * @return a builder: 1 thread, 100 ms commit interval (Kafka Streams' exactly-once default), no replication
+     *     factor (the commands and events topics get 1)
      */
     public static Builder builder(String applicationId) {
         return new Builder(applicationId);
@@ -61,7 +56,7 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
         private int threads = 1;
         private Duration commitInterval = Duration.ofMillis(100);
         private Path stateDirectory;
-        private int replicationFactor = 1;
+        private Integer replicationFactor;
 
         private Builder(String applicationId) {
             this.applicationId = applicationId;
@@ -73,7 +68,11 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
             return this;
         }
 
-        /** @param interval the transaction commit interval, positive and at most 10 s @return this builder */
+        /**
+         * @param interval the transaction commit interval, positive and not longer than the producers' transaction
+         *                 timeout (10 s unless {@code producer.transaction.timeout.ms} is set)
+         * @return this builder
+         */
         public Builder commitInterval(Duration interval) {
             this.commitInterval = interval;
             return this;
@@ -86,8 +85,9 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
         }
 
         /**
-         * @param replicationFactor replicas of the topics the processor creates, 1 to 32767; 1 by default, which
-         *                          suits a single-broker development cluster only: use 3 in production
+         * @param replicationFactor replicas of the topics the processor creates, 1 to 32767; unset, the commands and
+         *                          events topics get 1, which suits a single-broker development cluster only: use 3
+         *                          in production
          * @return this builder
          */
         public Builder replicationFactor(int replicationFactor) {
@@ -101,7 +101,7 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
          */
         public ProcessorOptions build() {
             return new ProcessorOptions(applicationId, threads, commitInterval, Optional.ofNullable(stateDirectory),
-                    replicationFactor);
+                    replicationFactor == null ? OptionalInt.empty() : OptionalInt.of(replicationFactor));
         }
     }
 }

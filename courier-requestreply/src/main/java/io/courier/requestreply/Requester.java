@@ -97,8 +97,9 @@ public interface Requester extends AutoCloseable {
 
     /**
      * Stops reading replies (waiting up to 10 s for the reply thread, unless called on it, from a reply's
-     * continuation) and closes the publishers (up to 5 s each for the requests they still hold); pending requests
-     * then complete exceptionally, with a
+     * continuation), completes pending requests exceptionally, then closes the publishers (up to 5 s each for the
+     * requests they still hold, which may still reach a responder whose reply is then dropped); pending requests
+     * complete with a
      * {@link io.courier.common.CourierException} that names the reply topic, the request and its endpoint. Idempotent.
      */
     @Override

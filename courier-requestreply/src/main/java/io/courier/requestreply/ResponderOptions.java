@@ -22,9 +22,10 @@ import java.util.Optional;
  * @param groupProtocol the consumer group protocol
  * @param consumerProperties raw Kafka consumer settings applied last (the escape hatch), for instance
  *                      {@code session.timeout.ms}
- * @param handlingTimeout how long the handler may take to answer a request, whatever the caller's deadline (a
- *                      request sent by a plain Kafka client carries none): past it the caller gets a failure reply,
- *                      and the partition moves on. Shorter than {@code max.poll.interval.ms}
+ * @param handlingTimeout how long the responder waits for the handler's asynchronous answer, whatever the
+ *                      caller's deadline (a request sent by a plain Kafka client carries none): past it the caller
+ *                      gets a failure reply, and the partition moves on. Shorter than {@code max.poll.interval.ms}.
+ *                      Work the handler does synchronously, before it returns its stage, is not bounded
  */
 public record ResponderOptions(String groupId, int concurrency, Optional<String> instanceId,
         GroupProtocol groupProtocol, Map<String, String> consumerProperties, Duration handlingTimeout) {
@@ -77,9 +78,11 @@ public record ResponderOptions(String groupId, int concurrency, Optional<String>
         }
 
         /**
-         * @param timeout how long the handler may take to answer a request without a deadline, positive and below
-         *                the consumer's {@code max.poll.interval.ms} (5 minutes unless set), past which the group
-         *                would evict the instance
+         * @param timeout how long the responder waits for a handler's asynchronous answer, whatever the caller's
+         *                deadline (a request from a plain Kafka client carries none), positive and below the
+         *                consumer's {@code max.poll.interval.ms} (5 minutes unless set), past which the group would
+         *                evict the instance; a handler that works synchronously, on the consumer's thread, is not
+         *                bounded by it
          * @return this builder
          */
         public Builder handlingTimeout(Duration timeout) {

@@ -40,7 +40,12 @@ public final class DefaultCourier implements Courier {
         try {
             admin = config.clientFactory().admin(ClientConfigs.admin(config));
         } catch (org.apache.kafka.common.KafkaException e) {
-            // Creating a client talks to no broker: whatever Kafka refuses here is a setting (a malformed
+            if (causedByLogin(e)) {
+                // Kerberos or OAuth log in while the client is built, and their server may be down: not bad input.
+                throw new CourierException("cannot log in to Kafka at " + config.bootstrapServers() + ": " + reasons(e),
+                        e);
+            }
+            // Otherwise creating a client talks to no server: what Kafka refuses here is a setting (a malformed
             // sasl.jaas.config or a missing trust store fail like a ConfigException, only later in the build).
             throw new IllegalArgumentException("invalid Kafka client settings for " + config.bootstrapServers() + ": "
                     + reasons(e), e);
@@ -54,6 +59,15 @@ public final class DefaultCourier implements Courier {
                     + "and that the cluster is running. Cause: " + e.getMessage(), e);
         }
         return new DefaultCourier(config, admin);
+    }
+
+    private static boolean causedByLogin(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.security.auth.login.LoginException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**

@@ -146,9 +146,10 @@ class KafkaPublisherTest {
         });
         transaction.start();
 
-        // Ending the transaction must wait: the thread parks instead of committing.
-        await().atMost(Duration.ofSeconds(20)).until(() -> transaction.getState() == Thread.State.WAITING
-                || !transaction.isAlive());
+        // Ending the transaction must wait: once the send is under way, the thread parks on the publisher's lock
+        // instead of committing (or, were it not to wait, it ends).
+        await().atMost(Duration.ofSeconds(20)).until(() -> producer.inSend.getCount() == 0
+                && (isBlockedOnTheTransactionsLock(transaction) || !transaction.isAlive()));
         producer.release.countDown();
         transaction.join(20_000);
 
@@ -199,6 +200,11 @@ class KafkaPublisherTest {
 
         publisher.flush(); // the refusal was reported by send itself: not counted again
         publisher.close();
+    }
+
+    private static boolean isBlockedOnTheTransactionsLock(Thread t) {
+        Object blocker = java.util.concurrent.locks.LockSupport.getBlocker(t);
+        return blocker != null && blocker.getClass().getName().contains("ReentrantReadWriteLock");
     }
 
     private static void awaitQuietly(CountDownLatch latch) {

@@ -72,18 +72,24 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     /** @see CommandProcessor#start */
     public static <S, C, E> CommandProcessor<S> start(Courier courier, Aggregate<S, C, E> aggregate,
             ProcessorOptions options) {
+        Properties properties = properties(courier, options);
+        // Before anything is created: Kafka Streams would refuse these only once the topics exist.
+        requireCommitIntervalWithinTransactionTimeout(properties, options);
+        int maxRecordBytes = maxRequestSize(properties);
+        int replicationFactor = options.replicationFactor().orElse(1);
         try {
             courier.provision(
                     Topic.builder(aggregate.commandsTopic(), Serdes.string(), Serdes.bytes())
-                            .partitions(aggregate.partitions()).replicationFactor(options.replicationFactor()).build(),
+                            .partitions(aggregate.partitions()).replicationFactor(replicationFactor).build(),
                     // The event store: nothing is ever deleted by time or size.
                     Topic.builder(aggregate.eventsTopic(), Serdes.string(), Serdes.bytes())
-                            .partitions(aggregate.partitions()).replicationFactor(options.replicationFactor())
+                            .partitions(aggregate.partitions()).replicationFactor(replicationFactor)
                             .config("retention.ms", "-1").config("retention.bytes", "-1").build());
         } catch (CourierException e) { // a drift names the topic; say which settings declared it
             throw new CourierException("cannot provision the topics of aggregate '" + aggregate.name() + "' for "
                     + "processor '" + options.applicationId() + "' (Aggregate.partitions=" + aggregate.partitions()
-                    + ", ProcessorOptions.replicationFactor=" + options.replicationFactor() + "): " + e.getMessage(), e);
+                    + ", ProcessorOptions.replicationFactor=" + replicationFactor
+                    + (options.replicationFactor().isPresent() ? "" : ", the default") + "): " + e.getMessage(), e);
         }
         Optional<Path> own;
         try { // only when the user chose none: the state is in memory, restored from the changelog on every start
@@ -97,9 +103,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         KafkaStreams streams = null;
         AtomicReference<Throwable> failure = new AtomicReference<>();
         try {
-            Properties properties = properties(courier, options);
             properties.put(StreamsConfig.STATE_DIR_CONFIG, options.stateDirectory().orElseGet(own::get).toString());
-            int maxRecordBytes = maxRequestSize(properties);
             ChangelogSeed.seedIfLost(courier, aggregate, options.applicationId());
             ReplyTargets replyTargets = new ReplyTargets(courier);
             streams = new KafkaStreams(topology(aggregate, () -> new CommandNode<>(aggregate, courier.config().clock(),
@@ -186,9 +190,40 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());
         p.put(StreamsConfig.COMMIT_INTERVAL_MS_CONFIG, options.commitInterval().toMillis());
-        // The state changelog, which Kafka Streams creates, is replicated like the topics the processor provisions.
-        p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, options.replicationFactor());
+        // The state changelog, which Kafka Streams creates, is replicated like the topics the processor provisions;
+        // unset, Kafka Streams' own default (the brokers') or a replication.factor client property stays.
+        options.replicationFactor().ifPresent(rf -> p.put(StreamsConfig.REPLICATION_FACTOR_CONFIG, rf));
         return p;
+    }
+
+    /** Kafka Streams' transaction timeout for its producers under exactly_once_v2, unless configured. */
+    static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+
+    /**
+     * Kafka Streams refuses a commit interval longer than its producers' transaction timeout, which only the
+     * {@code producer.}-prefixed setting changes; the same check, before anything is created, naming the options.
+     *
+     * @throws IllegalArgumentException naming both values and the setting
+     */
+    static void requireCommitIntervalWithinTransactionTimeout(Properties properties, ProcessorOptions options) {
+        String key = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        Object configured = properties.get(key);
+        long timeout = DEFAULT_TRANSACTION_TIMEOUT_MS;
+        if (configured != null) {
+            try {
+                timeout = Long.parseLong(configured.toString().trim());
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(key + " must be a number of milliseconds, but was '" + configured
+                        + "'", e);
+            }
+        }
+        long interval = options.commitInterval().toMillis();
+        if (interval > timeout) {
+            throw new IllegalArgumentException("ProcessorOptions.commitInterval of processor '" + options.applicationId()
+                    + "' must not be longer than the transaction timeout of its producers, " + timeout + " ms ("
+                    + key + (configured == null ? ", Kafka Streams' default under exactly_once_v2" : "")
+                    + "), but was " + options.commitInterval());
+        }
     }
 
     @Override

@@ -186,6 +186,9 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                         + "', so it cannot wait for offset " + o + " of another topic");
             }
         }
+        if (closed) { // as the javadoc promises, also when the offsets were reached before it closed
+            throw new CourierException("projection '" + name + "' is closed");
+        }
         requireWorking();
         long deadline = System.nanoTime() + wait.toNanos();
         for (EventOffset o : offsets) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.eventsourcing.ProcessorOptions;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -65,5 +66,48 @@ class StreamsCommandProcessorTest {
         p.put("producer.max.request.size", "lots");
         assertThat(assertThrows(IllegalArgumentException.class, () -> StreamsCommandProcessor.maxRequestSize(p)))
                 .hasMessage("producer.max.request.size must be a positive number of bytes, but was 'lots'");
+    }
+
+    @Test
+    void aCommitIntervalIsRefusedBeforeStartExactlyWhenKafkaStreamsWouldRefuseIt() {
+        java.util.Set<Boolean> kafkaDecisions = new java.util.HashSet<>();
+        for (String timeout : new String[] {null, "60000"}) {
+            for (long interval : new long[] {10_000, 10_001, 30_000, 60_000, 60_001}) {
+                Properties p = new Properties();
+                p.put("bootstrap.servers", "localhost:9092");
+                p.put("application.id", "p");
+                p.put("processing.guarantee", "exactly_once_v2");
+                p.put("commit.interval.ms", interval);
+                if (timeout != null) {
+                    p.put("producer.transaction.timeout.ms", timeout);
+                }
+                ProcessorOptions options = ProcessorOptions.builder("p").commitInterval(Duration.ofMillis(interval))
+                        .build();
+                boolean kafkaRefuses = refuses(() -> new org.apache.kafka.streams.StreamsConfig(p));
+                boolean courierRefuses = refuses(
+                        () -> StreamsCommandProcessor.requireCommitIntervalWithinTransactionTimeout(p, options));
+                assertThat(courierRefuses).as("interval %d ms, producer.transaction.timeout.ms %s", interval, timeout)
+                        .isEqualTo(kafkaRefuses);
+                kafkaDecisions.add(kafkaRefuses);
+            }
+        }
+        assertThat(kafkaDecisions).as("Kafka Streams both accepted and refused among these").containsExactlyInAnyOrder(
+                true, false);
+        Properties defaults = new Properties();
+        ProcessorOptions tooLong = ProcessorOptions.builder("p").commitInterval(Duration.ofSeconds(15)).build();
+        assertThat(assertThrows(IllegalArgumentException.class,
+                () -> StreamsCommandProcessor.requireCommitIntervalWithinTransactionTimeout(defaults, tooLong)))
+                .hasMessage("ProcessorOptions.commitInterval of processor 'p' must not be longer than the transaction "
+                        + "timeout of its producers, 10000 ms (producer.transaction.timeout.ms, Kafka Streams' default "
+                        + "under exactly_once_v2), but was PT15S");
+    }
+
+    private static boolean refuses(Runnable check) {
+        try {
+            check.run();
+            return false;
+        } catch (IllegalArgumentException | org.apache.kafka.common.config.ConfigException e) {
+            return true;
+        }
     }
 }

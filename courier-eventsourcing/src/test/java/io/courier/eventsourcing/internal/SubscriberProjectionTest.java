@@ -74,6 +74,8 @@ class SubscriberProjectionTest {
 
         waiting.join();
         assertThat(failed.get()).isInstanceOf(CourierException.class).hasMessage("projection 'counts' is closed");
+        assertThat(assertThrows(CourierException.class, () -> counts.awaitOffsets(java.util.List.of(), Duration.ZERO)))
+                .as("offsets already reached: closed all the same").hasMessage("projection 'counts' is closed");
     }
 
     @Test

@@ -161,7 +161,7 @@ public final class DefaultRequester implements Requester {
         Publisher<K, Q> publisher;
         try {
             publisher = publisher(endpoint);
-        } catch (RuntimeException e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) { // a failed future, as promised
             p.fail(e);
             return;
         }
@@ -205,7 +205,8 @@ public final class DefaultRequester implements Requester {
                     p.fail(error);
                 }
             });
-        } catch (RuntimeException | Error e) { // an Error from a serde too: the caller learns now, not at the deadline
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+            // A serde's Error too (not the JVM's own, which stop things as usual): the caller learns now.
             if (pending.remove(p.correlationId, p)) {
                 p.cancelTimer();
                 p.fail(e);
