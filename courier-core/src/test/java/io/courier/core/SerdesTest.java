@@ -81,6 +81,14 @@ class SerdesTest {
                 .isEqualTo(java.time.Duration.ofSeconds(90));
     }
 
+    @Test
+    void jsonSerdesOfOneTypeAndMapperAreEqualAndOtherMappersAreNot() {
+        assertThat(Serdes.json(Parcel.class)).isEqualTo(Serdes.json(Parcel.class))
+                .hasSameHashCodeAs(Serdes.json(Parcel.class))
+                .isNotEqualTo(Serdes.json(Booking.class))
+                .isNotEqualTo(Serdes.json(Parcel.class, new com.fasterxml.jackson.databind.ObjectMapper()));
+    }
+
     record Parcel(String id, java.util.Optional<String> note, java.util.OptionalInt weight) {}
 
     @Test

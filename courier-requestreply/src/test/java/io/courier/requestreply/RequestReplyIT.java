@@ -449,7 +449,17 @@ class RequestReplyIT {
                     s -> assertThat(s.value()).isEqualTo("price of sku-1"));
             assertThat(json).isInstanceOfSatisfying(Reply.Success.class,
                     s -> assertThat(s.value()).isEqualTo("price of sku-2"));
-            assertThat(responder.stats().answered()).isEqualTo(2);
+
+            // JSON with a mapper of its own, which writes "Sku": its records, not the first JSON endpoint's publisher's.
+            Endpoint<String, PriceQuery, String> upperCamel = Endpoint.of(Topic.of(endpoint.requests().name(),
+                    Serdes.string(), Serdes.json(PriceQuery.class, com.fasterxml.jackson.databind.json.JsonMapper
+                            .builder().propertyNamingStrategy(
+                                    com.fasterxml.jackson.databind.PropertyNamingStrategies.UPPER_CAMEL_CASE).build())),
+                    Serdes.string());
+            assertThat(requester.request(upperCamel, "sku-3", new PriceQuery("sku-3"), WAIT).get())
+                    .as("the responder's default mapper ignores \"Sku\"").isInstanceOfSatisfying(Reply.Success.class,
+                            s -> assertThat(s.value()).isEqualTo("price of null"));
+            assertThat(responder.stats().answered()).isEqualTo(3);
         }
     }
 

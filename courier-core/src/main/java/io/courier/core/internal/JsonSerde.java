@@ -33,7 +33,15 @@ public final class JsonSerde<T> implements Serde<T> {
         this.subtypes = java.util.Collections.unmodifiableSortedMap(found); // sorted: stable error messages
     }
 
+    /** Shared: a configured mapper is thread-safe, and serdes with the same mapper and type are then equal. */
+    private static final ObjectMapper DEFAULT_MAPPER = newDefaultMapper();
+
+    /** @return Courier's default mapper, shared by every {@code Serdes.json(type)}; never reconfigure it */
     public static ObjectMapper defaultMapper() {
+        return DEFAULT_MAPPER;
+    }
+
+    private static ObjectMapper newDefaultMapper() {
         return JsonMapper.builder()
                 .addModule(new JavaTimeModule())
                 // Optional, OptionalInt...: empty is written as null, and a field that is null or absent reads as
@@ -109,6 +117,17 @@ public final class JsonSerde<T> implements Serde<T> {
                     : e.getMessage();
             throw new SerdeException("cannot read the JSON as " + target.getSimpleName() + ": " + reason, e);
         }
+    }
+
+    /** Equal when they read and write the same type with the same mapper instance: they write the same bytes. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof JsonSerde<?> other && type.equals(other.type) && mapper == other.mapper;
+    }
+
+    @Override
+    public int hashCode() {
+        return type.hashCode() * 31 + System.identityHashCode(mapper);
     }
 
     @Override

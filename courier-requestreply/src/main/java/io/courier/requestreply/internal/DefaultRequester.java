@@ -238,13 +238,19 @@ public final class DefaultRequester implements Requester {
 
     /**
      * What a publisher is cached by: its topic and how it writes keys and values. Two endpoints on one topic with other
-     * serdes (a text one and a JSON one, say) get a publisher each; endpoints made anew for every request share one.
+     * serdes (a text one and a JSON one, or JSON with another mapper) get a publisher each; endpoints made anew for
+     * every request share one. A serde is told apart by its class and type, and a JSON one by its mapper too.
      */
-    private record PublisherKey(String topic, Class<?> keySerde, Class<?> keyType, Class<?> valueSerde,
+    private record PublisherKey(String topic, Object keySerde, Class<?> keyType, Object valueSerde,
             Class<?> valueType) {
         static PublisherKey of(Topic<?, ?> topic) {
-            return new PublisherKey(topic.name(), topic.keySerde().getClass(), topic.keySerde().type(),
-                    topic.valueSerde().getClass(), topic.valueSerde().type());
+            return new PublisherKey(topic.name(), identity(topic.keySerde()), topic.keySerde().type(),
+                    identity(topic.valueSerde()), topic.valueSerde().type());
+        }
+
+        /** A JSON serde is equal to another with the same type and mapper; any other serde stands for its class. */
+        private static Object identity(io.courier.core.Serde<?> serde) {
+            return serde instanceof io.courier.core.internal.JsonSerde<?> ? serde : serde.getClass();
         }
     }
 
