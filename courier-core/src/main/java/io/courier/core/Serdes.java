@@ -18,7 +18,7 @@ public final class Serdes {
      *     properties ignored so that old readers accept new fields)
      */
     public static <T> Serde<T> json(Class<T> type) {
-        return new JsonSerde<>(type, JsonSerde.defaultMapper());
+        return JsonSerde.withDefaultMapper(type);
     }
 
     /**

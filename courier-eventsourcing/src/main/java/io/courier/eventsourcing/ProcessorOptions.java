@@ -17,13 +17,14 @@ import java.util.OptionalInt;
  * @param commitInterval    how often transactions commit; a command's reply is visible once its transaction
  *                          commits. Not longer than the transaction timeout of the processor's producers (10 s under
  *                          {@code exactly_once_v2} unless the client property {@code producer.transaction.timeout.ms}
- *                          says otherwise): {@link CommandProcessor#start} refuses it, as Kafka Streams would
+ *                          or {@code transaction.timeout.ms} says otherwise): {@link CommandProcessor#start} refuses it
  * @param stateDirectory    where Kafka Streams keeps local state; a temporary directory when empty
  * @param replicationFactor replicas of every topic the processor creates: the commands and events topics, and the
  *                          state changelog. An existing topic with another replication factor makes
  *                          {@link CommandProcessor#start} fail, naming both. When empty, the commands and events
  *                          topics get 1, and the changelog Kafka Streams' default (the brokers'
- *                          {@code default.replication.factor}, or a {@code replication.factor} client property)
+ *                          {@code default.replication.factor}, or a {@code replication.factor} client property);
+ *                          a lost changelog the processor re-creates gets the events topic's
  */
 public record ProcessorOptions(String applicationId, int threads, Duration commitInterval,
         Optional<Path> stateDirectory, OptionalInt replicationFactor) {
@@ -33,8 +34,10 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
         requireArgument(applicationId != null && applicationId.matches("[A-Za-z0-9._-]+"),
                 "applicationId must be letters, digits, '.', '_' or '-', but was '%s'", applicationId);
         requireArgument(threads >= 1, "threads must be at least 1, but was %s", threads);
-        requireArgument(commitInterval != null && !commitInterval.isNegative() && !commitInterval.isZero(),
-                "commitInterval must be positive, but was %s", commitInterval);
+        requireArgument(commitInterval != null && !commitInterval.isNegative() && !commitInterval.isZero()
+                && commitInterval.compareTo(Duration.ofMillis(Integer.MAX_VALUE)) <= 0,
+                "commitInterval must be positive and at most %s, but was %s", Duration.ofMillis(Integer.MAX_VALUE),
+                commitInterval);
         Objects.requireNonNull(stateDirectory, "stateDirectory");
         Objects.requireNonNull(replicationFactor, "replicationFactor");
         replicationFactor.ifPresent(rf -> requireArgument(rf >= 1 && rf <= Short.MAX_VALUE,
@@ -70,7 +73,8 @@ public record ProcessorOptions(String applicationId, int threads, Duration commi
 
         /**
          * @param interval the transaction commit interval, positive and not longer than the producers' transaction
-         *                 timeout (10 s unless {@code producer.transaction.timeout.ms} is set)
+         *                 timeout (10 s unless {@code producer.transaction.timeout.ms} or {@code transaction.timeout.ms}
+         *                 is set)
          * @return this builder
          */
         public Builder commitInterval(Duration interval) {

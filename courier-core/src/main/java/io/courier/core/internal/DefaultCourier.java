@@ -80,6 +80,7 @@ public final class DefaultCourier implements Courier {
         Throwable first = e.getCause() != null ? e.getCause() : e;
         for (Throwable t = first; t != null; t = t.getCause() == t ? null : t.getCause()) {
             String message = t.getMessage() != null ? t.getMessage() : t.getClass().getSimpleName();
+            message = message.lines().findFirst().orElse("").strip(); // a LoginException can carry a whole stack trace
             if (reasons.indexOf(message) < 0) {
                 reasons.append(reasons.length() == 0 ? "" : ": ").append(message);
             }

@@ -36,9 +36,14 @@ public final class JsonSerde<T> implements Serde<T> {
     /** Shared: a configured mapper is thread-safe, and serdes with the same mapper and type are then equal. */
     private static final ObjectMapper DEFAULT_MAPPER = newDefaultMapper();
 
-    /** @return Courier's default mapper, shared by every {@code Serdes.json(type)}; never reconfigure it */
+    /** @return a copy of Courier's default mapper, to configure further */
     public static ObjectMapper defaultMapper() {
-        return DEFAULT_MAPPER;
+        return DEFAULT_MAPPER.copy();
+    }
+
+    /** @return a serde with the default mapper that every such serde shares: it is never reconfigured */
+    public static <T> JsonSerde<T> withDefaultMapper(Class<T> type) {
+        return new JsonSerde<>(type, DEFAULT_MAPPER);
     }
 
     private static ObjectMapper newDefaultMapper() {

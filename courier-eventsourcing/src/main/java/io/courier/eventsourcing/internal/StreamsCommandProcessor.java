@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.List;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
@@ -197,32 +198,52 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     }
 
     /** Kafka Streams' transaction timeout for its producers under exactly_once_v2, unless configured. */
-    static final long DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
+    static final int DEFAULT_TRANSACTION_TIMEOUT_MS = 10_000;
 
     /**
-     * Kafka Streams refuses a commit interval longer than its producers' transaction timeout, which only the
-     * {@code producer.}-prefixed setting changes; the same check, before anything is created, naming the options.
+     * A commit interval longer than the producers' transaction timeout makes the broker abort transactions, and
+     * Kafka Streams refuses one longer than {@code producer.transaction.timeout.ms} (10 s unless set). The producers'
+     * timeout can also come from the unprefixed setting for every client, so the interval must fit both: checked
+     * before anything is created, naming the setting.
      *
-     * @throws IllegalArgumentException naming both values and the setting
+     * @throws IllegalArgumentException naming both values and the setting that decided
      */
     static void requireCommitIntervalWithinTransactionTimeout(Properties properties, ProcessorOptions options) {
-        String key = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
-        Object configured = properties.get(key);
-        long timeout = DEFAULT_TRANSACTION_TIMEOUT_MS;
-        if (configured != null) {
-            try {
-                timeout = Long.parseLong(configured.toString().trim());
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException(key + " must be a number of milliseconds, but was '" + configured
-                        + "'", e);
+        String checked = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
+        long interval = options.commitInterval().toMillis();
+        requireWithin(interval, checked, milliseconds(properties, checked), options);
+        // What the producers really get: the producer. setting, else the one for every client.
+        for (String key : List.of(checked, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
+            Integer set = milliseconds(properties, key);
+            if (set != null) {
+                requireWithin(interval, key, set, options);
+                return;
             }
         }
-        long interval = options.commitInterval().toMillis();
+    }
+
+    private static void requireWithin(long interval, String key, Integer set, ProcessorOptions options) {
+        long timeout = set == null ? DEFAULT_TRANSACTION_TIMEOUT_MS : set;
         if (interval > timeout) {
             throw new IllegalArgumentException("ProcessorOptions.commitInterval of processor '" + options.applicationId()
-                    + "' must not be longer than the transaction timeout of its producers, " + timeout + " ms ("
-                    + key + (configured == null ? ", Kafka Streams' default under exactly_once_v2" : "")
-                    + "), but was " + options.commitInterval());
+                    + "' must not be longer than the transaction timeout of its producers, " + timeout + " ms (" + key
+                    + (set == null ? ", Kafka Streams' default under exactly_once_v2" : "") + "), but was "
+                    + options.commitInterval() + (key.equals(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
+                            ? "; Kafka Streams checks producer.transaction.timeout.ms, so set that one" : ""));
+        }
+    }
+
+    /** @return the setting as Kafka reads it (an int), or null if absent */
+    private static Integer milliseconds(Properties properties, String key) {
+        Object value = properties.get(key);
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Integer.parseInt(value.toString().trim());
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(key + " must be a whole number of milliseconds, but was '" + value
+                    + "'", e);
         }
     }
 

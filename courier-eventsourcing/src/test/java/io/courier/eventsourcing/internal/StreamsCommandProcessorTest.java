@@ -69,30 +69,40 @@ class StreamsCommandProcessorTest {
     }
 
     @Test
-    void aCommitIntervalIsRefusedBeforeStartExactlyWhenKafkaStreamsWouldRefuseIt() {
-        java.util.Set<Boolean> kafkaDecisions = new java.util.HashSet<>();
-        for (String timeout : new String[] {null, "60000"}) {
-            for (long interval : new long[] {10_000, 10_001, 30_000, 60_000, 60_001}) {
-                Properties p = new Properties();
-                p.put("bootstrap.servers", "localhost:9092");
-                p.put("application.id", "p");
-                p.put("processing.guarantee", "exactly_once_v2");
-                p.put("commit.interval.ms", interval);
-                if (timeout != null) {
-                    p.put("producer.transaction.timeout.ms", timeout);
+    void aCommitIntervalIsRefusedBeforeStartWhenKafkaStreamsWouldRefuseItOrItsProducersWouldTimeOut() {
+        java.util.Set<String> outcomes = new java.util.HashSet<>();
+        for (String prefixed : new String[] {null, "60000"}) {
+            for (String everyClient : new String[] {null, "5000", "60000"}) {
+                for (long interval : new long[] {4_000, 8_000, 10_000, 10_001, 30_000, 60_000, 60_001}) {
+                    Properties p = new Properties();
+                    p.put("bootstrap.servers", "localhost:9092");
+                    p.put("application.id", "p");
+                    p.put("processing.guarantee", "exactly_once_v2");
+                    p.put("commit.interval.ms", interval);
+                    if (prefixed != null) {
+                        p.put("producer.transaction.timeout.ms", prefixed);
+                    }
+                    if (everyClient != null) {
+                        p.put("transaction.timeout.ms", everyClient);
+                    }
+                    ProcessorOptions options = ProcessorOptions.builder("p")
+                            .commitInterval(Duration.ofMillis(interval)).build();
+                    org.apache.kafka.streams.StreamsConfig[] kafka = new org.apache.kafka.streams.StreamsConfig[1];
+                    boolean kafkaRefuses = refuses(() -> kafka[0] = new org.apache.kafka.streams.StreamsConfig(p));
+                    // What Kafka Streams gives its producers, when it accepts the configuration at all.
+                    boolean producersTimeOut = !kafkaRefuses && interval > Long.parseLong(
+                            kafka[0].getProducerConfigs("c").get("transaction.timeout.ms").toString());
+                    boolean courierRefuses = refuses(
+                            () -> StreamsCommandProcessor.requireCommitIntervalWithinTransactionTimeout(p, options));
+                    assertThat(courierRefuses).as("interval %d ms, producer.transaction.timeout.ms %s, "
+                            + "transaction.timeout.ms %s", interval, prefixed, everyClient)
+                            .isEqualTo(kafkaRefuses || producersTimeOut);
+                    outcomes.add(kafkaRefuses + "/" + producersTimeOut);
                 }
-                ProcessorOptions options = ProcessorOptions.builder("p").commitInterval(Duration.ofMillis(interval))
-                        .build();
-                boolean kafkaRefuses = refuses(() -> new org.apache.kafka.streams.StreamsConfig(p));
-                boolean courierRefuses = refuses(
-                        () -> StreamsCommandProcessor.requireCommitIntervalWithinTransactionTimeout(p, options));
-                assertThat(courierRefuses).as("interval %d ms, producer.transaction.timeout.ms %s", interval, timeout)
-                        .isEqualTo(kafkaRefuses);
-                kafkaDecisions.add(kafkaRefuses);
             }
         }
-        assertThat(kafkaDecisions).as("Kafka Streams both accepted and refused among these").containsExactlyInAnyOrder(
-                true, false);
+        assertThat(outcomes).as("Kafka accepting, Kafka refusing, and producers that would time out, all seen")
+                .contains("false/false", "true/false", "false/true");
         Properties defaults = new Properties();
         ProcessorOptions tooLong = ProcessorOptions.builder("p").commitInterval(Duration.ofSeconds(15)).build();
         assertThat(assertThrows(IllegalArgumentException.class,

@@ -140,6 +140,18 @@ public final class DefaultRequester implements Requester {
         return p.future;
     }
 
+    /**
+     * @return {@code e}, to fail a caller's future with
+     * @throws VirtualMachineError as it is (out of memory, say), which stops things as usual; a StackOverflowError
+     *     is user code's failure like any other
+     */
+    private static Throwable unlessTheJvms(Throwable e) {
+        if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
+            throw vme;
+        }
+        return e;
+    }
+
     /** How long close() lets each publisher send what it still holds. */
     private static final Duration PUBLISHER_CLOSE = Duration.ofSeconds(5);
 
@@ -161,8 +173,8 @@ public final class DefaultRequester implements Requester {
         Publisher<K, Q> publisher;
         try {
             publisher = publisher(endpoint);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) { // a failed future, as promised
-            p.fail(e);
+        } catch (Throwable e) {
+            p.fail(unlessTheJvms(e)); // a failed future, as promised
             return;
         }
         p.deadline = clock.instant().plus(timeout);
@@ -205,11 +217,10 @@ public final class DefaultRequester implements Requester {
                     p.fail(error);
                 }
             });
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-            // A serde's Error too (not the JVM's own, which stop things as usual): the caller learns now.
+        } catch (Throwable e) { // a serde's Error too: the caller learns now, not at the deadline
             if (pending.remove(p.correlationId, p)) {
                 p.cancelTimer();
-                p.fail(e);
+                p.fail(unlessTheJvms(e));
             }
             return;
         }
@@ -239,7 +250,8 @@ public final class DefaultRequester implements Requester {
     /**
      * What a publisher is cached by: its topic and how it writes keys and values. Two endpoints on one topic with other
      * serdes (a text one and a JSON one, or JSON with another mapper) get a publisher each; endpoints made anew for
-     * every request share one. A serde is told apart by its class and type, and a JSON one by its mapper too.
+     * every request share one. A serde is told apart by its class and type, and a JSON one by its mapper too: an
+     * endpoint whose JSON mapper is built anew for every request gets a producer every time, so build it once.
      */
     private record PublisherKey(String topic, Object keySerde, Class<?> keyType, Object valueSerde,
             Class<?> valueType) {
