@@ -324,12 +324,13 @@ public final class DefaultRequester implements Requester {
         // Only a gather tells its responders apart.
         String responder = p instanceof PendingRequest.Gather<R>
                 ? EnvelopeCodec.text(record.headers(), ReplyHeaders.RESPONDER_GROUP) : null;
-        if (p instanceof PendingRequest.Gather<R> g && g.answeredBy(responder)) {
-            late.increment(); // a group answering a redelivered request again: it counts once
+        PendingRequest.Offer outcome = p.offer(reply, responder);
+        if (outcome == PendingRequest.Offer.REFUSED) {
+            late.increment(); // the deadline came first, or a group answered a redelivered request again
             return;
         }
-        (reply instanceof Reply.Success<R> ? succeeded : failed).increment();
-        if (p.offer(reply, responder)) {
+        (reply instanceof Reply.Success<R> ? succeeded : failed).increment(); // only what a caller gets
+        if (outcome == PendingRequest.Offer.COMPLETED) {
             completed.add(p.correlationId);
             pending.remove(p.correlationId, p);
             p.cancelTimer();

@@ -26,12 +26,22 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         this.deadline = deadline;
     }
 
+    /** What became of a reply offered to a request. */
+    enum Offer {
+        /** The caller gets it; more replies are expected. */
+        TAKEN,
+        /** The caller gets it, and the request needs no further reply. */
+        COMPLETED,
+        /** Too late (the request is over) or a second answer of its group: the caller never sees it. */
+        REFUSED
+    }
+
     /**
      * @param reply     a reply to this request
      * @param responder the consumer group that answered, or null if the reply does not say
-     * @return true when this request needs no further reply
+     * @return what became of it
      */
-    abstract boolean offer(Reply<R> reply, String responder);
+    abstract Offer offer(Reply<R> reply, String responder);
 
     /**
      * The deadline passed: completes the future, counting a timeout first if the caller got fewer replies than it
@@ -64,9 +74,8 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        boolean offer(Reply<R> reply, String responder) {
-            future.complete(reply);
-            return true;
+        Offer offer(Reply<R> reply, String responder) {
+            return future.complete(reply) ? Offer.COMPLETED : Offer.REFUSED;
         }
 
         @Override
@@ -102,24 +111,17 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        synchronized boolean offer(Reply<R> reply, String responder) {
-            if (future.isDone()) {
-                return true;
-            }
-            if (responder != null && !responders.add(responder)) {
-                return false; // this group answered before
+        synchronized Offer offer(Reply<R> reply, String responder) {
+            // Decided under the same lock as expire(): a reply that loses the race to the deadline is refused.
+            if (future.isDone() || responder != null && !responders.add(responder)) {
+                return Offer.REFUSED; // over, or this group answered before (it handled a redelivery)
             }
             replies.add(reply);
             if (replies.size() >= expected) {
                 future.complete(new Gathered<>(correlationId, replies, expected));
-                return true;
+                return Offer.COMPLETED;
             }
-            return false;
-        }
-
-        /** @return true if {@code responder} (a group, or null if unknown) already answered */
-        synchronized boolean answeredBy(String responder) {
-            return responder != null && responders.contains(responder);
+            return Offer.TAKEN;
         }
 
         @Override

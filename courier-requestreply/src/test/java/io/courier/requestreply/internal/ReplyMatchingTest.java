@@ -98,8 +98,8 @@ class ReplyMatchingTest {
     @Test
     void aGatherCompletesAtTheExpectedCountOrWithWhatItHasAtTheDeadline() {
         PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g1", Instant.EPOCH, 2);
-        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()), "pricing")).isFalse();
-        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()), "stock")).isTrue();
+        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()), "pricing")).isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()), "stock")).isEqualTo(PendingRequest.Offer.COMPLETED);
         assertThat(two.future.join().values()).containsExactly(1, 2);
 
         LongAdder timedOut = new LongAdder();
@@ -110,23 +110,25 @@ class ReplyMatchingTest {
         assertThat(partial.complete()).isFalse();
         assertThat(partial.values()).containsExactly(5);
         assertThat(timedOut.sum()).isEqualTo(1);
+        assertThat(three.offer(new Reply.Success<>("g2", 6, envelope()), null)).as("a reply after the deadline")
+                .isEqualTo(PendingRequest.Offer.REFUSED);
+        assertThat(three.future.join().values()).containsExactly(5);
     }
 
     @Test
     void aGatherCountsOneReplyPerResponderGroupSoARedeliveredRequestsSecondAnswerDoesNotCompleteIt() {
         PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g3", Instant.EPOCH, 2);
-        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).isFalse();
-        assertThat(two.answeredBy("pricing")).isTrue();
-        assertThat(two.answeredBy("stock")).isFalse();
-        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).as("pricing again").isFalse();
+        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).as("pricing again")
+                .isEqualTo(PendingRequest.Offer.REFUSED);
         assertThat(two.future).isNotDone();
-        assertThat(two.offer(new Reply.Success<>("g3", 2, envelope()), "stock")).isTrue();
+        assertThat(two.offer(new Reply.Success<>("g3", 2, envelope()), "stock")).isEqualTo(PendingRequest.Offer.COMPLETED);
         assertThat(two.future.join().values()).containsExactly(1, 2);
         // Replies that name no group (a responder of an older release) are counted as they come.
         PendingRequest.Gather<Integer> unnamed = new PendingRequest.Gather<>(ENDPOINT, "g4", Instant.EPOCH, 2);
-        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null)).isFalse();
-        assertThat(unnamed.answeredBy(null)).isFalse();
-        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null)).isTrue();
+        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null)).isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null))
+                .isEqualTo(PendingRequest.Offer.COMPLETED);
     }
 
     @Test
