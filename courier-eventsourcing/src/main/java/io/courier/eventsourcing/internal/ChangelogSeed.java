@@ -155,7 +155,10 @@ final class ChangelogSeed {
                         aggregate.eventsTopic());
             }
         } catch (org.apache.kafka.common.errors.ProducerFencedException
-                | org.apache.kafka.common.errors.InvalidProducerEpochException e) {
+                | org.apache.kafka.common.errors.InvalidProducerEpochException
+                | org.apache.kafka.common.errors.InvalidTxnStateException e) {
+            // The last one too: another seeder's initTransactions, with the same transactional id, can abort this
+            // one's transaction between its sends and its commit (seen with two processors starting at once).
             throw new CourierRetriableException("another instance of processor '" + applicationId + "' is "
                     + "rebuilding the lost states of '" + aggregate.name() + "' from its events (or this rebuild "
                     + "outlived its transaction timeout of 5 minutes); start this one again once that one runs", e);

@@ -46,7 +46,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     /** Set by close(): an interrupt then means shutting down, not a handler's failure. */
     private volatile boolean closing;
     private final String group;
-    /** How long a request without a deadline may take. */
+    /** How long the responder waits for a handler's asynchronous answer, whatever the caller's deadline. */
     private final java.time.Duration handlingTimeout;
     /** So that a request naming a reply target that is not there fails at once. */
     private final ReplyTargets replyTargets;
