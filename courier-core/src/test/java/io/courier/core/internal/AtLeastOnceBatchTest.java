@@ -164,11 +164,7 @@ class AtLeastOnceBatchTest {
     /** Offers the record at offset 0, and the next one, again whenever the position is back there. */
     private void offerAgainAfterRewinds(TopicPartition p, ConsumerRecord<byte[], byte[]> first,
             ConsumerRecord<byte[], byte[]> second) {
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-        });
+        consumer.assignFromStart(p);
         for (int poll = 0; poll < 200; poll++) { // a MockConsumer does not redeliver after a seek back: a broker would
             consumer.schedulePollTask(() -> {
                 if (consumer.position(p) == 0) {
@@ -427,14 +423,7 @@ class AtLeastOnceBatchTest {
                     }
                     handled.add(m.key());
                 }, producer);
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-            consumer.addRecord(record(p, 0, "a"));
-            consumer.addRecord(record(p, 1, "b"));
-            consumer.addRecord(record(p, 2, "c"));
-        });
+        consumer.assignFromStart(p, record(p, 0, "a"), record(p, 1, "b"), record(p, 2, "c"));
         Thread t = new Thread(worker);
         t.start();
         assertThat(first.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();

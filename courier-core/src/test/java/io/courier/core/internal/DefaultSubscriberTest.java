@@ -15,8 +15,6 @@ import io.courier.core.SubscriberOptions;
 import io.courier.core.Topic;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -85,14 +83,8 @@ class DefaultSubscriberTest {
                         () -> new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
                         "orders.dlt"));
         self.set(subscriber);
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-            consumer.addRecord(new ConsumerRecord<>("orders", 0, 0,
-                    "k".getBytes(StandardCharsets.UTF_8),
-                    "v".getBytes(StandardCharsets.UTF_8)));
-        });
+        consumer.assignFromStart(p, new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.UTF_8)));
 
         subscriber.start();
 
@@ -121,13 +113,8 @@ class DefaultSubscriberTest {
                                 throw new IllegalStateException("wrapped, the flag not restored", e);
                             }
                         }), config), consumer, () -> producer, "orders.dlt"));
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-            consumer.addRecord(new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
-                    "v".getBytes(StandardCharsets.UTF_8)));
-        });
+        consumer.assignFromStart(p, new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.UTF_8)));
         subscriber.start();
         assertThat(handling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
 

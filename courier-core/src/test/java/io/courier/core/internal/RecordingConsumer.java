@@ -1,7 +1,9 @@
 package io.courier.core.internal;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -12,6 +14,19 @@ class RecordingConsumer extends MockConsumer<byte[], byte[]> {
 
     RecordingConsumer() {
         super("earliest");
+    }
+
+    /** At the next poll: assigns {@code p} alone, from offset 0, and offers {@code records} (may be none). */
+    @SafeVarargs
+    final void assignFromStart(TopicPartition p, ConsumerRecord<byte[], byte[]>... records) {
+        schedulePollTask(() -> {
+            rebalance(List.of(p));
+            updateBeginningOffsets(Map.of(p, 0L));
+            seek(p, 0);
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                addRecord(r);
+            }
+        });
     }
 
     @Override

@@ -160,11 +160,7 @@ class TransactionalBatchTest {
         TopicPartition p = new TopicPartition("orders", 0);
         CourierConfig config = CourierConfig.builder("localhost:9092")
                 .clientProperty("transaction.timeout.ms", transactionTimeoutMs).build();
-        source.schedulePollTask(() -> {
-            source.rebalance(List.of(p));
-            source.updateBeginningOffsets(Map.of(p, 0L));
-            source.seek(p, 0);
-        });
+        source.assignFromStart(p);
         for (int poll = 0; poll < 200; poll++) {
             source.schedulePollTask(() -> {
                 if (source.position(p) == 0) {
@@ -289,13 +285,7 @@ class TransactionalBatchTest {
                     }
                 }), config),
                 consumer, () -> producer, "orders.dlt");
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-            consumer.addRecord(record(p, 0, "a"));
-            consumer.addRecord(record(p, 1, "b"));
-        });
+        consumer.assignFromStart(p, record(p, 0, "a"), record(p, 1, "b"));
         Thread t = new Thread(worker);
         t.start();
         try {
@@ -317,12 +307,7 @@ class TransactionalBatchTest {
         SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
                 SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE).retry(retry).build(), config,
                 new RecordHandler<>(ORDERS, Handlers.all(h), config), consumer, () -> producer, "orders.dlt");
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(p));
-            consumer.updateBeginningOffsets(Map.of(p, 0L));
-            consumer.seek(p, 0);
-            consumer.addRecord(record(p, "a"));
-        });
+        consumer.assignFromStart(p, record(p, "a"));
         Thread t = new Thread(worker);
         t.start();
         try {

@@ -134,21 +134,14 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
      * @throws IllegalArgumentException naming the setting if it is not a positive number
      */
     static int maxRequestSize(Properties properties) {
-        String prefixed = StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG);
-        String key = properties.containsKey(prefixed) ? prefixed : ProducerConfig.MAX_REQUEST_SIZE_CONFIG;
-        Object configured = properties.get(key);
-        if (configured == null) {
-            return DEFAULT_MAX_REQUEST_SIZE;
-        }
-        try {
-            int bytes = Integer.parseInt(configured.toString().trim());
-            if (bytes > 0) {
+        for (String key : List.of(StreamsConfig.producerPrefix(ProducerConfig.MAX_REQUEST_SIZE_CONFIG),
+                ProducerConfig.MAX_REQUEST_SIZE_CONFIG)) {
+            Integer bytes = positiveInt(properties, key, "bytes");
+            if (bytes != null) {
                 return bytes;
             }
-        } catch (NumberFormatException e) {
-            // named below
         }
-        throw new IllegalArgumentException(key + " must be a positive number of bytes, but was '" + configured + "'");
+        return DEFAULT_MAX_REQUEST_SIZE;
     }
 
     /** Kafka's default {@code max.request.size}. */
@@ -211,10 +204,10 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     static void requireCommitIntervalWithinTransactionTimeout(Properties properties, ProcessorOptions options) {
         String checked = StreamsConfig.producerPrefix(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG);
         long interval = options.commitInterval().toMillis();
-        requireWithin(interval, checked, milliseconds(properties, checked), options);
+        requireWithin(interval, checked, positiveInt(properties, checked, "milliseconds"), options);
         // What the producers really get: the producer. setting, else the one for every client.
         for (String key : List.of(checked, ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)) {
-            Integer set = milliseconds(properties, key);
+            Integer set = positiveInt(properties, key, "milliseconds");
             if (set != null) {
                 requireWithin(interval, key, set, options);
                 return;
@@ -233,18 +226,24 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         }
     }
 
-    /** @return the setting as Kafka reads it (an int), or null if absent */
-    private static Integer milliseconds(Properties properties, String key) {
+    /**
+     * @return the setting as Kafka reads it (an int), or null if absent
+     * @throws IllegalArgumentException naming the setting if it is not a positive whole number
+     */
+    private static Integer positiveInt(Properties properties, String key, String unit) {
         Object value = properties.get(key);
         if (value == null) {
             return null;
         }
         try {
-            return Integer.parseInt(value.toString().trim());
+            int n = Integer.parseInt(value.toString().trim());
+            if (n > 0) {
+                return n;
+            }
         } catch (NumberFormatException e) {
-            throw new IllegalArgumentException(key + " must be a whole number of milliseconds, but was '" + value
-                    + "'", e);
+            // named below
         }
+        throw new IllegalArgumentException(key + " must be a positive number of " + unit + ", but was '" + value + "'");
     }
 
     @Override
