@@ -99,8 +99,9 @@ final class DeadLetterReplayer {
             while (replayed + skipped + unreadable < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 // A poll returns nothing, without an error, while a partition has no leader: say so instead of
-                // waiting for ever. Progress is the consumer's position, which also moves past transaction markers.
-                long now = partitions.stream().mapToLong(consumer::position).sum();
+                // waiting for ever. Progress is the consumer's position, which also moves past transaction markers,
+                // up to the end taken at the start: dead letters arriving on other partitions are not progress.
+                long now = partitions.stream().mapToLong(tp -> Math.min(consumer.position(tp), end.get(tp))).sum();
                 if (now != position) {
                     position = now;
                     progressAt = System.nanoTime();

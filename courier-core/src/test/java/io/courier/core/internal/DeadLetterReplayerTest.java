@@ -268,6 +268,44 @@ class DeadLetterReplayerTest {
     }
 
     @Test
+    void deadLettersArrivingOnAnotherPartitionDoNotHideAPartitionThatCanReadNothing() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null),
+                new PartitionInfo("orders.dlt", 1, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L, P1, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 5L, P1, 0L)); // partition 0 never returns its records
+        int arrivals = 200; // one new dead letter on partition 1 every 20 ms: 4 s of them
+        java.util.concurrent.atomic.AtomicInteger arrived = new java.util.concurrent.atomic.AtomicInteger();
+        for (int i = 0; i < arrivals; i++) {
+            int offset = i;
+            consumer.schedulePollTask(() -> {
+                sleep(Duration.ofMillis(20));
+                consumer.addRecord(deadLetter(1, offset));
+                arrived.incrementAndGet();
+            });
+        }
+        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
+                .clientFactory(factory(producer)).build();
+
+        io.courier.common.CourierRetriableException e = assertThrows(
+                io.courier.common.CourierRetriableException.class,
+                () -> DeadLetterReplayer.replay(config, "orders.dlt", ReplayOptions.defaults()));
+
+        assertThat(e).hasMessageContaining("though partitions [orders.dlt-0] hold more");
+        assertThat(arrived.get()).as("new dead letters when the replay gave up: it did not wait for them to stop")
+                .isLessThan(arrivals);
+        assertThat(producer.history()).isEmpty();
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aSlowReplayAndAPollThatOnlyMovesPastATransactionMarkerAreProgressNotAStall() {
         consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
         consumer.updateBeginningOffsets(Map.of(P0, 0L));
