@@ -326,6 +326,27 @@ class DeadLetterReplayerTest {
     }
 
     @Test
+    void aSendThatIsNeverAnsweredStopsTheReplayAfterTheProducersDeliveryTimeoutWithNothingCommitted() {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, 1L));
+        consumer.schedulePollTask(() -> consumer.addRecord(deadLetter(0, 0)));
+        MockProducer<byte[], byte[]> silent = // its sends are never completed: a cluster that does not answer
+                new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
+                .clientFactory(factory(silent)).build();
+
+        io.courier.common.CourierRetriableException e = assertThrows(
+                io.courier.common.CourierRetriableException.class,
+                () -> DeadLetterReplayer.replay(config, "orders.dlt", ReplayOptions.defaults()));
+
+        // The producer's delivery.timeout.ms (500 ms request timeout + 5 ms linger) and 5 s more.
+        assertThat(e).hasMessage("cannot replay orders.dlt-0@0 to topic 'orders': no answer within PT5.505S");
+        assertThat(silent.history()).hasSize(1);
+        assertThat(commits).isEmpty();
+    }
+
+    @Test
     void theProducerGivesUpOnASendBeforeTheReplayStopsWaitingForIt() {
         Map<String, Object> producerConfig = new java.util.HashMap<>(Map.of("linger.ms", "5"));
 
