@@ -1,5 +1,6 @@
 package io.courier.bench;
 
+import io.courier.bench.internal.BenchTopics;
 import io.courier.common.CourierException;
 import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
@@ -107,34 +108,21 @@ final class Workloads {
             topics.forEach(this::createTopic);
             result = round.apply(topics.get(0), topics.get(1));
         } catch (RuntimeException e) {
-            RuntimeException cleanup = deleteTopics(created);
-            if (cleanup != null) {
+            try {
+                deleteTopics(created);
+            } catch (RuntimeException cleanup) {
                 e.addSuppressed(cleanup);
             }
             throw e;
         }
-        RuntimeException cleanup = deleteTopics(created);
-        if (cleanup != null) {
-            throw cleanup;
-        }
+        deleteTopics(created);
         return result;
     }
 
-    /** Deletes each of {@code topics}; @return the first failure (the others suppressed), or null */
-    private RuntimeException deleteTopics(List<String> topics) {
-        RuntimeException failure = null;
-        for (String topic : topics) {
-            try {
-                deleteTopic(topic);
-            } catch (RuntimeException e) {
-                if (failure == null) {
-                    failure = e;
-                } else {
-                    failure.addSuppressed(e);
-                }
-            }
+    private void deleteTopics(List<String> topics) {
+        try (Courier courier = connect()) {
+            BenchTopics.delete(courier.admin(), topics, s.bootstrapServers());
         }
-        return failure;
     }
 
     private PublishComparison.Round[] throughput(String rawTopic, String courierTopic, int records, boolean rawFirst) {
@@ -374,19 +362,6 @@ final class Workloads {
     private void createTopic(String name) {
         try (Courier courier = connect()) {
             courier.provision(topic(name));
-        }
-    }
-
-    private void deleteTopic(String name) {
-        try (Courier courier = connect()) {
-            courier.admin().deleteTopics(List.of(name)).all().get(60, TimeUnit.SECONDS);
-        } catch (java.util.concurrent.ExecutionException e) {
-            if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers()
-                        + ": " + e.getCause(), e.getCause());
-            } // never created (a round that failed early, a raw-only topic's dead-letter topic): nothing to delete
-        } catch (Exception e) {
-            throw new CourierException("cannot delete benchmark topic '" + name + "' at " + s.bootstrapServers() + ": " + e, e);
         }
     }
 

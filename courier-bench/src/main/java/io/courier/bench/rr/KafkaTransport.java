@@ -1,6 +1,6 @@
 package io.courier.bench.rr;
 
-import io.courier.core.internal.Futures;
+import io.courier.bench.internal.BenchTopics;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.Serdes;
@@ -69,8 +69,10 @@ final class KafkaTransport implements Transport {
     public synchronized void close() {
         responder.close();
         requester.close();
-        Futures.await(courier.admin().deleteTopics(java.util.List.of(endpoint.name(), endpoint.name() + ".replies"))
-                .all(), java.time.Duration.ofSeconds(60), "delete the benchmark's topics");
+        // The responders' dead-letter topic too (their subscriber creates it): run names are random, so left behind
+        // these topics would pile up.
+        BenchTopics.delete(courier.admin(), java.util.List.of(endpoint.name(), endpoint.name() + ".replies",
+                endpoint.name() + ".dlt"), courier.config().bootstrapServers());
         courier.close();
     }
 }

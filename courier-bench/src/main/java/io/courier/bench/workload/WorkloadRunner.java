@@ -1,7 +1,7 @@
 package io.courier.bench.workload;
 
-import io.courier.core.internal.Futures;
 import io.courier.bench.Client;
+import io.courier.bench.internal.BenchTopics;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.Serdes;
@@ -72,15 +72,7 @@ public final class WorkloadRunner {
             names.add(t.name());
             names.add(t.name() + ".dlt");
         });
-        courier.admin().deleteTopics(names).topicNameValues().forEach((name, deleted) -> {
-            try {
-                Futures.await(deleted, Duration.ofSeconds(60), "delete benchmark topic '" + name + "'");
-            } catch (io.courier.common.CourierException e) {
-                if (!(e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException)) {
-                    throw e;
-                } // no dead-letter topic: a raw run, or one without consumers
-            }
-        });
+        BenchTopics.delete(courier.admin(), names, courier.config().bootstrapServers());
     }
 
     private RunResult measure(Workload w, Client client, Map<String, String> sweep, Consumer<String> progress,

@@ -44,6 +44,8 @@ class RequestReplyComparisonIT {
         assertThat(httpOutage.errors()).as("HTTP calls fail while the server is down").isPositive();
         assertThat(progress).first().isEqualTo("warm-up done");
         assertThat(result.table()).contains("responder-outage");
+        assertThat(cluster.admin().listTopics().names().get(30, TimeUnit.SECONDS))
+                .as("the runs' request, reply and dead-letter topics are gone").noneMatch(t -> t.startsWith("bench-rr"));
     }
 
     @Test
