@@ -2,8 +2,10 @@ package io.courier.bench.es;
 
 import static io.courier.common.Preconditions.requireArgument;
 
+import io.courier.bench.internal.BenchTopics;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
+import io.courier.core.internal.Futures;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandGateway;
 import io.courier.eventsourcing.CommandProcessor;
@@ -83,6 +85,36 @@ public record EventSourcingBenchmark(String bootstrapServers, Map<String, String
      */
     public Result run(Consumer<String> progress) {
         String name = "bench-wallet-" + UUID.randomUUID().toString().substring(0, 8);
+        Result result;
+        try {
+            result = run(name, progress);
+        } catch (RuntimeException | Error e) {
+            try {
+                deleteTopics(name);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        deleteTopics(name);
+        return result;
+    }
+
+    /**
+     * Deletes the run's topics once its clients are closed: commands, events, replies, dead letters and Kafka
+     * Streams' changelog, all named after the run, whose random name would otherwise leave them piling up.
+     */
+    private void deleteTopics(String name) {
+        try (Courier courier = Courier.connect(CourierConfig.builder(bootstrapServers).serviceName("courier-bench")
+                .clientProperties(clientProperties).build())) {
+            List<String> topics = Futures.await(courier.admin().listTopics().names(), Duration.ofSeconds(60),
+                    "list the topics of benchmark run '" + name + "'").stream()
+                    .filter(t -> t.startsWith(name + ".") || t.startsWith(name + "-")).toList();
+            BenchTopics.delete(courier.admin(), topics, bootstrapServers);
+        }
+    }
+
+    private Result run(String name, Consumer<String> progress) {
         Aggregate<Wallets.Wallet, Wallets.Command, Wallets.Event> wallets = Wallets.aggregate(name, 3);
         try (Courier courier = Courier.connect(CourierConfig.builder(bootstrapServers).serviceName("courier-bench")
                 .clientProperties(clientProperties).build());

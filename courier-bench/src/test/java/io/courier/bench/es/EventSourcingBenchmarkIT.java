@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Timeout;
 class EventSourcingBenchmarkIT {
 
     @Test
-    void runsCommandsReplaysAndChecksTheEventTopic(EmbeddedKafkaCluster cluster) {
+    void runsCommandsReplaysAndChecksTheEventTopic(EmbeddedKafkaCluster cluster) throws Exception {
         List<String> progress = new ArrayList<>();
         EventSourcingBenchmark.Result r = new EventSourcingBenchmark(cluster.bootstrapServers(), Map.of(), 10, 400, 2)
                 .run(progress::add);
@@ -34,6 +34,9 @@ class EventSourcingBenchmarkIT {
         assertThat(r.projectionLagMsP99()).isPositive().isLessThanOrEqualTo(r.projectionLagMsMax());
         assertThat(r.table()).contains("rebuilt state equals live state: true");
         assertThat(progress).isNotEmpty();
+        assertThat(cluster.admin().listTopics().names().get(30, TimeUnit.SECONDS))
+                .as("the run's topics (commands, events, replies, dead letters, Kafka Streams' internal ones) are gone")
+                .noneMatch(t -> t.startsWith("bench-wallet-"));
     }
 
     @Test
