@@ -33,4 +33,18 @@ class OptionsTest {
                 .hasMessage("concurrency must be at least 1, but was 0");
         assertThatThrownBy(() -> ResponderOptions.builder("").build()).hasMessage("groupId must not be blank, but was ''");
     }
+
+    @Test
+    void aHandlingTimeoutNotShorterThanTheConsumersPollIntervalIsRefusedNamingBoth() {
+        assertThatThrownBy(() -> ResponderOptions.builder("g").consumerProperty("max.poll.interval.ms", "30000")
+                .build()).isInstanceOf(IllegalArgumentException.class).hasMessage("handlingTimeout must be shorter "
+                        + "than max.poll.interval.ms=30000, past which the group would evict this instance, but was PT1M");
+        assertThatThrownBy(() -> ResponderOptions.builder("g").handlingTimeout(Duration.ofMinutes(5)).build())
+                .as("Kafka's default of 5 minutes when it is not set")
+                .hasMessageContaining("max.poll.interval.ms=300000");
+        assertThatThrownBy(() -> ResponderOptions.builder("g").consumerProperty("max.poll.interval.ms", "soon")
+                .build()).hasMessage("max.poll.interval.ms must be a number of milliseconds, but was 'soon'");
+        assertThat(ResponderOptions.builder("g").consumerProperty("max.poll.interval.ms", "30000")
+                .handlingTimeout(Duration.ofSeconds(29)).build().handlingTimeout()).isEqualTo(Duration.ofSeconds(29));
+    }
 }

@@ -206,6 +206,9 @@ class RequestReplyFaultIT {
                         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                         .withCauseInstanceOf(io.courier.common.CourierException.class)
                         .withMessageContaining("closed before request").withMessageContaining("was answered"));
+                assertThat(before.stream().map(f -> f.handle((r, e) -> e.getMessage()).join()).distinct())
+                        .as("each failure names its own request (correlation id) and its topic").hasSize(300)
+                        .allSatisfy(m -> assertThat(m).contains(" to '" + endpoint.name() + "' "));
 
                 try (Requester second = Requester.start(courier, options)) {
                     gate.countDown(); // the old requests are answered now, to partitions the new instance reads

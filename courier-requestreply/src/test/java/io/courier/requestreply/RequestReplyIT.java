@@ -281,6 +281,43 @@ class RequestReplyIT {
                 assertThat(f.message()).contains("max.request.size");
             });
             assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 1, 0));
+            ConsumerRecord<byte[], byte[]> dead = readOne(endpoint.name() + ".dlt");
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("sku-1");
+            assertThat(header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE)).contains("max.request.size");
+        }
+    }
+
+    @Test
+    void aReplyTheBrokerRefusesAfterTheSendEndsAsTheCallersTimeoutAndTheRequestIsDeadLettered() throws Exception {
+        // The broker, not the producer, refuses records over 1,000 bytes on this reply topic: a failure that
+        // arrives after the send, as an authorization refusal would.
+        cluster.createTopic(replies, 4, 1, Map.of("retention.ms", "3600000", "max.message.bytes", "1000"));
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", RequestHandler.sync(m -> "x".repeat(5_000)))) {
+            responder.awaitAssignment(WAIT);
+            Reply<String> reply = requester.request(endpoint, "sku-1", "sku-1", Duration.ofSeconds(5)).get();
+
+            assertThat(reply).isInstanceOf(Reply.Timeout.class);
+            ConsumerRecord<byte[], byte[]> dead = readOne(endpoint.name() + ".dlt");
+            assertThat(new String(dead.value(), StandardCharsets.UTF_8)).isEqualTo("sku-1");
+            assertThat(header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE)).contains("to topic '" + replies + "'",
+                    "larger than the max message size the server will accept");
+        }
+    }
+
+    @Test
+    void aHandlerWhoseStageFailsSendsAFailureReplyWithTheCause() throws Exception {
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", m -> CompletableFuture.supplyAsync(() -> {
+                    throw new IllegalStateException("out of stock: " + m.value());
+                }))) {
+            Reply<String> reply = requester.request(endpoint, "sku-1", "sku-1", WAIT).get();
+
+            assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class, f -> {
+                assertThat(f.errorType()).isEqualTo(IllegalStateException.class.getName());
+                assertThat(f.message()).isEqualTo("out of stock: sku-1");
+            });
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 1, 0));
         }
     }
 
@@ -404,6 +441,33 @@ class RequestReplyIT {
             Gathered<String> three = requester.gather(endpoint, "k", "y", 3, Duration.ofSeconds(3)).get();
             assertThat(three.complete()).isFalse();
             assertThat(three.values()).containsExactlyInAnyOrder("a:y", "b:y");
+        }
+    }
+
+    @Test
+    void aGatherCountsAGroupsSecondReplyAsLateInsteadOfFillingAnotherPlace() throws Exception {
+        try (Requester requester = requester();
+                Responder a = responder("quotes-a", RequestHandler.sync(m -> "a:" + m.value()));
+                KafkaProducer<byte[], byte[]> raw = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", cluster.bootstrapServers()),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer(),
+                        new org.apache.kafka.common.serialization.ByteArraySerializer())) {
+            a.awaitAssignment(WAIT);
+            CompletableFuture<Gathered<String>> gathered = requester.gather(endpoint, "k", "x", 2,
+                    Duration.ofSeconds(10));
+            ConsumerRecord<byte[], byte[]> first = readOne(replies);
+            assertThat(header(first, ReplyHeaders.RESPONDER_GROUP)).as("every reply names its group")
+                    .isEqualTo("quotes-a");
+
+            // The same group answering again, as it does for a request redelivered after a crash: a copy.
+            raw.send(new ProducerRecord<>(first.topic(), first.partition(), first.key(), first.value(),
+                    first.headers())).get();
+
+            await().atMost(WAIT).until(() -> requester.stats().late() == 1);
+            Gathered<String> result = gathered.get();
+            assertThat(result.complete()).isFalse();
+            assertThat(result.values()).containsExactly("a:x");
+            assertThat(requester.stats().succeeded()).isEqualTo(1);
         }
     }
 
@@ -564,14 +628,31 @@ class RequestReplyIT {
     }
 
     @Test
-    void aRequestTheCallerCancelsIsNoLongerPending() {
-        try (Requester requester = requester()) {
-            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "k", "nobody answers", WAIT);
+    void aRequestTheCallerCompletesItselfIsNoLongerPendingAndItsReplyCountsAsLate() throws Exception {
+        java.util.concurrent.CountDownLatch answer = new java.util.concurrent.CountDownLatch(1);
+        try (Requester requester = requester();
+                Responder responder = responder("pricing", m -> CompletableFuture.supplyAsync(() -> {
+                    try {
+                        answer.await();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return "price of " + m.value();
+                }))) {
+            CompletableFuture<Reply<String>> cancelled = requester.request(endpoint, "k", "cancelled", WAIT);
+            CompletableFuture<Reply<String>> timedOut = requester.request(endpoint, "k", "timed out", WAIT)
+                    .orTimeout(100, TimeUnit.MILLISECONDS);
+            assertThat(requester.stats().pending()).isEqualTo(2);
+
+            cancelled.cancel(false);
             assertThat(requester.stats().pending()).isEqualTo(1);
+            await().atMost(WAIT).until(() -> requester.stats().pending() == 0);
+            answer.countDown();
 
-            reply.cancel(false);
-
-            assertThat(requester.stats().pending()).isZero();
+            await().atMost(WAIT).until(() -> requester.stats().late() == 2);
+            assertThat(timedOut).isCompletedExceptionally();
+            assertThat(requester.stats().succeeded()).isZero();
+            assertThat(responder.stats().answered()).isEqualTo(2);
         }
     }
 
