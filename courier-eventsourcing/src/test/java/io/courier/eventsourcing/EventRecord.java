@@ -46,7 +46,7 @@ record EventRecord(String aggregateId, String type, long version, String schemaV
      * An envelope field, read by hand in either format: the CloudEvents header, or field {@code index} of the compact
      * {@code courier-envelope} header ({@code 1|type|source|content type|millis|id|correlation id|causation id}).
      */
-    private static String envelope(ConsumerRecord<byte[], byte[]> r, String cloudEventsHeader, int index) {
+    static String envelope(ConsumerRecord<byte[], byte[]> r, String cloudEventsHeader, int index) {
         String compact = text(r, "courier-envelope");
         if (compact == null) {
             return text(r, cloudEventsHeader);

@@ -164,6 +164,26 @@ class EventSourcingIT {
         }
     }
 
+    /** @return the message id of the command to aggregate {@code id}, as a plain consumer finds it on the topic */
+    private String messageIdOfCommand(String id) {
+        try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers()), new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> all = plain.partitionsFor(accounts.commandsTopic(), WAIT).stream()
+                    .map(i -> new TopicPartition(accounts.commandsTopic(), i.partition())).toList();
+            plain.assign(all);
+            plain.seekToBeginning(all);
+            long deadline = System.nanoTime() + WAIT.toNanos();
+            while (System.nanoTime() < deadline) {
+                for (ConsumerRecord<byte[], byte[]> r : plain.poll(Duration.ofMillis(200))) {
+                    if (id.equals(new String(r.key(), StandardCharsets.UTF_8))) {
+                        return EventRecord.envelope(r, "ce_id", 5);
+                    }
+                }
+            }
+        }
+        throw new AssertionError("no command to '" + id + "' on topic " + accounts.commandsTopic());
+    }
+
     /** @return the consumer groups of projection {@code name} that the broker knows */
     private Set<String> consumerGroupsOf(String name) throws Exception {
         return courier.admin().listGroups().all().get(30, TimeUnit.SECONDS).stream().map(GroupListing::groupId)
@@ -214,8 +234,12 @@ class EventSourcingIT {
         Reply<CommandResult> reply = requester.request(commands, OutboundMessage.<String, Accounts.Command>of("t-1",
                 new Accounts.Open("traced")).withTraceparent(traceparent), WAIT).get();
         assertThat(reply).isInstanceOf(Reply.Success.class);
+        String commandId = messageIdOfCommand("t-1");
+        assertThat(commandId).as("the command's own id, not its correlation id").isNotNull()
+                .isNotEqualTo(reply.correlationId());
 
         assertThat(events()).filteredOn(e -> e.aggregateId().equals("t-1")).singleElement().satisfies(e -> {
+            assertThat(e.causationId()).isEqualTo(commandId);
             assertThat(e.correlationId()).isEqualTo(reply.correlationId());
             assertThat(e.traceparent()).isEqualTo(traceparent);
         });
@@ -354,6 +378,23 @@ class EventSourcingIT {
                     .accepted()).isTrue();
             assertThat(matching.state("rf-1").orElseThrow().version()).isEqualTo(1);
         }
+    }
+
+    @Test
+    void aProcessorRefusesAnEventsTopicWhosePartitionCountIsNotTheAggregatesPartitions() throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = Accounts.aggregate(accounts.name()
+                + "-repartitioned");
+        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(precreated.eventsTopic(), 2,
+                (short) 1).configs(Map.of("retention.ms", "-1", "retention.bytes", "-1")))).all()
+                .get(30, TimeUnit.SECONDS);
+
+        CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
+                () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
+                        + "-processor").build()));
+
+        assertThat(precreated.partitions()).isEqualTo(3);
+        assertThat(refused).hasMessageContaining("Aggregate.partitions=3")
+                .hasMessageContaining("topic '" + precreated.eventsTopic() + "' has 2 partitions, declared 3");
     }
 
     /** @return the temporary state directories named after {@code applicationId} */

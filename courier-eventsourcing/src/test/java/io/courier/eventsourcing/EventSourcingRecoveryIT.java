@@ -2,6 +2,7 @@ package io.courier.eventsourcing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.cluster.junit.EmbeddedKafka;
@@ -14,10 +15,17 @@ import io.courier.requestreply.Requester;
 import io.courier.requestreply.RequesterOptions;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.header.Header;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -67,6 +75,29 @@ class EventSourcingRecoveryIT {
         Reply<CommandResult> reply = gateway.send(id, command, WAIT).get();
         assertThat(reply).as("reply to %s", command).isInstanceOf(Reply.Success.class);
         return ((Reply.Success<CommandResult>) reply).value();
+    }
+
+    /** @return what a plain read_committed consumer finds on {@code topic} now; none if it does not exist */
+    private List<ConsumerRecord<byte[], byte[]>> records(String topic) {
+        List<ConsumerRecord<byte[], byte[]>> out = new ArrayList<>();
+        try (KafkaConsumer<byte[], byte[]> plain = new KafkaConsumer<>(Map.of("bootstrap.servers",
+                cluster.bootstrapServers(), "isolation.level", "read_committed", "allow.auto.create.topics", "false"),
+                new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> all = plain.partitionsFor(topic, WAIT).stream()
+                    .map(i -> new TopicPartition(topic, i.partition())).toList();
+            plain.assign(all);
+            plain.seekToBeginning(all);
+            Map<TopicPartition, Long> end = plain.endOffsets(all, WAIT);
+            while (!all.stream().allMatch(tp -> plain.position(tp) >= end.get(tp))) {
+                plain.poll(Duration.ofMillis(200)).forEach(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static String header(ConsumerRecord<byte[], byte[]> r, String name) {
+        Header h = r.headers().lastHeader(name);
+        return h == null ? null : new String(h.value(), StandardCharsets.UTF_8);
     }
 
     @Test
@@ -176,7 +207,7 @@ class EventSourcingRecoveryIT {
     void aProjectionStopsAnAggregateAtTheVersionItCouldNotApplyInsteadOfSkippingIt() throws Exception {
         try (CommandProcessor<Accounts.Account> processor = processor(accounts.name() + "-processor")) {
             send("s-1", new Accounts.Open("unlucky"));
-            send("s-1", new Accounts.Deposit(13)); // the projector fails on it, for good
+            CommandResult failed = send("s-1", new Accounts.Deposit(13)); // the projector fails on it, for good
             CommandResult after = send("s-1", new Accounts.Deposit(100));
             CommandResult other = send("s-2", new Accounts.OpenWithDeposit("lucky", 50));
             try (Projection<Long> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
@@ -194,13 +225,25 @@ class EventSourcingRecoveryIT {
                 assertThat(balances.get("s-1")).as("the model at the last version applied, not past the gap")
                         .contains(0L);
                 assertThat(balances.version("s-1")).isEqualTo(1);
-                assertThatThrownBy(() -> balances.get("s-1", after.version(), WAIT))
+                // At once, not after the wait: an hour, which the class's @Timeout would cut short.
+                assertThatThrownBy(() -> balances.get("s-1", after.version(), Duration.ofHours(1)))
                         .isInstanceOf(CourierException.class)
                         .hasMessageContaining("stopped applying aggregate 's-1' at version 1")
                         .hasMessageContaining("version 2 was never applied");
-                assertThatThrownBy(() -> balances.get("s-1", after.offsets(), WAIT))
+                assertThatThrownBy(() -> balances.get("s-1", after.offsets(), Duration.ofHours(1)))
                         .as("by offsets, read past, as by version").isInstanceOf(CourierException.class)
                         .hasMessageContaining("stopped applying aggregate 's-1' at version 1");
+
+                String dlt = accounts.eventsTopic() + ".dlt";
+                List<ConsumerRecord<byte[], byte[]>> dead = await().atMost(WAIT).until(() -> records(dlt),
+                        r -> !r.isEmpty());
+                assertThat(dead).singleElement().satisfies(r -> {
+                    assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("s-1");
+                    assertThat(header(r, "courier_dlt_original_topic")).isEqualTo(accounts.eventsTopic());
+                    assertThat(header(r, "courier_dlt_original_offset"))
+                            .isEqualTo(Long.toString(failed.offsets().get(0).offset()));
+                    assertThat(header(r, "courier_dlt_exception_message")).isEqualTo("cannot project a deposit of 13");
+                });
             }
         }
     }

@@ -4,6 +4,7 @@ import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
 import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
+import io.courier.core.CourierConfig;
 import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import io.courier.eventsourcing.Aggregate;
@@ -73,7 +74,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     /** @see CommandProcessor#start */
     public static <S, C, E> CommandProcessor<S> start(Courier courier, Aggregate<S, C, E> aggregate,
             ProcessorOptions options) {
-        Properties properties = properties(courier, options);
+        Properties properties = properties(courier.config(), options);
         // Before anything is created: Kafka Streams would refuse these only once the topics exist.
         requireCommitIntervalWithinTransactionTimeout(properties, options);
         int maxRecordBytes = maxRequestSize(properties);
@@ -177,9 +178,10 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
         return t;
     }
 
-    private static Properties properties(Courier courier, ProcessorOptions options) {
+    /** @return the Kafka Streams configuration of the processor: the client properties and the options */
+    static Properties properties(CourierConfig config, ProcessorOptions options) {
         Properties p = new Properties();
-        p.putAll(courier.config().kafkaClientConfig());
+        p.putAll(config.kafkaClientConfig());
         p.put(StreamsConfig.APPLICATION_ID_CONFIG, options.applicationId());
         p.put(StreamsConfig.PROCESSING_GUARANTEE_CONFIG, StreamsConfig.EXACTLY_ONCE_V2);
         p.put(StreamsConfig.NUM_STREAM_THREADS_CONFIG, options.threads());

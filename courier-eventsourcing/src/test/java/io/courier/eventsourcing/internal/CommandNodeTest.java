@@ -2,12 +2,14 @@ package io.courier.eventsourcing.internal;
 
 import static io.courier.eventsourcing.internal.Counters.COUNTERS;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serdes;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandResult;
 import io.courier.eventsourcing.Decision;
+import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.internal.Counters.Add;
 import io.courier.eventsourcing.internal.Counters.Added;
 import io.courier.eventsourcing.internal.Counters.Counter;
@@ -17,16 +19,20 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.stream.LongStream;
 import org.apache.kafka.common.header.internals.RecordHeaders;
 import org.apache.kafka.streams.processor.api.ProcessorContext;
 import org.apache.kafka.streams.processor.api.Record;
 import org.apache.kafka.streams.state.KeyValueStore;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * One command at a time through the deciding node, with a map for its store and a list for what it forwards: input
@@ -220,5 +226,74 @@ class CommandNodeTest {
         process(); // and the next command goes on from the stored state
         assertThat(lastReply()).usingRecursiveComparison().ignoringFields("offsets")
                 .isEqualTo(CommandResult.acceptance("c-1", 2, 1));
+    }
+
+    /** What a decide or evolve may throw, from a broken rule to a class its code cannot load. */
+    static List<Throwable> errorsOfUserCode() {
+        return List.of(new IllegalStateException("a broken rule"), new StackOverflowError("a rule that recursed"),
+                new NoClassDefFoundError("com/acme/Rules"), new AssertionError("assert in a rule"));
+    }
+
+    private static <T> T raise(Throwable error) {
+        if (error instanceof Error e) {
+            throw e;
+        }
+        throw (RuntimeException) error;
+    }
+
+    @ParameterizedTest
+    @MethodSource("errorsOfUserCode")
+    void whatADecideOrEvolveThrowsIsARejectionNamingItAndWritesNothing(Throwable error) {
+        process(); // version 1
+        byte[] before = store.get("c-1");
+        for (Aggregate<Counter, Add, Added> failing : List.of(
+                Counters.builder().decide((state, add) -> raise(error)).build(),
+                Counters.builder().evolve((state, added) -> raise(error)).build())) {
+            process(node(failing), "Add", "{\"n\":5}");
+
+            assertThat(lastReply()).isEqualTo(CommandResult.rejection("c-1", 1, "aggregate 'counter' failed on Add: "
+                    + error));
+            assertThat(events()).as("only the first command's event").isEqualTo(1);
+            assertThat(store.get("c-1")).isSameAs(before);
+        }
+        process(); // and the next command applies, on the state of before
+        assertThat(lastReply()).usingRecursiveComparison().ignoringFields("offsets")
+                .isEqualTo(CommandResult.acceptance("c-1", 2, 1));
+    }
+
+    @Test
+    void anOutOfMemoryErrorIsTheJvmsAndStillStopsTheProcessor() {
+        OutOfMemoryError error = new OutOfMemoryError("Java heap space");
+        CommandNode<Counter, Add, Added> failing = node(Counters.builder().decide((state, add) -> raise(error))
+                .build());
+
+        assertThat(assertThrows(OutOfMemoryError.class, () -> process(failing, "Add", "{\"n\":5}"))).isSameAs(error);
+    }
+
+    @Test
+    void rejectsACommandWhoseAcceptanceWouldNotFitTheOffsetsOfItsEvents() {
+        // Tiny events and a tiny state: only the acceptance, with one offset per event, outgrows the record limit.
+        CommandNode<Counter, Add, Added> many = node(Counters.builder()
+                .decide((state, add) -> Decision.accept(Collections.nCopies((int) add.n(), new Added(1)))).build());
+
+        process(many, "Add", "{\"n\":20000}");
+
+        assertThat(lastReply().accepted()).isFalse();
+        assertThat(lastReply().version()).isZero();
+        assertThat(lastReply().reason()).startsWith("aggregate 'counter' cannot write the outcome of Add: the "
+                + "acceptance, with the offsets of its 20000 events, would be up to ")
+                .endsWith(" bytes, above the 1048576-byte limit (max.request.size) less 16384 bytes for headers and "
+                        + "framing");
+        assertThat(events()).isZero();
+        assertThat(store).doesNotContainKey("c-1");
+        // Accepted, it would have failed the transaction: stamped with its offsets, the answer is above the limit.
+        byte[] acceptance = Serdes.json(CommandResult.class).serialize(CommandResult.acceptance("c-1", 20_000, 20_000));
+        assertThat(CommandNode.stamp(acceptance, LongStream.range(0, 20_000)
+                .mapToObj(o -> new EventOffset(COUNTERS.eventsTopic(), 0, o)).toList()))
+                .hasSizeGreaterThan(StreamsCommandProcessor.DEFAULT_MAX_REQUEST_SIZE);
+
+        process(many, "Add", "{\"n\":10000}");
+        assertThat(lastReply()).as("fewer events fit").usingRecursiveComparison().ignoringFields("offsets")
+                .isEqualTo(CommandResult.acceptance("c-1", 10_000, 10_000));
     }
 }

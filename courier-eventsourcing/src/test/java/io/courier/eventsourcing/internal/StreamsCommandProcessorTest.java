@@ -5,11 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.core.CourierConfig;
 import io.courier.eventsourcing.ProcessorOptions;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.streams.KafkaStreams;
+import org.apache.kafka.streams.StreamsConfig;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -110,6 +112,25 @@ class StreamsCommandProcessorTest {
                 .hasMessage("ProcessorOptions.commitInterval of processor 'p' must not be longer than the transaction "
                         + "timeout of its producers, 10000 ms (producer.transaction.timeout.ms, Kafka Streams' default "
                         + "under exactly_once_v2), but was PT15S");
+    }
+
+    @Test
+    void theDeclaredReplicationFactorIsHandedToKafkaStreamsForTheChangelogItCreates() {
+        CourierConfig plain = CourierConfig.builder("localhost:9092").build();
+        ProcessorOptions declared = ProcessorOptions.builder("p").replicationFactor(3).build();
+        ProcessorOptions unset = ProcessorOptions.builder("p").build();
+
+        assertThat(replicationFactor(plain, declared)).isEqualTo(3);
+        assertThat(replicationFactor(plain, unset)).as("Kafka Streams' default: the brokers' default.replication.factor")
+                .isEqualTo(-1);
+        assertThat(replicationFactor(CourierConfig.builder("localhost:9092").clientProperty("replication.factor", "2")
+                .build(), unset)).as("a client property, when the options declare none").isEqualTo(2);
+    }
+
+    /** @return the replication factor Kafka Streams reads from the processor's configuration */
+    private static int replicationFactor(CourierConfig config, ProcessorOptions options) {
+        return new StreamsConfig(StreamsCommandProcessor.properties(config, options))
+                .getInt(StreamsConfig.REPLICATION_FACTOR_CONFIG);
     }
 
     private static boolean refuses(Runnable check) {
