@@ -37,7 +37,8 @@ public interface Subscriber extends AutoCloseable {
 
     /**
      * Stops gracefully: in-flight messages are finished, their offsets committed, and the group left. The same as
-     * {@code close(Duration.ofSeconds(30))}. Idempotent.
+     * {@code close(Duration.ofSeconds(30))}. Idempotent: a call while another thread closes waits for that close,
+     * as long as it may take.
      */
     @Override
     void close();

@@ -20,8 +20,9 @@ import org.slf4j.LoggerFactory;
 /**
  * At-least-once (and at-most-once) for one polled batch. A record is committed only once it was handled or
  * dead-lettered and every message it caused was acknowledged. A record that must be retried, or whose output was
- * refused, is not: its partition is rewound to it and polled again after the backoff, so the consumer keeps polling
- * between attempts and later records of that partition wait, keeping its order. One consumer thread only.
+ * refused, is not: its partition is rewound to it and paused for the backoff, so the consumer keeps polling its
+ * other partitions between attempts and later records of that partition wait, keeping its order. One consumer
+ * thread only.
  */
 final class AtLeastOnceBatch {
     private static final Logger LOG = LoggerFactory.getLogger(AtLeastOnceBatch.class);
@@ -73,7 +74,7 @@ final class AtLeastOnceBatch {
             retryAfter = longer(retryAfter, settle(done, outputEnds, pending, rewind, commit));
         }
         if (retryAfter != null) {
-            worker.sleep(retryAfter);
+            worker.retryLater(rewind.keySet(), retryAfter);
         }
     }
 
@@ -83,6 +84,12 @@ final class AtLeastOnceBatch {
         if (!commit) {
             done.forEach(attempts::done);
             rewind.forEach(consumer::seek);
+            // At-most-once committed the whole poll before handling it: moved back to the record to retry, the
+            // commit leaves it and the records behind it to whoever polls the partition next, should this consumer
+            // close or lose the partition before the retry, instead of losing them.
+            Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
+            rewind.forEach((tp, offset) -> back.put(tp, new OffsetAndMetadata(offset)));
+            worker.commit(back);
             return null;
         }
         if (!pending.isEmpty()) {

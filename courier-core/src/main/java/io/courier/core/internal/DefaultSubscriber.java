@@ -120,14 +120,23 @@ final class DefaultSubscriber implements Subscriber {
         List<Thread> threads;
         List<SubscriberWorker<?, ?>> stopping;
         synchronized (this) {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            workers.forEach(SubscriberWorker::stop);
-            workers.forEach(SubscriberWorker::wakeup);
             threads = List.copyOf(running); // running.get(i) runs workers.get(i)
-            stopping = List.copyOf(workers);
+            if (closed) {
+                stopping = null;
+            } else {
+                closed = true;
+                workers.forEach(SubscriberWorker::stop);
+                workers.forEach(SubscriberWorker::wakeup);
+                stopping = List.copyOf(workers);
+            }
+        }
+        if (stopping == null) {
+            // Another caller is closing (a shutdown hook, say): returning at once would let the JVM end while the
+            // threads still commit. A handler closing its own subscriber again cannot wait for its own thread.
+            if (!threads.contains(Thread.currentThread())) {
+                awaitOtherClose(threads, timeout);
+            }
+            return;
         }
         long deadline = System.nanoTime() + timeout.toNanos();
         for (int i = 0; i < threads.size(); i++) {
@@ -146,6 +155,14 @@ final class DefaultSubscriber implements Subscriber {
         long closing = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // one bound for all, not 30 s a thread
         for (Thread t : threadsToJoin) {
             joinUntil(t, closing);
+        }
+    }
+
+    /** Waits for the threads that another close() is stopping, as long as that close may take. */
+    private static void awaitOtherClose(List<Thread> threads, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30);
+        for (Thread t : threads) {
+            joinUntil(t, deadline);
         }
     }
 

@@ -66,8 +66,8 @@ final class DeliveryCheck {
         long budget = o.retry().budget().toMillis();
         require(maxPollInterval > budget, where, "max.poll.interval.ms=" + maxPollInterval
                 + " is not longer than the retry budget of " + budget + " ms (" + o.retry().maxAttempts()
-                + " attempts): the group would evict this consumer while it waits to retry, and its messages "
-                + "would be handled again elsewhere; raise max.poll.interval.ms or shorten the retries");
+                + " attempts): one message's retries would hold its partition longer than Kafka lets a consumer "
+                + "go without progress; raise max.poll.interval.ms or shorten the retries");
     }
 
     private static void requireNoTransactionalId(DeliveryGuarantee g, String where, Map<String, Object> c) {

@@ -61,6 +61,7 @@ final class SubscriberWorker<K, V> implements Runnable {
     private final Set<TopicPartition> assigned = ConcurrentHashMap.newKeySet();
     private final Attempts attempts = new Attempts();
     private final OffsetCommits commits;
+    private final PartitionBackoffs backoffs;
     final CountDownLatch firstAssignment = new CountDownLatch(1);
     private volatile boolean stopping;
     /** Set by close(timeout) before it interrupts this thread: whatever the handler then throws is not its fault. */
@@ -86,6 +87,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         this.deadLetterTopic = deadLetterTopic;
         this.metrics = GuardedMetrics.of(config.metrics());
         this.commits = new OffsetCommits(name, consumer);
+        this.backoffs = new PartitionBackoffs(consumer, System::nanoTime);
     }
 
     Set<TopicPartition> assigned() {
@@ -133,7 +135,8 @@ final class SubscriberWorker<K, V> implements Runnable {
             }
             consumer.subscribe(List.of(topicName), new Listener());
             while (!stopping) {
-                ConsumerRecords<byte[], byte[]> records = consumer.poll(POLL);
+                backoffs.resumeDue();
+                ConsumerRecords<byte[], byte[]> records = consumer.poll(backoffs.pollTimeout(POLL));
                 if (records.isEmpty()) {
                     continue;
                 }
@@ -145,7 +148,8 @@ final class SubscriberWorker<K, V> implements Runnable {
                         } else { // handling now could hand these over twice: consume them again instead
                             commits.forget(next.keySet());
                             records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
-                            sleep(AtLeastOnceBatch.OUTPUT_BACKOFF); // a rebalance refuses commits until it is over
+                            // A rebalance refuses commits until it is over, and polling is what lets it finish.
+                            retryLater(records.partitions(), AtLeastOnceBatch.OUTPUT_BACKOFF);
                         }
                     }
                     case AT_LEAST_ONCE -> plain.process(records, true);
@@ -239,6 +243,14 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     private Duration failed(ConsumerRecord<byte[], byte[]> r, Throwable e, Message<K, V> message,
             List<CompletableFuture<?>> pending, int outputBefore) {
+        if (interruptedByClose && options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
+            // Not the record's fault, so neither a failed attempt nor a dead letter; and at-most-once committed it
+            // and may not hand it to anyone again, whose handler might then run twice: lost, as in a crash.
+            Thread.interrupted();
+            LOG.warn("{}: {} was interrupted by close(timeout) and is not handled again (AT_MOST_ONCE): {}", name,
+                    message.coordinates(), e.toString());
+            return null;
+        }
         clearForeignInterrupt();
         int failed = attempts.fail(r, e);
         metrics.handlerFailed(topicName, options.groupId(), failed);
@@ -280,6 +292,14 @@ final class SubscriberWorker<K, V> implements Runnable {
         return options.retry().backoff(failedAttempts);
     }
 
+    /**
+     * Polls {@code partitions} again only after {@code backoff}; they were rewound to the record to retry. The thread
+     * meanwhile polls and handles its other partitions, instead of sleeping through the backoff.
+     */
+    void retryLater(Collection<TopicPartition> partitions, Duration backoff) {
+        backoffs.pause(partitions, backoff);
+    }
+
     void deadLetter(ConsumerRecord<byte[], byte[]> r, Throwable error, int attempts, List<CompletableFuture<?>> pending) {
         LOG.warn("{}: {}-{}@{} goes to dead-letter topic '{}' after {} attempt(s): {}", name, r.topic(),
                 r.partition(), r.offset(), deadLetterTopic, attempts, error.toString());
@@ -293,20 +313,26 @@ final class SubscriberWorker<K, V> implements Runnable {
                     // one whose transaction aborts afterwards still counts, and counts again when resent.)
                     metrics.deadLettered(r.topic(), options.groupId());
                 } else {
+                    refusedAtMostOnce(r, e);
                     sent.completeExceptionally(e);
                 }
             });
         } catch (KafkaException e) { // refused before it was queued: settled like a refused acknowledgement
+            refusedAtMostOnce(r, e);
             sent.completeExceptionally(e);
         }
         pending.add(sent);
     }
 
-    void sleep(Duration d) {
-        try {
-            Thread.sleep(d.toMillis());
-        } catch (InterruptedException e) {
-            throw new Stopped();
+    /**
+     * The other guarantees consume a record again when its dead letter is refused, and log that; at-most-once
+     * committed it before handling it, so the record is gone: say so, instead of the "goes to" line alone.
+     */
+    private void refusedAtMostOnce(ConsumerRecord<byte[], byte[]> r, Exception e) {
+        if (options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
+            LOG.error("{}: the dead letter of {}-{}@{} was refused by topic '{}', and AT_MOST_ONCE does not consume "
+                    + "the record again: it is lost: {}", name, r.topic(), r.partition(), r.offset(), deadLetterTopic,
+                    e.toString());
         }
     }
 
@@ -397,6 +423,7 @@ final class SubscriberWorker<K, V> implements Runnable {
             // left is a commit that failed, retried here while the partitions are still ours.
             commits.revoked(partitions);
             attempts.forget(partitions);
+            backoffs.forget(partitions);
             assigned.removeAll(new HashSet<>(partitions));
         }
 
@@ -410,6 +437,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         public void onPartitionsLost(Collection<TopicPartition> partitions) {
             commits.forget(partitions);
             attempts.forget(partitions);
+            backoffs.forget(partitions);
             assigned.removeAll(new HashSet<>(partitions));
         }
     }

@@ -24,8 +24,9 @@ import org.slf4j.LoggerFactory;
 /**
  * Exactly-once for one polled batch: every follow-up message, every dead letter and the consumed offsets go into
  * one Kafka transaction. A failing handler, or output the broker refuses, aborts the transaction and the batch is
- * polled again after the backoff, so the output of earlier attempts is never visible; after the last attempt the
- * message goes to the dead-letter topic inside the transaction. One consumer thread only.
+ * polled again, the partition of the record at fault after the backoff, so the output of earlier attempts is never
+ * visible; after the last attempt the message goes to the dead-letter topic inside the transaction. One consumer
+ * thread only.
  */
 final class TransactionalBatch<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(TransactionalBatch.class);
@@ -45,9 +46,13 @@ final class TransactionalBatch<K, V> {
         this.attempts = attempts;
     }
 
+    /** When to poll which partitions again after an aborted batch; no partition: the whole batch's. */
+    private record Retry(Duration after, TopicPartition partition) {}
+
     void process(ConsumerRecords<byte[], byte[]> records) {
         producer.beginTransaction();
         Duration retryAfter = null;
+        Retry retry;
         List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
         List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
         Outputs pending = new Outputs();
@@ -62,13 +67,14 @@ final class TransactionalBatch<K, V> {
                 done.add(r);
                 outputEnds.add(pending.size());
             }
-            current = null;
             if (retryAfter == null) {
+                current = null;
                 producer.sendOffsetsToTransaction(OffsetCommits.nextOffsets(records), consumer.groupMetadata());
                 commit();
                 done.forEach(attempts::done);
                 return;
             }
+            retry = new Retry(retryAfter, new TopicPartition(current.topic(), current.partition()));
         } catch (InterruptException e) {
             if (worker.stopping()) {
                 // close(timeout) interrupted a send or the commit: Kafka allows no abort after an interrupted commit,
@@ -77,21 +83,26 @@ final class TransactionalBatch<K, V> {
                 throw new SubscriberWorker.Stopped();
             }
             Thread.interrupted(); // the handler's own interrupt: the abort below must still reach the broker
-            retryAfter = blame(done, outputEnds, pending, current, e);
-            LOG.warn("{}: transaction interrupted and aborted; the batch is consumed again in {} ms: {}", worker.name,
-                    retryAfter.toMillis(), e.toString());
+            retry = blame(done, outputEnds, pending, current, e);
+            LOG.warn("{}: transaction interrupted and aborted; the batch is consumed again ({} in {} ms): {}",
+                    worker.name, retry.partition() == null ? "all of it" : retry.partition(),
+                    retry.after().toMillis(), e.toString());
         } catch (ProducerFencedException | InvalidProducerEpochException e) {
             // The broker aborted the transaction (it outlived its timeout) or another producer took the id. This
             // producer can neither abort nor commit: the worker replaces it and consumes the batch again.
             throw e;
         } catch (KafkaException e) {
-            retryAfter = blame(done, outputEnds, pending, current, e);
-            LOG.warn("{}: transaction failed and is aborted; the batch is consumed again in {} ms: {}", worker.name,
-                    retryAfter.toMillis(), e.toString());
+            retry = blame(done, outputEnds, pending, current, e);
+            LOG.warn("{}: transaction failed and is aborted; the batch is consumed again ({} in {} ms): {}",
+                    worker.name, retry.partition() == null ? "all of it" : retry.partition(),
+                    retry.after().toMillis(), e.toString());
         }
         abort();
         rewind(consumer, records);
-        worker.sleep(retryAfter);
+        // Only the partition at fault waits: the others' records go into the next transaction at once, so that one
+        // record that keeps failing (a dead letter the topic refuses, say) does not hold up the thread's partitions.
+        worker.retryLater(retry.partition() == null ? records.partitions() : List.of(retry.partition()),
+                retry.after());
     }
 
     private void abort() {
@@ -125,9 +136,9 @@ final class TransactionalBatch<K, V> {
      * Counts a failed attempt for the record whose output was refused first (the sends queued behind it fail with
      * the same error); with enough of them it goes to the dead-letter topic instead of looping.
      *
-     * @return the wait before the batch is consumed again
+     * @return the wait before the batch is consumed again, and the partition that waits (null: all of them)
      */
-    private Duration blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, Outputs pending,
+    private Retry blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, Outputs pending,
             ConsumerRecord<byte[], byte[]> current, KafkaException error) {
         try {
             producer.flush(); // the transaction may fail before the refused send's own callback has run
@@ -142,14 +153,16 @@ final class TransactionalBatch<K, V> {
                 int count = attempts.refused(r, cause);
                 LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
                         r.topic(), r.partition(), r.offset(), count, cause.toString());
-                return AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF);
+                return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
+                        new TopicPartition(r.topic(), r.partition()));
             }
         }
         if (current != null) { // no output was refused, yet its handler ran into a Kafka error: its attempt failed
             int count = attempts.fail(current, error);
-            return AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF);
+            return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
+                    new TopicPartition(current.topic(), current.partition()));
         }
-        return AtLeastOnceBatch.OUTPUT_BACKOFF; // the broker refused the transaction itself
+        return new Retry(AtLeastOnceBatch.OUTPUT_BACKOFF, null); // the broker refused the transaction itself
     }
 
     private static Throwable cause(CompletableFuture<?> f) {

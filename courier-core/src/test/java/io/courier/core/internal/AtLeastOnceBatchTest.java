@@ -78,14 +78,7 @@ class AtLeastOnceBatchTest {
                     ctx.publish(OUT, m.key(), "small");
                 }), CourierConfig.builder("localhost:9092").build()),
                 consumer, () -> producer, "orders.dlt");
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(failing, other));
-            consumer.updateBeginningOffsets(Map.of(failing, 0L, other, 0L));
-            consumer.seek(failing, 0);
-            consumer.seek(other, 0);
-            consumer.addRecord(record(failing, 0, "a"));
-            consumer.addRecord(record(other, 0, "b"));
-        });
+        consumer.assignFromStart(List.of(failing, other), record(failing, 0, "a"), record(other, 0, "b"));
         Thread t = new Thread(worker);
         t.start();
         try {
@@ -159,6 +152,16 @@ class AtLeastOnceBatchTest {
         t.interrupt();
         t.join(20_000);
         assertThat(t.isAlive()).isFalse();
+    }
+
+    /** Offers a, b and c on {@code p}, and does what close(timeout) does once the handler is busy with a. */
+    private void closeTimedOutWhileHandlingTheFirstOf(TopicPartition p, SubscriberWorker<?, ?> worker,
+            java.util.concurrent.CountDownLatch handlingA) throws InterruptedException {
+        consumer.assignFromStart(p, record(p, 0, "a"), record(p, 1, "b"), record(p, 2, "c"));
+        Thread t = new Thread(worker);
+        t.start();
+        assertThat(handlingA.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        closeTimedOut(worker, t);
     }
 
     /** Offers the record at offset 0, and the next one, again whenever the position is back there. */
@@ -423,15 +426,87 @@ class AtLeastOnceBatchTest {
                     }
                     handled.add(m.key());
                 }, producer);
-        consumer.assignFromStart(p, record(p, 0, "a"), record(p, 1, "b"), record(p, 2, "c"));
-        Thread t = new Thread(worker);
-        t.start();
-        assertThat(first.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
-
-        closeTimedOut(worker, t);
+        closeTimedOutWhileHandlingTheFirstOf(p, worker, first);
 
         assertThat(commits).as("committed before handling").containsEntry(p, new OffsetAndMetadata(3));
         assertThat(handled).as("skipping b and c now would lose them").containsExactlyInAnyOrder("a", "b", "c");
+    }
+
+    @Test
+    void anAtMostOnceRecordInterruptedByCloseIsNeitherRetriedNorDeadLetteredAndTheRestOfItsPartitionIsHandled()
+            throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE).build(), // retries, as by default
+                (m, ctx) -> {
+                    if (m.key().equals("a")) {
+                        first.countDown();
+                        Thread.sleep(60_000); // throws InterruptedException at the close's interrupt
+                    }
+                    handled.add(m.key());
+                }, producer);
+        closeTimedOutWhileHandlingTheFirstOf(p, worker, first);
+
+        assertThat(handled).as("a retry of a would have left b and c behind it, committed").containsExactly("b", "c");
+        assertThat(producer.history()).as("no dead letter: the close is not the record's fault").isEmpty();
+        assertThat(commits).as("a is not handed to anyone again").containsEntry(p, new OffsetAndMetadata(3));
+    }
+
+    @Test
+    void anAtMostOnceRetryMovesTheCommitBackSoThatTheRecordsBehindItAreNotLostIfTheConsumerStopsFirst() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+        AtomicInteger attemptsOfA = new AtomicInteger();
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE)
+                .retry(RetryPolicy.exponential(3, Duration.ofMinutes(1))).build(), (m, ctx) -> {
+                    if (m.key().equals("b")) {
+                        attemptsOfA.incrementAndGet();
+                        throw new IllegalStateException("database busy");
+                    }
+                    handled.add(m.key());
+                }, producer);
+        consumer.assignFromStart(p, record(p, 0, "a"), record(p, 1, "b"), record(p, 2, "c"));
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            // Committed up to c before handling; then back to b, which waits a minute for its retry.
+            await().atMost(Duration.ofSeconds(10)).until(() -> new OffsetAndMetadata(1).equals(commits.get(p)));
+        } finally {
+            stop(worker, t);
+        }
+
+        assertThat(handled).containsExactly("a");
+        assertThat(attemptsOfA).hasValue(1);
+        assertThat(commits).as("b and c go to whoever polls the partition next").containsEntry(p,
+                new OffsetAndMetadata(1));
+    }
+
+    @Test
+    void aRecordWaitingForItsRetryDoesNotHoldUpTheThreadsOtherPartitions() {
+        TopicPartition failing = new TopicPartition("orders", 0);
+        TopicPartition other = new TopicPartition("orders", 1);
+        java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMinutes(1)),
+                (m, ctx) -> {
+                    if (m.key().equals("a")) {
+                        throw new IllegalStateException("database busy");
+                    }
+                    handled.add(m.key());
+                }, producer);
+        consumer.assignFromStart(List.of(failing, other), record(failing, 0, "a"), record(other, 0, "b"));
+        consumer.schedulePollTask(() -> consumer.addRecord(record(other, 1, "c"))); // while a waits its minute
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> handled.contains("c"));
+            assertThat(commits).containsEntry(other, new OffsetAndMetadata(2)).doesNotContainKey(failing);
+            assertThat(consumer.paused()).containsExactly(failing);
+        } finally {
+            stop(worker, t);
+        }
     }
 
     @Test

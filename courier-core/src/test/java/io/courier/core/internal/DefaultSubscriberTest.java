@@ -125,6 +125,45 @@ class DefaultSubscriberTest {
         assertThat(consumer.commits).doesNotContainKey(p);
     }
 
+    @Test
+    void aSecondCloseWaitsForTheFirstToFinishTheWorkInFlight() throws Exception {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        RecordingConsumer consumer = new RecordingConsumer();
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch finish = new java.util.concurrent.CountDownLatch(1);
+        DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 1,
+                i -> new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing").build(), config,
+                        new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                            handling.countDown();
+                            finish.await();
+                        }), config), consumer,
+                        () -> new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                        "orders.dlt"));
+        consumer.assignFromStart(p, new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.UTF_8)));
+        subscriber.start();
+        assertThat(handling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        CompletableFuture<Void> first = CompletableFuture.runAsync(subscriber::close);
+        await().atMost(Duration.ofSeconds(10)).until(() -> {
+            try {
+                subscriber.start(); // refused once the first close has begun
+                return false;
+            } catch (IllegalStateException e) {
+                return e.getMessage().endsWith(" is closed"); // not "was started before"
+            }
+        });
+
+        CompletableFuture<Void> second = CompletableFuture.runAsync(subscriber::close); // a shutdown hook, say
+
+        await().during(Duration.ofMillis(500)).atMost(Duration.ofSeconds(5)).until(() -> !second.isDone());
+        finish.countDown();
+        assertThat(second).succeedsWithin(Duration.ofSeconds(20));
+        assertThat(first).succeedsWithin(Duration.ofSeconds(20));
+        assertThat(subscriber.isRunning()).as("the second close returned after the threads ended").isFalse();
+        assertThat(consumer.commits).containsEntry(p, new OffsetAndMetadata(1));
+    }
+
     /** A 3.x broker answers a KIP-848 heartbeat this way; Kafka 3.9 is exercised in courier-compat. */
     @ParameterizedTest
     @EnumSource(GroupProtocol.class)

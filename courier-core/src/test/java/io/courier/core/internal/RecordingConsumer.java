@@ -19,10 +19,18 @@ class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     /** At the next poll: assigns {@code p} alone, from offset 0, and offers {@code records} (may be none). */
     @SafeVarargs
     final void assignFromStart(TopicPartition p, ConsumerRecord<byte[], byte[]>... records) {
+        assignFromStart(List.of(p), records);
+    }
+
+    /** At the next poll: assigns {@code partitions}, each from offset 0, and offers {@code records} in this order. */
+    @SafeVarargs
+    final void assignFromStart(List<TopicPartition> partitions, ConsumerRecord<byte[], byte[]>... records) {
         schedulePollTask(() -> {
-            rebalance(List.of(p));
-            updateBeginningOffsets(Map.of(p, 0L));
-            seek(p, 0);
+            rebalance(partitions);
+            Map<TopicPartition, Long> beginning = new java.util.HashMap<>();
+            partitions.forEach(tp -> beginning.put(tp, 0L));
+            updateBeginningOffsets(beginning);
+            partitions.forEach(tp -> seek(tp, 0));
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 addRecord(r);
             }

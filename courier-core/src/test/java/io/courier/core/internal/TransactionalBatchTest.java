@@ -122,14 +122,7 @@ class TransactionalBatchTest {
                 new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> ctx.publish(OUT, m.key(),
                         m.key().equals("b") ? "big" : "small")), config),
                 consumer, () -> producer, "orders.dlt");
-        consumer.schedulePollTask(() -> {
-            consumer.rebalance(List.of(refusing, innocent));
-            consumer.updateBeginningOffsets(Map.of(refusing, 0L, innocent, 0L));
-            consumer.seek(refusing, 0);
-            consumer.seek(innocent, 0);
-            consumer.addRecord(record(innocent, "a"));
-            consumer.addRecord(record(refusing, "b"));
-        });
+        consumer.assignFromStart(List.of(refusing, innocent), record(innocent, "a"), record(refusing, "b"));
         Thread t = new Thread(worker);
         t.start();
         try {
@@ -137,6 +130,36 @@ class TransactionalBatchTest {
             assertThat(committed).extracting(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8))
                     .as("b, whose output was refused, went to the dead-letter topic; a's output went out")
                     .containsExactlyInAnyOrder("out:a", "orders.dlt:b");
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
+    @Test
+    void aRecordWaitingForItsRetryDoesNotHoldUpTheTransactionsOfTheOtherPartitions() {
+        TopicPartition failing = new TopicPartition("orders", 0);
+        TopicPartition other = new TopicPartition("orders", 1);
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .retry(RetryPolicy.exponential(3, Duration.ofMinutes(1))).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                    if (m.key().equals("a")) {
+                        throw new IllegalStateException("database busy"); // its retry waits a minute
+                    }
+                    ctx.publish(OUT, m.key(), "small");
+                }), config),
+                consumer, () -> producer, "orders.dlt");
+        consumer.assignFromStart(List.of(failing, other), record(failing, "a"), record(other, "b"));
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(10)).until(() -> !committed.isEmpty());
+            assertThat(committed).extracting(r -> r.topic() + ":" + new String(r.key(), StandardCharsets.UTF_8))
+                    .containsExactly("out:b");
+            assertThat(consumer.paused()).containsExactly(failing);
         } finally {
             worker.stop();
             worker.wakeup();
