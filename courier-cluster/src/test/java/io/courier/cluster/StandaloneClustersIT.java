@@ -45,6 +45,30 @@ class StandaloneClustersIT {
     }
 
     @Test
+    void refusesADataDirectoryFormattedForAnotherNodeCountOrWithoutTheAdminAndKeepsItsRecords(@TempDir Path dir)
+            throws Exception {
+        try (EmbeddedKafkaCluster first = EmbeddedKafkaCluster.start(ClusterOptions.builder().dataDirectory(dir).build())) {
+            first.createTopic("survivor", 1, 1);
+            Records.produce(first.clientProperties(), "survivor", "k", List.of("kept"));
+        }
+
+        CourierException moreNodes = assertThrows(CourierException.class, () -> EmbeddedKafkaCluster.start(
+                ClusterOptions.builder().dataDirectory(dir).nodes(3).build()));
+        assertThat(moreNodes).hasMessageStartingWith("data directory " + dir.toAbsolutePath().normalize()
+                + " holds a cluster of 1 node(s) (node directories [0]), not of 3: start it with 1 node(s) "
+                + "(--brokers 1), or use another data directory");
+        CourierException secured = assertThrows(CourierException.class, () -> EmbeddedKafkaCluster.start(
+                ClusterOptions.builder().dataDirectory(dir).security(ClusterSecurity.saslPlaintext()).build()));
+        assertThat(secured).hasMessageContaining("was formatted without security, so the brokers know no credential "
+                + "of admin 'admin'").hasMessageContaining("start it without --security");
+
+        try (EmbeddedKafkaCluster again = EmbeddedKafkaCluster.start(ClusterOptions.builder().dataDirectory(dir).build())) {
+            assertThat(Records.readAll(Records.consumerConfig(again.clientProperties()), "survivor", Duration.ofSeconds(30)))
+                    .extracting(ConsumerRecord::value).containsExactly("kept");
+        }
+    }
+
+    @Test
     void runsAOneNodeClusterInA256MegabyteHeap() throws Exception {
         ClusterOptions options = ClusterOptions.builder().forkedNodes(true).forkedNodeHeap("256m").build();
         try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(options)) {

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -89,8 +90,10 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                     .map(s -> TlsMaterial.generate(dataDir))
                     .orElse(null);
             List<NodeSpec> specs = NodeConfigs.specs(options, dataDir, brokerPorts, controllerPorts, tls);
-            String clusterId = StorageFormatter.existingClusterId(specs.get(0).directory())
-                    .orElseGet(() -> Uuid.randomUuid().toString());
+            String adminUser = options.security().map(ClusterSecurity::adminUser).orElse(null);
+            StorageFormatter.requireSameLayout(dataDir, n, adminUser);
+            Optional<String> existingId = StorageFormatter.existingClusterId(specs.get(0).directory());
+            String clusterId = existingId.orElseGet(() -> Uuid.randomUuid().toString());
             List<String> scram = options.security()
                     .map(s -> List.of("SCRAM-SHA-512=[name=" + s.adminUser() + ",password=" + s.adminPassword() + "]"))
                     .orElse(List.of());
@@ -100,6 +103,9 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                 StorageFormatter.formatIfNeeded(spec, clusterId, scram);
                 nodes.add(options.forkedNodes() ? new ForkedNode(spec, options.forkedNodeHeap(), dataDir)
                         : new InProcessNode(spec));
+            }
+            if (existingId.isEmpty()) {
+                StorageFormatter.recordLayout(dataDir, n, adminUser);
             }
             DefaultEmbeddedKafkaCluster cluster =
                     new DefaultEmbeddedKafkaCluster(options, dataDir, temporary, clusterId, nodes, tls);

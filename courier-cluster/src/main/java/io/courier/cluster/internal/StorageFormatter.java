@@ -38,6 +38,68 @@ final class StorageFormatter {
         return Optional.ofNullable(props.getProperty("cluster.id"));
     }
 
+    /** What a data directory was formatted for, kept next to its node directories. */
+    private static final String LAYOUT = "courier-cluster.properties";
+
+    /**
+     * Refuses to start a formatted data directory with another node count, or with a SCRAM admin its storage was
+     * not formatted with: Kafka would start, announce the cluster, and then lose its topics (the controller quorum
+     * is fixed at format time) or refuse every login.
+     *
+     * @param adminUser the admin user the start asks for, or null without security
+     * @throws CourierException naming the directory, what it holds and what to do
+     */
+    static void requireSameLayout(Path dataDir, int nodes, String adminUser) {
+        java.util.SortedSet<Integer> formatted = new java.util.TreeSet<>();
+        try (java.util.stream.Stream<Path> children = Files.list(dataDir)) {
+            children.filter(d -> d.getFileName().toString().matches("node-\\d{1,4}")
+                    && Files.isRegularFile(d.resolve(META)))
+                    .forEach(d -> formatted.add(Integer.parseInt(d.getFileName().toString().substring(5))));
+        } catch (IOException e) {
+            throw new CourierException("cannot list data directory " + dataDir + ": " + e.getMessage(), e);
+        }
+        if (formatted.isEmpty()) {
+            return;
+        }
+        if (!formatted.equals(new java.util.TreeSet<>(java.util.stream.IntStream.range(0, nodes).boxed().toList()))) {
+            throw new CourierException("data directory " + dataDir + " holds a cluster of " + formatted.size()
+                    + " node(s) (node directories " + formatted + "), not of " + nodes + ": start it with "
+                    + formatted.size() + " node(s) (--brokers " + formatted.size() + "), or use another data "
+                    + "directory; a KRaft cluster's controllers are fixed when its storage is formatted, and a "
+                    + "different count would start without its topics");
+        }
+        Path layout = dataDir.resolve(LAYOUT);
+        if (adminUser == null || !Files.isRegularFile(layout)) {
+            return; // without security any formatted directory serves; one from an older release has no layout file
+        }
+        Properties props = new Properties();
+        try (InputStream in = Files.newInputStream(layout)) {
+            props.load(in);
+        } catch (IOException e) {
+            throw new CourierException("cannot read " + layout + ": " + e.getMessage(), e);
+        }
+        String formattedAdmin = props.getProperty("scram.admin", "");
+        if (!formattedAdmin.equals(adminUser)) {
+            throw new CourierException("data directory " + dataDir + " was formatted " + (formattedAdmin.isEmpty()
+                    ? "without security" : "with SCRAM admin '" + formattedAdmin + "'") + ", so the brokers know "
+                    + "no credential of admin '" + adminUser + "' (credentials are written when the storage is "
+                    + "formatted); start it " + (formattedAdmin.isEmpty() ? "without --security"
+                            : "with admin '" + formattedAdmin + "'") + ", or use another data directory");
+        }
+    }
+
+    /** Notes what a newly formatted data directory holds, for {@link #requireSameLayout}. */
+    static void recordLayout(Path dataDir, int nodes, String adminUser) {
+        Properties props = new Properties();
+        props.setProperty("nodes", Integer.toString(nodes));
+        props.setProperty("scram.admin", adminUser == null ? "" : adminUser);
+        try (java.io.OutputStream out = Files.newOutputStream(dataDir.resolve(LAYOUT))) {
+            props.store(out, "Written by Courier when it formatted this cluster's storage");
+        } catch (IOException e) {
+            throw new CourierException("cannot write " + dataDir.resolve(LAYOUT) + ": " + e.getMessage(), e);
+        }
+    }
+
     static void formatIfNeeded(NodeSpec spec, String clusterId, List<String> scramArguments) {
         Optional<String> existing = existingClusterId(spec.directory());
         if (existing.isPresent()) {
