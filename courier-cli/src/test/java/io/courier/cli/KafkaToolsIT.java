@@ -444,6 +444,15 @@ class KafkaToolsIT {
                     .containsExactly("tools.secured-0@0");
             assertThat(ok(courier("consume", "--command-config", file, "--topic", "tools.secured", "--group", "tools-s",
                     "--from-beginning", "--max", "1")).lines()).containsExactly("secret");
+
+            Path wrong = dir.resolve("wrong-password.properties");
+            Files.writeString(wrong, Files.readString(Path.of(file)).replace("admin-secret", "not-the-password"));
+            Run refused = courier("topics", "list", "--command-config", wrong.toString());
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err().lines()).singleElement().asString()
+                    .startsWith("courier topics list: cannot authenticate to Kafka at " + secured.bootstrapServers()
+                            + ": Authentication failed during authentication due to invalid credentials with SASL "
+                            + "mechanism SCRAM-SHA-512; check the client's security settings");
         }
     }
 

@@ -54,11 +54,26 @@ public final class DefaultCourier implements Courier {
             Futures.await(admin.describeCluster().nodes(), config.connectTimeout().plusSeconds(1), "describe the cluster");
         } catch (CourierException e) {
             admin.close(Duration.ZERO);
+            org.apache.kafka.common.errors.AuthenticationException refused = authenticationFailure(e);
+            if (refused != null) { // reached, and refused: not a timeout, and retrying will not help
+                throw new CourierException("cannot authenticate to Kafka at " + config.bootstrapServers() + ": "
+                        + refused.getMessage() + "; check the client's security settings (security.protocol, "
+                        + "sasl.mechanism, sasl.jaas.config, ssl.truststore.location)", e);
+            }
             throw new CourierRetriableException("cannot reach Kafka at " + config.bootstrapServers() + " within "
                     + config.connectTimeout() + " (bootstrap.servers); check the addresses, the security settings "
                     + "and that the cluster is running. Cause: " + e.getMessage(), e);
         }
         return new DefaultCourier(config, admin);
+    }
+
+    private static org.apache.kafka.common.errors.AuthenticationException authenticationFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof org.apache.kafka.common.errors.AuthenticationException a) {
+                return a;
+            }
+        }
+        return null;
     }
 
     private static boolean causedByLogin(Throwable e) {
