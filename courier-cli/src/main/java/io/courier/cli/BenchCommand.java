@@ -105,20 +105,20 @@ final class BenchCommand implements Callable<Integer> {
         @Mixin
         ConnectionOptions connection;
 
-        @Option(names = "--records", defaultValue = "1000000", description = "Records per throughput round. Default: ${DEFAULT-VALUE}.")
+        @Option(names = "--records", paramLabel = "N", defaultValue = "1000000", description = "Records per throughput round. Default: ${DEFAULT-VALUE}.")
         int records;
 
         @Option(names = "--record-size", defaultValue = "1024", paramLabel = "BYTES", description = "Value size. Default: ${DEFAULT-VALUE}.")
         int recordSize;
 
-        @Option(names = "--rounds", defaultValue = "4",
+        @Option(names = "--rounds", paramLabel = "N", defaultValue = "4",
                 description = "Rounds per client and workload; even, so that each client goes first equally often. Default: ${DEFAULT-VALUE}.")
         int rounds;
 
         @Option(names = "--rate", defaultValue = "5000", paramLabel = "MSG/S", description = "Rate of the latency rounds. Default: ${DEFAULT-VALUE}.")
         int rate;
 
-        @Option(names = "--latency-duration", defaultValue = "20s", converter = DurationConverter.class,
+        @Option(names = "--latency-duration", paramLabel = "DURATION", defaultValue = "20s", converter = DurationConverter.class,
                 description = "How long each client publishes in a latency round. Default: ${DEFAULT-VALUE}.")
         Duration latencyDuration;
 
@@ -136,7 +136,7 @@ final class BenchCommand implements Callable<Integer> {
                         + "without the cost of the envelope's bytes."})
         boolean rawEnvelope;
 
-        @Option(names = "--slices", defaultValue = "10",
+        @Option(names = "--slices", paramLabel = "N", defaultValue = "10",
                 description = {"Into how many slices each round is cut (a throughput round's records, a latency "
                         + "round's messages): the two clients take turns slice by slice, so both meet the same moments "
                         + "of a machine whose speed drifts; 1 runs each client's part of a round in one go. "

@@ -61,7 +61,9 @@ public final class CourierCli implements Runnable {
             CommandLine commandLine = e.getCommandLine();
             String command = commandLine.getCommandSpec().qualifiedName();
             // One line, as for every other bad input; the usage text is one --help away.
-            commandLine.getErr().println(command + ": " + e.getMessage() + " (see '" + command + " --help')");
+            // picocli words a malformed KEY=VALUE as "Value for option option '--config' ...".
+            String message = e.getMessage().replace("Value for option option '", "Value for option '");
+            commandLine.getErr().println(command + ": " + message + " (see '" + command + " --help')");
             CommandLine.UnmatchedArgumentException.printSuggestions(e, commandLine.getErr());
             return USAGE_OR_INPUT_ERROR;
         });

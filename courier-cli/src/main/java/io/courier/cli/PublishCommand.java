@@ -75,7 +75,7 @@ final class PublishCommand implements Callable<Integer> {
         @Option(names = "--value", paramLabel = "TEXT", description = "Publish one message with this value.")
         String value;
 
-        @Option(names = "--file", paramLabel = "FILE", description = "Publish the whole file (UTF-8) as one message.")
+        @Option(names = "--file", paramLabel = "FILE", description = "Publish the whole file (UTF-8) as one message, without the line break that ends it.")
         Path file;
     }
 
@@ -163,7 +163,10 @@ final class PublishCommand implements Callable<Integer> {
                     + "a file whose whole content is the message value");
         }
         try {
-            return Files.readString(file, StandardCharsets.UTF_8);
+            String text = Files.readString(file, StandardCharsets.UTF_8);
+            // The line break that ends a text file is the file's, not the message's: as $(cat file) drops it.
+            return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
+                    : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         } catch (IOException e) {
             // Files.readString reports bytes that are not UTF-8 as a bare "Input length = 1".
             throw new IllegalArgumentException("cannot read file '" + file + "' as UTF-8 text: " + e, e);

@@ -38,7 +38,7 @@ final class WorkloadOptions {
     @Option(names = "--message-size", paramLabel = "BYTES", description = "Value size. Default: 1024.")
     String messageSize;
 
-    @Option(names = "--messages", paramLabel = "N", description = "Messages in the measured phase. Default: 100000.")
+    @Option(names = "--messages", paramLabel = "N", description = "Messages in the measured phase; 0 measures for --duration instead. Default: 100000.")
     String messages;
 
     @Option(names = "--duration", paramLabel = "DURATION", description = "Measure for this long instead of a message count (30s, 5m).")

@@ -196,7 +196,7 @@ class KafkaToolsIT {
     void publishesAValueAndAWholeFileAndPrintsValuesAsText(EmbeddedKafkaCluster cluster) throws Exception {
         String servers = cluster.bootstrapServers();
         ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.text", "--partitions", "1"));
-        Path file = Files.writeString(dir.resolve("order.txt"), "first line\nsecond line", StandardCharsets.UTF_8);
+        Path file = Files.writeString(dir.resolve("order.txt"), "first line\nsecond line\n", StandardCharsets.UTF_8);
         assertThat(ok(courierWithInput("a\nb\n", "publish", "--bootstrap-servers", servers, "--topic", "tools.text")).lines())
                 .containsExactly("tools.text-0@0", "tools.text-0@1");
         assertThat(ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.text", "--value", "single")).lines())

@@ -201,7 +201,7 @@ class KafkaToolsTest {
     @Test
     void aHeaderWithoutAValueIsRejected() {
         assertThat(run("publish", "--topic", "orders", "--value", "v", "--header", "trace")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
-        assertThat(err.toString()).contains("--header", "KEY=VALUE", "trace");
+        assertThat(err.toString()).contains("--header", "KEY=VALUE", "trace").doesNotContain("option option");
     }
 
     @ParameterizedTest
