@@ -47,7 +47,9 @@ public interface Subscriber extends AutoCloseable {
      * Stops, waiting at most {@code timeout} for in-flight work; after it, threads are interrupted and what was not
      * committed is redelivered to the group (at-least-once and exactly-once). The interrupted threads then get up to
      * 30 seconds more, together, to close their consumers, so that they leave the group at once instead of after
-     * their session timeout; a handler that ignores the interrupt may still be running when this returns.
+     * their session timeout; a handler that ignores the interrupt, or a thread still waiting for the cluster to
+     * acknowledge its output or its commit (up to the producer's {@code delivery.timeout.ms} when the cluster does
+     * not answer), may still be running when this returns.
      *
      * @param timeout how long to wait for in-flight work
      */
