@@ -51,7 +51,7 @@ final class AtLeastOnceBatch {
         List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
         Outputs pending = new Outputs();
         Map<TopicPartition, Long> rewind = new HashMap<>();
-        Duration retryAfter = null;
+        Map<TopicPartition, Duration> waits = new HashMap<>(); // each rewound partition's own backoff
         try {
             for (ConsumerRecord<byte[], byte[]> r : records) {
                 TopicPartition tp = new TopicPartition(r.topic(), r.partition());
@@ -66,21 +66,23 @@ final class AtLeastOnceBatch {
                 } else {
                     pending.truncate(before); // the failed attempt's output: the record comes again, and with it its output
                     rewind.put(tp, r.offset());
-                    retryAfter = longer(retryAfter, backoff);
+                    waits.put(tp, backoff);
                 }
             }
         } finally {
             // Also when stopping mid-batch: what is done and acknowledged is committed, the rest comes again.
-            retryAfter = longer(retryAfter, settle(done, outputEnds, pending, rewind, commit));
+            settle(done, outputEnds, pending, rewind, waits, commit);
         }
-        if (retryAfter != null) {
-            worker.retryLater(rewind.keySet(), retryAfter);
-        }
+        waits.forEach((tp, wait) -> worker.retryLater(List.of(tp), wait));
     }
 
-    /** Waits for the output, commits the done records before the first failure per partition, rewinds the rest. */
-    private Duration settle(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds,
-            List<CompletableFuture<?>> pending, Map<TopicPartition, Long> rewind, boolean commit) {
+    /**
+     * Waits for the output, commits the done records before the first failure per partition, rewinds the rest, and
+     * adds the wait of each partition rewound for refused output to {@code waits}.
+     */
+    private void settle(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds,
+            List<CompletableFuture<?>> pending, Map<TopicPartition, Long> rewind, Map<TopicPartition, Duration> waits,
+            boolean commit) {
         if (!commit) {
             done.forEach(attempts::done);
             rewind.forEach(consumer::seek);
@@ -90,12 +92,11 @@ final class AtLeastOnceBatch {
             Map<TopicPartition, OffsetAndMetadata> back = new HashMap<>();
             rewind.forEach((tp, offset) -> back.put(tp, new OffsetAndMetadata(offset)));
             worker.commit(back);
-            return null;
+            return;
         }
         if (!pending.isEmpty()) {
             producer.flush(); // lingering for more records while we wait for these only adds latency
         }
-        Duration retryAfter = null;
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         int from = 0;
         for (int i = 0; i < done.size(); i++) {
@@ -112,7 +113,7 @@ final class AtLeastOnceBatch {
                 LOG.error("{}: the output of {}-{}@{} was not acknowledged, so it is consumed again (attempt {} "
                         + "failed): {}", worker.name, r.topic(), r.partition(), r.offset(), count, refused.toString());
                 rewind.put(tp, r.offset());
-                retryAfter = longer(worker.backoff(count), OUTPUT_BACKOFF);
+                waits.merge(tp, longer(worker.backoff(count), OUTPUT_BACKOFF), AtLeastOnceBatch::longer);
                 continue;
             }
             attempts.done(r);
@@ -120,7 +121,6 @@ final class AtLeastOnceBatch {
         }
         worker.commit(offsets);
         rewind.forEach(consumer::seek);
-        return retryAfter;
     }
 
     private static Throwable firstFailure(List<CompletableFuture<?>> pending, int from, int to) {

@@ -26,6 +26,8 @@ final class DefaultSubscriber implements Subscriber {
     private final List<Thread> running = new ArrayList<>();
     private boolean started;
     private boolean closed;
+    /** When (System.nanoTime) the first close() gives up on the threads: a later close() waits no longer. */
+    private long closeEndsNanos;
 
     DefaultSubscriber(String description, int threads, IntFunction<SubscriberWorker<?, ?>> workerFactory) {
         this.description = description;
@@ -119,22 +121,27 @@ final class DefaultSubscriber implements Subscriber {
     private void closeWithin(Duration timeout) {
         List<Thread> threads;
         List<SubscriberWorker<?, ?>> stopping;
+        long firstCloseEnds;
         synchronized (this) {
             threads = List.copyOf(running); // running.get(i) runs workers.get(i)
             if (closed) {
                 stopping = null;
             } else {
                 closed = true;
+                closeEndsNanos = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30);
                 workers.forEach(SubscriberWorker::stop);
                 workers.forEach(SubscriberWorker::wakeup);
                 stopping = List.copyOf(workers);
             }
+            firstCloseEnds = closeEndsNanos;
         }
         if (stopping == null) {
             // Another caller is closing (a shutdown hook, say): returning at once would let the JVM end while the
             // threads still commit. A handler closing its own subscriber again cannot wait for its own thread.
             if (!threads.contains(Thread.currentThread())) {
-                awaitOtherClose(threads, timeout);
+                for (Thread t : threads) {
+                    joinUntil(t, firstCloseEnds); // as long as the first close may take, no longer
+                }
             }
             return;
         }
@@ -155,14 +162,6 @@ final class DefaultSubscriber implements Subscriber {
         long closing = System.nanoTime() + TimeUnit.SECONDS.toNanos(30); // one bound for all, not 30 s a thread
         for (Thread t : threadsToJoin) {
             joinUntil(t, closing);
-        }
-    }
-
-    /** Waits for the threads that another close() is stopping, as long as that close may take. */
-    private static void awaitOtherClose(List<Thread> threads, Duration timeout) {
-        long deadline = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30);
-        for (Thread t : threads) {
-            joinUntil(t, deadline);
         }
     }
 

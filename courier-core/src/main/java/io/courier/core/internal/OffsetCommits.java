@@ -71,6 +71,29 @@ final class OffsetCommits {
         return false;
     }
 
+    /**
+     * Commits the offsets after a poll that is not handled yet (at-most-once). If that fails, the poll is consumed
+     * again, so these offsets are dropped, and what was pending for their partitions before (an at-most-once
+     * retry's commit back to its record) is kept, to be committed with the next commit.
+     *
+     * @return whether everything was committed
+     */
+    boolean commitAhead(Map<TopicPartition, OffsetAndMetadata> offsets) {
+        Map<TopicPartition, OffsetAndMetadata> before = new HashMap<>(uncommitted);
+        if (commit(offsets)) {
+            return true;
+        }
+        for (TopicPartition tp : offsets.keySet()) {
+            OffsetAndMetadata earlier = before.get(tp);
+            if (earlier == null) {
+                uncommitted.remove(tp);
+            } else {
+                uncommitted.put(tp, earlier);
+            }
+        }
+        return false;
+    }
+
     /** Commits what an earlier commit left, if anything; for the end of the thread. */
     void commitLeftovers() {
         if (!uncommitted.isEmpty()) {

@@ -143,10 +143,9 @@ final class SubscriberWorker<K, V> implements Runnable {
                 switch (options.guarantee()) {
                     case AT_MOST_ONCE -> {
                         Map<TopicPartition, OffsetAndMetadata> next = OffsetCommits.nextOffsets(records);
-                        if (commits.commit(next)) {
+                        if (commits.commitAhead(next)) {
                             plain.process(records, false);
                         } else { // handling now could hand these over twice: consume them again instead
-                            commits.forget(next.keySet());
                             records.partitions().forEach(tp -> consumer.seek(tp, records.records(tp).get(0).offset()));
                             // A rebalance refuses commits until it is over, and polling is what lets it finish.
                             retryLater(records.partitions(), AtLeastOnceBatch.OUTPUT_BACKOFF);
@@ -209,6 +208,9 @@ final class SubscriberWorker<K, V> implements Runnable {
             message = handler.decode(r);
             h = handler.handlerFor(message);
         } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // a serde's errors too
+            if (lostToClose(r, e)) {
+                return null;
+            }
             clearForeignInterrupt(); // a serde interrupted by close(timeout) is not the record's fault either
             deadLetter(r, e, attempts.fail(r, e), pending); // no retry can change the bytes or the handlers
             return null;
@@ -243,12 +245,7 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     private Duration failed(ConsumerRecord<byte[], byte[]> r, Throwable e, Message<K, V> message,
             List<CompletableFuture<?>> pending, int outputBefore) {
-        if (interruptedByClose && options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
-            // Not the record's fault, so neither a failed attempt nor a dead letter; and at-most-once committed it
-            // and may not hand it to anyone again, whose handler might then run twice: lost, as in a crash.
-            Thread.interrupted();
-            LOG.warn("{}: {} was interrupted by close(timeout) and is not handled again (AT_MOST_ONCE): {}", name,
-                    message.coordinates(), e.toString());
+        if (lostToClose(r, e)) {
             return null;
         }
         clearForeignInterrupt();
@@ -266,6 +263,35 @@ final class SubscriberWorker<K, V> implements Runnable {
         }
         LOG.debug("{}: attempt {} of {} failed: {}", name, failed, message.coordinates(), e.toString());
         return options.retry().backoff(failed);
+    }
+
+    /**
+     * Under at-most-once, a handler or serde that failed because close(timeout) interrupted it: not the record's
+     * fault, so neither a failed attempt nor a dead letter; and at-most-once committed the record and may not hand
+     * it to anyone again, whose handler might then run twice: it is lost, as in a crash. A later record of the poll
+     * that fails on its own is not this.
+     *
+     * @return whether the record was given up
+     */
+    private boolean lostToClose(ConsumerRecord<byte[], byte[]> r, Throwable e) {
+        if (!interruptedByClose || options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE
+                || !(Thread.interrupted() | causedByInterrupt(e))) { // both: the first also clears the flag
+            return false;
+        }
+        LOG.warn("{}: {}-{}@{} was interrupted by close(timeout) and is not handled again (AT_MOST_ONCE): {}", name,
+                r.topic(), r.partition(), r.offset(), e.toString());
+        return true;
+    }
+
+    private static boolean causedByInterrupt(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof InterruptedException || t instanceof InterruptException
+                    || t instanceof java.nio.channels.ClosedByInterruptException
+                    || t instanceof java.io.InterruptedIOException) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
