@@ -29,7 +29,9 @@ public interface Courier extends AutoCloseable {
      *     timeout; the message names the bootstrap servers
      * @throws IllegalArgumentException if Kafka refuses a client setting; the message names it
      * @throws io.courier.common.CourierException if the client cannot log in while it is built (Kerberos, OAuth),
-     *     with Kafka's reasons
+     *     or the cluster refuses its authentication (a wrong SASL password, a TLS handshake it refuses), with
+     *     Kafka's reasons; not retriable, as Kafka classes authentication failures (a SCRAM user created a moment
+     *     ago may still be unknown to the brokers: retry such a start yourself)
      */
     static Courier connect(CourierConfig config) {
         return DefaultCourier.connect(config);

@@ -104,9 +104,6 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                 nodes.add(options.forkedNodes() ? new ForkedNode(spec, options.forkedNodeHeap(), dataDir)
                         : new InProcessNode(spec));
             }
-            if (existingId.isEmpty()) {
-                StorageFormatter.recordLayout(dataDir, n, adminUser);
-            }
             DefaultEmbeddedKafkaCluster cluster =
                     new DefaultEmbeddedKafkaCluster(options, dataDir, temporary, clusterId, nodes, tls);
             started = true;

@@ -44,7 +44,8 @@ final class StorageFormatter {
     /**
      * Refuses to start a formatted data directory with another node count, or with a SCRAM admin its storage was
      * not formatted with: Kafka would start, announce the cluster, and then lose its topics (the controller quorum
-     * is fixed at format time) or refuse every login.
+     * is fixed at format time) or refuse every login. A directory not formatted yet gets a layout file first, before
+     * any node is formatted, so that a start that failed half-way through formatting can be run again as it was.
      *
      * @param adminUser the admin user the start asks for, or null without security
      * @throws CourierException naming the directory, what it holds and what to do
@@ -58,19 +59,15 @@ final class StorageFormatter {
         } catch (IOException e) {
             throw new CourierException("cannot list data directory " + dataDir + ": " + e.getMessage(), e);
         }
-        if (formatted.isEmpty()) {
-            return;
-        }
-        if (!formatted.equals(new java.util.TreeSet<>(java.util.stream.IntStream.range(0, nodes).boxed().toList()))) {
-            throw new CourierException("data directory " + dataDir + " holds a cluster of " + formatted.size()
-                    + " node(s) (node directories " + formatted + "), not of " + nodes + ": start it with "
-                    + formatted.size() + " node(s) (--brokers " + formatted.size() + "), or use another data "
-                    + "directory; a KRaft cluster's controllers are fixed when its storage is formatted, and a "
-                    + "different count would start without its topics");
-        }
         Path layout = dataDir.resolve(LAYOUT);
-        if (adminUser == null || !Files.isRegularFile(layout)) {
-            return; // without security any formatted directory serves; one from an older release has no layout file
+        if (!Files.isRegularFile(layout)) {
+            if (formatted.isEmpty()) {
+                recordLayout(dataDir, nodes, adminUser);
+                return;
+            }
+            // Formatted by an older release, which kept no layout: its node directories say how many.
+            requireNodes(dataDir, formatted.size(), nodes, formatted);
+            return;
         }
         Properties props = new Properties();
         try (InputStream in = Files.newInputStream(layout)) {
@@ -78,8 +75,16 @@ final class StorageFormatter {
         } catch (IOException e) {
             throw new CourierException("cannot read " + layout + ": " + e.getMessage(), e);
         }
+        int laidOut;
+        try {
+            laidOut = Integer.parseInt(props.getProperty("nodes", "").trim());
+        } catch (NumberFormatException e) {
+            throw new CourierException(layout + " has nodes='" + props.getProperty("nodes") + "'; expected the "
+                    + "node count this directory was formatted for", e);
+        }
+        requireNodes(dataDir, laidOut, nodes, formatted);
         String formattedAdmin = props.getProperty("scram.admin", "");
-        if (!formattedAdmin.equals(adminUser)) {
+        if (adminUser != null && !formattedAdmin.equals(adminUser)) {
             throw new CourierException("data directory " + dataDir + " was formatted " + (formattedAdmin.isEmpty()
                     ? "without security" : "with SCRAM admin '" + formattedAdmin + "'") + ", so the brokers know "
                     + "no credential of admin '" + adminUser + "' (credentials are written when the storage is "
@@ -88,13 +93,22 @@ final class StorageFormatter {
         }
     }
 
-    /** Notes what a newly formatted data directory holds, for {@link #requireSameLayout}. */
-    static void recordLayout(Path dataDir, int nodes, String adminUser) {
+    private static void requireNodes(Path dataDir, int held, int nodes, java.util.SortedSet<Integer> formatted) {
+        if (held != nodes) {
+            throw new CourierException("data directory " + dataDir + " holds a cluster of " + held
+                    + " node(s) (node directories " + formatted + "), not of " + nodes + ": start it with "
+                    + held + " node(s) (--brokers " + held + "), or use another data directory; a KRaft cluster's "
+                    + "controllers are fixed when its storage is formatted, and a different count would start "
+                    + "without its topics");
+        }
+    }
+
+    private static void recordLayout(Path dataDir, int nodes, String adminUser) {
         Properties props = new Properties();
         props.setProperty("nodes", Integer.toString(nodes));
         props.setProperty("scram.admin", adminUser == null ? "" : adminUser);
         try (java.io.OutputStream out = Files.newOutputStream(dataDir.resolve(LAYOUT))) {
-            props.store(out, "Written by Courier when it formatted this cluster's storage");
+            props.store(out, "Written by Courier before it formatted this cluster's storage");
         } catch (IOException e) {
             throw new CourierException("cannot write " + dataDir.resolve(LAYOUT) + ": " + e.getMessage(), e);
         }

@@ -67,7 +67,7 @@ final class DefaultSubscriber implements Subscriber {
             requireState(started, "%s is not started", description);
             snapshot = List.copyOf(workers);
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = after(System.nanoTime(), timeout);
         try {
             for (SubscriberWorker<?, ?> w : snapshot) {
                 while (!w.firstAssignment.await(100, TimeUnit.MILLISECONDS)) {
@@ -128,7 +128,7 @@ final class DefaultSubscriber implements Subscriber {
                 stopping = null;
             } else {
                 closed = true;
-                closeEndsNanos = System.nanoTime() + timeout.toNanos() + TimeUnit.SECONDS.toNanos(30);
+                closeEndsNanos = after(after(System.nanoTime(), timeout), Duration.ofSeconds(30));
                 workers.forEach(SubscriberWorker::stop);
                 workers.forEach(SubscriberWorker::wakeup);
                 stopping = List.copyOf(workers);
@@ -145,7 +145,7 @@ final class DefaultSubscriber implements Subscriber {
             }
             return;
         }
-        long deadline = System.nanoTime() + timeout.toNanos();
+        long deadline = after(System.nanoTime(), timeout);
         for (int i = 0; i < threads.size(); i++) {
             Thread t = threads.get(i);
             if (t == Thread.currentThread()) {
@@ -163,6 +163,20 @@ final class DefaultSubscriber implements Subscriber {
         for (Thread t : threadsToJoin) {
             joinUntil(t, closing);
         }
+    }
+
+    /**
+     * @return {@code nanoTime} plus {@code d}, saturated: close(Duration.ofMillis(Long.MAX_VALUE)), Kafka's idiom
+     *     for waiting without bound, must not overflow
+     */
+    private static long after(long nanoTime, Duration d) {
+        long nanos;
+        try {
+            nanos = d.toNanos();
+        } catch (ArithmeticException e) {
+            nanos = Long.MAX_VALUE;
+        }
+        return nanos > Long.MAX_VALUE / 4 ? nanoTime + Long.MAX_VALUE / 4 : nanoTime + nanos;
     }
 
     private static void joinUntil(Thread t, long deadlineNanos) {

@@ -66,6 +66,9 @@ final class SubscriberWorker<K, V> implements Runnable {
     private volatile boolean stopping;
     /** Set by close(timeout) before it interrupts this thread: whatever the handler then throws is not its fault. */
     private volatile boolean interruptedByClose;
+    /** The record being attempted, and the one that was when close(timeout) interrupted (null: none). */
+    private volatile ConsumerRecord<byte[], byte[]> current;
+    private volatile ConsumerRecord<byte[], byte[]> interruptedRecord;
     /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
     private volatile Throwable failure;
     private final io.courier.core.CourierMetrics metrics;
@@ -100,6 +103,7 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     /** Called by close(timeout) right before it interrupts this worker's thread. */
     void interruptingForClose() {
+        interruptedRecord = current;
         interruptedByClose = true;
     }
 
@@ -197,6 +201,12 @@ final class SubscriberWorker<K, V> implements Runnable {
             Thread.interrupted();
             throw new Stopped();
         }
+        current = r;
+        if (interruptedByClose && interruptedRecord != r) {
+            // At-most-once goes on with the poll it committed: an interrupt that hit no record, or an earlier one,
+            // is nobody's business here.
+            Thread.interrupted();
+        }
         Attempts.Failed before = attempts.of(r);
         if (before.deadLettered() || before.count() >= options.retry().maxAttempts()) {
             deadLetter(r, before.last(), before.count(), pending); // its output was refused in earlier rounds
@@ -266,32 +276,21 @@ final class SubscriberWorker<K, V> implements Runnable {
     }
 
     /**
-     * Under at-most-once, a handler or serde that failed because close(timeout) interrupted it: not the record's
-     * fault, so neither a failed attempt nor a dead letter; and at-most-once committed the record and may not hand
-     * it to anyone again, whose handler might then run twice: it is lost, as in a crash. A later record of the poll
-     * that fails on its own is not this.
+     * Under at-most-once, the record whose handler or serde close(timeout) interrupted, whatever it then threw: not
+     * its fault, so neither a failed attempt nor a dead letter; and at-most-once committed it and may not hand it to
+     * anyone again, whose handler might then run twice: it is lost, as in a crash. A later record's failure is its
+     * own.
      *
      * @return whether the record was given up
      */
     private boolean lostToClose(ConsumerRecord<byte[], byte[]> r, Throwable e) {
-        if (!interruptedByClose || options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE
-                || !(Thread.interrupted() | causedByInterrupt(e))) { // both: the first also clears the flag
+        if (!interruptedByClose || options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE || interruptedRecord != r) {
             return false;
         }
+        Thread.interrupted();
         LOG.warn("{}: {}-{}@{} was interrupted by close(timeout) and is not handled again (AT_MOST_ONCE): {}", name,
                 r.topic(), r.partition(), r.offset(), e.toString());
         return true;
-    }
-
-    private static boolean causedByInterrupt(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof InterruptedException || t instanceof InterruptException
-                    || t instanceof java.nio.channels.ClosedByInterruptException
-                    || t instanceof java.io.InterruptedIOException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -447,14 +447,18 @@ class AtLeastOnceBatchTest {
         java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
         SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
                 .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE).retry(RetryPolicy.exponential(3,
-                        Duration.ofMillis(10)).withNonRetriable(List.of(IllegalArgumentException.class))).build(),
+                        Duration.ofMillis(10)).withNonRetriable(List.of(java.net.SocketTimeoutException.class))).build(),
                 (m, ctx) -> {
                     if (m.key().equals("a")) {
                         first.countDown();
-                        Thread.sleep(60_000); // throws InterruptedException at the close's interrupt
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) { // the close's interrupt, swallowed and reworded
+                            throw new IllegalStateException("aborted");
+                        }
                     }
-                    if (m.key().equals("b")) {
-                        throw new IllegalArgumentException("b is invalid"); // its own failure, after the close
+                    if (m.key().equals("b")) { // its own failure, after the close; an InterruptedIOException
+                        throw new java.net.SocketTimeoutException("read timed out");
                     }
                     handled.add(m.key());
                 }, producer);

@@ -164,6 +164,26 @@ class DefaultSubscriberTest {
         assertThat(consumer.commits).containsEntry(p, new OffsetAndMetadata(1));
     }
 
+    @Test
+    void aCloseWithoutBoundStopsTheThreads() {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+        RecordingConsumer consumer = new RecordingConsumer();
+        TopicPartition p = new TopicPartition("orders", 0);
+        DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 1,
+                i -> new SubscriberWorker<>("w", "orders", SubscriberOptions.builder("billing").build(), config,
+                        new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> { }), config), consumer,
+                        () -> new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()),
+                        "orders.dlt"));
+        consumer.assignFromStart(p, new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.UTF_8)));
+        subscriber.start();
+        await().atMost(Duration.ofSeconds(20)).until(() -> consumer.commits.containsKey(p));
+
+        subscriber.close(Duration.ofMillis(Long.MAX_VALUE)); // Kafka's idiom for "no bound"
+
+        assertThat(subscriber.isRunning()).isFalse();
+    }
+
     /** A 3.x broker answers a KIP-848 heartbeat this way; Kafka 3.9 is exercised in courier-compat. */
     @ParameterizedTest
     @EnumSource(GroupProtocol.class)
