@@ -91,7 +91,8 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                     .orElse(null);
             List<NodeSpec> specs = NodeConfigs.specs(options, dataDir, brokerPorts, controllerPorts, tls);
             String adminUser = options.security().map(ClusterSecurity::adminUser).orElse(null);
-            StorageFormatter.requireSameLayout(dataDir, n, adminUser);
+            StorageFormatter.requireSameLayout(dataDir, n, adminUser,
+                    options.security().map(ClusterSecurity::adminPassword).orElse(null));
             Optional<String> existingId = StorageFormatter.existingClusterId(specs.get(0).directory());
             String clusterId = existingId.orElseGet(() -> Uuid.randomUuid().toString());
             List<String> scram = options.security()

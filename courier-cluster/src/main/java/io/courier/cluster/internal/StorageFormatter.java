@@ -47,10 +47,11 @@ final class StorageFormatter {
      * is fixed at format time) or refuse every login. A directory not formatted yet gets a layout file first, before
      * any node is formatted, so that a start that failed half-way through formatting can be run again as it was.
      *
-     * @param adminUser the admin user the start asks for, or null without security
+     * @param adminUser     the admin user the start asks for, or null without security
+     * @param adminPassword its password, or null without security
      * @throws CourierException naming the directory, what it holds and what to do
      */
-    static void requireSameLayout(Path dataDir, int nodes, String adminUser) {
+    static void requireSameLayout(Path dataDir, int nodes, String adminUser, String adminPassword) {
         java.util.SortedSet<Integer> formatted = new java.util.TreeSet<>();
         try (java.util.stream.Stream<Path> children = Files.list(dataDir)) {
             children.filter(d -> d.getFileName().toString().matches("node-\\d{1,4}")
@@ -62,7 +63,7 @@ final class StorageFormatter {
         Path layout = dataDir.resolve(LAYOUT);
         if (!Files.isRegularFile(layout)) {
             if (formatted.isEmpty()) {
-                recordLayout(dataDir, nodes, adminUser);
+                recordLayout(dataDir, nodes, adminUser, adminPassword);
                 return;
             }
             // Formatted by an older release, which kept no layout: its node directories say how many.
@@ -91,6 +92,22 @@ final class StorageFormatter {
                     + "formatted); start it " + (formattedAdmin.isEmpty() ? "without --security"
                             : "with admin '" + formattedAdmin + "'") + ", or use another data directory");
         }
+        String formattedPassword = props.getProperty("scram.admin.password.sha256");
+        if (adminUser != null && formattedPassword != null && !formattedPassword.equals(sha256(adminPassword))) {
+            throw new CourierException("data directory " + dataDir + " was formatted with another password for "
+                    + "admin '" + adminUser + "' (credentials are written when the storage is formatted); start it "
+                    + "with that password (its client.properties holds it), or use another data directory");
+        }
+    }
+
+    /** A dev cluster's admin password is in its client.properties anyway; the layout keeps only its digest. */
+    private static String sha256(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
     }
 
     private static void requireNodes(Path dataDir, int held, int nodes, java.util.SortedSet<Integer> formatted) {
@@ -103,10 +120,13 @@ final class StorageFormatter {
         }
     }
 
-    private static void recordLayout(Path dataDir, int nodes, String adminUser) {
+    private static void recordLayout(Path dataDir, int nodes, String adminUser, String adminPassword) {
         Properties props = new Properties();
         props.setProperty("nodes", Integer.toString(nodes));
         props.setProperty("scram.admin", adminUser == null ? "" : adminUser);
+        if (adminUser != null) {
+            props.setProperty("scram.admin.password.sha256", sha256(adminPassword));
+        }
         try (java.io.OutputStream out = Files.newOutputStream(dataDir.resolve(LAYOUT))) {
             props.store(out, "Written by Courier before it formatted this cluster's storage");
         } catch (IOException e) {

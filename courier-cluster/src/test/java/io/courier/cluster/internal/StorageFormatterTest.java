@@ -22,12 +22,12 @@ class StorageFormatterTest {
 
     @Test
     void aStartThatFailedWhileFormattingCanBeRunAgainAsItWas() throws IOException {
-        StorageFormatter.requireSameLayout(dir, 3, "admin"); // a fresh directory: its layout is noted first
+        StorageFormatter.requireSameLayout(dir, 3, "admin", "pw"); // a fresh directory: its layout is noted first
         formatted(0); // then formatting node 1 failed
 
-        StorageFormatter.requireSameLayout(dir, 3, "admin");
+        StorageFormatter.requireSameLayout(dir, 3, "admin", "pw");
 
-        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 1, "admin")))
+        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 1, "admin", "pw")))
                 .hasMessageContaining("holds a cluster of 3 node(s) (node directories [0]), not of 1");
     }
 
@@ -35,21 +35,24 @@ class StorageFormatterTest {
     void aDirectoryFromAnOlderReleaseIsJudgedByItsNodeDirectories() throws IOException {
         formatted(0);
 
-        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 3, null)))
+        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 3, null, null)))
                 .hasMessageContaining("holds a cluster of 1 node(s) (node directories [0]), not of 3: start it "
                         + "with 1 node(s) (--brokers 1)");
-        StorageFormatter.requireSameLayout(dir, 1, "admin"); // its security is unknown: Kafka says, if it refuses
+        StorageFormatter.requireSameLayout(dir, 1, "admin", "pw"); // its security is unknown: Kafka says, if it refuses
     }
 
     @Test
     void aSecuredStartNeedsTheAdminTheDirectoryWasFormattedWith() throws IOException {
-        StorageFormatter.requireSameLayout(dir, 1, "admin");
+        StorageFormatter.requireSameLayout(dir, 1, "admin", "pw");
         formatted(0);
 
-        StorageFormatter.requireSameLayout(dir, 1, "admin");
-        StorageFormatter.requireSameLayout(dir, 1, null); // security off: the brokers ignore the credentials
-        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 1, "bob")))
+        StorageFormatter.requireSameLayout(dir, 1, "admin", "pw");
+        StorageFormatter.requireSameLayout(dir, 1, null, null); // security off: the brokers ignore the credentials
+        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 1, "bob", "pw")))
                 .hasMessageContaining("was formatted with SCRAM admin 'admin', so the brokers know no credential "
                         + "of admin 'bob'");
+        assertThat(assertThrows(CourierException.class,
+                () -> StorageFormatter.requireSameLayout(dir, 1, "admin", "another")))
+                .hasMessageContaining("was formatted with another password for admin 'admin'");
     }
 }
