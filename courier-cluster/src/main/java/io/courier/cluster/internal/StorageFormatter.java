@@ -61,11 +61,11 @@ final class StorageFormatter {
             throw new CourierException("cannot list data directory " + dataDir + ": " + e.getMessage(), e);
         }
         Path layout = dataDir.resolve(LAYOUT);
+        if (formatted.isEmpty()) { // nothing formatted yet (also after a start that failed before formatting)
+            recordLayout(dataDir, nodes, adminUser, adminPassword);
+            return;
+        }
         if (!Files.isRegularFile(layout)) {
-            if (formatted.isEmpty()) {
-                recordLayout(dataDir, nodes, adminUser, adminPassword);
-                return;
-            }
             // Formatted by an older release, which kept no layout: its node directories say how many.
             requireNodes(dataDir, formatted.size(), nodes, formatted);
             return;

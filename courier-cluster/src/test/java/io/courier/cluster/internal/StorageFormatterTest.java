@@ -32,6 +32,17 @@ class StorageFormatterTest {
     }
 
     @Test
+    void aStartThatFailedBeforeFormattingLeavesTheDirectoryFree() throws IOException {
+        StorageFormatter.requireSameLayout(dir, 3, null, null); // then the start failed before any node was formatted
+
+        StorageFormatter.requireSameLayout(dir, 1, "admin", "pw");
+        formatted(0);
+
+        assertThat(assertThrows(CourierException.class, () -> StorageFormatter.requireSameLayout(dir, 3, null, null)))
+                .as("the layout of the start that formatted").hasMessageContaining("holds a cluster of 1 node(s)");
+    }
+
+    @Test
     void aDirectoryFromAnOlderReleaseIsJudgedByItsNodeDirectories() throws IOException {
         formatted(0);
 
