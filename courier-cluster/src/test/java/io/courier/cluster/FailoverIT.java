@@ -1,6 +1,7 @@
 package io.courier.cluster;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.junit.EmbeddedKafka;
 import java.time.Duration;
@@ -44,9 +45,13 @@ class FailoverIT {
         try (Admin admin = Admin.create(cluster.clientProperties())) {
             admin.createTopics(List.of(new NewTopic("default-rf", Optional.of(2), Optional.empty()))).all()
                     .get(30, TimeUnit.SECONDS);
-            TopicDescription d = admin.describeTopics(List.of("default-rf")).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get("default-rf");
-            assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            // A node restarted by an earlier test may not know the new topic yet, and answers a describe with
+            // UnknownTopicOrPartition until its metadata catches up.
+            await().atMost(Duration.ofSeconds(30)).ignoreExceptions().untilAsserted(() -> {
+                TopicDescription d = admin.describeTopics(List.of("default-rf")).allTopicNames()
+                        .get(30, TimeUnit.SECONDS).get("default-rf");
+                assertThat(d.partitions()).allSatisfy(p -> assertThat(p.replicas()).hasSize(3));
+            });
         }
     }
 
