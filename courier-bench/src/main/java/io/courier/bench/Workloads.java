@@ -103,20 +103,10 @@ final class Workloads {
             java.util.function.BiFunction<String, String, PublishComparison.Round[]> round) {
         List<String> topics = List.of(runId + "-" + name + "-raw", runId + "-" + name + "-courier");
         List<String> created = List.of(topics.get(0), topics.get(1), topics.get(1) + ".dlt");
-        PublishComparison.Round[] result;
-        try {
+        return BenchTopics.runThenDelete(() -> {
             topics.forEach(this::createTopic);
-            result = round.apply(topics.get(0), topics.get(1));
-        } catch (RuntimeException e) {
-            try {
-                deleteTopics(created);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        deleteTopics(created);
-        return result;
+            return round.apply(topics.get(0), topics.get(1));
+        }, () -> deleteTopics(created));
     }
 
     private void deleteTopics(List<String> topics) {

@@ -359,11 +359,7 @@ class EventSourcingIT {
 
     @Test
     void aProcessorRefusesAnEventsTopicWhoseReplicationFactorIsNotTheOneItsOptionsDeclare() throws Exception {
-        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = Accounts.aggregate(accounts.name()
-                + "-precreated");
-        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(precreated.eventsTopic(), 3,
-                (short) 1).configs(Map.of("retention.ms", "-1", "retention.bytes", "-1")))).all()
-                .get(30, TimeUnit.SECONDS);
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = withEventsTopic("-precreated", 3);
 
         CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
                 () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
@@ -382,11 +378,7 @@ class EventSourcingIT {
 
     @Test
     void aProcessorRefusesAnEventsTopicWhosePartitionCountIsNotTheAggregatesPartitions() throws Exception {
-        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = Accounts.aggregate(accounts.name()
-                + "-repartitioned");
-        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(precreated.eventsTopic(), 2,
-                (short) 1).configs(Map.of("retention.ms", "-1", "retention.bytes", "-1")))).all()
-                .get(30, TimeUnit.SECONDS);
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = withEventsTopic("-repartitioned", 2);
 
         CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
                 () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
@@ -395,6 +387,20 @@ class EventSourcingIT {
         assertThat(precreated.partitions()).isEqualTo(3);
         assertThat(refused).hasMessageContaining("Aggregate.partitions=3")
                 .hasMessageContaining("topic '" + precreated.eventsTopic() + "' has 2 partitions, declared 3");
+    }
+
+    /**
+     * @return an aggregate named after this test's, whose events topic exists already, created by hand with
+     *     {@code partitions} partitions and one replica, as an operator might
+     */
+    private Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> withEventsTopic(String suffix, int partitions)
+            throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> aggregate = Accounts.aggregate(accounts.name()
+                + suffix);
+        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(aggregate.eventsTopic(),
+                partitions, (short) 1).configs(Map.of("retention.ms", "-1", "retention.bytes", "-1")))).all()
+                .get(30, TimeUnit.SECONDS);
+        return aggregate;
     }
 
     /** @return the temporary state directories named after {@code applicationId} */

@@ -85,19 +85,7 @@ public record EventSourcingBenchmark(String bootstrapServers, Map<String, String
      */
     public Result run(Consumer<String> progress) {
         String name = "bench-wallet-" + UUID.randomUUID().toString().substring(0, 8);
-        Result result;
-        try {
-            result = run(name, progress);
-        } catch (RuntimeException | Error e) {
-            try {
-                deleteTopics(name);
-            } catch (RuntimeException cleanup) {
-                e.addSuppressed(cleanup);
-            }
-            throw e;
-        }
-        deleteTopics(name);
-        return result;
+        return BenchTopics.runThenDelete(() -> run(name, progress), () -> deleteTopics(name));
     }
 
     /**

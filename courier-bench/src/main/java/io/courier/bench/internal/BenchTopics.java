@@ -46,6 +46,28 @@ public final class BenchTopics {
         }
     }
 
+    /**
+     * Runs {@code run}, then {@code delete}, also when the run failed; a failure of the delete after a failed run is
+     * suppressed onto the run's.
+     *
+     * @return what {@code run} returned
+     */
+    public static <T> T runThenDelete(java.util.function.Supplier<T> run, Runnable delete) {
+        T result;
+        try {
+            result = run.get();
+        } catch (RuntimeException | Error e) {
+            try {
+                delete.run();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        }
+        delete.run();
+        return result;
+    }
+
     private static CourierException first(CourierException failure, String topic, String bootstrapServers,
             Throwable cause) {
         CourierException e = new CourierException("cannot delete benchmark topic '" + topic + "' at "

@@ -54,11 +54,8 @@ public final class WorkloadRunner {
                         .partitions(w.partitions()).replicationFactor(w.replicationFactor()).build());
             }
             courier.provision(topics.toArray(Topic[]::new));
-            try {
-                return measure(w, client, sweep, progress, courier, topics, runId);
-            } finally {
-                deleteTopics(courier, topics);
-            }
+            return BenchTopics.runThenDelete(() -> measure(w, client, sweep, progress, courier, topics, runId),
+                    () -> deleteTopics(courier, topics));
         }
     }
 

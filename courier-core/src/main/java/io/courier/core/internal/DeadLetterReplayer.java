@@ -43,7 +43,7 @@ final class DeadLetterReplayer {
         try {
             return run(config, dlt, options);
         } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
-            ConfigException refused = configException(e);
+            ConfigException refused = Causes.find(e, ConfigException.class); // Kafka's clients wrap some
             if (refused != null) { // a client setting Kafka refuses when it creates the client: nothing ran
                 throw new IllegalArgumentException("invalid Kafka client settings for the dead-letter replay of '"
                         + dlt + "' at " + config.bootstrapServers() + ": " + refused.getMessage(), e);
@@ -52,16 +52,6 @@ final class DeadLetterReplayer {
                     + "; the records replayed before are committed, and a new replay continues after them";
             throw Futures.failure(message, e);
         }
-    }
-
-    /** @return the ConfigException that is or caused e (Kafka's clients wrap some), or null */
-    private static ConfigException configException(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof ConfigException c) {
-                return c;
-            }
-        }
-        return null;
     }
 
     private static ReplayResult run(CourierConfig config, String dlt, ReplayOptions options) {

@@ -40,7 +40,7 @@ public final class DefaultCourier implements Courier {
         try {
             admin = config.clientFactory().admin(ClientConfigs.admin(config));
         } catch (org.apache.kafka.common.KafkaException e) {
-            if (causedByLogin(e)) {
+            if (Causes.find(e, javax.security.auth.login.LoginException.class) != null) {
                 // Kerberos or OAuth log in while the client is built, and their server may be down: not bad input.
                 throw new CourierException("cannot log in to Kafka at " + config.bootstrapServers() + ": " + reasons(e),
                         e);
@@ -54,7 +54,8 @@ public final class DefaultCourier implements Courier {
             Futures.await(admin.describeCluster().nodes(), config.connectTimeout().plusSeconds(1), "describe the cluster");
         } catch (CourierException e) {
             admin.close(Duration.ZERO);
-            org.apache.kafka.common.errors.AuthenticationException refused = authenticationFailure(e);
+            org.apache.kafka.common.errors.AuthenticationException refused =
+                    Causes.find(e, org.apache.kafka.common.errors.AuthenticationException.class);
             if (refused != null) { // reached, and refused: not a timeout, and retrying will not help
                 throw new CourierException("cannot authenticate to Kafka at " + config.bootstrapServers() + ": "
                         + refused.getMessage() + "; check the client's security settings (security.protocol, "
@@ -65,24 +66,6 @@ public final class DefaultCourier implements Courier {
                     + "and that the cluster is running. Cause: " + e.getMessage(), e);
         }
         return new DefaultCourier(config, admin);
-    }
-
-    private static org.apache.kafka.common.errors.AuthenticationException authenticationFailure(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof org.apache.kafka.common.errors.AuthenticationException a) {
-                return a;
-            }
-        }
-        return null;
-    }
-
-    private static boolean causedByLogin(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause() == t ? null : t.getCause()) {
-            if (t instanceof javax.security.auth.login.LoginException) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**

@@ -71,9 +71,4 @@ final class PartitionBackoffs {
     void forget(Collection<TopicPartition> partitions) {
         partitions.forEach(until::remove);
     }
-
-    /** @return whether {@code tp} waits for a retry */
-    boolean waiting(TopicPartition tp) {
-        return until.containsKey(tp);
-    }
 }

@@ -201,7 +201,9 @@ final class SubscriberWorker<K, V> implements Runnable {
             Thread.interrupted();
             throw new Stopped();
         }
-        current = r;
+        if (options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
+            current = r; // only at-most-once goes on after close(timeout) interrupted
+        }
         if (interruptedByClose && interruptedRecord != r) {
             // At-most-once goes on with the poll it committed: an interrupt that hit no record, or an earlier one,
             // is nobody's business here.

@@ -85,9 +85,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aCorrectionThatReturnsNullSkipsTheDeadLetterAndMovesPastIt() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 2L));
+        onePartitionEndingAt(2);
         consumer.schedulePollTask(() -> {
             consumer.addRecord(deadLetter(0, 0));
             consumer.addRecord(deadLetter(0, 1));
@@ -103,9 +101,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void recordsThatAreNotCourierDeadLettersAreReportedAndMovedPastAndTheOthersReplayed() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 5L));
+        onePartitionEndingAt(5);
         ConsumerRecord<byte[], byte[]> foreign = new ConsumerRecord<>("orders.dlt", 0, 1, null, new byte[] {1});
         ConsumerRecord<byte[], byte[]> badAttempts = deadLetter(0, 2);
         badAttempts.headers().add(DeadLetter.Headers.ATTEMPTS, "three".getBytes(StandardCharsets.UTF_8));
@@ -135,9 +131,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void unreadableRecordsCountTowardsTheLimitAndTheResultNamesTheFirstTen() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 20L));
+        onePartitionEndingAt(20);
         consumer.schedulePollTask(() -> {
             for (int i = 0; i < 20; i++) {
                 consumer.addRecord(new ConsumerRecord<>("orders.dlt", 0, i, null, new byte[] {(byte) i}));
@@ -155,9 +149,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aDeadLetterWhoseTopicIsGoneStopsTheReplayThereNamingTheTopicAndWhatToDo() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 3L));
+        onePartitionEndingAt(3);
         ConsumerRecord<byte[], byte[]> gone = new ConsumerRecord<>("orders.dlt", 0, 1, null, new byte[] {1});
         gone.headers().add(DeadLetter.Headers.ORIGINAL_TOPIC, "invoices".getBytes(StandardCharsets.UTF_8));
         consumer.schedulePollTask(() -> {
@@ -178,9 +170,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aDeadLetterIsCommittedOnlyOnceItsReplayIsAcknowledged() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 3L));
+        onePartitionEndingAt(3);
         consumer.schedulePollTask(() -> {
             consumer.addRecord(deadLetter(0, 0));
             consumer.addRecord(deadLetter(0, 1));
@@ -199,9 +189,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aReplayKeepsToItsRate() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 6L));
+        onePartitionEndingAt(6);
         consumer.schedulePollTask(() -> {
             for (int offset = 0; offset < 6; offset++) {
                 consumer.addRecord(deadLetter(0, offset));
@@ -219,9 +207,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aReplayKeepsToItsRateAfterAPauseToo() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 3L));
+        onePartitionEndingAt(3);
         consumer.schedulePollTask(() -> {
             try {
                 Thread.sleep(300); // a slow first fetch: the pause must not let two records out back to back
@@ -253,11 +239,8 @@ class DeadLetterReplayerTest {
 
     @Test
     void aReplayThatCanReadNothingWhileRecordsRemainStopsNamingThePartitions() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 5L)); // and no poll ever returns them, as while a leader is missing
-        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
-                .clientFactory(factory(producer)).build();
+        onePartitionEndingAt(5); // and no poll ever returns them, as while a leader is missing
+        CourierConfig config = impatient(producer);
 
         io.courier.common.CourierRetriableException e = assertThrows(
                 io.courier.common.CourierRetriableException.class,
@@ -283,8 +266,7 @@ class DeadLetterReplayerTest {
                 arrived.incrementAndGet();
             });
         }
-        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
-                .clientFactory(factory(producer)).build();
+        CourierConfig config = impatient(producer);
 
         io.courier.common.CourierRetriableException e = assertThrows(
                 io.courier.common.CourierRetriableException.class,
@@ -307,17 +289,14 @@ class DeadLetterReplayerTest {
 
     @Test
     void aSlowReplayAndAPollThatOnlyMovesPastATransactionMarkerAreProgressNotAStall() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 4L));
+        onePartitionEndingAt(4);
         consumer.schedulePollTask(() -> {
             for (int offset = 0; offset < 3; offset++) {
                 consumer.addRecord(deadLetter(0, offset));
             }
         });
         consumer.schedulePollTask(() -> consumer.seek(P0, 4)); // offset 3, a commit marker, returns no record
-        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
-                .clientFactory(factory(producer)).build();
+        CourierConfig config = impatient(producer);
 
         // 3 records at 2 a second take longer than the 1 s a replay may go without moving on.
         ReplayResult result = DeadLetterReplayer.replay(config, "orders.dlt", ReplayOptions.defaults().withRate(2));
@@ -327,14 +306,11 @@ class DeadLetterReplayerTest {
 
     @Test
     void aSendThatIsNeverAnsweredStopsTheReplayAfterTheProducersDeliveryTimeoutWithNothingCommitted() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 1L));
+        onePartitionEndingAt(1);
         consumer.schedulePollTask(() -> consumer.addRecord(deadLetter(0, 0)));
         MockProducer<byte[], byte[]> silent = // its sends are never completed: a cluster that does not answer
                 new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
-        CourierConfig config = CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
-                .clientFactory(factory(silent)).build();
+        CourierConfig config = impatient(silent);
 
         io.courier.common.CourierRetriableException e = assertThrows(
                 io.courier.common.CourierRetriableException.class,
@@ -362,9 +338,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aKafkaErrorStopsTheReplayNamingTheTopicAndTheCluster() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 1L));
+        onePartitionEndingAt(1);
         consumer.setPollException(new org.apache.kafka.common.errors.GroupAuthorizationException("not allowed"));
 
         CourierException e = assertThrows(CourierException.class,
@@ -408,9 +382,7 @@ class DeadLetterReplayerTest {
 
     @Test
     void aReplayWritesTheOriginalHeadersBackByteForByteInTheirOrder() {
-        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
-        consumer.updateBeginningOffsets(Map.of(P0, 0L));
-        consumer.updateEndOffsets(Map.of(P0, 1L));
+        onePartitionEndingAt(1);
         // A binary envelope is not UTF-8 text; Kafka also allows repeated names and headers without a value.
         byte[] binaryEnvelope = {1, (byte) 0x9f, (byte) 0xff, 0, (byte) 0xc3, 0x28, 127, (byte) 0x80};
         ConsumerRecord<byte[], byte[]> dead = deadLetter(0, 0);
@@ -432,6 +404,19 @@ class DeadLetterReplayerTest {
                         tuple("tag", "b".getBytes(StandardCharsets.UTF_8)), tuple("empty", null),
                         tuple(DeadLetter.Headers.REPLAYED_FROM, "orders.dlt-0@0".getBytes(StandardCharsets.UTF_8)));
         assertThat(DeadLetterReplayer.read(dead).headerAsText("tag")).contains("b");
+    }
+
+    /** A connect timeout of 500 ms: a replay that moves no further gives up after 1 s. */
+    private CourierConfig impatient(Producer<byte[], byte[]> replayProducer) {
+        return CourierConfig.builder("localhost:9092").connectTimeout(Duration.ofMillis(500))
+                .clientFactory(factory(replayProducer)).build();
+    }
+
+    /** The dead-letter topic has partition 0 only, holding offsets 0 to {@code end - 1}. */
+    private void onePartitionEndingAt(long end) {
+        consumer.updatePartitions("orders.dlt", List.of(new PartitionInfo("orders.dlt", 0, null, null, null)));
+        consumer.updateBeginningOffsets(Map.of(P0, 0L));
+        consumer.updateEndOffsets(Map.of(P0, end));
     }
 
     private CourierConfig config() {
