@@ -92,7 +92,10 @@ public interface Requester extends AutoCloseable {
     /** @return the reply partitions this instance owns now */
     Set<Integer> replyPartitions();
 
-    /** @return the counters */
+    /**
+     * @return the counters; a request whose future has completed is already counted in them (a caller that has its
+     *         reply sees it here)
+     */
     RequesterStats stats();
 
     /**

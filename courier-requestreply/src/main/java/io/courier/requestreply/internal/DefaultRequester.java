@@ -324,16 +324,15 @@ public final class DefaultRequester implements Requester {
         // Only a gather tells its responders apart.
         String responder = p instanceof PendingRequest.Gather<R>
                 ? EnvelopeCodec.text(record.headers(), ReplyHeaders.RESPONDER_GROUP) : null;
-        PendingRequest.Offer outcome = p.offer(reply, responder);
+        // Counted and booked before the caller's future completes: a caller that has its reply sees it in stats().
+        PendingRequest.Offer outcome = p.offer(reply, responder, reply instanceof Reply.Success<R> ? succeeded
+                : failed, () -> {
+                    completed.add(p.correlationId);
+                    pending.remove(p.correlationId, p);
+                    p.cancelTimer();
+                });
         if (outcome == PendingRequest.Offer.REFUSED) {
             late.increment(); // the deadline came first, or a group answered a redelivered request again
-            return;
-        }
-        (reply instanceof Reply.Success<R> ? succeeded : failed).increment(); // only what a caller gets
-        if (outcome == PendingRequest.Offer.COMPLETED) {
-            completed.add(p.correlationId);
-            pending.remove(p.correlationId, p);
-            p.cancelTimer();
         }
     }
 

@@ -37,11 +37,15 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
     }
 
     /**
+     * Offers a reply; one the caller gets is counted, and the request's end booked, before the caller can see it.
+     *
      * @param reply     a reply to this request
      * @param responder the consumer group that answered, or null if the reply does not say
+     * @param counter   counts the reply if the caller gets it
+     * @param over      books the end of the request; run before its future completes, if this reply completes it
      * @return what became of it
      */
-    abstract Offer offer(Reply<R> reply, String responder);
+    abstract Offer offer(Reply<R> reply, String responder, LongAdder counter, Runnable over);
 
     /**
      * The deadline passed: completes the future, counting a timeout first if the caller got fewer replies than it
@@ -74,8 +78,14 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        Offer offer(Reply<R> reply, String responder) {
-            return future.complete(reply) ? Offer.COMPLETED : Offer.REFUSED;
+        Offer offer(Reply<R> reply, String responder, LongAdder counter, Runnable over) {
+            counter.increment();
+            over.run();
+            if (future.complete(reply)) {
+                return Offer.COMPLETED;
+            }
+            counter.decrement(); // the caller cancelled, or the requester closed, first
+            return Offer.REFUSED;
         }
 
         @Override
@@ -111,13 +121,15 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         }
 
         @Override
-        synchronized Offer offer(Reply<R> reply, String responder) {
+        synchronized Offer offer(Reply<R> reply, String responder, LongAdder counter, Runnable over) {
             // Decided under the same lock as expire(): a reply that loses the race to the deadline is refused.
             if (future.isDone() || responder != null && !responders.add(responder)) {
                 return Offer.REFUSED; // over, or this group answered before (it handled a redelivery)
             }
             replies.add(reply);
+            counter.increment();
             if (replies.size() >= expected) {
+                over.run();
                 future.complete(new Gathered<>(correlationId, replies, expected));
                 return Offer.COMPLETED;
             }

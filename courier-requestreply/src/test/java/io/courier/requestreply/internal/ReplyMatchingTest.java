@@ -11,6 +11,8 @@ import io.courier.requestreply.Reply;
 import io.courier.requestreply.ReplyHeaders;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.Test;
@@ -19,6 +21,8 @@ import org.junit.jupiter.api.Test;
 class ReplyMatchingTest {
     private static final Endpoint<String, String, Integer> ENDPOINT =
             Endpoint.of(Topic.of("quotes", Serdes.string(), Serdes.string()), Serdes.json(Integer.class));
+    private static final Runnable NOTHING = () -> { };
+    private final LongAdder counted = new LongAdder();
 
     private static ConsumerRecord<byte[], byte[]> reply(String correlationId, String value, String... headers) {
         ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>("replies", 2, 7L, correlationId.getBytes(StandardCharsets.UTF_8),
@@ -98,19 +102,19 @@ class ReplyMatchingTest {
     @Test
     void aGatherCompletesAtTheExpectedCountOrWithWhatItHasAtTheDeadline() {
         PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g1", Instant.EPOCH, 2);
-        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()), "pricing")).isEqualTo(PendingRequest.Offer.TAKEN);
-        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()), "stock")).isEqualTo(PendingRequest.Offer.COMPLETED);
+        assertThat(two.offer(new Reply.Success<>("g1", 1, envelope()), "pricing", counted, NOTHING)).isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(two.offer(new Reply.Success<>("g1", 2, envelope()), "stock", counted, NOTHING)).isEqualTo(PendingRequest.Offer.COMPLETED);
         assertThat(two.future.join().values()).containsExactly(1, 2);
 
         LongAdder timedOut = new LongAdder();
         PendingRequest.Gather<Integer> three = new PendingRequest.Gather<>(ENDPOINT, "g2", Instant.EPOCH, 3);
-        three.offer(new Reply.Success<>("g2", 5, envelope()), null);
+        three.offer(new Reply.Success<>("g2", 5, envelope()), null, counted, NOTHING);
         three.expire(timedOut);
         Gathered<Integer> partial = three.future.join();
         assertThat(partial.complete()).isFalse();
         assertThat(partial.values()).containsExactly(5);
         assertThat(timedOut.sum()).isEqualTo(1);
-        assertThat(three.offer(new Reply.Success<>("g2", 6, envelope()), null)).as("a reply after the deadline")
+        assertThat(three.offer(new Reply.Success<>("g2", 6, envelope()), null, counted, NOTHING)).as("a reply after the deadline")
                 .isEqualTo(PendingRequest.Offer.REFUSED);
         assertThat(three.future.join().values()).containsExactly(5);
     }
@@ -118,17 +122,45 @@ class ReplyMatchingTest {
     @Test
     void aGatherCountsOneReplyPerResponderGroupSoARedeliveredRequestsSecondAnswerDoesNotCompleteIt() {
         PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g3", Instant.EPOCH, 2);
-        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).isEqualTo(PendingRequest.Offer.TAKEN);
-        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing")).as("pricing again")
+        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing", counted, NOTHING)).isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing", counted, NOTHING)).as("pricing again")
                 .isEqualTo(PendingRequest.Offer.REFUSED);
         assertThat(two.future).isNotDone();
-        assertThat(two.offer(new Reply.Success<>("g3", 2, envelope()), "stock")).isEqualTo(PendingRequest.Offer.COMPLETED);
+        assertThat(two.offer(new Reply.Success<>("g3", 2, envelope()), "stock", counted, NOTHING)).isEqualTo(PendingRequest.Offer.COMPLETED);
         assertThat(two.future.join().values()).containsExactly(1, 2);
         // Replies that name no group (a responder of an older release) are counted as they come.
         PendingRequest.Gather<Integer> unnamed = new PendingRequest.Gather<>(ENDPOINT, "g4", Instant.EPOCH, 2);
-        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null)).isEqualTo(PendingRequest.Offer.TAKEN);
-        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null))
+        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null, counted, NOTHING)).isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(unnamed.offer(new Reply.Success<>("g4", 1, envelope()), null, counted, NOTHING))
                 .isEqualTo(PendingRequest.Offer.COMPLETED);
+    }
+
+    @Test
+    void aReplyIsCountedAndItsRequestBookedBeforeTheCallerSeesIt() {
+        AtomicBoolean booked = new AtomicBoolean();
+        PendingRequest.Single<Integer> single = new PendingRequest.Single<>(ENDPOINT, "s2", Instant.EPOCH);
+        CompletableFuture<String> seen = single.future.thenApply(r -> counted.sum() + " " + booked.get());
+        assertThat(single.offer(new Reply.Success<>("s2", 1, envelope()), null, counted, () -> booked.set(true)))
+                .isEqualTo(PendingRequest.Offer.COMPLETED);
+        assertThat(seen.join()).isEqualTo("1 true");
+
+        booked.set(false);
+        PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g5", Instant.EPOCH, 2);
+        CompletableFuture<String> gathered = two.future.thenApply(r -> counted.sum() + " " + booked.get());
+        assertThat(two.offer(new Reply.Success<>("g5", 1, envelope()), "pricing", counted, () -> booked.set(true)))
+                .isEqualTo(PendingRequest.Offer.TAKEN);
+        assertThat(booked).as("booked only by the reply that completes the gather").isFalse();
+        two.offer(new Reply.Success<>("g5", 2, envelope()), "stock", counted, () -> booked.set(true));
+        assertThat(gathered.join()).isEqualTo("3 true");
+    }
+
+    @Test
+    void aReplyToARequestItsCallerCancelledIsNotCounted() {
+        PendingRequest.Single<Integer> single = new PendingRequest.Single<>(ENDPOINT, "s3", Instant.EPOCH);
+        single.future.cancel(false);
+        assertThat(single.offer(new Reply.Success<>("s3", 1, envelope()), null, counted, NOTHING))
+                .isEqualTo(PendingRequest.Offer.REFUSED);
+        assertThat(counted.sum()).isZero();
     }
 
     @Test
