@@ -2,6 +2,7 @@ package io.courier.bench;
 
 import io.courier.bench.internal.BenchTopics;
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
@@ -371,7 +372,8 @@ final class Workloads {
         try {
             while (!check.ok()) {
                 if (System.nanoTime() > deadline) {
-                    throw new CourierException("benchmark gave up waiting for " + what + " after " + timeout);
+                    throw new CourierException("benchmark gave up waiting for " + what + " after "
+                            + Durations.format(timeout));
                 }
                 Thread.sleep(20);
             }

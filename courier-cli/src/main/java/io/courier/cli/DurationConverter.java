@@ -18,7 +18,7 @@ class DurationConverter implements ITypeConverter<Duration> {
         }
         if (duration == null || (duration.isZero() && !zeroAllowed())) {
             throw new TypeConversionException("'" + value + "' is not a " + (zeroAllowed() ? "" : "positive ")
-                    + "duration; expected a number with a unit (500ms, 10s, 2m, 1h) or ISO-8601 (PT10S)");
+                    + "duration; expected a number with a unit (500ms, 10s, 2m, 1h, 1m30s) or ISO-8601 (PT10S)");
         }
         return duration;
     }

@@ -1,6 +1,7 @@
 package io.courier.cli;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.Courier;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
@@ -18,7 +19,9 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -164,9 +167,39 @@ final class TopicsCommand implements Runnable {
                 NewTopic newTopic = new NewTopic(topic, Optional.ofNullable(partitions),
                         Optional.ofNullable(replicationFactor).map(Integer::shortValue)).configs(configs);
                 create(admin, newTopic);
+                awaitLeaders(admin);
             }
             spec.commandLine().getOut().println("Created topic " + topic + ".");
             return 0;
+        }
+
+        /**
+         * The controller has the topic once the create returns; the brokers learn of it a moment later. Waits until
+         * every partition has a leader, so that a command right after this one (a publish) finds it.
+         */
+        private void awaitLeaders(Admin admin) {
+            long deadline = System.nanoTime() + connection.requestTimeout().toNanos();
+            while (System.nanoTime() < deadline) {
+                try {
+                    if (connection.describeExisting(admin, topic).partitions().stream()
+                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                        return;
+                    }
+                } catch (CourierException e) {
+                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException
+                            || e.getCause() instanceof RetriableException)) {
+                        return; // not allowed to describe it, say: it was created, which is what was asked
+                    }
+                }
+                try {
+                    Thread.sleep(100);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+            spec.commandLine().getErr().println("courier topics create: topic '" + topic + "' was created, but not "
+                    + "every partition has a leader after " + Durations.format(connection.requestTimeout()));
         }
 
         private void create(Admin admin, NewTopic newTopic) {

@@ -62,7 +62,7 @@ class BenchCommandIT {
                 Path.of("..", "workloads", "publish-only-1kb.yaml").toString(), "--duration", "2s", "--warmup", "0s");
 
         assertThat(run.exitCode()).as("stderr: %s", run.err()).isZero();
-        assertThat(run.out()).contains("publish only", "0 consumer(s)", "for PT2S");
+        assertThat(run.out()).contains("publish only", "0 consumer(s)", "for 2s");
     }
 
     @Test

@@ -13,7 +13,8 @@ class DurationConverterTest {
     private final DurationConverter converter = new DurationConverter();
 
     @ParameterizedTest
-    @CsvSource({"500ms, PT0.5S", "10s, PT10S", "2m, PT2M", "1h, PT1H", "PT1M30S, PT1M30S", "pt5s, PT5S", "10S, PT10S"})
+    @CsvSource({"500ms, PT0.5S", "10s, PT10S", "2m, PT2M", "1h, PT1H", "PT1M30S, PT1M30S", "1m30s, PT1M30S",
+        "pt5s, PT5S", "10S, PT10S"})
     void readsAUnitOrIso8601(String text, String expected) {
         assertThat(converter.convert(text)).isEqualTo(Duration.parse(expected));
     }
@@ -22,8 +23,8 @@ class DurationConverterTest {
     @ValueSource(strings = {"10", "0s", "-1s", "PT-5S", "PT0S", "5d", ""})
     void refusesABareNumberAnUnknownUnitAndNothingPositive(String text) {
         assertThatThrownBy(() -> converter.convert(text)).isInstanceOf(TypeConversionException.class)
-                .hasMessage("'" + text + "' is not a positive duration; expected a number with a unit (500ms, 10s, 2m, 1h) "
-                        + "or ISO-8601 (PT10S)");
+                .hasMessage("'" + text + "' is not a positive duration; expected a number with a unit (500ms, 10s, 2m, 1h, "
+                        + "1m30s) or ISO-8601 (PT10S)");
     }
 
     @ParameterizedTest

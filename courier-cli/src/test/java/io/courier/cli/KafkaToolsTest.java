@@ -218,7 +218,8 @@ class KafkaToolsTest {
     void aTimeoutWithoutAUnitOrNotPositiveIsRejected(String timeout) {
         assertThat(run("consume", "--topic", "orders", "--timeout", timeout)).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(err.toString()).contains("Invalid value for option '--timeout': '" + timeout
-                + "' is not a positive duration; expected a number with a unit (500ms, 10s, 2m, 1h) or ISO-8601 (PT10S)");
+                + "' is not a positive duration; expected a number with a unit (500ms, 10s, 2m, 1h, 1m30s) or ISO-8601 "
+                + "(PT10S)");
     }
 
     @Test

@@ -44,7 +44,7 @@ class ClusterOptionsTest {
                 .hasMessage("forked node heap must look like 256m or 1g, but was 'lots'");
         assertThat(assertThrows(IllegalArgumentException.class,
                 () -> ClusterOptions.builder().startTimeout(Duration.ZERO).build()))
-                .hasMessage("start timeout must be positive, but was PT0S");
+                .hasMessage("start timeout must be positive, but was 0s");
     }
 
     @Test

@@ -1,9 +1,11 @@
 package io.courier.common;
 
+import java.time.Duration;
 import java.util.Locale;
 
 /**
- * Fail-fast argument checks whose messages name the offending value.
+ * Fail-fast argument checks whose messages name the offending value. A {@link Duration} among the values is written as
+ * {@link Durations#format} writes it ({@code 15s}, not {@code PT15S}).
  *
  * <p>Thread-safe and stateless.
  */
@@ -20,7 +22,7 @@ public final class Preconditions {
      */
     public static void requireArgument(boolean condition, String template, Object... args) {
         if (!condition) {
-            throw new IllegalArgumentException(String.format(Locale.ROOT, template, args));
+            throw new IllegalArgumentException(String.format(Locale.ROOT, template, readable(args)));
         }
     }
 
@@ -34,7 +36,7 @@ public final class Preconditions {
      */
     public static void requireState(boolean condition, String template, Object... args) {
         if (!condition) {
-            throw new IllegalStateException(String.format(Locale.ROOT, template, args));
+            throw new IllegalStateException(String.format(Locale.ROOT, template, readable(args)));
         }
     }
 
@@ -51,5 +53,18 @@ public final class Preconditions {
     public static int requireInRange(int value, int min, int max, String name) {
         requireArgument(value >= min && value <= max, "%s must be between %d and %d, but was %d", name, min, max, value);
         return value;
+    }
+
+    private static Object[] readable(Object[] args) {
+        if (args == null) {
+            return null;
+        }
+        Object[] out = args.clone();
+        for (int i = 0; i < out.length; i++) {
+            if (out[i] instanceof Duration d) {
+                out[i] = Durations.format(d);
+            }
+        }
+        return out;
     }
 }

@@ -32,7 +32,7 @@ class OptionsTest {
                 .hasMessage("max attempts must be between 1 and 100, but was 0");
         assertThat(assertThrows(IllegalArgumentException.class,
                 () -> new RetryPolicy(3, Duration.ofSeconds(2), 2, Duration.ofSeconds(1), List.of())))
-                .hasMessage("max backoff PT1S must not be shorter than the initial backoff PT2S");
+                .hasMessage("max backoff 1s must not be shorter than the initial backoff 2s");
     }
 
     @Test

@@ -204,6 +204,8 @@ class RefusedOutputIT {
                 })).start()) {
             subscriber.awaitAssignment(Duration.ofSeconds(60));
             publisher.publishAndWait("slow", "s");
+            // published while the handler sleeps, so it cannot arrive in the same poll as "slow"
+            await().atMost(Duration.ofSeconds(60)).until(() -> slowRuns.get() == 1);
             publisher.publishAndWait("next", "n");
 
             await().atMost(Duration.ofSeconds(90)).until(() -> handled.containsKey("next"));

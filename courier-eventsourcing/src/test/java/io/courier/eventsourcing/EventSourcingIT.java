@@ -585,12 +585,13 @@ class EventSourcingIT {
             EventOffset beyond = new EventOffset(accounts.eventsTopic(), 0, 1_000_000);
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.awaitOffsets(List.of(beyond),
                     Duration.ofMillis(200)))).hasMessageContaining("has read partition " + accounts.eventsTopic()
-                    + "-0 up to offset").hasMessageContaining("not yet 1000000");
+                    + "-0 up to offset").hasMessageContaining("not yet 1000000")
+                    .hasMessageEndingWith("after waiting 200ms");
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.awaitOffsets(List.of(
                     new EventOffset("elsewhere", 0, 1)), WAIT))).isInstanceOf(IllegalArgumentException.class)
                     .hasMessageContaining("cannot wait for offset elsewhere-0@1");
             assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> balances.get("p-1", 99, Duration.ofMillis(200))))
-                    .hasMessageContaining("aggregate 'p-1' at version 12, not yet 99");
+                    .hasMessageContaining("aggregate 'p-1' at version 12, not yet 99, after waiting 200ms");
         }
     }
 

@@ -1,6 +1,7 @@
 package io.courier.bench.es;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.Projection;
 import java.time.Duration;
@@ -80,7 +81,7 @@ final class LagWatch {
         }
         if (thread.isAlive()) {
             throw new CourierException("the projection did not read " + pending.size()
-                    + " accepted commands' events within " + timeout);
+                    + " accepted commands' events within " + Durations.format(timeout));
         }
     }
 }

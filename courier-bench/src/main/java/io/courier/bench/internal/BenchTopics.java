@@ -44,6 +44,30 @@ public final class BenchTopics {
         if (failure != null) {
             throw failure;
         }
+        awaitGone(admin, names, bootstrapServers);
+    }
+
+    /**
+     * The controller has deleted them; the brokers' metadata follows a moment later. Until then a broker still lists
+     * them, and refuses to create a topic of the same name.
+     */
+    private static void awaitGone(Admin admin, Collection<String> names, String bootstrapServers) {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+        try {
+            while (admin.listTopics().names().get(60, TimeUnit.SECONDS).stream().anyMatch(names::contains)) {
+                if (System.nanoTime() > deadline) {
+                    throw new CourierException("benchmark topics " + names + " were deleted at " + bootstrapServers
+                            + " but are still listed after 60s");
+                }
+                Thread.sleep(50);
+            }
+        } catch (ExecutionException | TimeoutException e) {
+            throw new CourierException("cannot list the topics at " + bootstrapServers + " to see benchmark topics "
+                    + names + " gone: " + (e.getCause() != null ? e.getCause() : e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CourierException("interrupted while waiting for benchmark topics " + names + " to go", e);
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.courier.bench.workload;
 
 import io.courier.bench.Client;
+import io.courier.common.Durations;
 import io.courier.core.Courier;
 import io.courier.core.Handlers;
 import io.courier.core.Subscriber;
@@ -60,7 +61,7 @@ final class Receivers implements AutoCloseable {
         while (assigned.get() < members) {
             if (System.nanoTime() > deadline) {
                 throw new IllegalStateException("only " + assigned.get() + " of " + members
-                        + " raw consumers got partitions within " + timeout);
+                        + " raw consumers got partitions within " + Durations.format(timeout));
             }
             sleep(20);
         }

@@ -205,7 +205,7 @@ public record Workload(String name, int topics, int partitions, int replicationF
                         + "group(s), %d B, keys %s, %s, %s, batch %d B, linger %d ms, %s, %s", name, topics, partitions,
                 replicationFactor, producers, consumers, consumerGroups, messageSize, keys,
                 compression.kafkaName(), delivery, batchSize, lingerMs, rate == 0 ? "unlimited rate" : rate + " msg/s",
-                messages > 0 ? messages + " messages" : "for " + duration);
+                messages > 0 ? messages + " messages" : "for " + Durations.format(duration));
     }
 
 }

@@ -8,6 +8,7 @@ import io.courier.cluster.ClusterSecurity;
 import io.courier.cluster.EmbeddedKafkaCluster;
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -370,7 +371,8 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
             TopicAdmin.sleep(100);
         }
         // The last error says why, for instance a kept data directory whose users predate --security.
-        throw new CourierRetriableException("brokers " + expected + " did not register within " + timeout
+        throw new CourierRetriableException("brokers " + expected + " did not register within "
+                + Durations.format(timeout)
                 + " (registered: " + registered + ") at " + bootstrapServers
                 + (lastError == null ? "" : "; the last error: " + lastError.getMessage()), lastError);
     }

@@ -1,6 +1,7 @@
 package io.courier.cluster.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import java.io.BufferedReader;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -73,7 +74,8 @@ final class ForkedNode implements ClusterNode {
                     started.destroyForcibly().waitFor();
                     pump.join(1000);
                     throw new CourierException("node " + spec.nodeId() + " did not start"
-                            + (timedOut ? " within " + timeout : " (exit code " + started.exitValue() + ")")
+                            + (timedOut ? " within " + Durations.format(timeout)
+                                    : " (exit code " + started.exitValue() + ")")
                             + "; the last lines of " + logFile + ":\n" + tail());
                 }
             }

@@ -1,6 +1,7 @@
 package io.courier.cluster.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.HashMap;
@@ -63,7 +64,7 @@ final class Parallel {
                 }
                 if (next == null) {
                     failure = merge(failure, new CourierException(what + " of node(s) " + ids(running.values())
-                            + " did not finish within " + timeout));
+                            + " did not finish within " + Durations.format(timeout)));
                     break;
                 }
                 ClusterNode node = running.remove(next);

@@ -4,6 +4,7 @@ import static io.courier.common.Preconditions.requireArgument;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,7 @@ final class TopicAdmin {
             }
             if (System.nanoTime() > deadline) {
                 throw new CourierRetriableException("partition " + topic + "-" + partition + " has no leader after "
-                        + timeout);
+                        + Durations.format(timeout));
             }
             sleep(100);
         }
@@ -87,7 +88,8 @@ final class TopicAdmin {
         } catch (ExecutionException e) {
             throw new CourierException("cannot " + what + ": " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new CourierRetriableException("cannot " + what + ": no answer within " + CALL_TIMEOUT, e);
+            throw new CourierRetriableException("cannot " + what + ": no answer within "
+                    + Durations.format(CALL_TIMEOUT), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CourierException("interrupted while trying to " + what, e);

@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeadLetter;
 import io.courier.core.ReplayOptions;
@@ -99,8 +100,9 @@ final class DeadLetterReplayer {
                     List<TopicPartition> behind = partitions.stream()
                             .filter(tp -> consumer.position(tp) < end.get(tp)).toList();
                     throw new CourierRetriableException("dead-letter replay of '" + dlt + "' at "
-                            + config.bootstrapServers() + " moved no further for " + Duration.ofNanos(stallNanos)
-                            + " though partitions " + behind + " hold more (is a leader missing?); the records "
+                            + config.bootstrapServers() + " moved no further for "
+                            + Durations.format(Duration.ofNanos(stallNanos)) + " though partitions " + behind
+                            + " hold more (is a leader missing?); the records "
                             + "replayed before are committed, and a new replay continues after them");
                 }
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));

@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.Handlers;
@@ -62,7 +63,8 @@ public final class DefaultCourier implements Courier {
                         + "sasl.mechanism, sasl.jaas.config, ssl.truststore.location)", e);
             }
             throw new CourierRetriableException("cannot reach Kafka at " + config.bootstrapServers() + " within "
-                    + config.connectTimeout() + " (bootstrap.servers); check the addresses, the security settings "
+                    + Durations.format(config.connectTimeout())
+                    + " (bootstrap.servers); check the addresses, the security settings "
                     + "and that the cluster is running. Cause: " + e.getMessage(), e);
         }
         return new DefaultCourier(config, admin);

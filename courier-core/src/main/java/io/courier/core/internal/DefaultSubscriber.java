@@ -4,6 +4,7 @@ import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import io.courier.core.Subscriber;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -76,7 +77,8 @@ final class DefaultSubscriber implements Subscriber {
                                 + w.failureHint(), w.failure());
                     }
                     if (System.nanoTime() > deadline) {
-                        throw new CourierRetriableException(description + " got no partitions within " + timeout
+                        throw new CourierRetriableException(description + " got no partitions within "
+                                + Durations.format(timeout)
                                 + " (the group may have more members than the topic has partitions)");
                     }
                 }

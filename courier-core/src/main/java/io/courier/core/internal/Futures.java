@@ -2,6 +2,7 @@ package io.courier.core.internal;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
@@ -28,7 +29,8 @@ public final class Futures {
             Throwable cause = e.getCause();
             throw failure("cannot " + what + ": " + cause.getClass().getSimpleName() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
-            throw new CourierRetriableException("cannot " + what + ": no answer within " + timeout, e);
+            throw new CourierRetriableException("cannot " + what + ": no answer within " + Durations.format(timeout),
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CourierException("interrupted while trying to " + what, e);

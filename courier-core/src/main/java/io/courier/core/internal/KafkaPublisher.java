@@ -146,15 +146,16 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         // The callback runs on the producer's single I/O thread: keep it short, and time only when someone listens.
         long start = timed ? System.nanoTime() : 0L;
         producer.send(out.record(), (RecordMetadata md, Exception e) -> {
+            // Metrics first: a caller that has its result sees it counted.
             if (e == null) {
-                result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
-                        Instant.ofEpochMilli(md.timestamp()), out.messageId()));
                 if (timed) {
                     metrics.published(topic.name(), System.nanoTime() - start);
                 }
+                result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
+                        Instant.ofEpochMilli(md.timestamp()), out.messageId()));
             } else {
-                result.completeExceptionally(failure(key, e));
                 metrics.publishFailed(topic.name(), e);
+                result.completeExceptionally(failure(key, e));
             }
         });
         return result;

@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.Topic;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -118,7 +119,8 @@ final class Provisioner {
                 }
             }
             if (System.nanoTime() > deadline) {
-                throw new CourierException("topics " + names + " were created at " + servers + " but are not visible after " + timeout);
+                throw new CourierException("topics " + names + " were created at " + servers
+                        + " but are not visible after " + Durations.format(timeout));
             }
             try {
                 Thread.sleep(50);

@@ -2,6 +2,7 @@ package io.courier.eventsourcing.internal;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import io.courier.core.ClientFactory;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
@@ -223,7 +224,8 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
             throw new IllegalArgumentException("ProcessorOptions.commitInterval of processor '" + options.applicationId()
                     + "' must not be longer than the transaction timeout of its producers, " + timeout + " ms (" + key
                     + (set == null ? ", Kafka Streams' default under exactly_once_v2" : "") + "), but was "
-                    + options.commitInterval() + (key.equals(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
+                    + Durations.format(options.commitInterval())
+                    + (key.equals(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG)
                             ? "; Kafka Streams checks producer.transaction.timeout.ms, so set that one" : ""));
         }
     }
@@ -274,7 +276,7 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
             }
             if (System.nanoTime() > deadline) {
                 throw new CourierRetriableException("command processor of aggregate '" + aggregate + "' is " + now
-                        + ", not RUNNING, after " + timeout);
+                        + ", not RUNNING, after " + Durations.format(timeout));
             }
             try {
                 Thread.sleep(50);

@@ -2,6 +2,7 @@ package io.courier.eventsourcing.internal;
 
 import static io.courier.common.Preconditions.requireState;
 
+import io.courier.common.Durations;
 import io.courier.core.internal.MessageIds;
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
@@ -173,7 +174,8 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
                 throw new CourierException(why);
             }
             pause(deadline, () -> "projection '" + name + "' has aggregate '" + aggregateId + "' at version "
-                    + versions.getOrDefault(aggregateId, 0L) + ", not yet " + version + ", after waiting " + wait);
+                    + versions.getOrDefault(aggregateId, 0L) + ", not yet " + version + ", after waiting "
+                    + Durations.format(wait));
         }
         return get(aggregateId);
     }
@@ -195,7 +197,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
             while (positions.getOrDefault(o.partition(), -1L) < o.offset()) {
                 pause(deadline, () -> "projection '" + name + "' has read partition " + o.topic() + "-"
                         + o.partition() + " up to offset " + positions.getOrDefault(o.partition(), -1L)
-                        + ", not yet " + o.offset() + ", after waiting " + wait);
+                        + ", not yet " + o.offset() + ", after waiting " + Durations.format(wait));
             }
         }
     }

@@ -52,7 +52,7 @@ class StreamsCommandProcessorTest {
         CourierRetriableException e = assertThrows(CourierRetriableException.class, () -> StreamsCommandProcessor
                 .awaitRunning("account", () -> KafkaStreams.State.REBALANCING, () -> null, Duration.ZERO));
 
-        assertThat(e).hasMessage("command processor of aggregate 'account' is REBALANCING, not RUNNING, after PT0S");
+        assertThat(e).hasMessage("command processor of aggregate 'account' is REBALANCING, not RUNNING, after 0s");
         StreamsCommandProcessor.awaitRunning("account", () -> KafkaStreams.State.RUNNING, () -> null, Duration.ZERO);
     }
 
@@ -111,7 +111,7 @@ class StreamsCommandProcessorTest {
                 () -> StreamsCommandProcessor.requireCommitIntervalWithinTransactionTimeout(defaults, tooLong)))
                 .hasMessage("ProcessorOptions.commitInterval of processor 'p' must not be longer than the transaction "
                         + "timeout of its producers, 10000 ms (producer.transaction.timeout.ms, Kafka Streams' default "
-                        + "under exactly_once_v2), but was PT15S");
+                        + "under exactly_once_v2), but was 15s");
     }
 
     @Test

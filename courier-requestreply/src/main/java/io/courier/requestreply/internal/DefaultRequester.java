@@ -1,5 +1,6 @@
 package io.courier.requestreply.internal;
 
+import io.courier.common.Durations;
 import io.courier.core.internal.MessageIds;
 import static io.courier.common.Preconditions.requireArgument;
 import static io.courier.common.Preconditions.requireState;
@@ -83,11 +84,12 @@ public final class DefaultRequester implements Requester {
             if (cause != null && !(cause instanceof RetriableException)) {
                 // an authorization or configuration error, for instance: say which
                 throw new CourierException("requester got no partition of reply topic '" + options.replyTopic()
-                        + "' in group '" + options.groupId() + "' within " + options.readyTimeout()
+                        + "' in group '" + options.groupId() + "' within " + Durations.format(options.readyTimeout())
                         + ": reading replies failed with " + cause, cause);
             }
             throw new CourierRetriableException("requester got no partition of reply topic '" + options.replyTopic()
-                    + "' in group '" + options.groupId() + "' within " + options.readyTimeout() + ": there may be "
+                    + "' in group '" + options.groupId() + "' within " + Durations.format(options.readyTimeout())
+                    + ": there may be "
                     + "more requester instances than reply partitions, or the group is still rebalancing"
                     + (cause == null ? "" : " (last error reading replies: " + cause + ")"), cause);
         } catch (InterruptedException e) {
@@ -210,6 +212,7 @@ public final class DefaultRequester implements Requester {
             p.fail(closedBefore(p));
             return;
         }
+        sent.increment(); // first, as every counter: its reply may come back before publish() returns here
         try {
             publisher.publish(message).whenComplete((result, error) -> {
                 if (error != null && pending.remove(p.correlationId, p)) {
@@ -218,13 +221,12 @@ public final class DefaultRequester implements Requester {
                 }
             });
         } catch (Throwable e) { // a serde's Error too: the caller learns now, not at the deadline
+            sent.decrement();
             if (pending.remove(p.correlationId, p)) {
                 p.cancelTimer();
                 p.fail(unlessTheJvms(e));
             }
-            return;
         }
-        sent.increment();
     }
 
     private CourierException closedBefore(PendingRequest<?> p) {

@@ -1,6 +1,7 @@
 package io.courier.requestreply.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.Courier;
 import io.courier.core.HandlerContext;
 import io.courier.core.Handlers;
@@ -94,7 +95,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         if (options.handlingTimeout().toMillis() >= maxPoll) {
             throw new IllegalArgumentException("handlingTimeout must be shorter than " + MAX_POLL_INTERVAL + "="
                     + maxPoll + " (a client property of the Courier config), past which the group would evict this "
-                    + "instance, but was " + options.handlingTimeout());
+                    + "instance, but was " + Durations.format(options.handlingTimeout()));
         }
     }
 
@@ -152,7 +153,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             if (bounded) { // the caller still waits for an answer, so give one
                 fail(request, ctx, replyTopic, partition, new CourierException("the handler of '" + endpoint.name()
                         + "' did not answer request " + request.coordinates() + " within the responder's "
-                        + "handlingTimeout of " + handlingTimeout + (deadline == Long.MAX_VALUE
+                        + "handlingTimeout of " + Durations.format(handlingTimeout) + (deadline == Long.MAX_VALUE
                                 ? " (the request carries no deadline)" : "")));
                 return;
             }
@@ -173,6 +174,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             return;
         }
         CompletableFuture<PublishResult> sent;
+        answered.increment(); // before the reply leaves: a caller that has it sees it counted here
         try {
             sent = ctx.publish(successTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(),
                     endpoint.replies())), OutboundMessage.of(request.envelope().correlationId(), value)
@@ -181,6 +183,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                             .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
         } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             // The reply serde failed (an Error too): the caller learns now, not at its deadline.
+            answered.decrement();
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
@@ -188,20 +191,24 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             // Refused outright, a reply too large for the producer say: the caller learns why now. The refused send
             // still fails this attempt, so the request also goes to the dead-letter topic, with the reason.
             Throwable refusal = sent.handle((result, e) -> e.getCause() != null ? e.getCause() : e).join();
+            answered.decrement();
             fail(request, ctx, replyTopic, partition, refusal);
-            return;
         }
-        answered.increment();
     }
 
     private void fail(Message<K, ?> request, HandlerContext ctx, String replyTopic, int partition, Throwable error) {
         String message = ReplyCodec.truncate(error.getMessage());
-        ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
-                OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)
-                        .withHeader(ReplyHeaders.STATUS, ReplyHeaders.FAILURE)
-                        .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
-                        .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
-        failed.increment();
+        failed.increment(); // before the reply leaves, as answered
+        try {
+            ctx.publish(failureTopics.computeIfAbsent(replyTopic, t -> Topic.of(t, Serdes.string(), Serdes.string())),
+                    OutboundMessage.of(request.envelope().correlationId(), message).withPartition(partition)
+                            .withHeader(ReplyHeaders.STATUS, ReplyHeaders.FAILURE)
+                            .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
+                            .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
+        } catch (RuntimeException | Error e) {
+            failed.decrement(); // no reply left: the request is handled again
+            throw e;
+        }
     }
 
     /** @throws CourierException naming the request and its reply target, if that target does not exist */
