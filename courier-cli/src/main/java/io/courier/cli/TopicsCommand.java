@@ -9,6 +9,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -21,7 +23,6 @@ import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
-import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -179,17 +180,22 @@ final class TopicsCommand implements Runnable {
          */
         private void awaitLeaders(Admin admin) {
             long deadline = System.nanoTime() + connection.requestTimeout().toNanos();
-            while (System.nanoTime() < deadline) {
+            for (long left; (left = deadline - System.nanoTime()) > 0; ) {
                 try {
-                    if (connection.describeExisting(admin, topic).partitions().stream()
-                            .allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
+                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
+                            .get(left, TimeUnit.NANOSECONDS).get(topic);
+                    if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
                         return;
                     }
-                } catch (CourierException e) {
-                    if (!(e.getCause() instanceof UnknownTopicOrPartitionException
-                            || e.getCause() instanceof RetriableException)) {
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RetriableException)) { // UnknownTopicOrPartition is one
                         return; // not allowed to describe it, say: it was created, which is what was asked
                     }
+                } catch (java.util.concurrent.TimeoutException e) {
+                    break;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
                 }
                 try {
                     Thread.sleep(100);

@@ -13,8 +13,9 @@ import java.util.regex.Pattern;
  * stateless.
  */
 public final class Durations {
-    private static final Pattern WITH_UNITS = Pattern.compile("(?:\\d{1,9}\\s*(?:ms|h|m|s)\\s*){1,4}");
-    private static final Pattern PART = Pattern.compile("(\\d{1,9})\\s*(ms|h|m|s)");
+    /** Hours, minutes, seconds, milliseconds: each at most once, in that order, at most nine digits each. */
+    private static final Pattern WITH_UNITS = Pattern.compile(
+            "(?:(\\d{1,9})\\s*h)?\\s*(?:(\\d{1,9})\\s*m(?!s))?\\s*(?:(\\d{1,9})\\s*s)?\\s*(?:(\\d{1,9})\\s*ms)?");
 
     private Durations() {}
 
@@ -26,8 +27,10 @@ public final class Durations {
      */
     public static Duration parse(String what, String text) {
         String value = text == null ? "" : text.trim().toLowerCase(Locale.ROOT);
-        if (WITH_UNITS.matcher(value).matches()) {
-            return sum(value);
+        Matcher units = WITH_UNITS.matcher(value);
+        if (!value.isEmpty() && units.matches()) {
+            return Duration.ofHours(part(units, 1)).plusMinutes(part(units, 2)).plusSeconds(part(units, 3))
+                    .plusMillis(part(units, 4));
         }
         try {
             Duration d = Duration.parse(value.toUpperCase(Locale.ROOT));
@@ -41,24 +44,14 @@ public final class Durations {
                 + "was '" + text + "'");
     }
 
-    /** @return the sum of the parts: at most four of at most nine digits each, so it cannot overflow */
-    private static Duration sum(String parts) {
-        Duration sum = Duration.ZERO;
-        for (Matcher m = PART.matcher(parts); m.find(); ) {
-            long amount = Long.parseLong(m.group(1));
-            sum = sum.plus(switch (m.group(2)) {
-                case "ms" -> Duration.ofMillis(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                default -> Duration.ofHours(amount);
-            });
-        }
-        return sum;
+    private static long part(Matcher units, int group) {
+        return units.group(group) == null ? 0 : Long.parseLong(units.group(group));
     }
 
     /**
      * Writes a duration for people, in the units {@link #parse} reads: {@code 15s}, {@code 500ms}, {@code 1m30s},
-     * {@code 8760h}, {@code 0s}; a part below a millisecond as {@code ns}, a negative duration with a minus sign.
+     * {@code 8760h}, {@code 0s}. Beyond what it reads: a part below a millisecond as {@code ns}, a negative duration
+     * with a minus sign, and hours past nine digits.
      *
      * @param duration the duration
      * @return its text
@@ -69,7 +62,7 @@ public final class Durations {
             return "0s";
         }
         if (duration.isNegative()) {
-            return duration.getSeconds() == Long.MIN_VALUE ? duration.toString() // no positive counterpart
+            return duration.getSeconds() == Long.MIN_VALUE ? duration.toString() // may have no positive counterpart
                     : "-" + format(duration.negated());
         }
         StringBuilder text = new StringBuilder();

@@ -93,8 +93,8 @@ public interface Requester extends AutoCloseable {
     Set<Integer> replyPartitions();
 
     /**
-     * @return the counters; a request whose future has completed is already counted in them (a caller that has its
-     *         reply sees it here)
+     * @return the counters; a reply or timeout a caller has got is already counted in them (a request that failed,
+     *         was cancelled by its caller or ended by {@link #close} is in none of succeeded, failed and timedOut)
      */
     RequesterStats stats();
 

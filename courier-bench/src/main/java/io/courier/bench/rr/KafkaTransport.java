@@ -71,8 +71,11 @@ final class KafkaTransport implements Transport {
         requester.close();
         // The responders' dead-letter topic too (their subscriber creates it): run names are random, so left behind
         // these topics would pile up.
-        BenchTopics.delete(courier.admin(), java.util.List.of(endpoint.name(), endpoint.name() + ".replies",
-                endpoint.name() + ".dlt"), courier.config().bootstrapServers());
-        courier.close();
+        try {
+            BenchTopics.delete(courier.admin(), java.util.List.of(endpoint.name(), endpoint.name() + ".replies",
+                    endpoint.name() + ".dlt"), courier.config().bootstrapServers());
+        } finally {
+            courier.close();
+        }
     }
 }

@@ -297,7 +297,7 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                 DataDirectories.deleteRecursively(dataDir);
             } else if (temporaryDataDir) {
                 // Deleting the files of a broker that is still shutting down can make Kafka halt this JVM.
-                LOG.warn("Not deleting {}: a node did not stop within {}", dataDir, STOP_TIMEOUT);
+                LOG.warn("Not deleting {}: a node did not stop within {}", dataDir, Durations.format(STOP_TIMEOUT));
             }
             closeDone.countDown();
         }
@@ -320,7 +320,7 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
                     node -> node.start(options.startTimeout()), STOP_TIMEOUT);
         } catch (RuntimeException e) {
             LOG.warn("Could not start the stopped nodes again, so the others may not stop within {}: {}",
-                    STOP_TIMEOUT, e.getMessage());
+                    Durations.format(STOP_TIMEOUT), e.getMessage());
         }
         return nodes.stream().filter(ClusterNode::isRunning).toList();
     }

@@ -146,16 +146,22 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         // The callback runs on the producer's single I/O thread: keep it short, and time only when someone listens.
         long start = timed ? System.nanoTime() : 0L;
         producer.send(out.record(), (RecordMetadata md, Exception e) -> {
-            // Metrics first: a caller that has its result sees it counted.
+            // Metrics first: a caller that has its result sees it counted. The future completes whatever they throw.
             if (e == null) {
-                if (timed) {
-                    metrics.published(topic.name(), System.nanoTime() - start);
+                try {
+                    if (timed) {
+                        metrics.published(topic.name(), System.nanoTime() - start);
+                    }
+                } finally {
+                    result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
+                            Instant.ofEpochMilli(md.timestamp()), out.messageId()));
                 }
-                result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
-                        Instant.ofEpochMilli(md.timestamp()), out.messageId()));
             } else {
-                metrics.publishFailed(topic.name(), e);
-                result.completeExceptionally(failure(key, e));
+                try {
+                    metrics.publishFailed(topic.name(), e);
+                } finally {
+                    result.completeExceptionally(failure(key, e));
+                }
             }
         });
         return result;

@@ -266,6 +266,40 @@ class KafkaPublisherTest {
     }
 
     @Test
+    void aCallerThatHasItsResultSeesItCountedAndAnErrorOfTheMetricsStillCompletesIt() {
+        AtomicInteger counted = new AtomicInteger();
+        CourierMetrics counting = new CourierMetrics() {
+            @Override
+            public void published(String topic, long nanos) {
+                if (counted.incrementAndGet() > 1) {
+                    throw new Error("a registry's own error"); // not one that GuardedMetrics catches
+                }
+            }
+
+            @Override
+            public void publishFailed(String topic, Throwable error) {
+                throw new Error("a registry's own error");
+            }
+        };
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").metrics(counting).build(), DeliveryGuarantee.AT_LEAST_ONCE,
+                producer);
+
+        CompletableFuture<Integer> seen = publisher.publish("k", "v").thenApply(r -> counted.get());
+        producer.completeNext();
+        assertThat(seen).isCompletedWithValue(1);
+
+        CompletableFuture<PublishResult> second = publisher.publish("k", "w");
+        assertThrows(Error.class, producer::completeNext);
+        assertThat(second).isCompleted();
+        CompletableFuture<PublishResult> third = publisher.publish("k", "x");
+        assertThrows(Error.class, () -> producer.errorNext(new RuntimeException("broker down")));
+        assertThat(third).isCompletedExceptionally();
+    }
+
+    @Test
     void anExactlyOncePublisherCountsItsAcknowledgedSends() {
         AtomicInteger published = new AtomicInteger();
         CourierMetrics counting = new CourierMetrics() {

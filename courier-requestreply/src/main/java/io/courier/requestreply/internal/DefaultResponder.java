@@ -186,6 +186,9 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             answered.decrement();
             fail(request, ctx, replyTopic, partition, e);
             return;
+        } catch (Throwable e) { // out of memory, say: no reply left, so not counted
+            answered.decrement();
+            throw e;
         }
         if (sent.isCompletedExceptionally()) {
             // Refused outright, a reply too large for the producer say: the caller learns why now. The refused send
@@ -205,7 +208,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                             .withHeader(ReplyHeaders.STATUS, ReplyHeaders.FAILURE)
                             .withHeader(ReplyHeaders.ERROR_TYPE, error.getClass().getName())
                             .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             failed.decrement(); // no reply left: the request is handled again
             throw e;
         }

@@ -130,7 +130,10 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
             counter.increment();
             if (replies.size() >= expected) {
                 over.run();
-                future.complete(new Gathered<>(correlationId, replies, expected));
+                if (!future.complete(new Gathered<>(correlationId, replies, expected))) {
+                    counter.decrement(); // the caller cancelled, or the requester closed, first
+                    return Offer.REFUSED;
+                }
                 return Offer.COMPLETED;
             }
             return Offer.TAKEN;

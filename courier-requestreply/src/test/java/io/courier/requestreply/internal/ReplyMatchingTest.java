@@ -161,6 +161,12 @@ class ReplyMatchingTest {
         assertThat(single.offer(new Reply.Success<>("s3", 1, envelope()), null, counted, NOTHING))
                 .isEqualTo(PendingRequest.Offer.REFUSED);
         assertThat(counted.sum()).isZero();
+
+        PendingRequest.Gather<Integer> gather = new PendingRequest.Gather<>(ENDPOINT, "g6", Instant.EPOCH, 1);
+        gather.future.cancel(false);
+        assertThat(gather.offer(new Reply.Success<>("g6", 1, envelope()), "pricing", counted, NOTHING))
+                .isEqualTo(PendingRequest.Offer.REFUSED);
+        assertThat(counted.sum()).isZero();
     }
 
     @Test
