@@ -89,8 +89,7 @@ public final class DefaultRequester implements Requester {
             }
             throw new CourierRetriableException("requester got no partition of reply topic '" + options.replyTopic()
                     + "' in group '" + options.groupId() + "' within " + Durations.format(options.readyTimeout())
-                    + ": there may be "
-                    + "more requester instances than reply partitions, or the group is still rebalancing"
+                    + ": there may be more requester instances than reply partitions, or the group is still rebalancing"
                     + (cause == null ? "" : " (last error reading replies: " + cause + ")"), cause);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
