@@ -1,6 +1,7 @@
 package io.courier.cli;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.PublishResult;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -23,7 +24,7 @@ import java.util.function.Supplier;
  */
 final class Acknowledgements {
     /** How long the shutdown waits for a send under way and for the acknowledgements, together. */
-    private static final Duration STOP_WAIT = Duration.ofSeconds(10);
+    static final Duration STOP_WAIT = Duration.ofSeconds(10);
 
     private record Sent(long line, CompletableFuture<PublishResult> ack) {}
 
@@ -43,16 +44,22 @@ final class Acknowledgements {
 
     /** Whether the input is lines of standard input, numbered in messages; otherwise one message. */
     private final boolean lines;
+    private final Duration stopWait;
 
     /**
      * @param lines true for lines of standard input; false for one message (--value, --file), whose failure is
      *              then the publisher's own error
      */
     Acknowledgements(String topic, PrintWriter out, PrintWriter err, boolean lines) {
+        this(topic, out, err, lines, STOP_WAIT);
+    }
+
+    Acknowledgements(String topic, PrintWriter out, PrintWriter err, boolean lines, Duration stopWait) {
         this.topic = topic;
         this.out = out;
         this.err = err;
         this.lines = lines;
+        this.stopWait = stopWait;
     }
 
     /**
@@ -155,10 +162,10 @@ final class Acknowledgements {
         out.println(result.topic() + "-" + result.partition() + "@" + result.offset());
     }
 
-    /** The shutdown's part: stops sending and prints what is acknowledged within {@link #STOP_WAIT}. */
+    /** The shutdown's part: stops sending and prints what is acknowledged within the stop wait. */
     void finishOnShutdown() {
         stopRequested = true;
-        long deadline = System.nanoTime() + STOP_WAIT.toNanos();
+        long deadline = System.nanoTime() + stopWait.toNanos();
         printing.lock(); // the reading thread holds it only to print one line
         try {
             if (failure != null) { // the reading thread is counting what followed a failed line: it cannot finish
@@ -177,7 +184,7 @@ final class Acknowledgements {
                     print(s.ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (TimeoutException e) {
                     err.println("stopped: lines " + s.line + " to " + pending.peekLast().line + " were sent to topic '"
-                            + topic + "' but not acknowledged within " + STOP_WAIT.toSeconds() + " s; whether they "
+                            + topic + "' but not acknowledged within " + Durations.format(stopWait) + "; whether they "
                             + "were published is not known");
                     return;
                 } catch (ExecutionException e) {

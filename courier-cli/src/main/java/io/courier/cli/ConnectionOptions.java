@@ -2,6 +2,7 @@ package io.courier.cli;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.core.EnvelopeFormat;
@@ -172,7 +173,7 @@ final class ConnectionOptions {
             throw Futures.failure("cannot " + what + " at " + servers() + ": " + cause.getMessage(), cause);
         } catch (TimeoutException e) {
             throw new CourierRetriableException("cannot " + what + " at " + servers() + ": no answer within "
-                    + requestTimeout().toMillis() + " ms", e);
+                    + Durations.format(requestTimeout()), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new CourierException("interrupted while trying to " + what + " at " + servers(), e);

@@ -92,7 +92,8 @@ final class DltCommand implements Runnable {
             return 0;
         }
 
-        private ReplayOptions options() {
+        /** @return the replay options the flags give; package-private for tests */
+        ReplayOptions options() {
             if (!(rate > 0) || Double.isInfinite(rate)) {
                 throw new IllegalArgumentException("--rate must be a positive number of records a second, but was " + rate);
             }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
+import java.util.Arrays;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -56,6 +57,59 @@ class CourierCliTest {
         run("cluster", "--help");
         assertThat(out.toString()).contains("--brokers=N", "--port=PORT", "Default: 9092", "--data-dir=DIR",
                 "KRaft mode, no ZooKeeper", "bootstrap.servers=HOST:PORT");
+    }
+
+    /** @return the help of {@code command}, unwrapped, each run of spaces (column padding) as one space */
+    private String helpOnOneLine(String... command) {
+        CommandLine cli = CourierCli.newCommandLine();
+        cli.setUsageHelpWidth(1_000); // no wrapping, which may break a line even at "0.5"
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+        String[] args = Arrays.copyOf(command, command.length + 1);
+        args[command.length] = "--help";
+        assertThat(cli.execute(args)).isZero();
+        return out.toString().replaceAll("\\s+", " ");
+    }
+
+    @Test
+    void dltReplayHelpNamesItsRateAndGroupDefaults() {
+        assertThat(helpOnOneLine("dlt", "replay")).contains(
+                "--rate=N At most N records a second (may be fractional: 0.5 is one every 2 s). Default: 100.",
+                "--group=GROUP The consumer group that remembers how far replays got. Default: courier-dlt-replay.");
+    }
+
+    @Test
+    void dltReplayReplaysAtTheDefaultRateAsTheDefaultGroupAndTakesAFractionalRate() {
+        CommandLine cli = CourierCli.newCommandLine();
+        CommandLine replay = cli.getSubcommands().get("dlt").getSubcommands().get("replay");
+        cli.parseArgs("dlt", "replay", "--topic", "orders.dlt");
+        DltCommand.Replay defaults = replay.getCommand();
+        assertThat(defaults.options().messagesPerSecond()).as("replay rate without --rate").isEqualTo(100.0);
+        assertThat(defaults.options().groupId()).as("replay group without --group").isEqualTo("courier-dlt-replay");
+
+        cli = CourierCli.newCommandLine();
+        replay = cli.getSubcommands().get("dlt").getSubcommands().get("replay");
+        cli.parseArgs("dlt", "replay", "--topic", "orders.dlt", "--rate", "0.5", "--group", "audit-replay");
+        DltCommand.Replay given = replay.getCommand();
+        assertThat(given.options().messagesPerSecond()).as("replay rate with --rate 0.5").isEqualTo(0.5);
+        assertThat(given.options().groupId()).as("replay group with --group audit-replay").isEqualTo("audit-replay");
+    }
+
+    @Test
+    void benchComparePublishHelpNamesItsRecordsAndRecordSizeDefaults() {
+        assertThat(helpOnOneLine("bench", "compare-publish")).contains(
+                "--records=N Records per throughput round. Default: 1000000.",
+                "--record-size=BYTES Value size. Default: 1024.");
+    }
+
+    @Test
+    void benchComparePublishDefaultsToAMillionRecordsOf1024Bytes() {
+        CommandLine cli = CourierCli.newCommandLine();
+        CommandLine comparePublish = cli.getSubcommands().get("bench").getSubcommands().get("compare-publish");
+        cli.parseArgs("bench", "compare-publish");
+        BenchCommand.ComparePublish command = comparePublish.getCommand();
+        assertThat(command.records).as("records per throughput round without --records").isEqualTo(1_000_000);
+        assertThat(command.recordSize).as("value size without --record-size").isEqualTo(1024);
     }
 
     @Test

@@ -21,7 +21,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -204,11 +207,22 @@ class KafkaToolsIT {
         assertThat(ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.text", "--file", file.toString())).lines())
                 .containsExactly("tools.text-0@3");
 
+        Set<String> groupsBefore = groups(cluster);
         assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text", "--from-beginning",
                 "--max", "4")).lines()).containsExactly("a", "b", "single", "first line", "second line");
+        // lines() drops a trailing empty line: the exact value shows that --file left out the file's last line break.
+        List<String> json = ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text",
+                "--from-beginning", "--max", "4", "--format", "json")).lines();
+        assertThat(json).hasSize(4);
+        JsonNode fromFile = JSON.readTree(json.get(3));
+        assertThat(fromFile.get("offset").asLong()).as("offset of the --file record").isEqualTo(3);
+        assertThat(fromFile.get("value").asText()).as("value of the --file record: the file without its final line break")
+                .isEqualTo("first line\nsecond line");
         // Without --from-beginning a consumer starts at the end: the four records are behind it.
         assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text", "--timeout", "2s")).out())
                 .isEmpty();
+        assertThat(groups(cluster)).as("consumer groups after three consume runs without --group: none joined or "
+                + "committed to").isEqualTo(groupsBefore);
 
         Run missingTopic = courier("publish", "--bootstrap-servers", servers, "--topic", "tools.nowhere", "--value", "v");
         assertThat(missingTopic.exitCode()).isEqualTo(1);
@@ -308,6 +322,12 @@ class KafkaToolsIT {
         assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--group", "tools-r",
                 "--from-beginning", "--max", "1")).lines()).containsExactly("three");
         assertThat(committed(cluster, "tools-r", "tools.rewind")).isEqualTo(3);
+    }
+
+    /** @return every group the broker knows, consumer groups included */
+    private static Set<String> groups(EmbeddedKafkaCluster cluster) throws Exception {
+        return cluster.admin().listGroups().all().get(30, TimeUnit.SECONDS).stream().map(GroupListing::groupId)
+                .collect(Collectors.toSet());
     }
 
     private static long committed(EmbeddedKafkaCluster cluster, String group, String topic) throws Exception {
@@ -490,7 +510,10 @@ class KafkaToolsIT {
         }
         Run run = courier("publish", "--bootstrap-servers", "localhost:" + port, "--topic", "orders", "--value", "v");
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).startsWith("courier publish: cannot reach Kafka at localhost:" + port + " within")
+        // publish connects with ConnectionOptions.REQUEST_TIMEOUT, 15 s, as no --command-config sets another.
+        assertThat(run.err()).as("one line naming the servers, the timeout as docs/cli.md quotes it, and what to check")
+                .startsWith("courier publish: cannot reach Kafka at localhost:" + port + " within 15s (bootstrap.servers); "
+                        + "check the addresses, the security settings and that the cluster is running")
                 .hasLineCount(1).doesNotContain("\tat ");
         assertThat(run.out()).isEmpty();
     }

@@ -185,9 +185,14 @@ class StandaloneClustersIT {
         kafka.stopNode(0);
         kafka.close();
 
-        IllegalStateException e = assertThrows(IllegalStateException.class, () -> kafka.restartNode(0));
+        IllegalStateException restart = assertThrows(IllegalStateException.class, () -> kafka.restartNode(0));
+        IllegalStateException stop = assertThrows(IllegalStateException.class, () -> kafka.stopNode(0));
+        IllegalStateException crash = assertThrows(IllegalStateException.class, () -> kafka.crashNode(0));
 
-        assertThat(e).hasMessage("the cluster at localhost:" + port + " is closed");
+        String closed = "the cluster at localhost:" + port + " is closed";
+        assertThat(restart).hasMessage(closed);
+        assertThat(stop).as("stopNode, not 'node 0 is not running'").hasMessage(closed);
+        assertThat(crash).as("crashNode, not 'node 0 is not running'").hasMessage(closed);
         assertThat(isFree(port)).isTrue();
     }
 

@@ -27,7 +27,7 @@ class MeasurementMathTest {
     }
 
     @Test
-    void aSingleOutlierShowsInTheMaxAndTheTailButNotTheMedian() {
+    void aSingleOutlierInAThousandShowsInTheMaxButNotInTheMedianOrP999() {
         LatencyRecorder r = new LatencyRecorder();
         for (int i = 0; i < 999; i++) {
             r.recordSince(0, TimeUnit.MILLISECONDS.toNanos(2));

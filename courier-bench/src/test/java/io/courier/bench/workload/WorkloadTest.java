@@ -55,7 +55,10 @@ class WorkloadTest {
         assertThat(sweep).isEqualTo(new BenchSession.Sweep("message-size", List.of("100", "1000", "10000")));
         assertThat(BenchSession.plan(Workload.builder().build(), Optional.of(sweep)))
                 .extracting(e -> e.getKey().messageSize()).containsExactly(100, 1000, 10000);
-        assertThatThrownBy(() -> BenchSession.Sweep.parse("colour=red")).hasMessageContaining("cannot vary 'colour'");
+        assertThatThrownBy(() -> BenchSession.Sweep.parse("colour=red")).as("the list docs/benchmarks.md shows for --sweep")
+                .hasMessage("--sweep cannot vary 'colour'; it can vary topics, partitions, replication-factor, producers, "
+                        + "consumers, consumer-groups, message-size, keys, compression, acks, guarantee, batch-size, "
+                        + "linger-ms, rate");
         assertThatThrownBy(() -> BenchSession.Sweep.parse("message-size")).hasMessageContaining("PARAM=V1,V2");
         assertThatThrownBy(() -> BenchSession.plan(Workload.builder().build(),
                 Optional.of(BenchSession.Sweep.parse("message-size=100,-1")))).hasMessageContaining("but was -1");
@@ -89,8 +92,33 @@ class WorkloadTest {
         assertThat(json.get("ratios").get(0).get("publishThroughput").asDouble()).isEqualTo(0.9);
         assertThat(json.get("sweep").asText()).isEqualTo("message-size");
         assertThat(BenchSession.table(report)).contains("Courier / raw w: publish 0.900");
+        JsonNode documented = new ObjectMapper().readTree(documentedJsonReport());
         assertThat(fieldPaths(json, "")).as("every field of the example in docs/benchmarks.md, and no other")
-                .containsExactlyElementsOf(fieldPaths(new ObjectMapper().readTree(documentedJsonReport()), ""));
+                .containsExactlyElementsOf(fieldPaths(documented, ""));
+        assertThat(run.get("workload")).as("the default workload, as the example in docs/benchmarks.md shows it")
+                .isEqualTo(documented.get("runs").get(0).get("workload"));
+    }
+
+    @Test
+    void theDefaultsAreTheOnesTheFlagTableDocuments() {
+        // The "Default" column of the flag table in docs/benchmarks.md, row by row.
+        Workload documented = new Workload("workload",
+                1, 1, 1,                    // --topics, --partitions, --replication-factor
+                1,                          // --producers
+                1,                          // --consumers
+                1,                          // --consumer-groups
+                1024,                       // --message-size
+                new Keys(Keys.Kind.NONE, 0), // --keys none
+                Compression.NONE,           // --compression none
+                Delivery.ACKS_ALL,          // --acks all
+                16384, 5,                   // --batch-size, --linger-ms
+                0,                          // --rate: unlimited
+                100_000,                    // --messages
+                Duration.ofSeconds(30),     // --duration, which applies once --messages is 0
+                Duration.ofSeconds(5));     // --warmup
+
+        assertThat(Workload.builder().build()).isEqualTo(documented);
+        assertThat(Workload.builder().build().fixedRate()).as("unlimited rate").isFalse();
     }
 
     /** The example under "The JSON report" in docs/benchmarks.md. */

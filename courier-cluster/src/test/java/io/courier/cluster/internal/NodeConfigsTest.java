@@ -25,6 +25,7 @@ class NodeConfigsTest {
                 .containsEntry("transaction.state.log.replication.factor", "1")
                 .containsEntry("transaction.state.log.min.isr", "1")
                 .containsEntry("share.coordinator.state.topic.replication.factor", "1")
+                .containsEntry("share.coordinator.state.topic.min.isr", "1")
                 .containsEntry("group.initial.rebalance.delay.ms", "0")
                 .containsEntry("log.cleaner.dedupe.buffer.size", "16777216")
                 .containsEntry("log.dirs", DIR.resolve("node-0").toString());
@@ -41,7 +42,10 @@ class NodeConfigsTest {
                 .containsEntry("listeners", "BROKER://localhost:9094,CONTROLLER://localhost:9502")
                 .containsEntry("offsets.topic.replication.factor", "3")
                 .containsEntry("default.replication.factor", "3")
-                .containsEntry("transaction.state.log.min.isr", "2");
+                .containsEntry("transaction.state.log.replication.factor", "3")
+                .containsEntry("transaction.state.log.min.isr", "2")
+                .containsEntry("share.coordinator.state.topic.replication.factor", "3")
+                .containsEntry("share.coordinator.state.topic.min.isr", "2");
     }
 
     @Test

@@ -136,6 +136,42 @@ class BinaryEnvelopeTest {
     }
 
     @Test
+    void aBenchmarkRecordGrows116BytesWithTheCompactEnvelope171WithCloudEventsAnd54WithTheBinaryOne() {
+        // The figures of docs/benchmarks.md: what a new flow's envelope (type bytes, source courier-bench) adds to
+        // a record. The UUID and the 13 digits of the milliseconds have a fixed length; CloudEvents' ce_time drops
+        // a ".000" (167 bytes then), and NOW's milliseconds are not 0.
+        assertThat(envelopeBytes(EnvelopeFormat.COMPACT)).isEqualTo(116);
+        assertThat(envelopeBytes(EnvelopeFormat.CLOUD_EVENTS)).isEqualTo(171);
+        assertThat(envelopeBytes(EnvelopeFormat.BINARY)).isEqualTo(54);
+    }
+
+    /**
+     * The bytes the envelope's headers take in a record of Kafka's format v2: per header, the key's length (a
+     * zigzag varint), the key, the value's length and the value. The rest of a 1 KB record keeps its size: its
+     * header count is one byte with or without them, and its length stays a two-byte varint. (Checked once against
+     * Kafka's own {@code DefaultRecord.sizeInBytes}, an internal class not used here.)
+     */
+    private static int envelopeBytes(EnvelopeFormat format) {
+        RecordHeaders headers = new RecordHeaders();
+        EnvelopeCodec.writeOrigin(headers, MessageIds.nextBytes(), "bytes", "courier-bench", NOW.toEpochMilli(),
+                "application/octet-stream", format);
+        int bytes = 0;
+        for (org.apache.kafka.common.header.Header h : headers) {
+            int key = h.key().getBytes(StandardCharsets.UTF_8).length;
+            bytes += varintBytes(key) + key + varintBytes(h.value().length) + h.value().length;
+        }
+        return bytes;
+    }
+
+    private static int varintBytes(int length) {
+        int bytes = 1;
+        for (int zigzag = length << 1; (zigzag >>>= 7) != 0; ) {
+            bytes++;
+        }
+        return bytes;
+    }
+
+    @Test
     void truncatedOrUnknownBytesAreNotTakenForAnEnvelope() {
         Envelope e = new Envelope(MessageIds.next(), "T", "corr", Optional.of("cause"), "svc", NOW,
                 "application/json", Optional.empty());
