@@ -421,6 +421,27 @@ class KafkaToolsIT {
     }
 
     @Test
+    void aCommandConfigDoesNotOverrideTheSettingsACommandOwns(EmbeddedKafkaCluster cluster) throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.owned", "--partitions", "1"));
+        Path config = dir.resolve("owned.properties");
+        Files.writeString(config, "acks=0\nenable.auto.commit=true\nauto.offset.reset=earliest\n", StandardCharsets.UTF_8);
+        String file = config.toString();
+
+        // acks=0 would leave the offset unknown (-1), or clash with the idempotence publish sets.
+        assertThat(ok(courierWithInput("one\ntwo\nthree\n", "publish", "--bootstrap-servers", servers,
+                "--command-config", file, "--topic", "tools.owned")).lines())
+                .containsExactly("tools.owned-0@0", "tools.owned-0@1", "tools.owned-0@2");
+        // A new group without --from-beginning starts at the end: auto.offset.reset=earliest would print all three.
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--command-config", file, "--topic",
+                "tools.owned", "--group", "tools-new", "--timeout", "2s")).out()).isEmpty();
+        // enable.auto.commit=true would commit the whole poll (3) when the consumer closes.
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--command-config", file, "--topic",
+                "tools.owned", "--group", "tools-o", "--from-beginning", "--max", "1")).lines()).containsExactly("one");
+        assertThat(committed(cluster, "tools-o", "tools.owned")).isEqualTo(1);
+    }
+
+    @Test
     void aCommandConfigEntryOnlyTheProducerRejectsIsOneLineNamingIt(EmbeddedKafkaCluster cluster) throws Exception {
         String servers = cluster.bootstrapServers();
         ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.badconfig", "--partitions", "1"));
