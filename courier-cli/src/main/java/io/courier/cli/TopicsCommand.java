@@ -1,16 +1,14 @@
 package io.courier.cli;
 
 import io.courier.common.CourierException;
-import io.courier.common.Durations;
 import io.courier.core.Courier;
+import io.courier.core.internal.Provisioner;
 import java.io.PrintWriter;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.Config;
@@ -21,7 +19,6 @@ import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartitionInfo;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.common.errors.TopicExistsException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -168,7 +165,7 @@ final class TopicsCommand implements Runnable {
                 NewTopic newTopic = new NewTopic(topic, Optional.ofNullable(partitions),
                         Optional.ofNullable(replicationFactor).map(Integer::shortValue)).configs(configs);
                 create(admin, newTopic);
-                awaitLeaders(admin);
+                awaitServed(admin);
             }
             spec.commandLine().getOut().println("Created topic " + topic + ".");
             return 0;
@@ -176,36 +173,16 @@ final class TopicsCommand implements Runnable {
 
         /**
          * The controller has the topic once the create returns; the brokers learn of it a moment later. Waits until
-         * every partition has a leader, so that a command right after this one (a publish) finds it.
+         * they serve it, so that a command right after this one (a publish) finds it. The topic exists either way, so
+         * a wait that fails is a warning, not a failed command.
          */
-        private void awaitLeaders(Admin admin) {
-            long deadline = System.nanoTime() + connection.requestTimeout().toNanos();
-            for (long left; (left = deadline - System.nanoTime()) > 0; ) {
-                try {
-                    TopicDescription d = admin.describeTopics(List.of(topic)).allTopicNames()
-                            .get(left, TimeUnit.NANOSECONDS).get(topic);
-                    if (d.partitions().stream().allMatch(p -> p.leader() != null && !p.leader().isEmpty())) {
-                        return;
-                    }
-                } catch (ExecutionException e) {
-                    if (!(e.getCause() instanceof RetriableException)) { // UnknownTopicOrPartition is one
-                        return; // not allowed to describe it, say: it was created, which is what was asked
-                    }
-                } catch (java.util.concurrent.TimeoutException e) {
-                    break;
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-                try {
-                    Thread.sleep(100);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
+        private void awaitServed(Admin admin) {
+            try {
+                new Provisioner(admin, connection.requestTimeout(), connection.servers()).awaitVisible(List.of(topic));
+            } catch (CourierException e) {
+                spec.commandLine().getErr().println("courier topics create: topic '" + topic + "' was created, but "
+                        + "waiting for its partitions to be served failed: " + e.getMessage());
             }
-            spec.commandLine().getErr().println("courier topics create: topic '" + topic + "' was created, but not "
-                    + "every partition has a leader after " + Durations.format(connection.requestTimeout()));
         }
 
         private void create(Admin admin, NewTopic newTopic) {

@@ -71,6 +71,15 @@ class CourierCliTest {
         return out.toString().replaceAll("\\s+", " ");
     }
 
+    /** @return the (sub)command object {@code args} select, with its options parsed and nothing run */
+    private static <T> T parsed(Class<T> type, String... args) {
+        CommandLine.ParseResult result = CourierCli.newCommandLine().parseArgs(args);
+        while (result.hasSubcommand()) {
+            result = result.subcommand();
+        }
+        return type.cast(result.commandSpec().userObject());
+    }
+
     @Test
     void dltReplayHelpNamesItsRateAndGroupDefaults() {
         assertThat(helpOnOneLine("dlt", "replay")).contains(
@@ -80,17 +89,12 @@ class CourierCliTest {
 
     @Test
     void dltReplayReplaysAtTheDefaultRateAsTheDefaultGroupAndTakesAFractionalRate() {
-        CommandLine cli = CourierCli.newCommandLine();
-        CommandLine replay = cli.getSubcommands().get("dlt").getSubcommands().get("replay");
-        cli.parseArgs("dlt", "replay", "--topic", "orders.dlt");
-        DltCommand.Replay defaults = replay.getCommand();
+        DltCommand.Replay defaults = parsed(DltCommand.Replay.class, "dlt", "replay", "--topic", "orders.dlt");
         assertThat(defaults.options().messagesPerSecond()).as("replay rate without --rate").isEqualTo(100.0);
         assertThat(defaults.options().groupId()).as("replay group without --group").isEqualTo("courier-dlt-replay");
 
-        cli = CourierCli.newCommandLine();
-        replay = cli.getSubcommands().get("dlt").getSubcommands().get("replay");
-        cli.parseArgs("dlt", "replay", "--topic", "orders.dlt", "--rate", "0.5", "--group", "audit-replay");
-        DltCommand.Replay given = replay.getCommand();
+        DltCommand.Replay given = parsed(DltCommand.Replay.class, "dlt", "replay", "--topic", "orders.dlt", "--rate",
+                "0.5", "--group", "audit-replay");
         assertThat(given.options().messagesPerSecond()).as("replay rate with --rate 0.5").isEqualTo(0.5);
         assertThat(given.options().groupId()).as("replay group with --group audit-replay").isEqualTo("audit-replay");
     }
@@ -104,10 +108,7 @@ class CourierCliTest {
 
     @Test
     void benchComparePublishDefaultsToAMillionRecordsOf1024Bytes() {
-        CommandLine cli = CourierCli.newCommandLine();
-        CommandLine comparePublish = cli.getSubcommands().get("bench").getSubcommands().get("compare-publish");
-        cli.parseArgs("bench", "compare-publish");
-        BenchCommand.ComparePublish command = comparePublish.getCommand();
+        BenchCommand.ComparePublish command = parsed(BenchCommand.ComparePublish.class, "bench", "compare-publish");
         assertThat(command.records).as("records per throughput round without --records").isEqualTo(1_000_000);
         assertThat(command.recordSize).as("value size without --record-size").isEqualTo(1024);
     }

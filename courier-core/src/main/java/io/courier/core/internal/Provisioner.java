@@ -25,12 +25,17 @@ import org.apache.kafka.common.errors.TopicExistsException;
 import org.apache.kafka.common.errors.UnknownTopicOrPartitionException;
 
 /** Creates missing topics and reports drift of existing ones; never alters a topic. */
-final class Provisioner {
+public final class Provisioner {
     private final Admin admin;
     private final Duration timeout;
     private final String servers;
 
-    Provisioner(Admin admin, Duration timeout, String servers) {
+    /**
+     * @param admin   the admin client to use
+     * @param timeout how long each wait may take
+     * @param servers the cluster, for messages
+     */
+    public Provisioner(Admin admin, Duration timeout, String servers) {
         this.admin = admin;
         this.timeout = timeout;
         this.servers = servers;
@@ -97,11 +102,14 @@ final class Provisioner {
     }
 
     /**
-     * New topics reach every broker through the metadata log: wait until each partition has a leader. Publishing
-     * earlier makes the first produce request fail retriably, which can leave an idempotent producer retrying an
-     * out-of-order sequence until its delivery timeout (KAFKA-14359).
+     * New topics reach every broker through the metadata log: waits until each is listed and each partition has a
+     * leader that serves it. Publishing earlier makes the first produce request fail retriably, which can leave an
+     * idempotent producer retrying an out-of-order sequence until its delivery timeout (KAFKA-14359).
+     *
+     * @param names topics just created
+     * @throws CourierException naming the topics (or the last error) if they are not served within the timeout
      */
-    private void awaitVisible(List<String> names) {
+    public void awaitVisible(List<String> names) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             try {
