@@ -528,6 +528,84 @@ class AtLeastOnceBatchTest {
     }
 
     @Test
+    void eachRewoundPartitionWaitsItsOwnBackoff() {
+        TopicPartition p0 = new TopicPartition("orders", 0);
+        TopicPartition p1 = new TopicPartition("orders", 1);
+        Map<String, Integer> runs = new ConcurrentHashMap<>();
+        // After one failed attempt 200 ms, after two a minute.
+        RetryPolicy retry = new RetryPolicy(5, Duration.ofMillis(200), 300, Duration.ofMinutes(1), List.of());
+        SubscriberWorker<String, String> worker = worker(retry, (m, ctx) -> {
+            runs.merge(m.key(), 1, Integer::sum);
+            throw new IllegalStateException("database busy");
+        }, producer);
+        consumer.assignFromStart(List.of(p0, p1), record(p0, 0, "a"));
+        consumer.beforeEachPoll(() -> { // a MockConsumer does not redeliver after a seek back: a broker would
+            if (!consumer.assignment().contains(p0)) {
+                return;
+            }
+            boolean aComesAgain = runs.containsKey("a") && !consumer.paused().contains(p0)
+                    && consumer.position(p0) == 0;
+            if (aComesAgain) {
+                consumer.addRecord(record(p0, 0, "a"));
+            }
+            // b first comes in the same poll as a's second attempt: one batch rewinds both partitions, a's for a
+            // minute (its second failure), b's for 200 ms (its first).
+            boolean bComes = runs.containsKey("b") ? !consumer.paused().contains(p1) && consumer.position(p1) == 0
+                    : aComesAgain && runs.get("a") == 1;
+            if (bComes) {
+                consumer.addRecord(record(p1, 0, "b"));
+            }
+        });
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await("b's second attempt, 200 ms after the batch that rewound both partitions").atMost(Duration.ofSeconds(10))
+                    .until(() -> runs.getOrDefault("b", 0) >= 2);
+            assertThat(runs.get("a")).as("a waits its minute").isEqualTo(2);
+            assertThat(consumer.paused()).contains(p0);
+        } finally {
+            stop(worker, t);
+        }
+    }
+
+    @Test
+    void anAtMostOnceRecordWhoseDeadLetterIsRefusedIsLoggedAsLostAndItsPartitionGoesOn() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        Map<String, Integer> runs = new ConcurrentHashMap<>();
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE).retry(RetryPolicy.noRetries()).build(),
+                (m, ctx) -> {
+                    runs.merge(m.key(), 1, Integer::sum);
+                    if (m.key().equals("k")) {
+                        throw new IllegalArgumentException("never valid"); // its dead letter, with value "big", is refused
+                    }
+                }, producer);
+        ConsumerRecord<byte[], byte[]> failing = new ConsumerRecord<>("orders", 0, 0,
+                "k".getBytes(StandardCharsets.UTF_8), "big".getBytes(StandardCharsets.UTF_8));
+        offerAgainAfterRewinds(p, failing, record(p, 1, "next"));
+        java.io.PrintStream stderr = System.err;
+        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
+        System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8)); // where slf4j-simple writes
+        Thread t = new Thread(worker);
+        try {
+            t.start();
+            await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("next"));
+            Thread.sleep(500); // time to hand k over again, which must not happen
+        } finally {
+            stop(worker, t);
+            System.setErr(stderr);
+        }
+
+        assertThat(refusedDeadLetters).hasValue(1);
+        assertThat(runs).as("committed before handling, k is not consumed again").containsEntry("k", 1)
+                .containsEntry("next", 1);
+        assertThat(commits).containsEntry(p, new OffsetAndMetadata(2));
+        assertThat(log.toString(StandardCharsets.UTF_8)).contains("ERROR").contains("w: the dead letter of orders-0@0 "
+                + "was refused by topic 'orders.dlt', and AT_MOST_ONCE does not consume the record again: it is lost: "
+                + "org.apache.kafka.common.errors.RecordTooLargeException: too large for topic orders.dlt");
+    }
+
+    @Test
     void aDeadLetterNamesTheLastFailureNotAnEarlierOne() {
         TopicPartition p = new TopicPartition("orders", 0);
         AtomicInteger runs = new AtomicInteger();

@@ -1,9 +1,11 @@
 package io.courier.core.internal;
 
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.MockConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -11,6 +13,7 @@ import org.apache.kafka.common.TopicPartition;
 /** Kafka's MockConsumer, keeping the last offset committed per partition where a closed consumer still shows it. */
 class RecordingConsumer extends MockConsumer<byte[], byte[]> {
     final Map<TopicPartition, OffsetAndMetadata> commits = new ConcurrentHashMap<>();
+    private volatile Runnable beforeEachPoll = () -> {};
 
     RecordingConsumer() {
         super("earliest");
@@ -35,6 +38,20 @@ class RecordingConsumer extends MockConsumer<byte[], byte[]> {
                 addRecord(r);
             }
         });
+    }
+
+    /**
+     * Runs {@code task} at the start of every poll, before the scheduled poll tasks: unlike those, it outlasts a
+     * worker that polls in a busy loop (a MockConsumer's poll does not wait).
+     */
+    void beforeEachPoll(Runnable task) {
+        beforeEachPoll = task;
+    }
+
+    @Override
+    public synchronized ConsumerRecords<byte[], byte[]> poll(Duration timeout) {
+        beforeEachPoll.run();
+        return super.poll(timeout);
     }
 
     @Override
