@@ -389,6 +389,22 @@ class EventSourcingIT {
                 .hasMessageContaining("topic '" + precreated.eventsTopic() + "' has 2 partitions, declared 3");
     }
 
+    @Test
+    void aProcessorRefusesACommandsTopicWhosePartitionCountIsNotTheAggregatesPartitions() throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = Accounts.aggregate(accounts.name()
+                + "-commands-repartitioned");
+        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(precreated.commandsTopic(),
+                2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+
+        CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
+                () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
+                        + "-processor").build()));
+
+        assertThat(precreated.partitions()).isEqualTo(3);
+        assertThat(refused).hasMessageContaining("Aggregate.partitions=3")
+                .hasMessageContaining("topic '" + precreated.commandsTopic() + "' has 2 partitions, declared 3");
+    }
+
     /**
      * @return an aggregate named after this test's, whose events topic exists already, created by hand with
      *     {@code partitions} partitions and one replica, as an operator might

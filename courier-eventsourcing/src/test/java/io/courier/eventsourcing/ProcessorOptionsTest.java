@@ -25,6 +25,13 @@ class ProcessorOptionsTest {
     }
 
     @Test
+    void theCommitIntervalIs100MillisecondsUnlessSet() {
+        assertThat(ProcessorOptions.builder("p").build().commitInterval()).isEqualTo(Duration.ofMillis(100));
+        assertThat(ProcessorOptions.builder("p").commitInterval(Duration.ofSeconds(1)).build().commitInterval())
+                .isEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void theCanonicalConstructorRefusesWhatTheBuilderRefuses() {
         assertThrows(IllegalArgumentException.class, () -> new ProcessorOptions("not an id", 1,
                 Duration.ofMillis(100), Optional.empty(), OptionalInt.empty()));

@@ -224,6 +224,23 @@ class RequestReplyIT {
     }
 
     @Test
+    void aJvmErrorFromAHandlerIsNotAnsweredButStopsTheResponderThreadAsInAnySubscriber() throws Exception {
+        try (Requester requester = requester();
+                // A group of its own: the request stays uncommitted, and no later test's responder should get it.
+                Responder responder = responder("out-of-memory", RequestHandler.sync(m -> {
+                    throw new OutOfMemoryError("simulated: no heap left for " + m.value());
+                }))) {
+            responder.awaitAssignment(WAIT);
+
+            Reply<String> reply = requester.request(endpoint, "sku-1", "sku-1", Duration.ofSeconds(3)).get();
+
+            assertThat(reply).as("no failure reply: the JVM is in trouble, not the request").isInstanceOf(
+                    Reply.Timeout.class);
+            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 0, 0));
+        }
+    }
+
+    @Test
     void aReplyThatCannotBeSerializedComesBackAsAFailureInsteadOfATimeout() throws Exception {
         Serde<String> unwritable = new Serde<>() {
             @Override
@@ -376,7 +393,8 @@ class RequestReplyIT {
             Reply.Timeout<String> timeout = (Reply.Timeout<String>) reply;
             assertThat(timeout.topic()).isEqualTo(endpoint.name());
             assertThat(timeout.deadline()).isAfter(before.plusMillis(600));
-            assertThat(timeout.describe()).contains(endpoint.name(), timeout.correlationId(), "deadline");
+            assertThat(timeout.describe()).contains(endpoint.name(), timeout.correlationId(),
+                    "deadline " + timeout.deadline());
             assertThat(requester.stats().timedOut()).isEqualTo(1);
         }
     }
@@ -398,6 +416,39 @@ class RequestReplyIT {
             await().atMost(WAIT).until(() -> requester.stats().late() == 1 && requester.stats().unmatched() == 1);
             assertThat(waiting).isNotDone();
             assertThat(requester.stats().pending()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void aReplyCountsAsLateWhileItsRequestIsAmongTheLastHundredThousandCompletedAndAsUnmatchedAfter()
+            throws Exception {
+        try (Requester requester = requester();
+                KafkaProducer<String, String> raw = new KafkaProducer<>(
+                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+                        new StringSerializer())) {
+            Reply<String> reply = requester.request(endpoint, "k", "nobody listens", Duration.ofMillis(300)).get();
+            assertThat(reply).isInstanceOf(Reply.Timeout.class);
+            int partition = requester.replyPartitions().iterator().next();
+            // 99,999 completions after it, without 99,999 round trips: straight into the requester's memory of them.
+            java.lang.reflect.Field field = requester.getClass().getDeclaredField("completed");
+            field.setAccessible(true);
+            Object completed = field.get(requester);
+            java.lang.reflect.Method add = completed.getClass().getDeclaredMethod("add", String.class);
+            add.setAccessible(true);
+            for (int i = 0; i < 99_999; i++) {
+                add.invoke(completed, "completed-after-" + i);
+            }
+
+            raw.send(replyRecord(partition, reply.correlationId(), "late")).get();
+            await("the reply counted").atMost(WAIT)
+                    .until(() -> requester.stats().late() + requester.stats().unmatched() == 1);
+            assertThat(requester.stats().late()).as("its request is one of the last 100,000 completed").isEqualTo(1);
+
+            add.invoke(completed, "completed-after-99999"); // now 100,000 after it: it is forgotten
+            raw.send(replyRecord(partition, reply.correlationId(), "later")).get();
+            await("the second reply counted").atMost(WAIT)
+                    .until(() -> requester.stats().late() + requester.stats().unmatched() == 2);
+            assertThat(requester.stats().unmatched()).as("its request is older than the last 100,000").isEqualTo(1);
         }
     }
 
@@ -436,7 +487,7 @@ class RequestReplyIT {
             b.awaitAssignment(WAIT);
             Gathered<String> both = requester.gather(endpoint, "k", "x", 2, WAIT).get();
             assertThat(both.complete()).isTrue();
-            assertThat(both.values()).containsExactlyInAnyOrder("a:x", "b:x");
+            assertThat(both.values()).containsExactlyInAnyOrder("a:x", "b:x"); // their order: ReplyMatchingTest
 
             Gathered<String> three = requester.gather(endpoint, "k", "y", 3, Duration.ofSeconds(3)).get();
             assertThat(three.complete()).isFalse();
@@ -569,6 +620,8 @@ class RequestReplyIT {
 
             ConsumerRecord<byte[], byte[]> reply = readOne(plainReplies);
             assertThat(header(reply, ReplyHeaders.STATUS)).isEqualTo(ReplyHeaders.FAILURE);
+            assertThat(header(reply, ReplyHeaders.RESPONDER_GROUP)).as("a failure reply names its group too")
+                    .isEqualTo("stuck");
             assertThat(new String(reply.value(), StandardCharsets.UTF_8))
                     .contains("did not answer request", "handlingTimeout of 1s", "carries no deadline");
             assertThat(responder.stats().failed()).isEqualTo(1);

@@ -86,9 +86,13 @@ class CommandNodeTest {
 
     /** @return a node of the aggregate on this test's store and context, with Kafka's default record limit */
     private <S, C, E> CommandNode<S, C, E> node(Aggregate<S, C, E> aggregate) {
+        return node(aggregate, StreamsCommandProcessor.DEFAULT_MAX_REQUEST_SIZE);
+    }
+
+    /** @return a node of the aggregate on this test's store and context, with a record limit of {@code maxBytes} */
+    private <S, C, E> CommandNode<S, C, E> node(Aggregate<S, C, E> aggregate, int maxBytes) {
         CommandNode<S, C, E> n = new CommandNode<>(aggregate, Clock.systemUTC(), EnvelopeFormat.COMPACT,
-                Duration.ofMillis(100), (topic, partition) -> replyProblem,
-                StreamsCommandProcessor.DEFAULT_MAX_REQUEST_SIZE);
+                Duration.ofMillis(100), (topic, partition) -> replyProblem, maxBytes);
         n.init(context);
         return n;
     }
@@ -167,6 +171,18 @@ class CommandNodeTest {
     }
 
     @Test
+    void aPayloadThatCannotBeReadIsARejectionNamingTheAggregateTypeAndTheCommandType() {
+        String serdeSays = assertThrows(RuntimeException.class, () -> COUNTERS.commands().deserialize(
+                "{not json".getBytes(StandardCharsets.UTF_8), "Add")).getMessage();
+
+        process(node, "Add", "{not json");
+
+        assertThat(lastReply()).isEqualTo(CommandResult.rejection("c-1", 0,
+                "invalid payload for aggregate type 'counter' (type Add): " + serdeSays));
+        assertThat(events()).isZero();
+    }
+
+    @Test
     void aStoredStateTooShortToHoldItsVersionIsARejectionNotAStoppedProcessor() {
         store.put("c-1", new byte[3]);
 
@@ -195,6 +211,21 @@ class CommandNodeTest {
                 + "bytes for headers and framing");
         assertThat(events()).as("only the first command's event").isEqualTo(1);
         assertThat(store.get("c-1")).as("the state of version 1").isSameAs(before);
+    }
+
+    @Test
+    void aSmallRecordLimitKeepsAQuarterOfItForHeadersAndFramingAndCountsTheKeyAgainstTheRest() {
+        // 40,000 bytes: a quarter, 10,000, is less than 16 KiB. A state of n characters is n + 19 bytes, key 3.
+        CommandNode<Blob, Put, Wrote> blobs = node(BLOBS, 40_000);
+        process(blobs, "Put", "{\"stateChars\":29978,\"eventChars\":1}");
+        assertThat(lastReply().accepted()).as("key and state: exactly 30,000 bytes").isTrue();
+
+        process(blobs, "Put", "{\"stateChars\":29979,\"eventChars\":1}");
+
+        assertThat(lastReply().accepted()).isFalse();
+        assertThat(lastReply().reason()).isEqualTo("aggregate 'blob' cannot write the outcome of Put: the state of "
+                + "'c-1' would be 30001 bytes, above the 40000-byte limit (max.request.size) less 10000 bytes for "
+                + "headers and framing");
     }
 
     @Test

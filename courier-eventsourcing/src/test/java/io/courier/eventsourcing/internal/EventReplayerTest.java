@@ -9,6 +9,8 @@ import io.courier.core.Courier;
 import io.courier.core.CourierConfig;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.EventHeaders;
+import io.courier.eventsourcing.Replay;
+import io.courier.eventsourcing.Versioned;
 import io.courier.eventsourcing.internal.Counters.Add;
 import io.courier.eventsourcing.internal.Counters.Added;
 import io.courier.eventsourcing.internal.Counters.Counter;
@@ -51,17 +53,19 @@ class EventReplayerTest {
                 Optional.empty());
     }
 
-    @Test
-    void anEvolveThatThrowsDuringReplayFailsNamingTheAggregateTheVersionAndTheEvent() {
+    /** @return a connection whose consumers read {@code records} from partition 0 of the events topic */
+    @SafeVarargs
+    private static Courier courierReading(ConsumerRecord<byte[], byte[]>... records) {
         TopicPartition tp = new TopicPartition(COUNTERS.eventsTopic(), 0);
         MockConsumer<byte[], byte[]> consumer = new MockConsumer<>("earliest");
         consumer.updatePartitions(tp.topic(), List.of(new PartitionInfo(tp.topic(), 0, Node.noNode(), new Node[0],
                 new Node[0])));
         consumer.updateBeginningOffsets(Map.of(tp, 0L));
-        consumer.updateEndOffsets(Map.of(tp, 2L));
+        consumer.updateEndOffsets(Map.of(tp, (long) records.length));
         consumer.schedulePollTask(() -> {
-            consumer.addRecord(event(0, "c-1", 1, 5));
-            consumer.addRecord(event(1, "c-1", 2, -1));
+            for (ConsumerRecord<byte[], byte[]> r : records) {
+                consumer.addRecord(r);
+            }
         });
         ClientFactory clients = new ClientFactory() {
             @Override
@@ -80,18 +84,43 @@ class EventReplayerTest {
             }
         };
         CourierConfig config = CourierConfig.builder("unused:9092").clientFactory(clients).build();
-        Courier courier = (Courier) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Courier.class},
-                (proxy, method, args) -> {
+        return (Courier) Proxy.newProxyInstance(EventReplayerTest.class.getClassLoader(),
+                new Class<?>[] {Courier.class}, (proxy, method, args) -> {
                     if (method.getName().equals("config")) {
                         return config;
                     }
                     throw new UnsupportedOperationException(method.getName());
                 });
+    }
+
+    @Test
+    void anEvolveThatThrowsDuringReplayFailsNamingTheAggregateTheVersionAndTheEvent() {
+        Courier courier = courierReading(event(0, "c-1", 1, 5), event(1, "c-1", 2, -1));
 
         CourierException e = assertThrows(CourierException.class, () -> EventReplayer.replay(courier, COUNTERS));
 
         assertThat(e).hasMessage("aggregate 'counter' failed to evolve 'c-1' to version 2 with event "
                 + "counter.events-0@1 (Added): java.lang.IllegalStateException: negative: -1")
                 .hasCauseInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aReplayCountsEachRepeatedAggregateVersionAsADuplicateAndDoesNotApplyIt() {
+        Courier courier = courierReading(
+                event(0, "c-1", 1, 5),
+                event(1, "c-1", 2, 7),
+                event(2, "c-1", 2, 7), // a repeat of version 2
+                event(3, "c-2", 1, 100),
+                event(4, "c-1", 1, 5), // a repeat of version 1, below the last one applied
+                event(5, "c-2", 1, 100), // a repeat of c-2's version 1
+                event(6, "c-1", 3, 1));
+
+        Replay.Result<Counter> result = EventReplayer.replay(courier, COUNTERS);
+
+        assertThat(result.events()).isEqualTo(7);
+        assertThat(result.duplicateEvents()).isEqualTo(3);
+        assertThat(result.states()).containsOnly(
+                Map.entry("c-1", new Versioned<>(new Counter(13), 3)),
+                Map.entry("c-2", new Versioned<>(new Counter(100), 1)));
     }
 }

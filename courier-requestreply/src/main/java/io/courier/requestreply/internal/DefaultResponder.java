@@ -162,9 +162,10 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (ExecutionException e) {
             fail(request, ctx, replyTopic, partition, e.getCause() == null ? e : e.getCause());
             return;
-        } catch (Exception | Error e) {
-            // An Error too: thrown out of here it would end the consumer thread, and the redelivered request would
-            // end the next one, until no responder of the group were left.
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+            // The errors of handler code too (a missing class, a failed assert, a recursion): thrown out of here they
+            // would end the consumer thread, and the redelivered request would end the next one, until no responder
+            // of the group were left. The JVM's own errors (OutOfMemoryError) stop the thread, as in any subscriber.
             fail(request, ctx, replyTopic, partition, e);
             return;
         }

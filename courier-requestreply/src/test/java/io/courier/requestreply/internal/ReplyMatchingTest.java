@@ -120,6 +120,21 @@ class ReplyMatchingTest {
     }
 
     @Test
+    void aGathersRepliesAreInArrivalOrder() {
+        PendingRequest.Gather<Integer> three = new PendingRequest.Gather<>(ENDPOINT, "g7", Instant.EPOCH, 3);
+        Reply.Failure<Integer> failure = new Reply.Failure<>("g7", "java.lang.IllegalStateException", "boom",
+                envelope());
+        three.offer(new Reply.Success<>("g7", 9, envelope()), "stock", counted, NOTHING);
+        three.offer(failure, "audit", counted, NOTHING);
+        three.offer(new Reply.Success<>("g7", 3, envelope()), "pricing", counted, NOTHING);
+
+        Gathered<Integer> gathered = three.future.join();
+        assertThat(gathered.values()).containsExactly(9, 3);
+        assertThat(gathered.replies()).containsExactly(new Reply.Success<>("g7", 9, envelope()), failure,
+                new Reply.Success<>("g7", 3, envelope()));
+    }
+
+    @Test
     void aGatherCountsOneReplyPerResponderGroupSoARedeliveredRequestsSecondAnswerDoesNotCompleteIt() {
         PendingRequest.Gather<Integer> two = new PendingRequest.Gather<>(ENDPOINT, "g3", Instant.EPOCH, 2);
         assertThat(two.offer(new Reply.Success<>("g3", 1, envelope()), "pricing", counted, NOTHING)).isEqualTo(PendingRequest.Offer.TAKEN);
