@@ -37,7 +37,8 @@ class MisconfigurationIT {
     void unreachableBootstrapServersAreNamedAfterTheTimeout() {
         CourierRetriableException e = assertThrows(CourierRetriableException.class, () -> Courier.connect(
                 CourierConfig.builder("localhost:1").connectTimeout(Duration.ofSeconds(2)).build()));
-        assertThat(e.getMessage()).startsWith("cannot reach Kafka at localhost:1 within 2s (bootstrap.servers)");
+        assertThat(e.getMessage()).startsWith("cannot reach Kafka at localhost:1 within 2s (bootstrap.servers); check "
+                + "the addresses, the security settings and that the cluster is running. ");
     }
 
     @Test
@@ -104,8 +105,10 @@ class MisconfigurationIT {
         Topic<String, String> declared = Topic.builder("drifted", Serdes.string(), Serdes.string()).partitions(6)
                 .config("retention.ms", "604800000").build();
         CourierException e = assertThrows(CourierException.class, () -> courier.provision(declared));
-        assertThat(e.getMessage()).contains("topic 'drifted' has 3 partitions, declared 6",
-                "topic 'drifted' has retention.ms=86400000, declared retention.ms=604800000");
+        assertThat(e.getMessage()).startsWith("existing topics differ from their declarations (Courier does not "
+                + "change existing topics; align the declaration or alter the topic): ")
+                .contains("topic 'drifted' has 3 partitions, declared 6",
+                        "topic 'drifted' has retention.ms=86400000, declared retention.ms=604800000");
         try (Publisher<String, String> unchanged = courier.publisher(Topic.of("drifted", Serdes.string(), Serdes.string()))) {
             assertThat(unchanged.publishAndWait("k", "v").partition()).as("the topic is unchanged and usable").isBetween(0, 2);
         }

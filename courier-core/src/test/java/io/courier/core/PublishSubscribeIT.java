@@ -340,13 +340,19 @@ class PublishSubscribeIT {
                     && Probe.readAll(bootstrap, "poison.dlt", true).size() == 1);
 
             ConsumerRecord<byte[], byte[]> dead = Probe.readAll(bootstrap, "poison.dlt", true).get(0);
+            ConsumerRecord<byte[], byte[]> poison = Probe.readAll(bootstrap, "poison", true).stream()
+                    .filter(r -> Probe.text(r.key()).equals("o-500")).findFirst().orElseThrow();
             assertThat(Probe.text(dead.value())).isEqualTo("{\"orderId\": broken");
             assertThat(Probe.header(dead, "courier_dlt_original_topic")).isEqualTo("poison");
-            assertThat(Probe.header(dead, "courier_dlt_original_offset")).isNotNull();
-            assertThat(Probe.header(dead, "courier_dlt_original_partition")).matches("[01]");
+            assertThat(Probe.header(dead, "courier_dlt_original_offset")).isEqualTo(Long.toString(poison.offset()));
+            assertThat(Probe.header(dead, "courier_dlt_original_partition"))
+                    .isEqualTo(Integer.toString(poison.partition()));
+            assertThat(Probe.header(dead, "ce_type")).as("the record's own envelope header")
+                    .isEqualTo("OrderCancelled");
             assertThat(Probe.header(dead, "courier_dlt_exception_class")).isEqualTo(SerdeException.class.getName());
             assertThat(Probe.header(dead, "courier_dlt_exception_message"))
-                    .startsWith("cannot deserialize the value of poison-").contains("as OrderEvent");
+                    .startsWith("cannot deserialize the value of poison-" + poison.partition() + "@" + poison.offset()
+                            + " as OrderEvent: cannot read the JSON as OrderCancelled: Unrecognized token 'broken'");
             assertThat(Probe.header(dead, "courier_dlt_attempts")).isEqualTo("1");
             assertThat(Probe.header(dead, "courier_dlt_group")).isEqualTo("poison-group");
             assertThat(courier.admin().describeTopics(List.of("poison.dlt")).allTopicNames().get(30, TimeUnit.SECONDS)

@@ -107,6 +107,56 @@ class SerdesTest {
                 .as("written before the optional fields existed").isEqualTo(bare);
     }
 
+    /** Bound through its setter and its field, as Jackson binds a class that is not a record. */
+    static final class Shipment {
+        private String id;
+        private java.util.Optional<String> note = java.util.Optional.empty();
+        public java.util.Optional<String> carrier = java.util.Optional.of("post");
+        public java.util.Optional<String> uninitialised;
+
+        public String getId() {
+            return id;
+        }
+
+        public void setId(String id) {
+            this.id = id;
+        }
+
+        public java.util.Optional<String> getNote() {
+            return note;
+        }
+
+        public void setNote(java.util.Optional<String> note) {
+            this.note = note;
+        }
+    }
+
+    @Test
+    void inAClassBoundByFieldsOrSettersAnAbsentOptionalStaysAsTheClassInitialisesIt() {
+        Serde<Shipment> serde = Serdes.json(Shipment.class);
+
+        Shipment old = serde.deserialize("{\"id\":\"s-1\"}".getBytes(StandardCharsets.UTF_8), "Shipment");
+        Shipment current = serde.deserialize(("{\"id\":\"s-2\",\"note\":\"fragile\",\"carrier\":\"courier\","
+                + "\"uninitialised\":\"set\"}").getBytes(StandardCharsets.UTF_8), "Shipment");
+
+        assertThat(old.getId()).isEqualTo("s-1");
+        assertThat(old.getNote()).as("initialised to Optional.empty(): an absent one reads as empty").isEmpty();
+        assertThat(old.carrier).as("an absent one keeps the class's own value, empty or not").contains("post");
+        assertThat(old.uninitialised).as("not initialised: an absent one stays null, not empty").isNull();
+        assertThat(current.getNote()).contains("fragile");
+        assertThat(current.carrier).contains("courier");
+        assertThat(current.uninitialised).contains("set");
+    }
+
+    @Test
+    void eachSerdeWritesTheContentTypeTheEnvelopeDocumentationNames() {
+        assertThat(Serdes.json(OrderEvent.class).contentType()).isEqualTo("application/json");
+        assertThat(Serdes.json(Parcel.class, new com.fasterxml.jackson.databind.ObjectMapper()).contentType())
+                .isEqualTo("application/json");
+        assertThat(Serdes.string().contentType()).isEqualTo("text/plain; charset=utf-8");
+        assertThat(Serdes.bytes().contentType()).isEqualTo("application/octet-stream");
+    }
+
     enum Priority {
         LOW,
         HIGH {

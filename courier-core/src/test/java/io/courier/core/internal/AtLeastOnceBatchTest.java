@@ -129,6 +129,13 @@ class AtLeastOnceBatchTest {
         return worker(ORDERS, retry, h, out);
     }
 
+    /** @return a worker with that guarantee that tries each message once */
+    private SubscriberWorker<String, String> worker(io.courier.core.DeliveryGuarantee guarantee,
+            io.courier.core.MessageHandler<String, String> h) {
+        return worker(ORDERS, SubscriberOptions.builder("g").guarantee(guarantee).retry(RetryPolicy.noRetries())
+                .build(), h, producer);
+    }
+
     private SubscriberWorker<String, String> worker(Topic<String, String> topic, RetryPolicy retry,
             io.courier.core.MessageHandler<String, String> h, MockProducer<byte[], byte[]> out) {
         return worker(topic, SubscriberOptions.builder("g").retry(retry).build(), h, out);
@@ -421,8 +428,7 @@ class AtLeastOnceBatchTest {
         TopicPartition p = new TopicPartition("orders", 0);
         java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
         java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
-        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
-                .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE).retry(RetryPolicy.noRetries()).build(),
+        SubscriberWorker<String, String> worker = worker(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE,
                 (m, ctx) -> {
                     if (m.key().equals("a")) {
                         first.countDown();
@@ -432,11 +438,35 @@ class AtLeastOnceBatchTest {
                         }
                     }
                     handled.add(m.key());
-                }, producer);
+                });
         closeTimedOutWhileHandlingTheFirstOf(p, worker, first);
 
         assertThat(commits).as("committed before handling").containsEntry(p, new OffsetAndMetadata(3));
         assertThat(handled).as("skipping b and c now would lose them").containsExactlyInAnyOrder("a", "b", "c");
+    }
+
+    @Test
+    void anAtLeastOnceSubscriberClosedPastItsTimeoutLeavesTheRestOfThePollUnhandledAndUncommitted() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch first = new java.util.concurrent.CountDownLatch(1);
+        java.util.Set<String> handled = ConcurrentHashMap.newKeySet();
+        SubscriberWorker<String, String> worker = worker(io.courier.core.DeliveryGuarantee.AT_LEAST_ONCE,
+                (m, ctx) -> {
+                    if (m.key().equals("a")) {
+                        first.countDown();
+                        try {
+                            Thread.sleep(60_000);
+                        } catch (InterruptedException e) { // the close's interrupt, swallowed and reworded
+                            throw new IllegalStateException("aborted");
+                        }
+                    }
+                    handled.add(m.key());
+                });
+        closeTimedOutWhileHandlingTheFirstOf(p, worker, first);
+
+        assertThat(handled).as("b and c wait for the partition's next owner").isEmpty();
+        assertThat(commits).as("nothing of the poll is committed").doesNotContainKey(p);
+        assertThat(producer.history()).as("nothing dead-lettered").isEmpty();
     }
 
     @Test
@@ -572,37 +602,57 @@ class AtLeastOnceBatchTest {
     void anAtMostOnceRecordWhoseDeadLetterIsRefusedIsLoggedAsLostAndItsPartitionGoesOn() throws Exception {
         TopicPartition p = new TopicPartition("orders", 0);
         Map<String, Integer> runs = new ConcurrentHashMap<>();
-        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
-                .guarantee(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE).retry(RetryPolicy.noRetries()).build(),
+        SubscriberWorker<String, String> worker = worker(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE,
                 (m, ctx) -> {
                     runs.merge(m.key(), 1, Integer::sum);
                     if (m.key().equals("k")) {
                         throw new IllegalArgumentException("never valid"); // its dead letter, with value "big", is refused
                     }
-                }, producer);
+                });
         ConsumerRecord<byte[], byte[]> failing = new ConsumerRecord<>("orders", 0, 0,
                 "k".getBytes(StandardCharsets.UTF_8), "big".getBytes(StandardCharsets.UTF_8));
         offerAgainAfterRewinds(p, failing, record(p, 1, "next"));
-        java.io.PrintStream stderr = System.err;
-        java.io.ByteArrayOutputStream log = new java.io.ByteArrayOutputStream();
-        System.setErr(new java.io.PrintStream(log, true, StandardCharsets.UTF_8)); // where slf4j-simple writes
         Thread t = new Thread(worker);
-        try {
-            t.start();
-            await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("next"));
-            Thread.sleep(500); // time to hand k over again, which must not happen
-        } finally {
-            stop(worker, t);
-            System.setErr(stderr);
-        }
+        String log = CapturedLog.during(() -> {
+            try {
+                t.start();
+                await().atMost(Duration.ofSeconds(10)).until(() -> runs.containsKey("next"));
+                Thread.sleep(500); // time to hand k over again, which must not happen
+            } finally {
+                stop(worker, t);
+            }
+        });
 
         assertThat(refusedDeadLetters).hasValue(1);
         assertThat(runs).as("committed before handling, k is not consumed again").containsEntry("k", 1)
                 .containsEntry("next", 1);
         assertThat(commits).containsEntry(p, new OffsetAndMetadata(2));
-        assertThat(log.toString(StandardCharsets.UTF_8)).contains("ERROR").contains("w: the dead letter of orders-0@0 "
+        assertThat(log).contains("ERROR").contains("w: the dead letter of orders-0@0 "
                 + "was refused by topic 'orders.dlt', and AT_MOST_ONCE does not consume the record again: it is lost: "
                 + "org.apache.kafka.common.errors.RecordTooLargeException: too large for topic orders.dlt");
+    }
+
+    @Test
+    void aMessageWhoseOutputWasRefusedIsConsumedAgainAfterAtLeast500Milliseconds() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        List<Long> runs = new java.util.concurrent.CopyOnWriteArrayList<>();
+        SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10)), (m, ctx) -> {
+            runs.add(System.nanoTime());
+            ctx.publish(OUT, m.key(), runs.size() == 1 ? "big" : "small"); // refused the first time only
+        }, producer);
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await("a consumed again and committed").atMost(Duration.ofSeconds(20))
+                    .until(() -> new OffsetAndMetadata(1).equals(commits.get(p)));
+        } finally {
+            stop(worker, t);
+        }
+
+        assertThat(runs).hasSize(2);
+        assertThat(Duration.ofNanos(runs.get(1) - runs.get(0))).as("though the retry policy's backoff is 10 ms")
+                .isGreaterThanOrEqualTo(Duration.ofMillis(500));
     }
 
     @Test
@@ -630,18 +680,7 @@ class AtLeastOnceBatchTest {
     void aDeadLetterCountsTheHandlersRunsNotTheRefusalsOfTheDeadLetter() {
         TopicPartition p = new TopicPartition("orders", 0);
         AtomicInteger deadLetterSends = new AtomicInteger();
-        MockProducer<byte[], byte[]> refusingTwice =
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-                    @Override
-                    public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback cb) {
-                        if (r.topic().endsWith(".dlt") && deadLetterSends.incrementAndGet() <= 2) {
-                            RecordTooLargeException e = new RecordTooLargeException("not now");
-                            cb.onCompletion(null, e);
-                            return CompletableFuture.failedFuture(e);
-                        }
-                        return super.send(r, cb);
-                    }
-                };
+        MockProducer<byte[], byte[]> refusingTwice = refusingDeadLetters(2, deadLetterSends);
         SubscriberWorker<String, String> worker = worker(RetryPolicy.exponential(3, Duration.ofMillis(10))
                 .withNonRetriable(List.of(IllegalArgumentException.class)), (m, ctx) -> {
                     throw new IllegalArgumentException("never valid");
@@ -652,6 +691,46 @@ class AtLeastOnceBatchTest {
 
         assertThat(header(dead, DeadLetter.Headers.ATTEMPTS)).as("the handler ran once").isEqualTo("1");
         assertThat(header(dead, DeadLetter.Headers.EXCEPTION_CLASS)).isEqualTo(IllegalArgumentException.class.getName());
+    }
+
+    @Test
+    void aDeadLetterIsCountedInTheMetricsOnceTheBrokerAcknowledgedItNotEachTimeItWasSent() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        AtomicInteger deadLetterSends = new AtomicInteger();
+        MockProducer<byte[], byte[]> refusingTwice = refusingDeadLetters(2, deadLetterSends);
+        Map<String, Integer> deadLettered = new ConcurrentHashMap<>();
+        io.courier.core.CourierMetrics counting = new io.courier.core.CourierMetrics() {
+            @Override
+            public void deadLettered(String topic, String group) {
+                deadLettered.merge(topic + "/" + group, 1, Integer::sum);
+            }
+        };
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .retry(RetryPolicy.exponential(3, Duration.ofMillis(10))
+                        .withNonRetriable(List.of(IllegalArgumentException.class))).build(), (m, ctx) -> {
+                            throw new IllegalArgumentException("never valid");
+                        }, refusingTwice, CourierConfig.builder("localhost:9092").metrics(counting).build());
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+
+        deadLetterOnceCommitted(worker, refusingTwice, p, 1);
+
+        assertThat(deadLetterSends).as("sent three times, refused twice").hasValue(3);
+        assertThat(deadLettered).as("counted once, when acknowledged").containsExactly(Map.entry("orders/g", 1));
+    }
+
+    /** @return a producer that refuses the first {@code times} dead letters, counting each one sent in {@code sends} */
+    private static MockProducer<byte[], byte[]> refusingDeadLetters(int times, AtomicInteger sends) {
+        return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+            @Override
+            public synchronized Future<RecordMetadata> send(ProducerRecord<byte[], byte[]> r, Callback cb) {
+                if (r.topic().endsWith(".dlt") && sends.incrementAndGet() <= times) {
+                    RecordTooLargeException e = new RecordTooLargeException("not now");
+                    cb.onCompletion(null, e);
+                    return CompletableFuture.failedFuture(e);
+                }
+                return super.send(r, cb);
+            }
+        };
     }
 
     private static ConsumerRecord<byte[], byte[]> record(TopicPartition tp, long offset, String key) {

@@ -61,6 +61,52 @@ class BinaryEnvelopeTest {
     }
 
     @Test
+    void writesTheDocumentedLayoutByteForByte() {
+        Envelope flow = new Envelope("4bf92f35-77b3-4da6-a3ce-929d0e0e4736", "OrderPlaced", "order-42",
+                Optional.of("11111111-2222-3333-4444-555555555555"), "checkout", NOW, "text/plain; charset=utf-8",
+                Optional.empty());
+
+        assertThat(hex(BinaryEnvelope.of(flow))).isEqualTo(String.join(" ",
+                "13", // flags: layout 1 (0x10), a correlation id (0x01) and a causation id (0x02) follow
+                "00 4b f9 2f 35 77 b3 4d a6 a3 ce 92 9d 0e 0e 47 36", // id: a UUID, tag 0 and its 16 bytes
+                "cb 94 d0 91 a1 34", // created: 1795601730123 ms, an unsigned varint of 6 bytes
+                "03", // content type: text/plain; charset=utf-8
+                "0b " + hex("OrderPlaced"), // type: its length and UTF-8 bytes
+                "08 " + hex("checkout"), // source
+                "09 " + hex("order-42"), // correlation id: not a UUID, so its length + 1 and UTF-8 bytes
+                "00 11 11 11 11 22 22 33 33 44 44 55 55 55 55 55 55")); // causation id: a UUID
+
+        Envelope old = new Envelope("x", "T", "x", Optional.empty(), "s", Instant.ofEpochMilli(-1_000),
+                "application/avro", Optional.empty());
+        assertThat(hex(BinaryEnvelope.of(old))).isEqualTo(String.join(" ",
+                "14", // flags: layout 1 (0x10), the time is before 1970 (0x04); no correlation or causation id
+                "02 78", // id "x": its length + 1 and its byte
+                "e8 07", // created: 1000 ms before the epoch, the absolute value as an unsigned varint
+                "00 10 " + hex("application/avro"), // content type: code 0, then the string
+                "01 54", // type
+                "01 73")); // source
+
+        for (String[] code : new String[][] {{"01", "application/json"}, {"02", "application/octet-stream"},
+            {"03", "text/plain; charset=utf-8"}}) {
+            Envelope e = new Envelope("x", "T", "x", Optional.empty(), "s", Instant.ofEpochMilli(1), code[1],
+                    Optional.empty());
+            assertThat(hex(BinaryEnvelope.of(e))).as(code[1]).isEqualTo("10 02 78 01 " + code[0] + " 01 54 01 73");
+        }
+    }
+
+    private static String hex(byte[] bytes) {
+        StringBuilder b = new StringBuilder();
+        for (byte x : bytes) {
+            b.append(b.length() == 0 ? "" : " ").append(String.format("%02x", x));
+        }
+        return b.toString();
+    }
+
+    private static String hex(String utf8) {
+        return hex(utf8.getBytes(StandardCharsets.UTF_8));
+    }
+
+    @Test
     void theFastPathWritesWhatTheGeneralPathWrites() {
         byte[] id = MessageIds.nextUuid();
         String text = MessageIds.text(id, 0);

@@ -3,12 +3,31 @@ package io.courier.core.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.courier.core.CourierConfig;
+import io.courier.core.Partitioning;
+import io.courier.core.PublisherOptions;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.kafka.clients.admin.Admin;
 import org.junit.jupiter.api.Test;
 
 class ClientConfigsTest {
+
+    @Test
+    void stickyPartitioningLeavesKafkasDefaultPartitionerAndRoundRobinSetsCouriersOwn() {
+        CourierConfig config = CourierConfig.builder("localhost:9092").build();
+
+        Map<String, Object> byDefault = ClientConfigs.publisher(config, "orders", PublisherOptions.defaults());
+        Map<String, Object> sticky = ClientConfigs.publisher(config, "orders",
+                PublisherOptions.builder().partitioning(Partitioning.STICKY).build());
+        Map<String, Object> roundRobin = ClientConfigs.publisher(config, "orders",
+                PublisherOptions.builder().partitioning(Partitioning.ROUND_ROBIN).build());
+
+        assertThat(PublisherOptions.defaults().partitioning()).isEqualTo(Partitioning.STICKY);
+        assertThat(byDefault).as("Kafka's default partitioner").doesNotContainKeys("partitioner.class",
+                "partitioner.ignore.keys");
+        assertThat(sticky).doesNotContainKeys("partitioner.class", "partitioner.ignore.keys");
+        assertThat(roundRobin).containsEntry("partitioner.class", KeyedRoundRobinPartitioner.class.getName());
+    }
 
     @Test
     void aChosenRequestTimeoutLongerThanTheConnectTimeoutStillMakesAnAdminClientKafkaAccepts() {

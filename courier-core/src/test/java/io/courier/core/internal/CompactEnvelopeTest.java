@@ -22,6 +22,18 @@ class CompactEnvelopeTest {
     }
 
     @Test
+    void aSeparatorInAFieldIsWrittenAsPercent7CAndAPercentSignAsPercent25() {
+        Envelope e = new Envelope("id|1", "Type%7C", "flow|%", Optional.of("%25|"), "src", Instant.ofEpochMilli(5),
+                "application/json; charset=utf-8", Optional.empty());
+
+        assertThat(text(CompactEnvelope.of(e)))
+                .isEqualTo("1|Type%257C|src|application/json; charset=utf-8|5|id%7C1|flow%7C%25|%2525%7C");
+        assertThat(text(CompactEnvelope.origin("id-2".getBytes(StandardCharsets.ISO_8859_1), "A|B", "s%", 7,
+                "text/plain"))).as("a new flow's message, written by the fast path")
+                .isEqualTo("1|A%7CB|s%25|text/plain|7|id-2");
+    }
+
+    @Test
     void theFastPathWritesWhatTheGeneralPathWrites() {
         byte[] id = MessageIds.nextBytes();
         String ids = new String(id, StandardCharsets.ISO_8859_1);

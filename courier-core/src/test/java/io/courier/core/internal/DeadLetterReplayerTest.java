@@ -18,6 +18,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -127,6 +128,34 @@ class DeadLetterReplayerTest {
         assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
                 .containsExactly("v0@0", "v0@4");
         assertThat(commits).as("the next replay does not stop at them either").containsEntry(P0, new OffsetAndMetadata(5));
+    }
+
+    @Test
+    void recordsThatAreNotDeadLettersAreLoggedAndACorrectionNeverSeesThem() throws Exception {
+        onePartitionEndingAt(3);
+        ConsumerRecord<byte[], byte[]> foreign = new ConsumerRecord<>("orders.dlt", 0, 1, null, new byte[] {1});
+        consumer.schedulePollTask(() -> {
+            consumer.addRecord(deadLetter(0, 0));
+            consumer.addRecord(foreign);
+            consumer.addRecord(deadLetter(0, 2));
+        });
+        List<String> corrected = new java.util.ArrayList<>();
+        AtomicReference<ReplayResult> replayed = new AtomicReference<>();
+
+        String log = CapturedLog.during(() -> replayed.set(DeadLetterReplayer.replay(config(), "orders.dlt",
+                ReplayOptions.defaults().withRate(10_000).withCorrection(d -> {
+                    corrected.add(new String(d.value(), StandardCharsets.UTF_8));
+                    return d;
+                }))));
+        ReplayResult result = replayed.get();
+
+        assertThat(corrected).as("the dead letters only").containsExactly("v0@0", "v0@2");
+        assertThat(producer.history()).extracting(r -> new String(r.value(), StandardCharsets.UTF_8))
+                .containsExactly("v0@0", "v0@2");
+        assertThat(result.unreadable()).isEqualTo(1);
+        assertThat(log).contains("WARN")
+                .contains("dead-letter replay left a record in place and moved past it: orders.dlt-0@1 has no "
+                        + DeadLetter.Headers.ORIGINAL_TOPIC + " header");
     }
 
     @Test

@@ -29,35 +29,42 @@ class DeliveryCheckTest {
     @Test
     void acksZeroContradictsAtLeastOnce() {
         assertThat(publisherError(PublisherOptions.builder().producerProperty("acks", "0").build()))
-                .startsWith("contradictory delivery settings for the publisher of topic 'orders': acks=0 contradicts "
-                        + "AT_LEAST_ONCE: only acks=all waits for the in-sync replicas")
-                .contains("with acks=0 the producer never learns whether it arrived");
+                .isEqualTo("contradictory delivery settings for the publisher of topic 'orders': acks=0 contradicts "
+                        + "AT_LEAST_ONCE: only acks=all waits for the in-sync replicas, so a leader failure can lose "
+                        + "an acknowledged message, and with acks=0 the producer never learns whether it arrived; use "
+                        + "acks=all, or choose AT_MOST_ONCE");
     }
 
     @Test
     void acksOneContradictsExactlyOnce() {
         assertThat(publisherError(PublisherOptions.builder().guarantee(DeliveryGuarantee.EXACTLY_ONCE)
-                .producerProperty("acks", "1").build())).contains("acks=1 contradicts EXACTLY_ONCE");
+                .producerProperty("acks", "1").build())).contains("acks=1 contradicts EXACTLY_ONCE: only acks=all "
+                        + "waits for the in-sync replicas, so a leader failure can lose an acknowledged message; use "
+                        + "acks=all").doesNotContain("acks=0");
     }
 
     @Test
     void retriesContradictAtMostOnce() {
         assertThat(publisherError(PublisherOptions.builder().guarantee(DeliveryGuarantee.AT_MOST_ONCE)
-                .producerProperty("retries", "3").build())).contains("retries=3 contradicts AT_MOST_ONCE");
+                .producerProperty("retries", "3").build())).isEqualTo("contradictory delivery settings for the "
+                        + "publisher of topic 'orders': retries=3 contradicts AT_MOST_ONCE: a retried send can write a "
+                        + "message twice; use retries=0");
     }
 
     @Test
     void disabledIdempotenceContradictsExactlyOnce() {
         assertThat(publisherError(PublisherOptions.builder().guarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .producerProperty("enable.idempotence", "false").build()))
-                .contains("enable.idempotence=false contradicts EXACTLY_ONCE");
+                .isEqualTo("contradictory delivery settings for the publisher of topic 'orders': "
+                        + "enable.idempotence=false contradicts EXACTLY_ONCE: transactions need the idempotent producer");
     }
 
     @Test
     void disabledIdempotenceContradictsAtLeastOnce() {
         assertThat(publisherError(PublisherOptions.builder().producerProperty("enable.idempotence", "false").build()))
-                .contains("enable.idempotence=false contradicts AT_LEAST_ONCE: a retried send can then be written "
-                        + "twice and land behind later messages of its key");
+                .isEqualTo("contradictory delivery settings for the publisher of topic 'orders': "
+                        + "enable.idempotence=false contradicts AT_LEAST_ONCE: a retried send can then be written "
+                        + "twice and land behind later messages of its key; keep the idempotent producer");
     }
 
     @Test
@@ -114,8 +121,9 @@ class DeliveryCheckTest {
             if (g == DeliveryGuarantee.AT_MOST_ONCE) {
                 b.producerProperty("acks", "0");
             }
-            assertThat(publisherError(b.build())).contains("transactional.id=t-1 contradicts " + g,
-                    "choose EXACTLY_ONCE, or remove transactional.id");
+            assertThat(publisherError(b.build())).isEqualTo("contradictory delivery settings for the publisher of "
+                    + "topic 'orders': transactional.id=t-1 contradicts " + g + ": a transactional producer sends only "
+                    + "inside transactions; choose EXACTLY_ONCE, or remove transactional.id");
         }
     }
 
@@ -123,7 +131,9 @@ class DeliveryCheckTest {
     void readUncommittedContradictsATransactionalFlow() {
         assertThat(subscriberError(SubscriberOptions.builder("billing").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
                 .consumerProperty("isolation.level", "read_uncommitted").build()))
-                .contains("isolation.level=read_uncommitted contradicts EXACTLY_ONCE");
+                .isEqualTo("contradictory delivery settings for the subscriber 'billing' of topic 'orders': "
+                        + "isolation.level=read_uncommitted contradicts EXACTLY_ONCE: the subscriber would handle "
+                        + "records of aborted transactions; use read_committed");
     }
 
     @Test
@@ -131,7 +141,10 @@ class DeliveryCheckTest {
         RetryPolicy retry = new RetryPolicy(4, Duration.ofSeconds(1), 2, Duration.ofSeconds(10), List.of());
         assertThat(subscriberError(SubscriberOptions.builder("billing").retry(retry)
                 .consumerProperty("max.poll.interval.ms", "5000").build()))
-                .contains("max.poll.interval.ms=5000 is not longer than the retry budget of 7000 ms (4 attempts)");
+                .isEqualTo("contradictory delivery settings for the subscriber 'billing' of topic 'orders': "
+                        + "max.poll.interval.ms=5000 is not longer than the retry budget of 7000 ms (4 attempts): one "
+                        + "message's retries would hold its partition longer than Kafka lets a consumer go without "
+                        + "progress; raise max.poll.interval.ms or shorten the retries");
     }
 
     @Test

@@ -237,6 +237,40 @@ class KafkaPublisherTest {
     }
 
     @Test
+    void eachFailedSendReachesTheMetricsAndTheFirstSinceTheLastFlushTheLog() throws Exception {
+        List<String> failed = new CopyOnWriteArrayList<>();
+        CourierMetrics counting = new CourierMetrics() {
+            @Override
+            public void publishFailed(String topic, Throwable error) {
+                failed.add(error.getMessage());
+            }
+        };
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").metrics(counting).build(), DeliveryGuarantee.AT_LEAST_ONCE,
+                producer);
+
+        String log = CapturedLog.during(() -> {
+            for (String key : List.of("a", "b", "c")) {
+                publisher.send(key, "v");
+                producer.errorNext(new RuntimeException("broker down for " + key));
+            }
+            assertThat(assertThrows(CourierException.class, publisher::flush)).hasMessageStartingWith(
+                    "3 message(s) sent to topic 'orders' were not acknowledged");
+            publisher.send("d", "v");
+            producer.errorNext(new RuntimeException("broker down for d"));
+        });
+
+        assertThat(failed).containsExactly("broker down for a", "broker down for b", "broker down for c",
+                "broker down for d");
+        assertThat(log.lines().filter(line -> line.contains(" WARN ")).map(line -> line.substring(line.indexOf(" - ")
+                + 3))).containsExactly(
+                "cannot publish to topic 'orders' (key 'a') at localhost:9092: RuntimeException: broker down for a",
+                "cannot publish to topic 'orders' (key 'd') at localhost:9092: RuntimeException: broker down for d");
+    }
+
+    @Test
     void metricsThatThrowNeitherLeaveAPublishUnfinishedNorHideAFailedSend() {
         CourierMetrics broken = new CourierMetrics() {
             @Override

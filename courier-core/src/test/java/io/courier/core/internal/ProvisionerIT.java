@@ -50,7 +50,9 @@ class ProvisionerIT {
 
             CourierException e = assertThrows(CourierException.class, () -> provisioner.provision(List.<Topic<?, ?>>of(declared)));
 
-            assertThat(e).hasMessageContaining("topic 'raced' has 3 partitions, declared 6");
+            assertThat(e).hasMessageStartingWith("existing topics differ from their declarations (Courier does not "
+                    + "change existing topics; align the declaration or alter the topic): ")
+                    .hasMessageContaining("topic 'raced' has 3 partitions, declared 6");
         }
     }
 }

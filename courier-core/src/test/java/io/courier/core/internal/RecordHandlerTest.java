@@ -24,6 +24,27 @@ class RecordHandlerTest {
     private static final Topic<String, String> OUT = Topic.of("out", Serdes.string(), Serdes.string());
 
     @Test
+    void aRecordWithoutAnEnvelopeGetsItsIdFromItsCoordinatesAndItsCreationTimeFromItsTimestamp() {
+        RecordHandler<String, String> handler = new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> { }),
+                CourierConfig.builder("localhost:9092").build());
+        org.apache.kafka.common.header.internals.RecordHeaders others =
+                new org.apache.kafka.common.header.internals.RecordHeaders();
+        others.add("tenant", "acme".getBytes(StandardCharsets.UTF_8)); // another client's header, no envelope
+        ConsumerRecord<byte[], byte[]> plain = new ConsumerRecord<>("orders", 3, 41, 1_764_012_345_678L,
+                org.apache.kafka.common.record.TimestampType.CREATE_TIME, 1, 1, "k".getBytes(StandardCharsets.UTF_8),
+                "v".getBytes(StandardCharsets.UTF_8), others, java.util.Optional.empty());
+
+        Message<String, String> message = handler.decode(plain);
+
+        assertThat(message.envelope().createdAt()).isEqualTo(java.time.Instant.ofEpochMilli(1_764_012_345_678L));
+        assertThat(message.timestamp()).isEqualTo(java.time.Instant.ofEpochMilli(1_764_012_345_678L));
+        assertThat(message.envelope().messageId()).isEqualTo("orders-3@41");
+        assertThat(message.envelope().correlationId()).as("a flow of its own").isEqualTo("orders-3@41");
+        assertThat(message.envelope().messageType()).isEqualTo("String");
+        assertThat(message.value()).isEqualTo("v");
+    }
+
+    @Test
     void aContextKeptPastItsHandlerRefusesToPublishNamingTheMessage() throws Exception {
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
         AtomicReference<HandlerContext> kept = new AtomicReference<>();

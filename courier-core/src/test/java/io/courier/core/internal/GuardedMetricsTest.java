@@ -1,0 +1,49 @@
+package io.courier.core.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.courier.core.CourierMetrics;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class GuardedMetricsTest {
+
+    @Test
+    void metricsThatThrowAreLoggedOnceNotOncePerCall() throws Exception {
+        AtomicInteger calls = new AtomicInteger();
+        CourierMetrics broken = new CourierMetrics() {
+            @Override
+            public void published(String topic, long nanos) {
+                calls.incrementAndGet();
+                throw new IllegalArgumentException("a registry's tag clash");
+            }
+
+            @Override
+            public void handled(String topic, String group, long nanos) {
+                calls.incrementAndGet();
+                throw new IllegalArgumentException("a registry's tag clash");
+            }
+
+            @Override
+            public void deadLettered(String topic, String group) {
+                calls.incrementAndGet();
+                throw new NoSuchMethodError("a Micrometer version mismatch");
+            }
+        };
+        CourierMetrics guarded = GuardedMetrics.of(broken);
+
+        String written = CapturedLog.during(() -> {
+            for (int i = 0; i < 5; i++) {
+                guarded.published("orders", 1_000);
+                guarded.handled("orders", "billing", 1_000);
+                guarded.deadLettered("orders", "billing");
+            }
+        });
+
+        assertThat(calls).as("every measurement still reaches the metrics").hasValue(15);
+        assertThat(written).contains("WARN").contains("metrics published (" + broken.getClass().getName()
+                + ") threw; this measurement and later failing ones are dropped: java.lang.IllegalArgumentException: "
+                + "a registry's tag clash");
+        assertThat(written.split("threw", -1)).as("logged once, not once per call: %s", written).hasSize(2);
+    }
+}
