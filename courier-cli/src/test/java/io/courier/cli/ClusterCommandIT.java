@@ -48,11 +48,16 @@ class ClusterCommandIT {
         Process process = launch("cluster", "--brokers", "3", "--port", "0");
         BlockingQueue<String> lines = pump(process);
         try {
-            String bootstrap = awaitLine(lines, "bootstrap.servers=", Duration.ofMinutes(2)).substring("bootstrap.servers=".length());
+            // The README's four lines, in order.
+            assertThat(awaitLine(lines, "Apache Kafka cluster ", Duration.ofMinutes(2)))
+                    .matches("Apache Kafka cluster \\S+: 3 node\\(s\\), KRaft mode");
+            String bootstrap = awaitLine(lines, "bootstrap.servers=", Duration.ofSeconds(10)).substring("bootstrap.servers=".length());
             assertThat(bootstrap.split(",")).hasSize(3).allMatch(s -> s.matches("localhost:\\d+"));
             String started = awaitLine(lines, "Started in ", Duration.ofSeconds(10));
+            assertThat(started).matches("Started in \\d+\\.\\d s\\. Data: .+");
             Path dataDir = Path.of(started.substring(started.indexOf("Data: ") + "Data: ".length()));
             assertThat(dataDir).isDirectory();
+            assertThat(awaitLine(lines, "Press ", Duration.ofSeconds(10))).isEqualTo("Press Ctrl-C to stop.");
 
             try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
                 assertThat(admin.describeCluster().nodes().get(30, TimeUnit.SECONDS)).hasSize(3);

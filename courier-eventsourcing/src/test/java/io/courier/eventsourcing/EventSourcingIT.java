@@ -45,6 +45,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.api.Timeout;
 
@@ -376,9 +377,17 @@ class EventSourcingIT {
         }
     }
 
-    @Test
-    void aProcessorRefusesAnEventsTopicWhosePartitionCountIsNotTheAggregatesPartitions() throws Exception {
-        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = withEventsTopic("-repartitioned", 2);
+    @ParameterizedTest
+    @ValueSource(booleans = {true, false})
+    void aProcessorRefusesAnEventsOrCommandsTopicWhosePartitionCountIsNotTheAggregatesPartitions(boolean events)
+            throws Exception {
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = events
+                ? withEventsTopic("-repartitioned", 2) : Accounts.aggregate(accounts.name() + "-commands-repartitioned");
+        String topic = events ? precreated.eventsTopic() : precreated.commandsTopic();
+        if (!events) {
+            courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(topic, 2, (short) 1)))
+                    .all().get(30, TimeUnit.SECONDS);
+        }
 
         CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
                 () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
@@ -386,23 +395,7 @@ class EventSourcingIT {
 
         assertThat(precreated.partitions()).isEqualTo(3);
         assertThat(refused).hasMessageContaining("Aggregate.partitions=3")
-                .hasMessageContaining("topic '" + precreated.eventsTopic() + "' has 2 partitions, declared 3");
-    }
-
-    @Test
-    void aProcessorRefusesACommandsTopicWhosePartitionCountIsNotTheAggregatesPartitions() throws Exception {
-        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> precreated = Accounts.aggregate(accounts.name()
-                + "-commands-repartitioned");
-        courier.admin().createTopics(List.of(new org.apache.kafka.clients.admin.NewTopic(precreated.commandsTopic(),
-                2, (short) 1))).all().get(30, TimeUnit.SECONDS);
-
-        CourierException refused = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
-                () -> CommandProcessor.start(courier, precreated, ProcessorOptions.builder(precreated.name()
-                        + "-processor").build()));
-
-        assertThat(precreated.partitions()).isEqualTo(3);
-        assertThat(refused).hasMessageContaining("Aggregate.partitions=3")
-                .hasMessageContaining("topic '" + precreated.commandsTopic() + "' has 2 partitions, declared 3");
+                .hasMessageContaining("topic '" + topic + "' has 2 partitions, declared 3");
     }
 
     /**

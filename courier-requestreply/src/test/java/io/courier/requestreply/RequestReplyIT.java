@@ -402,9 +402,7 @@ class RequestReplyIT {
     @Test
     void aReplyAfterTheTimeoutIsDroppedAndCountedAndAForeignReplyReachesNoCaller() throws Exception {
         try (Requester requester = requester();
-                KafkaProducer<String, String> raw = new KafkaProducer<>(
-                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
-                        new StringSerializer())) {
+                KafkaProducer<String, String> raw = plainProducer()) {
             Reply<String> reply = requester.request(endpoint, "k", "slow", Duration.ofMillis(300)).get();
             assertThat(reply).isInstanceOf(Reply.Timeout.class);
             int partition = requester.replyPartitions().iterator().next();
@@ -423,9 +421,7 @@ class RequestReplyIT {
     void aReplyCountsAsLateWhileItsRequestIsAmongTheLastHundredThousandCompletedAndAsUnmatchedAfter()
             throws Exception {
         try (Requester requester = requester();
-                KafkaProducer<String, String> raw = new KafkaProducer<>(
-                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
-                        new StringSerializer())) {
+                KafkaProducer<String, String> raw = plainProducer()) {
             Reply<String> reply = requester.request(endpoint, "k", "nobody listens", Duration.ofMillis(300)).get();
             assertThat(reply).isInstanceOf(Reply.Timeout.class);
             int partition = requester.replyPartitions().iterator().next();
@@ -450,6 +446,12 @@ class RequestReplyIT {
                     .until(() -> requester.stats().late() + requester.stats().unmatched() == 2);
             assertThat(requester.stats().unmatched()).as("its request is older than the last 100,000").isEqualTo(1);
         }
+    }
+
+    /** @return a bare kafka-clients producer of String keys and values, as a service outside Courier would use */
+    private KafkaProducer<String, String> plainProducer() {
+        return new KafkaProducer<>(Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
+                new StringSerializer());
     }
 
     private ProducerRecord<String, String> replyRecord(int partition, String correlationId, String value) {
@@ -581,9 +583,7 @@ class RequestReplyIT {
     @Test
     void aRequestWithoutReplyHeadersGoesToTheDeadLetterTopicWithTheReason() throws Exception {
         try (Responder responder = responder("pricing", RequestHandler.sync(m -> "never"));
-                KafkaProducer<String, String> raw = new KafkaProducer<>(
-                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
-                        new StringSerializer())) {
+                KafkaProducer<String, String> raw = plainProducer()) {
             raw.send(new ProducerRecord<>(endpoint.name(), "k", "no reply headers")).get();
 
             // The responder creates the dead-letter topic when it starts: only the record in it shows it went there.
@@ -609,9 +609,7 @@ class RequestReplyIT {
                     return "stuck".equals(m.value()) ? new CompletableFuture<String>()
                             : CompletableFuture.completedFuture("answered " + m.value());
                 });
-                KafkaProducer<String, String> plain = new KafkaProducer<>(
-                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
-                        new StringSerializer())) {
+                KafkaProducer<String, String> plain = plainProducer()) {
             // A plain Kafka client's request: reply headers, no deadline.
             ProducerRecord<String, String> request = new ProducerRecord<>(endpoint.name(), "k", "stuck");
             request.headers().add(ReplyHeaders.REPLY_TOPIC, plainReplies.getBytes(StandardCharsets.UTF_8))
@@ -753,9 +751,7 @@ class RequestReplyIT {
             throws Exception {
         try (Requester requester = requester();
                 Responder responder = responder("pricing", RequestHandler.sync(m -> "price of " + m.value()));
-                KafkaProducer<String, String> raw = new KafkaProducer<>(
-                        Map.of("bootstrap.servers", cluster.bootstrapServers()), new StringSerializer(),
-                        new StringSerializer())) {
+                KafkaProducer<String, String> raw = plainProducer()) {
             // Same key, so same request partition, as the requests after them: they wait behind them.
             raw.send(request("no partition 99", replies, 99)).get();
             raw.send(request("no such topic", "nowhere.replies", 0)).get();
