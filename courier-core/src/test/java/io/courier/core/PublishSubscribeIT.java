@@ -52,7 +52,7 @@ class PublishSubscribeIT {
 
     @ParameterizedTest
     @EnumSource(GroupProtocol.class)
-    void deliversEachEventOfASealedHierarchyToItsHandlerWithTheEnvelope(GroupProtocol protocol) {
+    void deliversEachEventOfASealedHierarchyToItsHandlerWithTheEnvelope(GroupProtocol protocol) throws Exception {
         Topic<String, OrderEvent> topic = orders("orders-" + protocol.name().toLowerCase(), 3);
         List<Message<String, OrderEvent.OrderPlaced>> placed = new CopyOnWriteArrayList<>();
         List<Message<String, OrderEvent.OrderCancelled>> cancelled = new CopyOnWriteArrayList<>();
@@ -81,6 +81,13 @@ class PublishSubscribeIT {
             assertThat(cancelled.get(0).headers()).containsEntry("tenant", "acme");
             assertThat(cancelled.get(0).partition()).as("same key, same partition").isEqualTo(m.partition());
         }
+        // close() committed what it handled and left the group: no member waits out its 45 s session timeout.
+        String group = "billing-" + protocol;
+        await("the group without members").atMost(Duration.ofSeconds(10)).until(() -> courier.admin()
+                .describeConsumerGroups(List.of(group)).all().get(30, TimeUnit.SECONDS).get(group).members().isEmpty());
+        assertThat(courier.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata()
+                .get(30, TimeUnit.SECONDS)).containsEntry(new org.apache.kafka.common.TopicPartition(topic.name(),
+                        placed.get(0).partition()), new org.apache.kafka.clients.consumer.OffsetAndMetadata(2));
     }
 
     @Test
