@@ -64,6 +64,26 @@ class KafkaPublisherTest {
     }
 
     @Test
+    void closeWithoutATimeoutWaitsAsKafkasOwnCloseDoesForEveryOutstandingMessage() {
+        AtomicReference<Duration> closedWith = new AtomicReference<>();
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
+                    @Override
+                    public void close(Duration timeout) {
+                        closedWith.set(timeout);
+                        super.close(timeout);
+                    }
+                };
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.AT_LEAST_ONCE, producer);
+
+        publisher.close();
+
+        // What KafkaProducer.close() passes: no bound but the messages' own delivery.timeout.ms.
+        assertThat(closedWith).hasValue(Duration.ofMillis(Long.MAX_VALUE));
+    }
+
+    @Test
     void closeWithATimeoutHandsItToTheProducerAndCountsTheMessagesItCutOff() {
         AtomicReference<Duration> closedWith = new AtomicReference<>();
         MockProducer<byte[], byte[]> producer =
