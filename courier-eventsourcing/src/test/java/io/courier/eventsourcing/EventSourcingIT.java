@@ -377,6 +377,43 @@ class EventSourcingIT {
         }
     }
 
+    @Test
+    void aStreamThreadThatFailsStopsTheProcessorAndAwaitRunningSaysWhyAtOnce() throws Exception {
+        OutOfMemoryError error = new OutOfMemoryError("simulated: Java heap space");
+        Aggregate<Accounts.Account, Accounts.Command, Accounts.Event> failing = Aggregate.builder(accounts.name()
+                + "-failing", Accounts.Account.class, Accounts.Command.class, Accounts.Event.class)
+                .decide((state, command) -> {
+                    throw error; // the JVM's own error: not a rejection, it stops the stream thread
+                }).evolve(Accounts::evolve).partitions(3).build();
+        try (CommandProcessor<Accounts.Account> processor = CommandProcessor.start(courier, failing,
+                ProcessorOptions.builder(failing.name() + "-processor").build()).awaitRunning(Duration.ofMinutes(1))) {
+            CompletableFuture<Reply<CommandResult>> reply = CommandGateway.of(requester, failing).send("f-1",
+                    new Accounts.Open("nobody"), Duration.ofSeconds(5));
+
+            CourierException stopped = await("the processor stopped").atMost(Duration.ofMinutes(1)).until(() -> {
+                try {
+                    processor.awaitRunning(Duration.ofMillis(100));
+                    return null;
+                } catch (io.courier.common.CourierRetriableException stillStarting) {
+                    return null;
+                } catch (CourierException e) {
+                    return e;
+                }
+            }, java.util.Objects::nonNull);
+
+            assertThat(stopped).hasMessageStartingWith("command processor of aggregate '" + failing.name() + "' is ")
+                    .hasMessageEndingWith(" and will not run: a stream thread failed: " + error);
+            assertThat(stopped.getCause()).isSameAs(error);
+            assertThat(reply.get()).as("no answer: the command is not processed until a new processor starts")
+                    .isInstanceOf(Reply.Timeout.class);
+            CourierException again = org.junit.jupiter.api.Assertions.assertThrows(CourierException.class,
+                    () -> processor.awaitRunning(Duration.ofMinutes(1)));
+            assertThat(again).as("not restarted: still stopped, said at once").isNotInstanceOf(
+                    io.courier.common.CourierRetriableException.class).hasMessageEndingWith(" and will not run: a "
+                            + "stream thread failed: " + error);
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(booleans = {true, false})
     void aProcessorRefusesAnEventsOrCommandsTopicWhosePartitionCountIsNotTheAggregatesPartitions(boolean events)
