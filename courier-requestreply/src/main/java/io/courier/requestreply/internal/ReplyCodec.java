@@ -32,10 +32,11 @@ final class ReplyCodec {
         try {
             return new Reply.Success<>(correlationId, endpoint.replies().deserialize(record.value(),
                     EnvelopeCodec.messageType(record.headers())), envelope);
-        } catch (Exception | Error e) {
+        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
             // A reply the caller cannot read is still an answer: say so now rather than let the caller time out.
-            // An Error too (a serde's NoClassDefFoundError, a StackOverflowError): thrown out of here it would end
-            // the thread that reads every reply of this requester.
+            // The errors of serde code too (a NoClassDefFoundError, a StackOverflowError): thrown out of here they
+            // would end the thread that reads every reply of this requester. The JVM's own errors (OutOfMemoryError)
+            // do end it, as they end any Courier consumer thread.
             return new Reply.Failure<>(correlationId, io.courier.core.SerdeException.class.getName(),
                     "cannot deserialize the reply at " + where + " as " + endpoint.replies().type().getSimpleName()
                             + ": " + e.getMessage(), envelope);

@@ -181,11 +181,14 @@ final class ReplyConsumer implements Runnable {
         }
     }
 
-    /** Hands one reply on; a reply that cannot be matched is lost (its request times out), never the thread. */
+    /**
+     * Hands one reply on; a reply that cannot be matched is lost (its request times out), not the thread. The JVM's
+     * own errors (OutOfMemoryError) still end it, as they end any Courier consumer thread.
+     */
     private void dispatchOne(ConsumerRecord<byte[], byte[]> r) {
         try {
             dispatch.accept(r);
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
             LOG.error("requester for reply topic '{}' dropped the reply at {}-{}@{}: {}", topic, r.topic(),
                     r.partition(), r.offset(), e.toString(), e);
         }

@@ -128,6 +128,19 @@ class ReplyConsumerTest {
     }
 
     @Test
+    void theJvmsOwnErrorWhileDispatchingAReplyEndsTheReplyThreadAndTellsTheRequester() throws Exception {
+        startOwningBoth();
+        OutOfMemoryError error = new OutOfMemoryError("Java heap space");
+        onDispatch = () -> {
+            throw error;
+        };
+        group.schedulePollTask(() -> group.addRecord(new ConsumerRecord<>(P0.topic(), 0, 5, null, new byte[0])));
+
+        assertThat(stopped.await(10, java.util.concurrent.TimeUnit.SECONDS)).as("the requester was told").isTrue();
+        assertThat(replies.stoppedBy()).isSameAs(error);
+    }
+
+    @Test
     void aReplyThreadEndedByAnErrorSaysSoAndTellsTheRequester() throws Exception {
         startOwningBoth();
         group.schedulePollTask(() -> {

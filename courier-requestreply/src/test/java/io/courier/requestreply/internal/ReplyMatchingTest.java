@@ -1,6 +1,7 @@
 package io.courier.requestreply.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.courier.core.Serde;
 import io.courier.core.Serdes;
@@ -69,7 +70,28 @@ class ReplyMatchingTest {
 
     @Test
     void aReplySerdeThatThrowsAnErrorGivesAFailureInsteadOfEndingTheReplyThread() {
-        Serde<Integer> broken = new Serde<>() {
+        Endpoint<String, String, Integer> endpoint = Endpoint.of(Topic.of("quotes", Serdes.string(), Serdes.string()),
+                replySerdeThrowing(new NoClassDefFoundError("com/example/Money")));
+
+        Reply<Integer> reply = ReplyCodec.decode(reply("c4", "7", ReplyHeaders.STATUS, "success"), endpoint, "c4");
+
+        assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class,
+                f -> assertThat(f.message()).contains("replies-2@7", "com/example/Money"));
+    }
+
+    @Test
+    void aReplySerdesOutOfMemoryErrorIsTheJvmsAndIsThrownOn() {
+        OutOfMemoryError error = new OutOfMemoryError("Java heap space");
+        Endpoint<String, String, Integer> endpoint = Endpoint.of(Topic.of("quotes", Serdes.string(), Serdes.string()),
+                replySerdeThrowing(error));
+
+        assertThat(assertThrows(OutOfMemoryError.class, () -> ReplyCodec.decode(reply("c5", "8", ReplyHeaders.STATUS,
+                "success"), endpoint, "c5"))).isSameAs(error);
+    }
+
+    /** @return a reply serde whose deserialize throws {@code error} */
+    private static Serde<Integer> replySerdeThrowing(Error error) {
+        return new Serde<>() {
             @Override
             public Class<Integer> type() {
                 return Integer.class;
@@ -87,16 +109,9 @@ class ReplyMatchingTest {
 
             @Override
             public Integer deserialize(byte[] data, String messageType) {
-                throw new NoClassDefFoundError("com/example/Money");
+                throw error;
             }
         };
-        Endpoint<String, String, Integer> endpoint = Endpoint.of(Topic.of("quotes", Serdes.string(), Serdes.string()),
-                broken);
-
-        Reply<Integer> reply = ReplyCodec.decode(reply("c4", "7", ReplyHeaders.STATUS, "success"), endpoint, "c4");
-
-        assertThat(reply).isInstanceOfSatisfying(Reply.Failure.class,
-                f -> assertThat(f.message()).contains("replies-2@7", "com/example/Money"));
     }
 
     @Test
