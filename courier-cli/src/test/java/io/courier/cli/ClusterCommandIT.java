@@ -71,7 +71,7 @@ class ClusterCommandIT {
             awaitLine(lines, "Cluster stopped.", Duration.ofSeconds(10));
             assertThat(dataDir).doesNotExist();
         } finally {
-            process.destroyForcibly();
+            stopQuietly(process);
         }
     }
 
@@ -114,7 +114,7 @@ class ClusterCommandIT {
             process.toHandle().destroy();
             assertThat(process.waitFor(2, TimeUnit.MINUTES)).as("stopped within 2 minutes").isTrue();
         } finally {
-            process.destroyForcibly();
+            stopQuietly(process);
         }
     }
 
@@ -167,7 +167,7 @@ class ClusterCommandIT {
                 assertThat(cluster.admin().describeConsumerGroups(List.of("cli-stopped-g")).all().get(30, TimeUnit.SECONDS)
                         .get("cli-stopped-g").members()).isEmpty();
             } finally {
-                process.destroyForcibly();
+                stopQuietly(process);
             }
         }
     }
@@ -233,7 +233,7 @@ class ClusterCommandIT {
                 assertThat(Files.readString(errors)).as("standard error").doesNotContain("stopped")
                         .doesNotContain("Exception");
             } finally {
-                process.destroyForcibly();
+                stopQuietly(process);
                 Files.deleteIfExists(errors);
             }
         }
@@ -271,7 +271,7 @@ class ClusterCommandIT {
                         .doesNotContain("bootstrap.servers=").doesNotContain("Press Ctrl-C");
             }
         } finally {
-            process.destroyForcibly();
+            stopQuietly(process);
             Files.deleteIfExists(output);
         }
     }
@@ -343,6 +343,19 @@ class ClusterCommandIT {
         t.setDaemon(true);
         t.start();
         return lines;
+    }
+
+    /**
+     * Ends a process that a failed assertion left running: SIGTERM first, so that a cluster deletes its temporary
+     * data directory, then SIGKILL if it has not stopped within a minute.
+     */
+    private static void stopQuietly(Process process) throws InterruptedException {
+        if (process.isAlive()) {
+            process.toHandle().destroy();
+            if (!process.waitFor(1, TimeUnit.MINUTES)) {
+                process.destroyForcibly();
+            }
+        }
     }
 
     private static String awaitLine(BlockingQueue<String> lines, String prefix, Duration timeout) throws InterruptedException {
