@@ -7,7 +7,8 @@ import java.util.function.Function;
 
 /**
  * Answers requests. The returned stage may complete later, on any thread (an asynchronous answer); completing it
- * exceptionally, or throwing, sends a {@link Reply.Failure} with the exception's class and message.
+ * exceptionally, or throwing, sends a {@link Reply.Failure} with the exception's class and message. The JVM's own
+ * errors (an {@code OutOfMemoryError}) are not answered: they stop the responder's consumer thread.
  *
  * @param <K> the request key type
  * @param <Q> the request payload type

@@ -43,6 +43,12 @@ public interface Responder extends AutoCloseable {
     /** @return the counters */
     ResponderStats stats();
 
+    /**
+     * @return whether any of its consumer threads runs: false once closed, and once every thread stopped on an
+     *     error it could not answer (the JVM's own, an {@code OutOfMemoryError}, say), which is logged
+     */
+    boolean isRunning();
+
     /** Finishes the requests in hand, commits and leaves the group. Idempotent. */
     @Override
     void close();

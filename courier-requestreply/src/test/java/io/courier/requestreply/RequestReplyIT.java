@@ -29,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -48,6 +49,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.Timeout;
 
@@ -223,20 +225,30 @@ class RequestReplyIT {
         }
     }
 
-    @Test
-    void aJvmErrorFromAHandlerIsNotAnsweredButStopsTheResponderThreadAsInAnySubscriber() throws Exception {
+    @ParameterizedTest(name = "from a handler that is asynchronous: {0}")
+    @ValueSource(booleans = {false, true})
+    void aJvmErrorFromAHandlerIsNotAnsweredButStopsTheResponderThreadAsInAnySubscriber(boolean async)
+            throws Exception {
+        OutOfMemoryError error = new OutOfMemoryError("simulated: no heap left");
+        CountDownLatch handling = new CountDownLatch(1);
         try (Requester requester = requester();
-                // A group of its own: the request stays uncommitted, and no later test's responder should get it.
-                Responder responder = responder("out-of-memory", RequestHandler.sync(m -> {
-                    throw new OutOfMemoryError("simulated: no heap left for " + m.value());
-                }))) {
+                Responder responder = responder("out-of-memory-" + async, m -> {
+                    handling.countDown();
+                    if (async) {
+                        return CompletableFuture.failedFuture(error);
+                    }
+                    throw error;
+                })) {
             responder.awaitAssignment(WAIT);
 
-            Reply<String> reply = requester.request(endpoint, "sku-1", "sku-1", Duration.ofSeconds(3)).get();
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "sku-1", "sku-1",
+                    Duration.ofSeconds(5));
 
-            assertThat(reply).as("no failure reply: the JVM is in trouble, not the request").isInstanceOf(
+            assertThat(handling.await(30, TimeUnit.SECONDS)).as("the handler ran").isTrue();
+            assertThat(reply.get()).as("no failure reply: the JVM is in trouble, not the request").isInstanceOf(
                     Reply.Timeout.class);
-            assertThat(responder.stats()).isEqualTo(new ResponderStats(0, 0, 0));
+            assertThat(responder.stats().answered() + responder.stats().failed()).isZero();
+            await("the responder's thread stopped").atMost(WAIT).until(() -> !responder.isRunning());
         }
     }
 

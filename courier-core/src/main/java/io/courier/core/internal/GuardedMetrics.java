@@ -1,5 +1,6 @@
 package io.courier.core.internal;
 
+import io.courier.common.JvmErrors;
 import io.courier.core.CourierMetrics;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -28,7 +29,8 @@ final class GuardedMetrics implements CourierMetrics {
     public void published(String topic, long nanos) {
         try {
             delegate.published(topic, nanos);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            JvmErrors.rethrowIfJvms(e);
             failed("published", e);
         }
     }
@@ -37,7 +39,8 @@ final class GuardedMetrics implements CourierMetrics {
     public void publishFailed(String topic, Throwable error) {
         try {
             delegate.publishFailed(topic, error);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            JvmErrors.rethrowIfJvms(e);
             failed("publishFailed", e);
         }
     }
@@ -46,7 +49,8 @@ final class GuardedMetrics implements CourierMetrics {
     public void handled(String topic, String group, long nanos) {
         try {
             delegate.handled(topic, group, nanos);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            JvmErrors.rethrowIfJvms(e);
             failed("handled", e);
         }
     }
@@ -55,7 +59,8 @@ final class GuardedMetrics implements CourierMetrics {
     public void handlerFailed(String topic, String group, int attempt) {
         try {
             delegate.handlerFailed(topic, group, attempt);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            JvmErrors.rethrowIfJvms(e);
             failed("handlerFailed", e);
         }
     }
@@ -64,7 +69,8 @@ final class GuardedMetrics implements CourierMetrics {
     public void deadLettered(String topic, String group) {
         try {
             delegate.deadLettered(topic, group);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            JvmErrors.rethrowIfJvms(e);
             failed("deadLettered", e);
         }
     }

@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.JvmErrors;
 import io.courier.core.CourierConfig;
 import io.courier.core.Envelope;
 import io.courier.core.HandlerContext;
@@ -38,7 +39,8 @@ final class RecordHandler<K, V> {
         if (r.key() != null) {
             try {
                 key = topic.keySerde().deserialize(r.key(), null);
-            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // user code's errors too
+            } catch (Throwable e) { // user code's errors too, all but the JVM's own
+                JvmErrors.rethrowIfJvms(e);
                 throw new SerdeException("cannot deserialize the key of " + where + " as "
                         + topic.keySerde().type().getSimpleName() + ": " + e.getMessage(), e);
             }
@@ -47,7 +49,8 @@ final class RecordHandler<K, V> {
         if (r.value() != null) {
             try {
                 value = topic.valueSerde().deserialize(r.value(), EnvelopeCodec.messageType(r.headers()));
-            } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // user code's errors too
+            } catch (Throwable e) { // user code's errors too, all but the JVM's own
+                JvmErrors.rethrowIfJvms(e);
                 throw new SerdeException("cannot deserialize the value of " + where + " as "
                         + topic.valueSerde().type().getSimpleName() + ": " + e.getMessage(), e);
             }

@@ -1,6 +1,7 @@
 package io.courier.core.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.JvmErrors;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeliveryGuarantee;
 import io.courier.core.GroupProtocol;
@@ -219,7 +220,8 @@ final class SubscriberWorker<K, V> implements Runnable {
         try {
             message = handler.decode(r);
             h = handler.handlerFor(message);
-        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) { // a serde's errors too
+        } catch (Throwable e) { // a serde's errors too, all but the JVM's own
+            JvmErrors.rethrowIfJvms(e);
             if (lostToClose(r, e)) {
                 return null;
             }
@@ -247,10 +249,11 @@ final class SubscriberWorker<K, V> implements Runnable {
                 throw e.refusal();
             }
             return failed(r, e.handlerError(), message, pending, outputBefore);
-        } catch (Exception | StackOverflowError | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             // The errors of handler code too (a missing class, a failed assert, a recursion): thrown out of here one
             // would end this thread, and the record, consumed again by the next owner, would end that one too.
             // The JVM's own errors (OutOfMemoryError) still stop the thread.
+            JvmErrors.rethrowIfJvms(e);
             return failed(r, e, message, pending, outputBefore);
         }
     }

@@ -212,10 +212,21 @@ class AtLeastOnceBatchTest {
         await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
     }
 
+    /** A user's own Error, as a library may define one. */
+    static final class UsersOwnError extends Error {
+        private static final long serialVersionUID = 1L;
+
+        UsersOwnError(String message) {
+            super(message);
+        }
+    }
+
     static java.util.stream.Stream<Error> errorsOfHandlerCode() {
         return java.util.stream.Stream.of(new AssertionError("a bug in the handler"),
                 new StackOverflowError("a recursion too deep for one payload"),
-                new NoClassDefFoundError("com/example/Missing"));
+                new NoClassDefFoundError("com/example/Missing"),
+                new java.util.ServiceConfigurationError("no provider for com.example.Codec"),
+                new UsersOwnError("a library's own error"));
     }
 
     @org.junit.jupiter.params.ParameterizedTest
@@ -339,15 +350,16 @@ class AtLeastOnceBatchTest {
         }
     }
 
-    @Test
-    void anErrorFromASerdeSendsItsMessageToTheDeadLetterTopicAndTheThreadCarriesOn() {
+    @org.junit.jupiter.params.ParameterizedTest
+    @org.junit.jupiter.params.provider.MethodSource("errorsOfHandlerCode")
+    void anErrorFromASerdeSendsItsMessageToTheDeadLetterTopicAndTheThreadCarriesOn(Error error) {
         TopicPartition p = new TopicPartition("orders", 0);
         TextSerde broken = new TextSerde() {
             @Override
             public String deserialize(byte[] data, String messageType) {
                 String value = super.deserialize(data, messageType);
                 if (value.equals("x")) {
-                    throw new NoClassDefFoundError("com/example/Missing");
+                    throw error;
                 }
                 return value;
             }
@@ -360,7 +372,7 @@ class AtLeastOnceBatchTest {
         ProducerRecord<byte[], byte[]> dead = deadLetterOnceCommitted(worker, producer, p, 2);
 
         assertThat(header(dead, DeadLetter.Headers.EXCEPTION_MESSAGE))
-                .isEqualTo("cannot deserialize the value of orders-0@0 as String: com/example/Missing");
+                .isEqualTo("cannot deserialize the value of orders-0@0 as String: " + error.getMessage());
     }
 
     @Test

@@ -29,6 +29,12 @@ class GuardedMetricsTest {
                 calls.incrementAndGet();
                 throw new NoSuchMethodError("a Micrometer version mismatch");
             }
+
+            @Override
+            public void handlerFailed(String topic, String group, int attempt) {
+                calls.incrementAndGet();
+                throw new java.util.ServiceConfigurationError("no provider for a registry");
+            }
         };
         CourierMetrics guarded = GuardedMetrics.of(broken);
 
@@ -37,13 +43,29 @@ class GuardedMetricsTest {
                 guarded.published("orders", 1_000);
                 guarded.handled("orders", "billing", 1_000);
                 guarded.deadLettered("orders", "billing");
+                guarded.handlerFailed("orders", "billing", 1);
             }
         });
 
-        assertThat(calls).as("every measurement still reaches the metrics").hasValue(15);
+        assertThat(calls).as("every measurement still reaches the metrics").hasValue(20);
         assertThat(written).contains("WARN").contains("metrics published (" + broken.getClass().getName()
                 + ") threw; this measurement and later failing ones are dropped: java.lang.IllegalArgumentException: "
                 + "a registry's tag clash");
-        assertThat(written.split("threw", -1)).as("logged once, not once per call: %s", written).hasSize(2);
+        assertThat(written.lines().filter(line -> line.contains(" io.courier.core.internal.GuardedMetrics - ")))
+                .as("logged once, not once per call: %s", written).hasSize(1);
+    }
+
+    @Test
+    void theJvmsOwnErrorFromMetricsIsThrownOn() {
+        OutOfMemoryError error = new OutOfMemoryError("Java heap space");
+        CourierMetrics guarded = GuardedMetrics.of(new CourierMetrics() {
+            @Override
+            public void published(String topic, long nanos) {
+                throw error;
+            }
+        });
+
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class,
+                () -> guarded.published("orders", 1_000))).isSameAs(error);
     }
 }

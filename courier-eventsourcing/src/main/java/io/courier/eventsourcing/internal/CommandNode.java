@@ -1,5 +1,6 @@
 package io.courier.eventsourcing.internal;
 
+import io.courier.common.JvmErrors;
 import io.courier.core.Envelope;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serde;
@@ -56,7 +57,10 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     private final long commitInterval;
     /** The producer's {@code max.request.size}: a larger record fails the transaction, and every retry of it. */
     private final int maxRecordBytes;
-    /** What a state, event or answer may take of {@link #maxRecordBytes}: the rest is for key, headers and framing. */
+    /**
+     * What a state, event or answer, with its key, may take of {@link #maxRecordBytes}: the rest is for headers and
+     * framing.
+     */
     private final int maxValueBytes;
     /** JSON bytes of an acceptance without offsets and with an empty id, and what each offset adds at most. */
     private final int acceptanceBytes;
@@ -86,7 +90,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 Integer.MAX_VALUE, Long.MAX_VALUE)))).length - acceptanceBytes + 1; // + 1: the comma
     }
 
-    /** Bytes of a record's limit kept for its key, headers and framing. */
+    /** Bytes of a record's limit kept for its headers and framing (at most a quarter of the limit). */
     static final int RECORD_HEADROOM = 16 * 1024;
 
     /** What the replies sink writes: where, and the bytes. */
@@ -180,9 +184,10 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             for (E e : events) {
                 next = aggregate.evolve().apply(next, e);
             }
-        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             // The errors of user code too: thrown out of process(), one would stop the stream task, and the command,
             // read again at every restart, would stop it again. (The JVM's own, an OutOfMemoryError, still do.)
+            JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' failed on "
                     + envelope.messageType() + ": " + e);
         }

@@ -1,6 +1,7 @@
 package io.courier.eventsourcing.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.JvmErrors;
 import io.courier.core.Courier;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.Replay;
@@ -29,8 +30,9 @@ public final class EventReplayer {
             String where) {
         try {
             return aggregate.evolve().apply(state, event.event());
-        } catch (RuntimeException | StackOverflowError | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
             // As for live commands, user code's errors too; a bare one would not say which event of which aggregate.
+            JvmErrors.rethrowIfJvms(e);
             throw new CourierException("aggregate '" + aggregate.name() + "' failed to evolve '" + id + "' to version "
                     + event.version() + " with event " + where + " (" + aggregate.events().messageType(event.event())
                     + "): " + e, e);

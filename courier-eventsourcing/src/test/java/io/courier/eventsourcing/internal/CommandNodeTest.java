@@ -262,7 +262,8 @@ class CommandNodeTest {
     /** What a decide or evolve may throw, from a broken rule to a class its code cannot load. */
     static List<Throwable> errorsOfUserCode() {
         return List.of(new IllegalStateException("a broken rule"), new StackOverflowError("a rule that recursed"),
-                new NoClassDefFoundError("com/acme/Rules"), new AssertionError("assert in a rule"));
+                new NoClassDefFoundError("com/acme/Rules"), new AssertionError("assert in a rule"),
+                new java.util.ServiceConfigurationError("no provider for com.acme.Pricing"));
     }
 
     private static <T> T raise(Throwable error) {

@@ -1,12 +1,12 @@
 package io.courier.requestreply.internal;
 
-import io.courier.common.Durations;
-import io.courier.core.internal.MessageIds;
 import static io.courier.common.Preconditions.requireArgument;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
+import io.courier.common.JvmErrors;
 import io.courier.core.Courier;
 import io.courier.core.OutboundMessage;
 import io.courier.core.Publisher;
@@ -14,6 +14,7 @@ import io.courier.core.Serdes;
 import io.courier.core.Topic;
 import io.courier.core.internal.EnvelopeCodec;
 import io.courier.core.internal.Futures;
+import io.courier.core.internal.MessageIds;
 import io.courier.requestreply.Endpoint;
 import io.courier.requestreply.Gathered;
 import io.courier.requestreply.Reply;
@@ -143,13 +144,10 @@ public final class DefaultRequester implements Requester {
 
     /**
      * @return {@code e}, to fail a caller's future with
-     * @throws VirtualMachineError as it is (out of memory, say), which stops things as usual; a StackOverflowError
-     *     is user code's failure like any other
+     * @throws VirtualMachineError the JVM's own error as it is (out of memory, say), which stops things as usual
      */
     private static Throwable unlessTheJvms(Throwable e) {
-        if (e instanceof VirtualMachineError vme && !(e instanceof StackOverflowError)) {
-            throw vme;
-        }
+        JvmErrors.rethrowIfJvms(e);
         return e;
     }
 

@@ -2,6 +2,7 @@ package io.courier.requestreply.internal;
 
 import io.courier.common.CourierException;
 import io.courier.common.Durations;
+import io.courier.common.JvmErrors;
 import io.courier.core.Courier;
 import io.courier.core.HandlerContext;
 import io.courier.core.Handlers;
@@ -124,7 +125,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             return;
         }
         checkReplyTarget(replyTopic, partition, request);
-        RuntimeException unreadable = request.value() == null ? null : request.value().error();
+        Throwable unreadable = request.value() == null ? null : request.value().error();
         if (unreadable != null) {
             fail(request, ctx, replyTopic, partition, new SerdeException("cannot deserialize the value of "
                     + request.coordinates() + " as " + endpoint.requests().valueSerde().type().getSimpleName() + ": "
@@ -160,12 +161,15 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             expired.increment();
             return;
         } catch (ExecutionException e) {
-            fail(request, ctx, replyTopic, partition, e.getCause() == null ? e : e.getCause());
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            JvmErrors.rethrowIfJvms(cause); // an asynchronous handler's too: the JVM is in trouble, not the request
+            fail(request, ctx, replyTopic, partition, cause);
             return;
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
             // The errors of handler code too (a missing class, a failed assert, a recursion): thrown out of here they
             // would end the consumer thread, and the redelivered request would end the next one, until no responder
             // of the group were left. The JVM's own errors (OutOfMemoryError) stop the thread, as in any subscriber.
+            JvmErrors.rethrowIfJvms(e);
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
@@ -182,14 +186,13 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                             .withPartition(partition)
                             .withHeader(ReplyHeaders.STATUS, ReplyHeaders.SUCCESS)
                             .withHeader(ReplyHeaders.RESPONDER_GROUP, group));
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
-            // The reply serde failed (an Error too): the caller learns now, not at its deadline.
-            answered.decrement();
+        } catch (Throwable e) {
+            answered.decrement(); // no reply left, so not counted
+            // The reply serde failed (its errors too): the caller learns now, not at its deadline. The JVM's own
+            // errors stop the thread.
+            JvmErrors.rethrowIfJvms(e);
             fail(request, ctx, replyTopic, partition, e);
             return;
-        } catch (Throwable e) { // out of memory, say: no reply left, so not counted
-            answered.decrement();
-            throw e;
         }
         if (sent.isCompletedExceptionally()) {
             // Refused outright, a reply too large for the producer say: the caller learns why now. The refused send
@@ -245,6 +248,11 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     @Override
     public ResponderStats stats() {
         return new ResponderStats(answered.sum(), failed.sum(), expired.sum());
+    }
+
+    @Override
+    public boolean isRunning() {
+        return subscriber.isRunning();
     }
 
     @Override

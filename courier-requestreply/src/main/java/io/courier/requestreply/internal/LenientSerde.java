@@ -1,15 +1,17 @@
 package io.courier.requestreply.internal;
 
+import io.courier.common.JvmErrors;
 import io.courier.core.Serde;
 
 /**
- * Wraps a serde so that reading never throws: a value that cannot be read becomes a {@link Read} that carries the
- * error, for the responder to answer with. Everything else (content type, message types, the message type the
- * reader is given) is the wrapped serde's, so envelopes read as they would with it. Writes are not supported.
+ * Wraps a serde so that reading throws only the JVM's own errors ({@link JvmErrors}): a value that cannot be read
+ * becomes a {@link Read} that carries the error, for the responder to answer with. Everything else (content type,
+ * message types, the message type the reader is given) is the wrapped serde's, so envelopes read as they would with
+ * it. Writes are not supported.
  */
 final class LenientSerde<T> implements Serde<LenientSerde.Read<T>> {
     /** A value as read: the value, or why it could not be read. */
-    record Read<T>(T value, RuntimeException error) {}
+    record Read<T>(T value, Throwable error) {}
 
     private final Serde<T> serde;
 
@@ -37,7 +39,8 @@ final class LenientSerde<T> implements Serde<LenientSerde.Read<T>> {
     public Read<T> deserialize(byte[] data, String messageType) {
         try {
             return new Read<>(serde.deserialize(data, messageType), null);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a serde's errors too; the JVM's own stop the thread, as in any subscriber
+            JvmErrors.rethrowIfJvms(e);
             return new Read<>(null, e);
         }
     }

@@ -1,5 +1,6 @@
 package io.courier.requestreply.internal;
 
+import io.courier.common.JvmErrors;
 import io.courier.core.Envelope;
 import io.courier.core.internal.EnvelopeCodec;
 import io.courier.requestreply.Endpoint;
@@ -32,11 +33,12 @@ final class ReplyCodec {
         try {
             return new Reply.Success<>(correlationId, endpoint.replies().deserialize(record.value(),
                     EnvelopeCodec.messageType(record.headers())), envelope);
-        } catch (Exception | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
             // A reply the caller cannot read is still an answer: say so now rather than let the caller time out.
             // The errors of serde code too (a NoClassDefFoundError, a StackOverflowError): thrown out of here they
             // would end the thread that reads every reply of this requester. The JVM's own errors (OutOfMemoryError)
             // do end it, as they end any Courier consumer thread.
+            JvmErrors.rethrowIfJvms(e);
             return new Reply.Failure<>(correlationId, io.courier.core.SerdeException.class.getName(),
                     "cannot deserialize the reply at " + where + " as " + endpoint.replies().type().getSimpleName()
                             + ": " + e.getMessage(), envelope);

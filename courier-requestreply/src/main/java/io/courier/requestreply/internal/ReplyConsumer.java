@@ -1,5 +1,6 @@
 package io.courier.requestreply.internal;
 
+import io.courier.common.JvmErrors;
 import io.courier.core.CourierConfig;
 import io.courier.requestreply.RequesterOptions;
 import java.time.Clock;
@@ -188,7 +189,8 @@ final class ReplyConsumer implements Runnable {
     private void dispatchOne(ConsumerRecord<byte[], byte[]> r) {
         try {
             dispatch.accept(r);
-        } catch (RuntimeException | LinkageError | AssertionError | StackOverflowError e) {
+        } catch (Throwable e) {
+            JvmErrors.rethrowIfJvms(e);
             LOG.error("requester for reply topic '{}' dropped the reply at {}-{}@{}: {}", topic, r.topic(),
                     r.partition(), r.offset(), e.toString(), e);
         }

@@ -31,4 +31,40 @@ class LenientSerdeTest {
         assertThat(read.error()).isNotNull();
         assertThat(lenient.messageType(read)).isEqualTo("Query");
     }
+
+    @Test
+    void aSerdesErrorIsCarriedToButTheJvmsOwnIsThrown() {
+        for (Error error : java.util.List.of(new AssertionError("no decoder"), new StackOverflowError("too deep"),
+                new NoClassDefFoundError("com/example/Money"), new java.util.ServiceConfigurationError("no provider"))) {
+            assertThat(new LenientSerde<>(throwing(error)).deserialize(new byte[] {1}, "Query").error())
+                    .isSameAs(error);
+        }
+        OutOfMemoryError jvms = new OutOfMemoryError("Java heap space");
+        assertThat(org.junit.jupiter.api.Assertions.assertThrows(OutOfMemoryError.class,
+                () -> new LenientSerde<>(throwing(jvms)).deserialize(new byte[] {1}, "Query"))).isSameAs(jvms);
+    }
+
+    private Serde<Query> throwing(Error error) {
+        return new Serde<>() {
+            @Override
+            public Class<Query> type() {
+                return Query.class;
+            }
+
+            @Override
+            public String contentType() {
+                return json.contentType();
+            }
+
+            @Override
+            public byte[] serialize(Query value) {
+                throw new UnsupportedOperationException();
+            }
+
+            @Override
+            public Query deserialize(byte[] data, String messageType) {
+                throw error;
+            }
+        };
+    }
 }
