@@ -82,8 +82,8 @@ final class RecordHandler<K, V> {
         Context context = new Context(message, attempt, producer, pending);
         try {
             handler.handle(message, context);
-        } catch (Exception e) {
-            if (context.refused != null) {
+        } catch (Throwable e) { // an Error of handler code too: the refusal, not the record, failed the transaction
+            if (context.refused != null && !JvmErrors.isJvms(e)) {
                 throw new SendRefused(context.refused, e);
             }
             throw e;
@@ -97,7 +97,7 @@ final class RecordHandler<K, V> {
         private static final long serialVersionUID = 1L;
         private final transient KafkaException refusal;
 
-        SendRefused(KafkaException refusal, Exception handlerError) {
+        SendRefused(KafkaException refusal, Throwable handlerError) {
             super(handlerError.getMessage(), handlerError, false, false);
             this.refusal = refusal;
         }
@@ -108,8 +108,8 @@ final class RecordHandler<K, V> {
         }
 
         /** @return what the handler threw */
-        Exception handlerError() {
-            return (Exception) getCause();
+        Throwable handlerError() {
+            return getCause();
         }
     }
 

@@ -290,8 +290,9 @@ class TransactionalBatchTest {
         assertThat(runs).hasValue(1);
     }
 
-    @Test
-    void aRefusalTheNextHandlerWrapsInItsOwnExceptionIsChargedToTheRecordWhoseOutputWasRefused() {
+    @org.junit.jupiter.params.ParameterizedTest(name = "wrapped in an Error: {0}")
+    @org.junit.jupiter.params.provider.ValueSource(booleans = {false, true})
+    void aRefusalTheNextHandlerWrapsInItsOwnExceptionIsChargedToTheRecordWhoseOutputWasRefused(boolean inAnError) {
         refuseLaterSendsAtOnce = true;
         TopicPartition p = new TopicPartition("orders", 0);
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
@@ -303,8 +304,11 @@ class TransactionalBatchTest {
                     runs.computeIfAbsent(m.key(), k -> new AtomicInteger()).incrementAndGet();
                     try {
                         ctx.publish(OUT, m.key(), m.key().equals("a") ? "big" : "small");
-                    } catch (KafkaException e) {
-                        throw new IllegalStateException("could not pass " + m.key() + " on", e); // a handler's own words
+                    } catch (KafkaException e) { // a handler's own words
+                        if (inAnError) {
+                            throw new AssertionError("could not pass " + m.key() + " on", e);
+                        }
+                        throw new IllegalStateException("could not pass " + m.key() + " on", e);
                     }
                 }), config),
                 consumer, () -> producer, "orders.dlt");

@@ -152,7 +152,8 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 throw new IllegalArgumentException("no value");
             }
             cmd = aggregate.commands().deserialize(command.value(), envelope.messageType());
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a serde's errors too, as decide's below
+            JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "invalid payload for aggregate type '" + aggregate.name()
                     + "' (type " + envelope.messageType() + "): " + e.getMessage());
         }
@@ -169,7 +170,8 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         S state;
         try {
             state = codec.storedState(stored);
-        } catch (RuntimeException e) { // thrown out of process() it would stop the processor at this command for good
+        } catch (Throwable e) { // thrown out of process() it would stop the processor at this command for good
+            JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot read the stored "
                     + "state of '" + id + "': " + e.getMessage());
         }
@@ -196,25 +198,27 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         Instant now = clock.instant();
         byte[] nextState;
         List<byte[]> encoded = new ArrayList<>(events.size());
+        List<String> types = new ArrayList<>(events.size());
         try { // before anything is forwarded: a state that cannot be stored rejects the command as a whole
             nextState = events.isEmpty() ? null : codec.encodeState(version + events.size(), next);
             for (E e : events) {
                 encoded.add(codec.encode(e));
+                types.add(codec.type(e));
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a serde's errors too
+            JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot write the "
                     + "outcome of " + envelope.messageType() + ": " + e.getMessage());
         }
-        String tooLarge = tooLarge(id, nextState, events, encoded);
+        String tooLarge = tooLarge(id, nextState, types, encoded);
         if (tooLarge != null) { // sent, it would fail the transaction, and every retry of this command
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot write the "
                     + "outcome of " + envelope.messageType() + ": " + tooLarge);
         }
         for (int i = 0; i < events.size(); i++) {
-            E e = events.get(i);
             v++;
             Headers headers = new RecordHeaders();
-            String type = codec.type(e);
+            String type = types.get(i);
             EventCodec.envelope(headers, type, source, envelope, now, format);
             headers.add(EventHeaders.AGGREGATE_VERSION, Long.toString(v).getBytes(StandardCharsets.UTF_8));
             headers.add(EventHeaders.SCHEMA_VERSION, Integer.toString(aggregate.schemaVersion(type))
@@ -230,20 +234,20 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     }
 
     /** @return what of a command's outcome would not fit in a record, or null if all of it does */
-    private String tooLarge(String id, byte[] nextState, List<E> events, List<byte[]> encoded) {
+    private String tooLarge(String id, byte[] nextState, List<String> types, List<byte[]> encoded) {
         int key = id.getBytes(StandardCharsets.UTF_8).length;
         if (nextState != null && key + nextState.length > maxValueBytes) {
             return "the state of '" + id + "' would be " + (key + nextState.length) + " bytes" + limit();
         }
         for (int i = 0; i < encoded.size(); i++) {
             if (key + encoded.get(i).length > maxValueBytes) {
-                return "event " + (i + 1) + " of " + encoded.size() + " (" + codec.type(events.get(i)) + ") of '"
+                return "event " + (i + 1) + " of " + encoded.size() + " (" + types.get(i) + ") of '"
                         + id + "' would be " + (key + encoded.get(i).length) + " bytes" + limit();
             }
         }
-        long answer = key + acceptanceBytes + (long) offsetBytes * events.size(); // as the producer stamps it
+        long answer = key + acceptanceBytes + (long) offsetBytes * types.size(); // as the producer stamps it
         if (answer > maxValueBytes) {
-            return "the acceptance, with the offsets of its " + events.size() + " events, would be up to " + answer
+            return "the acceptance, with the offsets of its " + types.size() + " events, would be up to " + answer
                     + " bytes" + limit();
         }
         return null;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.courier.common.CourierException;
+import io.courier.common.JvmErrors;
 import io.courier.core.Envelope;
 import io.courier.core.EnvelopeFormat;
 import io.courier.core.Serde;
@@ -74,7 +75,8 @@ public final class EventCodec<S, C, E> {
         byte[] current = upcast(type, schema, value, where);
         try {
             return new Decoded<>(aggregate.events().deserialize(current, type), aggregateVersion);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) { // a serde's errors too, named as its exceptions are
+            JvmErrors.rethrowIfJvms(e);
             throw new CourierException("cannot read event " + where + " of type '" + type + "' (schema " + schema
                     + "): " + e.getMessage(), e);
         }
@@ -113,7 +115,8 @@ public final class EventCodec<S, C, E> {
             for (int v = schema; v < latest; v++) {
                 try {
                     current = steps.get(v).apply(current);
-                } catch (RuntimeException e) {
+                } catch (Throwable e) { // an upcaster's errors too
+                    JvmErrors.rethrowIfJvms(e);
                     throw new CourierException("the upcaster of '" + type + "' from schema " + v + " failed on event "
                             + where + ": " + e, e);
                 }

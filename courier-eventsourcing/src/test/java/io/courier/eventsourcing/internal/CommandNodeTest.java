@@ -293,6 +293,42 @@ class CommandNodeTest {
                 .isEqualTo(CommandResult.acceptance("c-1", 2, 1));
     }
 
+    /** A command whose constructor asserts; Jackson passes an Error from it on as it is. */
+    record Strict(long n) {
+        Strict {
+            if (n < 0) {
+                throw new AssertionError("negative: " + n);
+            }
+        }
+    }
+
+    /** An event whose accessor asserts, which Jackson calls to write it, passing an Error on as it is. */
+    record Loud(long n) {
+        @Override
+        public long n() {
+            if (n > 1_000) {
+                throw new AssertionError("too loud: " + n);
+            }
+            return n;
+        }
+    }
+
+    @Test
+    void aSerdesErrorOnACommandOrAnEventIsARejectionNotAStoppedProcessor() {
+        CommandNode<Counter, Strict, Loud> strict = node(Aggregate.builder("strict", Counter.class, Strict.class,
+                Loud.class).decide((state, c) -> Decision.accept(new Loud(c.n())))
+                .evolve((state, e) -> new Counter(e.n)).build());
+
+        process(strict, "Strict", "{\"n\":-1}"); // Jackson wraps this one
+        assertThat(lastReply().reason()).startsWith("invalid payload for aggregate type 'strict' (type Strict): ")
+                .endsWith("problem: negative: -1");
+
+        process(strict, "Strict", "{\"n\":5000}");
+        assertThat(lastReply()).isEqualTo(CommandResult.rejection("c-1", 0,
+                "aggregate 'strict' cannot write the outcome of Strict: too loud: 5000"));
+        assertThat(events()).isZero();
+    }
+
     @Test
     void anOutOfMemoryErrorIsTheJvmsAndStillStopsTheProcessor() {
         OutOfMemoryError error = new OutOfMemoryError("Java heap space");

@@ -29,6 +29,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * A Courier subscriber on the request topic whose handler waits for the user's answer and publishes it to the
@@ -127,6 +128,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         checkReplyTarget(replyTopic, partition, request);
         Throwable unreadable = request.value() == null ? null : request.value().error();
         if (unreadable != null) {
+            unlessInterruptedByClose(unreadable);
             fail(request, ctx, replyTopic, partition, new SerdeException("cannot deserialize the value of "
                     + request.coordinates() + " as " + endpoint.requests().valueSerde().type().getSimpleName() + ": "
                     + unreadable.getMessage(), unreadable));
@@ -170,6 +172,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             // would end the consumer thread, and the redelivered request would end the next one, until no responder
             // of the group were left. The JVM's own errors (OutOfMemoryError) stop the thread, as in any subscriber.
             JvmErrors.rethrowIfJvms(e);
+            unlessInterruptedByClose(e);
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
@@ -200,6 +203,28 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             Throwable refusal = sent.handle((result, e) -> e.getCause() != null ? e.getCause() : e).join();
             answered.decrement();
             fail(request, ctx, replyTopic, partition, refusal);
+        }
+    }
+
+    /**
+     * A handler or serde that close() interrupted may report it in another form (wrapped, or an Error of its own):
+     * that is not the request's failure to answer for, so the request is left uncommitted for another instance.
+     *
+     * @throws InterruptedException if close() is under way and {@code error} comes from an interrupt
+     */
+    private void unlessInterruptedByClose(Throwable error) throws InterruptedException {
+        if (!closing) {
+            return;
+        }
+        boolean interrupted = Thread.currentThread().isInterrupted();
+        for (Throwable t = error; t != null && !interrupted; t = t.getCause() == t ? null : t.getCause()) {
+            interrupted = t instanceof InterruptedException || t instanceof InterruptException;
+        }
+        if (interrupted) {
+            InterruptedException stop = new InterruptedException("the responder of '" + endpoint.name()
+                    + "' is closing");
+            stop.initCause(error);
+            throw stop;
         }
     }
 
