@@ -49,7 +49,20 @@ public interface Responder extends AutoCloseable {
      */
     boolean isRunning();
 
-    /** Finishes the requests in hand, commits and leaves the group. Idempotent. */
+    /**
+     * Finishes the requests in hand (waiting up to 30 s, then as {@link #close(Duration)}), commits and leaves the
+     * group. Idempotent.
+     */
     @Override
     void close();
+
+    /**
+     * Finishes the requests in hand for at most {@code timeout}, then interrupts their handlers: a request not
+     * answered by then gets no reply from this instance, however its handler reports the interrupt, and stays
+     * uncommitted for another instance of the group. Commits what was answered and leaves the group. Idempotent.
+     *
+     * @param timeout how long to wait for the requests in hand, zero or more
+     * @throws IllegalArgumentException if {@code timeout} is null or negative
+     */
+    void close(Duration timeout);
 }

@@ -253,6 +253,38 @@ class RequestReplyIT {
     }
 
     @Test
+    void aHandlerThatCloseInterruptsGetsNoReplyWhateverItThrowsAndItsRequestGoesToAnotherInstance() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        try (Requester requester = requester()) {
+            Responder first = responder("handover", RequestHandler.sync(m -> {
+                handling.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) { // close()'s interrupt, swallowed and reported in its own words
+                    throw new AssertionError("aborted while pricing " + m.value());
+                }
+                return "never";
+            }));
+            first.awaitAssignment(WAIT);
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "sku-1", "sku-1", WAIT);
+            assertThat(handling.await(30, TimeUnit.SECONDS)).as("the first instance is handling it").isTrue();
+
+            org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                    () -> first.close(Duration.ofMillis(-1)));
+            first.close(Duration.ofMillis(100));
+
+            assertThat(first.stats()).as("no failure reply from the instance that was closing")
+                    .isEqualTo(new ResponderStats(0, 0, 0));
+            try (Responder second = responder("handover", RequestHandler.sync(m -> "price of " + m.value()))) {
+                assertThat(reply.get()).as("answered by the group's other instance, as it was never committed")
+                        .isInstanceOfSatisfying(Reply.Success.class,
+                                s -> assertThat(s.value()).isEqualTo("price of sku-1"));
+                assertThat(second.stats().answered()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aReplyThatCannotBeSerializedComesBackAsAFailureInsteadOfATimeout() throws Exception {
         Serde<String> unwritable = new Serde<>() {
             @Override

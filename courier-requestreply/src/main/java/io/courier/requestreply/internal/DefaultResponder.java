@@ -1,5 +1,7 @@
 package io.courier.requestreply.internal;
 
+import static io.courier.common.Preconditions.requireArgument;
+
 import io.courier.common.CourierException;
 import io.courier.common.Durations;
 import io.courier.common.JvmErrors;
@@ -46,8 +48,12 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final LongAdder failed = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final Subscriber subscriber;
+    /** How long close() waits for the requests in hand, as a subscriber's close() does. */
+    private static final Duration GRACEFUL = Duration.ofSeconds(30);
     /** Set by close(): an interrupt then means shutting down, not a handler's failure. */
     private volatile boolean closing;
+    /** When (System.nanoTime) close() lets the subscriber interrupt the handlers; meaningful once closing. */
+    private volatile long interruptsAfter;
     private final String group;
     /** How long the responder waits for a handler's asynchronous answer, whatever the caller's deadline. */
     private final java.time.Duration handlingTimeout;
@@ -207,16 +213,18 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     }
 
     /**
-     * A handler or serde that close() interrupted may report it in another form (wrapped, or an Error of its own):
-     * that is not the request's failure to answer for, so the request is left uncommitted for another instance.
+     * A handler or serde that close() interrupted may report it in another form (wrapped, or an exception of its
+     * own): that is not the request's failure to answer for, so the request is left uncommitted for another instance.
      *
-     * @throws InterruptedException if close() is under way and {@code error} comes from an interrupt
+     * @throws InterruptedException if close() is under way and {@code error} may come from its interrupt: the thread
+     *     is interrupted, an interrupt is in the cause chain, or close()'s wait is over
      */
     private void unlessInterruptedByClose(Throwable error) throws InterruptedException {
         if (!closing) {
             return;
         }
-        boolean interrupted = Thread.currentThread().isInterrupted();
+        // The handler may have swallowed the interrupt and thrown something of its own, without a cause.
+        boolean interrupted = Thread.currentThread().isInterrupted() || System.nanoTime() - interruptsAfter >= 0;
         for (Throwable t = error; t != null && !interrupted; t = t.getCause() == t ? null : t.getCause()) {
             interrupted = t instanceof InterruptedException || t instanceof InterruptException;
         }
@@ -282,7 +290,15 @@ public final class DefaultResponder<K, Q, R> implements Responder {
 
     @Override
     public void close() {
-        closing = true; // before the subscriber may interrupt a handler's wait
-        subscriber.close();
+        close(GRACEFUL);
+    }
+
+    @Override
+    public void close(Duration timeout) {
+        requireArgument(timeout != null && !timeout.isNegative(), "timeout must be zero or more, but was %s", timeout);
+        // Before the subscriber may interrupt a handler: from then on, a failure may be the interrupt in disguise.
+        interruptsAfter = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+        closing = true;
+        subscriber.close(timeout);
     }
 }
