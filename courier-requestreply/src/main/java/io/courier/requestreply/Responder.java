@@ -49,17 +49,17 @@ public interface Responder extends AutoCloseable {
      */
     boolean isRunning();
 
-    /**
-     * Finishes the requests in hand (waiting up to 30 s, then as {@link #close(Duration)}), commits and leaves the
-     * group. Idempotent.
-     */
+    /** As {@link #close(Duration)} with 30 seconds. */
     @Override
     void close();
 
     /**
-     * Finishes the requests in hand for at most {@code timeout}, then interrupts their handlers: a request not
-     * answered by then gets no reply from this instance, however its handler reports the interrupt, and stays
-     * uncommitted for another instance of the group. Commits what was answered and leaves the group. Idempotent.
+     * Stops, waiting at most {@code timeout} for the requests in hand, then interrupts their handlers. A handler
+     * that then fails, however it reports the interrupt (rethrown, wrapped, or an exception of its own, thrown or
+     * failing its stage), gets no reply from this instance: its request stays uncommitted, and another instance of
+     * the group answers it; a handler that ignores the interrupt and answers is answered. What was answered is
+     * committed, and the interrupted threads get up to 30 seconds more, together, to leave the group. A second call
+     * only waits for the first.
      *
      * @param timeout how long to wait for the requests in hand, zero or more
      * @throws IllegalArgumentException if {@code timeout} is null or negative

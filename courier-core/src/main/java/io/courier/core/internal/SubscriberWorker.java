@@ -238,6 +238,12 @@ final class SubscriberWorker<K, V> implements Runnable {
             metrics.handled(topicName, options.groupId(), System.nanoTime() - start);
             return null;
         } catch (InterruptedException e) {
+            if (stopping && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE) {
+                // Closing: whoever interrupted (close(timeout) itself, or a handler that stops for the close), the
+                // record is not done; it stays uncommitted for the partition's next owner.
+                Thread.interrupted();
+                throw new Stopped();
+            }
             // Unless close() interrupted (failed() checks), the handler's own business: a cancelled task it waited
             // for. A failed attempt, as for any exception, instead of an unnoticed end of this thread.
             return failed(r, e, message, pending, outputBefore);

@@ -482,6 +482,33 @@ class AtLeastOnceBatchTest {
     }
 
     @Test
+    void anInterruptedExceptionWhileClosingLeavesTheRecordUncommittedInsteadOfDeadLetteringIt() throws Exception {
+        TopicPartition p = new TopicPartition("orders", 0);
+        java.util.concurrent.CountDownLatch handling = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch closing = new java.util.concurrent.CountDownLatch(1);
+        SubscriberWorker<String, String> worker = worker(io.courier.core.DeliveryGuarantee.AT_LEAST_ONCE,
+                (m, ctx) -> {
+                    handling.countDown();
+                    closing.await();
+                    // A handler that stops for the close before its timeout, as a responder does: not a failure.
+                    throw new InterruptedException("stopping for the close");
+                });
+        consumer.assignFromStart(p, record(p, 0, "a"), record(p, 1, "b"));
+        Thread t = new Thread(worker);
+        t.start();
+        assertThat(handling.await(20, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        worker.stop(); // close() has begun: no interrupt yet
+        closing.countDown();
+        t.join(20_000);
+
+        assertThat(t.isAlive()).isFalse();
+        assertThat(commits).as("a and b go to the partition's next owner").doesNotContainKey(p);
+        assertThat(producer.history()).as("nothing dead-lettered").isEmpty();
+        assertThat(worker.failure()).isNull();
+    }
+
+    @Test
     void anAtMostOnceRecordInterruptedByCloseIsNeitherRetriedNorDeadLetteredAndTheRestOfItsPartitionIsHandled()
             throws Exception {
         TopicPartition p = new TopicPartition("orders", 0);

@@ -119,7 +119,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         } catch (RuntimeException e) { // thrown out of process() it would stop the processor at this command for good
             version = 0;
             result = CommandResult.rejection(id, 0, "aggregate '" + aggregate.name() + "' cannot read the stored "
-                    + "state of '" + id + "': " + e.getMessage());
+                    + "state of '" + id + "': " + reason(e));
         }
         if (result == null) {
             result = decide(command, envelope, id, stored, version, token);
@@ -155,7 +155,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         } catch (Throwable e) { // a serde's errors too, as decide's below
             JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "invalid payload for aggregate type '" + aggregate.name()
-                    + "' (type " + envelope.messageType() + "): " + e.getMessage());
+                    + "' (type " + envelope.messageType() + "): " + reason(e));
         }
         String expected = EnvelopeCodec.text(command.headers(), EventHeaders.EXPECTED_VERSION);
         Long expectedVersion = number(expected);
@@ -173,7 +173,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         } catch (Throwable e) { // thrown out of process() it would stop the processor at this command for good
             JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot read the stored "
-                    + "state of '" + id + "': " + e.getMessage());
+                    + "state of '" + id + "': " + reason(e));
         }
         List<E> events;
         S next = state;
@@ -208,7 +208,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         } catch (Throwable e) { // a serde's errors too
             JvmErrors.rethrowIfJvms(e);
             return CommandResult.rejection(id, version, "aggregate '" + aggregate.name() + "' cannot write the "
-                    + "outcome of " + envelope.messageType() + ": " + e.getMessage());
+                    + "outcome of " + envelope.messageType() + ": " + reason(e));
         }
         String tooLarge = tooLarge(id, nextState, types, encoded);
         if (tooLarge != null) { // sent, it would fail the transaction, and every retry of this command
@@ -231,6 +231,11 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             store.put(id, nextState);
         }
         return CommandResult.acceptance(id, v, events.size());
+    }
+
+    /** @return the message of {@code e}, or its class when it has none (a bare AssertionError, say) */
+    private static String reason(Throwable e) {
+        return e.getMessage() != null ? e.getMessage() : e.toString();
     }
 
     /** @return what of a command's outcome would not fit in a record, or null if all of it does */

@@ -171,6 +171,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             JvmErrors.rethrowIfJvms(cause); // an asynchronous handler's too: the JVM is in trouble, not the request
+            unlessInterruptedByClose(cause);
             fail(request, ctx, replyTopic, partition, cause);
             return;
         } catch (Throwable e) {
@@ -296,9 +297,20 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     @Override
     public void close(Duration timeout) {
         requireArgument(timeout != null && !timeout.isNegative(), "timeout must be zero or more, but was %s", timeout);
-        // Before the subscriber may interrupt a handler: from then on, a failure may be the interrupt in disguise.
-        interruptsAfter = System.nanoTime() + Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-        closing = true;
+        synchronized (this) {
+            if (!closing) { // the first close sets when its interrupts begin; a later one only waits for it
+                // Before the subscriber may interrupt a handler: from then on, a failure may be the interrupt in
+                // disguise.
+                long nanos;
+                try {
+                    nanos = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
+                } catch (ArithmeticException e) { // longer than about 292 years: as good as forever
+                    nanos = Long.MAX_VALUE / 4;
+                }
+                interruptsAfter = System.nanoTime() + nanos;
+                closing = true;
+            }
+        }
         subscriber.close(timeout);
     }
 }
