@@ -52,6 +52,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private static final Duration GRACEFUL = Duration.ofSeconds(30);
     /** Set by close(): an interrupt then means shutting down, not a handler's failure. */
     private volatile boolean closing;
+    /** How much earlier than its wait's end close() expects the subscriber's interrupts, at most. */
+    private static final long INTERRUPT_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** When (System.nanoTime) close() lets the subscriber interrupt the handlers; meaningful once closing. */
     private volatile long interruptsAfter;
     private final String group;
@@ -307,7 +309,9 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                 } catch (ArithmeticException e) { // longer than about 292 years: as good as forever
                     nanos = Long.MAX_VALUE / 4;
                 }
-                interruptsAfter = System.nanoTime() + nanos;
+                // The subscriber's wait (Thread.join in whole milliseconds) can end a millisecond or two before its
+                // deadline: count from a little earlier, at most half the wait, so that no interrupt comes first.
+                interruptsAfter = System.nanoTime() + nanos - Math.min(nanos / 2, INTERRUPT_MARGIN_NANOS);
                 closing = true;
             }
         }
