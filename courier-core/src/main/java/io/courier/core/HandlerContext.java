@@ -16,6 +16,27 @@ public interface HandlerContext {
     int attempt();
 
     /**
+     * Whether the subscriber is closing: {@code close} was called and waits for in-flight work. A long-running
+     * handler may stop early by throwing {@link InterruptedException}: its message then stays uncommitted and goes to
+     * the partition's next owner (under {@link DeliveryGuarantee#AT_MOST_ONCE}, which committed it before handling
+     * it, that is a failed attempt like any other).
+     *
+     * @return whether {@code close} was called
+     */
+    boolean closing();
+
+    /**
+     * Whether {@code close(timeout)} gave up waiting for this handler and interrupted its thread. From then on,
+     * whatever the handler throws is taken as that interrupt, not as a failure of the message: it is neither retried
+     * nor dead-lettered, and it stays uncommitted for the partition's next owner (under
+     * {@link DeliveryGuarantee#AT_MOST_ONCE} it was committed already, and is lost, as in a crash). A handler that
+     * turns its failures into messages of its own (a failure reply, say) checks this first, and throws instead.
+     *
+     * @return whether close interrupted this handler's thread while it handled this message
+     */
+    boolean interruptedByClose();
+
+    /**
      * Publishes a follow-up message.
      *
      * @param topic the target topic's declaration

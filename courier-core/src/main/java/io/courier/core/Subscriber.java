@@ -51,7 +51,8 @@ public interface Subscriber extends AutoCloseable {
      * acknowledge its output or its commit (up to the producer's {@code delivery.timeout.ms} when the cluster does
      * not answer), may still be running when this returns.
      *
-     * @param timeout how long to wait for in-flight work
+     * @param timeout how long to wait for in-flight work, zero or more
+     * @throws IllegalArgumentException if {@code timeout} is null or negative
      */
     void close(Duration timeout);
 }

@@ -1,5 +1,6 @@
 package io.courier.core.internal;
 
+import static io.courier.common.Preconditions.requireArgument;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.CourierException;
@@ -109,6 +110,7 @@ final class DefaultSubscriber implements Subscriber {
 
     @Override
     public void close(Duration timeout) {
+        requireArgument(timeout != null && !timeout.isNegative(), "timeout must be zero or more, but was %s", timeout);
         // A caller's interrupt would cut the graceful wait short: keep it for after.
         boolean interrupted = Thread.interrupted();
         try {

@@ -78,8 +78,8 @@ final class RecordHandler<K, V> {
      *     the handler made of the refusal): under exactly-once the transaction failed, not necessarily this record
      */
     void run(MessageHandler<K, V> handler, Message<K, V> message, int attempt, Producer<byte[], byte[]> producer,
-            List<CompletableFuture<?>> pending) throws Exception {
-        Context context = new Context(message, attempt, producer, pending);
+            List<CompletableFuture<?>> pending, CloseState close) throws Exception {
+        Context context = new Context(message, attempt, producer, pending, close);
         try {
             handler.handle(message, context);
         } catch (Throwable e) { // an Error of handler code too: the refusal, not the record, failed the transaction
@@ -90,6 +90,28 @@ final class RecordHandler<K, V> {
         } finally {
             context.done = true;
         }
+    }
+
+    /** What a handler learns of its subscriber's close, through {@link HandlerContext}. */
+    interface CloseState {
+        /** A subscriber that is not closing. */
+        CloseState OPEN = new CloseState() {
+            @Override
+            public boolean closing() {
+                return false;
+            }
+
+            @Override
+            public boolean interruptedByClose() {
+                return false;
+            }
+        };
+
+        /** @see HandlerContext#closing() */
+        boolean closing();
+
+        /** @see HandlerContext#interruptedByClose() */
+        boolean interruptedByClose();
     }
 
     /** The producer refused a follow-up when it was sent, and the handler then failed. */
@@ -119,23 +141,35 @@ final class RecordHandler<K, V> {
         private final int attempt;
         private final Producer<byte[], byte[]> producer;
         private final List<CompletableFuture<?>> pending;
+        private final CloseState close;
         /** Set when handle() returned: the batch no longer waits for what is published after that. */
         private volatile boolean done;
         /** The first send the producer refused outright (a transaction already failed, say); null if none. */
         private volatile KafkaException refused;
 
         Context(Message<?, ?> consumed, int attempt, Producer<byte[], byte[]> producer,
-                List<CompletableFuture<?>> pending) {
+                List<CompletableFuture<?>> pending, CloseState close) {
             this.consumed = consumed;
             this.cause = consumed.envelope();
             this.attempt = attempt;
             this.producer = producer;
             this.pending = pending;
+            this.close = close;
         }
 
         @Override
         public int attempt() {
             return attempt;
+        }
+
+        @Override
+        public boolean closing() {
+            return close.closing();
+        }
+
+        @Override
+        public boolean interruptedByClose() {
+            return close.interruptedByClose();
         }
 
         @Override

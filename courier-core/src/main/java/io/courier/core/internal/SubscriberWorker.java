@@ -232,7 +232,7 @@ final class SubscriberWorker<K, V> implements Runnable {
         long start = System.nanoTime();
         int outputBefore = pending.size();
         try {
-            handler.run(h, message, before.count() + 1, producer, pending);
+            handler.run(h, message, before.count() + 1, producer, pending, closeState(r));
             // Handled: an interrupt now, from close(timeout) or the handler's own, must not fail its commit.
             Thread.interrupted();
             metrics.handled(topicName, options.groupId(), System.nanoTime() - start);
@@ -284,6 +284,23 @@ final class SubscriberWorker<K, V> implements Runnable {
         }
         LOG.debug("{}: attempt {} of {} failed: {}", name, failed, message.coordinates(), e.toString());
         return options.retry().backoff(failed);
+    }
+
+    /** What the handler of {@code r} learns of this worker's close, read when it asks. */
+    private RecordHandler.CloseState closeState(ConsumerRecord<byte[], byte[]> r) {
+        return new RecordHandler.CloseState() {
+            @Override
+            public boolean closing() {
+                return stopping;
+            }
+
+            @Override
+            public boolean interruptedByClose() {
+                // At-most-once handles the rest of its committed poll after the interrupt: only one record had it.
+                return interruptedByClose
+                        && (options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE || interruptedRecord == r);
+            }
+        };
     }
 
     /**

@@ -46,6 +46,21 @@ class DefaultSubscriberTest {
     }
 
     @Test
+    void closeRefusesANullOrNegativeTimeoutAndStaysOpenForAProperClose() {
+        DefaultSubscriber subscriber = new DefaultSubscriber("subscriber 'billing' of topic 'orders'", 2, i -> {
+            throw new AssertionError("not started");
+        });
+
+        assertThat(assertThrows(IllegalArgumentException.class, () -> subscriber.close(Duration.ofMillis(-1))))
+                .hasMessage("timeout must be zero or more, but was -1ms");
+        assertThat(assertThrows(IllegalArgumentException.class, () -> subscriber.close(null)))
+                .hasMessage("timeout must be zero or more, but was null");
+        subscriber.close(Duration.ZERO);
+        assertThat(assertThrows(IllegalStateException.class, subscriber::start)).as("closed by the proper call")
+                .hasMessage("subscriber 'billing' of topic 'orders' is closed");
+    }
+
+    @Test
     void aThreadWhoseClientsCannotBeCreatedLeavesNoOtherThreadRunning() {
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
         RecordingConsumer first = new RecordingConsumer();

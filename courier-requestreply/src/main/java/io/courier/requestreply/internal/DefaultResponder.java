@@ -1,7 +1,5 @@
 package io.courier.requestreply.internal;
 
-import static io.courier.common.Preconditions.requireArgument;
-
 import io.courier.common.CourierException;
 import io.courier.common.Durations;
 import io.courier.common.JvmErrors;
@@ -31,7 +29,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
-import org.apache.kafka.common.errors.InterruptException;
 
 /**
  * A Courier subscriber on the request topic whose handler waits for the user's answer and publishes it to the
@@ -48,14 +45,6 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     private final LongAdder failed = new LongAdder();
     private final LongAdder expired = new LongAdder();
     private final Subscriber subscriber;
-    /** How long close() waits for the requests in hand, as a subscriber's close() does. */
-    private static final Duration GRACEFUL = Duration.ofSeconds(30);
-    /** Set by close(): an interrupt then means shutting down, not a handler's failure. */
-    private volatile boolean closing;
-    /** How much earlier than its wait's end close() expects the subscriber's interrupts, at most. */
-    private static final long INTERRUPT_MARGIN_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
-    /** When (System.nanoTime) close() lets the subscriber interrupt the handlers; meaningful once closing. */
-    private volatile long interruptsAfter;
     private final String group;
     /** How long the responder waits for a handler's asynchronous answer, whatever the caller's deadline. */
     private final java.time.Duration handlingTimeout;
@@ -136,7 +125,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         checkReplyTarget(replyTopic, partition, request);
         Throwable unreadable = request.value() == null ? null : request.value().error();
         if (unreadable != null) {
-            unlessInterruptedByClose(unreadable);
+            unlessInterruptedByClose(ctx, unreadable);
             fail(request, ctx, replyTopic, partition, new SerdeException("cannot deserialize the value of "
                     + request.coordinates() + " as " + endpoint.requests().valueSerde().type().getSimpleName() + ": "
                     + unreadable.getMessage(), unreadable));
@@ -154,7 +143,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
                     request.headers())).toCompletableFuture();
             value = reply.get(bounded ? handlingTimeout.toMillis() : untilDeadline, TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
-            if (closing) {
+            if (ctx.closing()) {
                 throw e; // shutting down: the request is not committed and goes to another instance
             }
             // The handler's own doing (an interrupt it left set, a task of its own cancelled): its failure to answer.
@@ -173,7 +162,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             JvmErrors.rethrowIfJvms(cause); // an asynchronous handler's too: the JVM is in trouble, not the request
-            unlessInterruptedByClose(cause);
+            unlessInterruptedByClose(ctx, cause);
             fail(request, ctx, replyTopic, partition, cause);
             return;
         } catch (Throwable e) {
@@ -181,7 +170,7 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             // would end the consumer thread, and the redelivered request would end the next one, until no responder
             // of the group were left. The JVM's own errors (OutOfMemoryError) stop the thread, as in any subscriber.
             JvmErrors.rethrowIfJvms(e);
-            unlessInterruptedByClose(e);
+            unlessInterruptedByClose(ctx, e);
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
@@ -219,19 +208,10 @@ public final class DefaultResponder<K, Q, R> implements Responder {
      * A handler or serde that close() interrupted may report it in another form (wrapped, or an exception of its
      * own): that is not the request's failure to answer for, so the request is left uncommitted for another instance.
      *
-     * @throws InterruptedException if close() is under way and {@code error} may come from its interrupt: the thread
-     *     is interrupted, an interrupt is in the cause chain, or close()'s wait is over
+     * @throws InterruptedException if close() interrupted the handler's thread, whatever {@code error} says
      */
-    private void unlessInterruptedByClose(Throwable error) throws InterruptedException {
-        if (!closing) {
-            return;
-        }
-        // The handler may have swallowed the interrupt and thrown something of its own, without a cause.
-        boolean interrupted = Thread.currentThread().isInterrupted() || System.nanoTime() - interruptsAfter >= 0;
-        for (Throwable t = error; t != null && !interrupted; t = t.getCause() == t ? null : t.getCause()) {
-            interrupted = t instanceof InterruptedException || t instanceof InterruptException;
-        }
-        if (interrupted) {
+    private void unlessInterruptedByClose(HandlerContext ctx, Throwable error) throws InterruptedException {
+        if (ctx.interruptedByClose()) {
             InterruptedException stop = new InterruptedException("the responder of '" + endpoint.name()
                     + "' is closing");
             stop.initCause(error);
@@ -293,28 +273,11 @@ public final class DefaultResponder<K, Q, R> implements Responder {
 
     @Override
     public void close() {
-        close(GRACEFUL);
+        subscriber.close();
     }
 
     @Override
     public void close(Duration timeout) {
-        requireArgument(timeout != null && !timeout.isNegative(), "timeout must be zero or more, but was %s", timeout);
-        synchronized (this) {
-            if (!closing) { // the first close sets when its interrupts begin; a later one only waits for it
-                // Before the subscriber may interrupt a handler: from then on, a failure may be the interrupt in
-                // disguise.
-                long nanos;
-                try {
-                    nanos = Math.min(timeout.toNanos(), Long.MAX_VALUE / 4);
-                } catch (ArithmeticException e) { // longer than about 292 years: as good as forever
-                    nanos = Long.MAX_VALUE / 4;
-                }
-                // The subscriber's wait (Thread.join in whole milliseconds) can end a millisecond or two before its
-                // deadline: count from a little earlier, at most half the wait, so that no interrupt comes first.
-                interruptsAfter = System.nanoTime() + nanos - Math.min(nanos / 2, INTERRUPT_MARGIN_NANOS);
-                closing = true;
-            }
-        }
-        subscriber.close(timeout);
+        subscriber.close(timeout); // which refuses a null or negative timeout
     }
 }
