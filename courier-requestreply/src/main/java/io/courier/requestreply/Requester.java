@@ -93,8 +93,9 @@ public interface Requester extends AutoCloseable {
     Set<Integer> replyPartitions();
 
     /**
-     * @return the counters; a reply or timeout a caller has got is already counted in them (a request that failed,
-     *         was cancelled by its caller or ended by {@link #close} is in none of succeeded, failed and timedOut)
+     * @return the counters; a reply, timeout or exception a caller has got is already counted in them (a request
+     *         its caller completed itself, with cancel or orTimeout, is in none of succeeded, failed, timedOut and
+     *         errors)
      */
     RequesterStats stats();
 

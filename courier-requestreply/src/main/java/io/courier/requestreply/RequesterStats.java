@@ -14,7 +14,10 @@ package io.courier.requestreply;
  *                  request older than the last 100,000 this instance completed, to a partition that moved here in a
  *                  rebalance, or to the new owner of a partition this instance still reads after giving it up):
  *                  dropped
+ * @param errors    requests whose future failed with an exception instead of completing with a reply, sent or not:
+ *                  refused by the producer or a serde, no reply partition owned (a rebalance), the reply thread
+ *                  stopped, or {@link Requester#close()} came first
  * @param pending   requests waiting for a reply now
  */
 public record RequesterStats(long sent, long succeeded, long failed, long timedOut, long late, long unmatched,
-        int pending) {}
+        long errors, int pending) {}

@@ -206,6 +206,9 @@ class RequestReplyFaultIT {
                         .withThrowableOfType(java.util.concurrent.ExecutionException.class)
                         .withCauseInstanceOf(io.courier.common.CourierException.class)
                         .withMessageContaining("closed before request").withMessageContaining("was answered"));
+                assertThat(first.stats()).as("each failure counted once, none as a reply")
+                        .returns(300L, RequesterStats::sent).returns(300L, RequesterStats::errors)
+                        .returns(0L, RequesterStats::failed).returns(0, RequesterStats::pending);
                 assertThat(before.stream().map(f -> f.handle((r, e) -> e.getMessage()).join()).distinct())
                         .as("each failure names its own request (correlation id) and its topic").hasSize(300)
                         .allSatisfy(m -> assertThat(m).contains(" to '" + endpoint.name() + "' "));

@@ -863,8 +863,9 @@ class RequestReplyIT {
 
             assertThat(reply).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
                     .havingCause().isInstanceOf(CourierException.class).withMessageContaining("'no-such-requests'");
-            assertThat(requester.stats().pending()).isZero();
-            assertThat(requester.stats().timedOut()).isZero();
+            assertThat(requester.stats()).as("not sent, and counted as an error")
+                    .returns(0L, RequesterStats::sent).returns(1L, RequesterStats::errors)
+                    .returns(0L, RequesterStats::timedOut).returns(0, RequesterStats::pending);
         }
     }
 
@@ -893,7 +894,9 @@ class RequestReplyIT {
                 assertThat(reply).failsWithin(WAIT).withThrowableOfType(ExecutionException.class)
                         .havingCause().isInstanceOf(CourierRetriableException.class)
                         .withMessageContaining("'unanswered-prices'");
-                assertThat(requester.stats().pending()).isZero();
+                assertThat(requester.stats()).as("sent, refused by the producer, and counted as an error")
+                        .returns(2L, RequesterStats::sent).returns(1L, RequesterStats::errors)
+                        .returns(1L, RequesterStats::timedOut).returns(0, RequesterStats::pending);
             }
         } finally {
             gone.close();

@@ -205,6 +205,9 @@ class RequesterLifecycleIT {
             assertThat(requester.request(endpoint, "sku-6", "sku-6", WAIT)).failsWithin(WAIT)
                     .withThrowableOfType(ExecutionException.class).withCauseInstanceOf(CourierException.class)
                     .withMessageContaining("close it and start another");
+            assertThat(requester.stats()).as("both counted as errors, only the first as sent")
+                    .returns(1L, RequesterStats::sent).returns(2L, RequesterStats::errors)
+                    .returns(0, RequesterStats::pending);
         }
     }
 
@@ -238,6 +241,7 @@ class RequesterLifecycleIT {
             assertThatThrownBy(() -> requester.request(endpoint, "sku-3", "sku-3", WAIT))
                     .isInstanceOf(IllegalStateException.class)
                     .hasMessageContaining("requester for reply topic '" + replies + "' is closed");
+            assertThat(requester.stats().errors()).as("the request close failed").isEqualTo(1);
         }
     }
 

@@ -54,6 +54,7 @@ public final class DefaultRequester implements Requester {
     private final LongAdder timedOut = new LongAdder();
     private final LongAdder late = new LongAdder();
     private final LongAdder unmatched = new LongAdder();
+    private final LongAdder errors = new LongAdder();
     private volatile boolean closed;
 
     private DefaultRequester(Courier courier, RequesterOptions options) {
@@ -166,14 +167,14 @@ public final class DefaultRequester implements Requester {
             PendingRequest<R> p) {
         requireState(!closed, "requester for reply topic '%s' is closed", options.replyTopic());
         if (replies.stoppedBy() != null) {
-            p.fail(stopped());
+            p.fail(stopped(), errors);
             return;
         }
         Publisher<K, Q> publisher;
         try {
             publisher = publisher(endpoint);
         } catch (Throwable e) {
-            p.fail(unlessTheJvms(e)); // a failed future, as promised
+            p.fail(unlessTheJvms(e), errors); // a failed future, as promised
             return;
         }
         p.deadline = clock.instant().plus(timeout);
@@ -182,7 +183,7 @@ public final class DefaultRequester implements Requester {
         if (partition < 0) {
             p.fail(closed ? closedBefore(p) : new CourierRetriableException("requester owns no partition of reply "
                     + "topic '" + options.replyTopic() + "' at the moment (group '" + options.groupId() + "' is "
-                    + "rebalancing); request to '" + endpoint.name() + "' not sent, retry"));
+                    + "rebalancing); request to '" + endpoint.name() + "' not sent, retry"), errors);
             return;
         }
         p.completion().whenComplete((r, e) -> {
@@ -206,7 +207,7 @@ public final class DefaultRequester implements Requester {
             // close() may have cleared the map after failing what it held, missing this one: fail it here in any
             // case (a future completes once; a second completion does nothing).
             pending.remove(p.correlationId, p);
-            p.fail(closedBefore(p));
+            p.fail(closedBefore(p), errors);
             return;
         }
         sent.increment(); // first, as every counter: its reply may come back before publish() returns here
@@ -214,14 +215,14 @@ public final class DefaultRequester implements Requester {
             publisher.publish(message).whenComplete((result, error) -> {
                 if (error != null && pending.remove(p.correlationId, p)) {
                     p.cancelTimer();
-                    p.fail(error);
+                    p.fail(error, errors);
                 }
             });
         } catch (Throwable e) { // a serde's Error too: the caller learns now, not at the deadline
             sent.decrement();
             if (pending.remove(p.correlationId, p)) {
                 p.cancelTimer();
-                p.fail(unlessTheJvms(e));
+                p.fail(unlessTheJvms(e), errors);
             }
         }
     }
@@ -241,7 +242,7 @@ public final class DefaultRequester implements Requester {
         pending.values().forEach(p -> {
             if (pending.remove(p.correlationId, p)) {
                 p.cancelTimer();
-                p.fail(stopped());
+                p.fail(stopped(), errors);
             }
         });
     }
@@ -343,7 +344,7 @@ public final class DefaultRequester implements Requester {
     @Override
     public RequesterStats stats() {
         return new RequesterStats(sent.sum(), succeeded.sum(), failed.sum(), timedOut.sum(), late.sum(),
-                unmatched.sum(), pending.size());
+                unmatched.sum(), errors.sum(), pending.size());
     }
 
     @Override
@@ -354,7 +355,7 @@ public final class DefaultRequester implements Requester {
         closed = true;
         replies.close();
         timers.shutdown();
-        pending.values().forEach(p -> p.fail(closedBefore(p)));
+        pending.values().forEach(p -> p.fail(closedBefore(p), errors));
         pending.clear();
         for (CompletableFuture<Publisher<?, ?>> publisher : publishers.values()) {
             // One still being set up is closed by the thread setting it up, which sees closed when it is done.

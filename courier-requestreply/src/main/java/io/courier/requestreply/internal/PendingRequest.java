@@ -53,7 +53,16 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
      */
     abstract void expire(LongAdder timedOut);
 
-    abstract void fail(Throwable error);
+    /**
+     * Completes the future with {@code error}, counting it first (so that whoever sees the future fail sees the
+     * count), unless it is complete already.
+     */
+    final void fail(Throwable error, LongAdder errors) {
+        errors.increment();
+        if (!completion().completeExceptionally(error)) {
+            errors.decrement(); // answered, timed out, cancelled or failed first
+        }
+    }
 
     /** @return the caller's future, complete once the request is over */
     abstract CompletableFuture<?> completion();
@@ -94,11 +103,6 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
                 timedOut.increment();
                 future.complete(timeout());
             }
-        }
-
-        @Override
-        void fail(Throwable error) {
-            future.completeExceptionally(error);
         }
 
         @Override
@@ -147,11 +151,6 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
                 }
                 future.complete(new Gathered<>(correlationId, replies, expected));
             }
-        }
-
-        @Override
-        void fail(Throwable error) {
-            future.completeExceptionally(error);
         }
 
         @Override
