@@ -3,7 +3,8 @@ package io.courier.core;
 import java.util.concurrent.CompletableFuture;
 
 /**
- * What a handler may do besides reading its message: publish follow-up messages that continue the flow. Their
+ * What a handler may do and learn besides reading its message: which attempt this is, whether its subscriber is
+ * closing, and publish follow-up messages that continue the flow. Their
  * envelope carries the consumed message's correlation id, its message id as causation id, and its
  * {@code traceparent}. In an {@link DeliveryGuarantee#EXACTLY_ONCE} subscriber they are part of the transaction
  * that commits the consumed offset. Valid only during the {@link MessageHandler#handle} call: the message is
@@ -16,25 +17,31 @@ public interface HandlerContext {
     int attempt();
 
     /**
-     * Whether the subscriber is closing: {@code close} was called and waits for in-flight work. A long-running
+     * Whether the subscriber is closing: {@code close} was called (it may have stopped waiting since). A long-running
      * handler may stop early by throwing {@link InterruptedException}: its message then stays uncommitted and goes to
      * the partition's next owner (under {@link DeliveryGuarantee#AT_MOST_ONCE}, which committed it before handling
-     * it, that is a failed attempt like any other).
+     * it, that is a failed attempt like any other). The default, for contexts made outside a subscriber (test
+     * doubles), is {@code false}.
      *
      * @return whether {@code close} was called
      */
-    boolean closing();
+    default boolean closing() {
+        return false;
+    }
 
     /**
-     * Whether {@code close(timeout)} gave up waiting for this handler and interrupted its thread. From then on,
-     * whatever the handler throws is taken as that interrupt, not as a failure of the message: it is neither retried
-     * nor dead-lettered, and it stays uncommitted for the partition's next owner (under
+     * Whether {@code close(timeout)} gave up waiting for this handler and interrupts its thread: true from just before
+     * the interrupt. From then on, whatever the handler throws is taken as that interrupt, not as a failure of the
+     * message: it is neither retried nor dead-lettered, and it stays uncommitted for the partition's next owner (under
      * {@link DeliveryGuarantee#AT_MOST_ONCE} it was committed already, and is lost, as in a crash). A handler that
-     * turns its failures into messages of its own (a failure reply, say) checks this first, and throws instead.
+     * turns its failures into messages of its own (a failure reply, say) checks this first, and throws instead. The
+     * default, for contexts made outside a subscriber (test doubles), is {@code false}.
      *
-     * @return whether close interrupted this handler's thread while it handled this message
+     * @return whether close interrupts this handler's thread while it handles this message
      */
-    boolean interruptedByClose();
+    default boolean interruptedByClose() {
+        return false;
+    }
 
     /**
      * Publishes a follow-up message.

@@ -56,8 +56,9 @@ public interface Responder extends AutoCloseable {
     /**
      * Stops, waiting at most {@code timeout} for the requests in hand, then interrupts their handlers. A handler
      * that then fails, however it reports the interrupt (rethrown, wrapped, or an exception of its own, thrown or
-     * failing its stage), gets no reply from this instance: its request stays uncommitted, and another instance of
-     * the group answers it; a handler that ignores the interrupt and answers is answered. What was answered is
+     * failing its stage, or a null answer), gets no reply from this instance: its request stays uncommitted, and
+     * another instance of the group answers it; a handler that ignores the interrupt and returns its answer is
+     * answered, and one that fails on its own before the interrupt gets its failure reply. What was answered is
      * committed, and the interrupted threads get up to 30 seconds more, together, to leave the group. A second call
      * only waits for the first.
      *

@@ -252,19 +252,26 @@ class RequestReplyIT {
         }
     }
 
-    @Test
-    void aHandlerThatCloseInterruptsGetsNoReplyWhateverItThrowsAndItsRequestGoesToAnotherInstance() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"throws", "answers null", "fails its stage"})
+    void aHandlerThatCloseInterruptsGetsNoReplyWhateverItThrowsAndItsRequestGoesToAnotherInstance(String how)
+            throws Exception {
         CountDownLatch handling = new CountDownLatch(1);
+        String group = "handover-" + how.replace(' ', '-');
         try (Requester requester = requester()) {
-            Responder first = responder("handover", RequestHandler.sync(m -> {
+            Responder first = responder(group, m -> {
                 handling.countDown();
                 try {
                     Thread.sleep(60_000);
                 } catch (InterruptedException e) { // close()'s interrupt, swallowed and reported in its own words
-                    throw new AssertionError("aborted while pricing " + m.value());
+                    return switch (how) {
+                        case "throws" -> throw new AssertionError("aborted while pricing " + m.value());
+                        case "answers null" -> CompletableFuture.completedFuture(null);
+                        default -> CompletableFuture.failedFuture(new IllegalStateException("aborted"));
+                    };
                 }
-                return "never";
-            }));
+                return CompletableFuture.completedFuture("never");
+            });
             first.awaitAssignment(WAIT);
             CompletableFuture<Reply<String>> reply = requester.request(endpoint, "sku-1", "sku-1", WAIT);
             assertThat(handling.await(30, TimeUnit.SECONDS)).as("the first instance is handling it").isTrue();
@@ -275,12 +282,68 @@ class RequestReplyIT {
 
             assertThat(first.stats()).as("no failure reply from the instance that was closing")
                     .isEqualTo(new ResponderStats(0, 0, 0));
-            try (Responder second = responder("handover", RequestHandler.sync(m -> "price of " + m.value()))) {
+            try (Responder second = responder(group, RequestHandler.sync(m -> "price of " + m.value()))) {
                 assertThat(reply.get()).as("answered by the group's other instance, as it was never committed")
                         .isInstanceOfSatisfying(Reply.Success.class,
                                 s -> assertThat(s.value()).isEqualTo("price of sku-1"));
                 assertThat(second.stats().answered()).isEqualTo(1);
             }
+        }
+    }
+
+    @Test
+    void aHandlerThatIgnoresTheCloseInterruptAndReturnsItsAnswerIsAnswered() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        try (Requester requester = requester()) {
+            Responder first = responder("stubborn", RequestHandler.sync(m -> {
+                handling.countDown();
+                while (!Thread.currentThread().isInterrupted()) {
+                    Thread.onSpinWait(); // work that does not look at interrupts, until close's arrives
+                }
+                return "price of " + m.value() + ", finished anyway";
+            }));
+            first.awaitAssignment(WAIT);
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "sku-1", "sku-1", WAIT);
+            assertThat(handling.await(30, TimeUnit.SECONDS)).as("the handler is running").isTrue();
+
+            first.close(Duration.ofMillis(100));
+
+            assertThat(reply.get()).isInstanceOfSatisfying(Reply.Success.class,
+                    s -> assertThat(s.value()).isEqualTo("price of sku-1, finished anyway"));
+            assertThat(first.stats()).isEqualTo(new ResponderStats(1, 0, 0));
+        }
+    }
+
+    @Test
+    void aHandlerFailingOnItsOwnWhileTheResponderClosesIsAnsweredWithTheFailure() throws Exception {
+        CountDownLatch handling = new CountDownLatch(1);
+        CountDownLatch fail = new CountDownLatch(1);
+        try (Requester requester = requester()) {
+            Responder first = responder("failing-while-closing", RequestHandler.sync(m -> {
+                handling.countDown();
+                try {
+                    fail.await();
+                } catch (InterruptedException e) {
+                    throw new AssertionError("close was not to interrupt: it waits 30 s", e);
+                }
+                throw new IllegalStateException("no price for " + m.value());
+            }));
+            first.awaitAssignment(WAIT);
+            CompletableFuture<Reply<String>> reply = requester.request(endpoint, "sku-1", "sku-1", WAIT);
+            assertThat(handling.await(30, TimeUnit.SECONDS)).as("the handler is running").isTrue();
+            Thread closer = new Thread(() -> first.close(Duration.ofSeconds(30)), "closer");
+            closer.start();
+            // Waiting for its handler (Thread.join): close has begun.
+            await().atMost(WAIT).until(() -> closer.getState() == Thread.State.TIMED_WAITING);
+
+            fail.countDown();
+            closer.join(WAIT.toMillis());
+
+            assertThat(closer.isAlive()).as("close returned once the handler was done").isFalse();
+            assertThat(reply.get()).as("the handler's own failure, not close's interrupt: answered")
+                    .isInstanceOfSatisfying(Reply.Failure.class, f -> assertThat(f.errorType())
+                            .isEqualTo(IllegalStateException.class.getName()));
+            assertThat(first.stats()).isEqualTo(new ResponderStats(0, 1, 0));
         }
     }
 

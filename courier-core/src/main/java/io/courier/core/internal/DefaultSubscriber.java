@@ -158,8 +158,7 @@ final class DefaultSubscriber implements Subscriber {
             joinUntil(t, deadline);
             if (t.isAlive()) {
                 // In-flight work did not finish in time: what it did not commit is redelivered, not dead-lettered.
-                stopping.get(i).interruptingForClose();
-                t.interrupt();
+                stopping.get(i).interruptForClose(t);
             }
         }
         List<Thread> threadsToJoin = threads.stream().filter(t -> t != Thread.currentThread()).toList();

@@ -94,19 +94,6 @@ final class RecordHandler<K, V> {
 
     /** What a handler learns of its subscriber's close, through {@link HandlerContext}. */
     interface CloseState {
-        /** A subscriber that is not closing. */
-        CloseState OPEN = new CloseState() {
-            @Override
-            public boolean closing() {
-                return false;
-            }
-
-            @Override
-            public boolean interruptedByClose() {
-                return false;
-            }
-        };
-
         /** @see HandlerContext#closing() */
         boolean closing();
 

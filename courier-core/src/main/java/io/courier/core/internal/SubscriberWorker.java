@@ -67,7 +67,12 @@ final class SubscriberWorker<K, V> implements Runnable {
     private volatile boolean stopping;
     /** Set by close(timeout) before it interrupts this thread: whatever the handler then throws is not its fault. */
     private volatile boolean interruptedByClose;
-    /** The record being attempted, and the one that was when close(timeout) interrupted (null: none). */
+    /** Guards the marking and interrupt by close(timeout) against the switch to the next record. */
+    private final Object closeLock = new Object();
+    /**
+     * Under at-most-once, the record being attempted, or the last one; and the one that was when close(timeout)
+     * interrupted (null: none).
+     */
     private volatile ConsumerRecord<byte[], byte[]> current;
     private volatile ConsumerRecord<byte[], byte[]> interruptedRecord;
     /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
@@ -102,10 +107,16 @@ final class SubscriberWorker<K, V> implements Runnable {
         stopping = true;
     }
 
-    /** Called by close(timeout) right before it interrupts this worker's thread. */
-    void interruptingForClose() {
-        interruptedRecord = current;
-        interruptedByClose = true;
+    /**
+     * Called by close(timeout) once its wait is over: marks this worker, then interrupts its thread, in one step
+     * against {@link #attempt}'s switch to the next record, so that the interrupt lands on the record it marks.
+     */
+    void interruptForClose(Thread thread) {
+        synchronized (closeLock) {
+            interruptedRecord = current;
+            interruptedByClose = true;
+            thread.interrupt();
+        }
     }
 
     /** @return the error that stopped this worker on its own, or null while it runs or after a requested stop */
@@ -196,19 +207,21 @@ final class SubscriberWorker<K, V> implements Runnable {
      * @return null when the record is done (handled or dead-lettered), else the backoff before the next attempt
      */
     Duration attempt(ConsumerRecord<byte[], byte[]> r, List<CompletableFuture<?>> pending) {
-        if (interruptedByClose && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE) {
-            // close(timeout) gave up waiting: start nothing more; what is done gets committed, the rest comes again.
-            // (At-most-once committed these records before handling them: skipping them would lose them.)
-            Thread.interrupted();
-            throw new Stopped();
-        }
-        if (options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
-            current = r; // only at-most-once goes on after close(timeout) interrupted
-        }
-        if (interruptedByClose && interruptedRecord != r) {
-            // At-most-once goes on with the poll it committed: an interrupt that hit no record, or an earlier one,
-            // is nobody's business here.
-            Thread.interrupted();
+        synchronized (closeLock) { // close's interrupt, once marked, has landed; a later one lands on this record
+            if (interruptedByClose && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE) {
+                // close(timeout) gave up waiting: start nothing more; what is done gets committed, the rest comes
+                // again. (At-most-once committed these records before handling them: skipping them would lose them.)
+                Thread.interrupted();
+                throw new Stopped();
+            }
+            if (options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
+                current = r; // only at-most-once goes on after close(timeout) interrupted
+            }
+            if (interruptedByClose && interruptedRecord != r) {
+                // At-most-once goes on with the poll it committed: an interrupt that hit no record, or an earlier
+                // one, is nobody's business here.
+                Thread.interrupted();
+            }
         }
         Attempts.Failed before = attempts.of(r);
         if (before.deadLettered() || before.count() >= options.retry().maxAttempts()) {

@@ -155,8 +155,7 @@ class AtLeastOnceBatchTest {
     /** Does to a worker what close(timeout) does once its time is up, and waits for its thread to end. */
     private static void closeTimedOut(SubscriberWorker<?, ?> worker, Thread t) throws InterruptedException {
         worker.stop();
-        worker.interruptingForClose();
-        t.interrupt();
+        worker.interruptForClose(t);
         t.join(20_000);
         assertThat(t.isAlive()).isFalse();
     }

@@ -116,8 +116,7 @@ class HandlerContextCloseTest {
 
         worker.stop();
         assertThat(sawClosing.await(20, TimeUnit.SECONDS)).isTrue();
-        worker.interruptingForClose();
-        t.interrupt();
+        worker.interruptForClose(t);
         t.join(20_000);
 
         assertThat(t.isAlive()).isFalse();

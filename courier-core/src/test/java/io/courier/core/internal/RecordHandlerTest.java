@@ -58,7 +58,17 @@ class RecordHandlerTest {
         Message<String, String> message = handler.decode(new ConsumerRecord<>("orders", 0, 7,
                 "k".getBytes(StandardCharsets.UTF_8), "v".getBytes(StandardCharsets.UTF_8)));
 
-        handler.run(handler.handlerFor(message), message, 1, producer, pending, RecordHandler.CloseState.OPEN);
+        handler.run(handler.handlerFor(message), message, 1, producer, pending, new RecordHandler.CloseState() {
+            @Override
+            public boolean closing() {
+                return false;
+            }
+
+            @Override
+            public boolean interruptedByClose() {
+                return false;
+            }
+        });
         IllegalStateException e = assertThrows(IllegalStateException.class, () -> kept.get().publish(OUT, "k", "late"));
 
         assertThat(e).hasMessage("a follow-up of orders-0@7 to topic 'out' was published after its handler returned; "

@@ -175,9 +175,16 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             return;
         }
         if (value == null) {
+            // A handler may answer null for the interrupt it swallowed.
+            unlessInterruptedByClose(ctx, new NullPointerException("answered null"));
             fail(request, ctx, replyTopic, partition, new NullPointerException("the handler of '" + endpoint.name()
                     + "' answered null; a reply needs a value"));
             return;
+        }
+        if (ctx.interruptedByClose()) {
+            // The handler answered though close interrupted it: send the answer. A send that first waits for the
+            // reply topic's metadata would fail on the interrupt, which has done its part.
+            Thread.interrupted();
         }
         CompletableFuture<PublishResult> sent;
         answered.increment(); // before the reply leaves: a caller that has it sees it counted here
@@ -190,8 +197,9 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (Throwable e) {
             answered.decrement(); // no reply left, so not counted
             // The reply serde failed (its errors too): the caller learns now, not at its deadline. The JVM's own
-            // errors stop the thread.
+            // errors stop the thread, and a serde that close interrupted sends nothing.
             JvmErrors.rethrowIfJvms(e);
+            unlessInterruptedByClose(ctx, e);
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
