@@ -164,7 +164,8 @@ final class PublishCommand implements Callable<Integer> {
         }
         try {
             String text = Files.readString(file, StandardCharsets.UTF_8);
-            // The line break that ends a text file is the file's, not the message's: as $(cat file) drops it.
+            // The line break that ends a text file is the file's, not the message's; only that one: blank lines
+            // before it are content.
             return text.endsWith("\r\n") ? text.substring(0, text.length() - 2)
                     : text.endsWith("\n") ? text.substring(0, text.length() - 1) : text;
         } catch (IOException e) {

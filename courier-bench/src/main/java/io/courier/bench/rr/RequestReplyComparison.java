@@ -3,6 +3,7 @@ package io.courier.bench.rr;
 import static io.courier.common.Preconditions.requireArgument;
 
 import io.courier.bench.LatencyStats;
+import io.courier.common.CourierException;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -164,7 +165,8 @@ public record RequestReplyComparison(String bootstrapServers, Map<String, String
             });
         }
         if (!done.await(timeout.toMillis() * 2 + down.toMillis() + 60_000, TimeUnit.MILLISECONDS)) {
-            throw new IllegalStateException(t.name() + " " + scenario + ": " + done.getCount()
+            // The transport failed to settle them: not bad input (exit 1, not 2).
+            throw new CourierException(t.name() + " " + scenario + ": " + done.getCount()
                     + " requests neither answered nor timed out in time");
         }
         double seconds = (System.nanoTime() - start) / 1e9;

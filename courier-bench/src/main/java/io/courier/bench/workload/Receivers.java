@@ -1,6 +1,7 @@
 package io.courier.bench.workload;
 
 import io.courier.bench.Client;
+import io.courier.common.CourierRetriableException;
 import io.courier.common.Durations;
 import io.courier.core.Courier;
 import io.courier.core.Handlers;
@@ -60,7 +61,8 @@ final class Receivers implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (assigned.get() < members) {
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("only " + assigned.get() + " of " + members
+                // As a Courier subscriber reports the same: the cluster could not, which is not bad input (exit 1).
+                throw new CourierRetriableException("only " + assigned.get() + " of " + members
                         + " raw consumers got partitions within " + Durations.format(timeout));
             }
             sleep(20);

@@ -96,6 +96,16 @@ class WorkloadFileTest {
     }
 
     @Test
+    void theFlagsAboutWhereAndHowToRunAreNotWorkloadKeys() {
+        for (String flag : java.util.List.of("bootstrap-servers", "command-config", "workload", "compare", "sweep",
+                "json", "html")) {
+            assertThatThrownBy(() -> WorkloadFile.parse(flag + ": x\n", "run.yaml"))
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageStartingWith("run.yaml: unknown key '" + flag + "'");
+        }
+    }
+
+    @Test
     void aBadValueNamesTheFile() {
         assertThatThrownBy(() -> WorkloadFile.parse("messageSize: -5\n", "bad.yaml"))
                 .isInstanceOf(IllegalArgumentException.class)
