@@ -59,6 +59,15 @@ class CourierCliTest {
                 "KRaft mode, no ZooKeeper", "bootstrap.servers=HOST:PORT");
     }
 
+    @Test
+    void clusterStartsOneNodeWithoutSecurityUnlessTold() {
+        ClusterCommand defaults = parsed(ClusterCommand.class, "cluster");
+        assertThat(defaults.brokers).as("nodes without --brokers").isEqualTo(1);
+        assertThat(defaults.security).as("security without --security").isEqualTo(ClusterCommand.Security.NONE);
+        assertThat(defaults.port).as("port without --port").isEqualTo(9092);
+        assertThat(defaults.dataDir).as("no --data-dir: a temporary directory").isNull();
+    }
+
     /** @return the help of {@code command}, unwrapped, each run of spaces (column padding) as one space */
     private String helpOnOneLine(String... command) {
         CommandLine cli = CourierCli.newCommandLine();

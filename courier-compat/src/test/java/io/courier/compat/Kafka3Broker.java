@@ -162,7 +162,8 @@ final class Kafka3Broker implements AutoCloseable {
         String file = System.getProperty("courier.kafka3.classpath");
         if (file == null || !Files.isRegularFile(Path.of(file))) {
             throw new IllegalStateException("no Kafka " + VERSION + " class path at " + file
-                    + ": build courier-compat-kafka3 first (./mvnw -pl courier-compat -am verify)");
+                    + ": build courier-compat-kafka3 first (./mvnw -q install -DskipTests, then"
+                    + " ./mvnw -pl courier-compat verify)");
         }
         String classpath = Files.readString(Path.of(file)).trim();
         if (!classpath.contains("kafka_2.13-" + VERSION + ".jar")) {

@@ -73,6 +73,13 @@ class OptionsTest {
     }
 
     @Test
+    void aSubscriberUsesTheClassicGroupProtocolUnlessTold() {
+        assertThat(SubscriberOptions.builder("g").build().groupProtocol())
+                .as("KIP-848's protocol needs Kafka 4.0 brokers; the classic one works with every broker")
+                .isEqualTo(GroupProtocol.CLASSIC);
+    }
+
+    @Test
     void outboundHeadersCannotImpersonateTheEnvelope() {
         assertThat(assertThrows(IllegalArgumentException.class, () -> OutboundMessage.of("k", "v").withHeader("ce_id", "x")))
                 .hasMessageStartingWith("header 'ce_id' belongs to Courier's envelope");

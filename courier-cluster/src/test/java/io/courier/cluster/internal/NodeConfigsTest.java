@@ -56,19 +56,34 @@ class NodeConfigsTest {
     }
 
     @Test
-    void saslSslUsesScramOnTheBrokerListenerAndTheStandardAuthorizer() {
+    void saslSslUsesScramOnTheBrokerListenerPlainOnTheControllerListenerAndTheStandardAuthorizer() {
         ClusterOptions options = ClusterOptions.builder().security(ClusterSecurity.saslSsl()).build();
         TlsMaterial tls = new TlsMaterial("CERT", "KEY");
         NodeSpec spec = NodeConfigs.specs(options, DIR, new int[] {1}, new int[] {2}, tls).get(0);
         assertThat(spec.properties())
                 .containsEntry("listener.security.protocol.map", "BROKER:SASL_SSL,CONTROLLER:SASL_PLAINTEXT")
                 .containsEntry("sasl.mechanism.inter.broker.protocol", "SCRAM-SHA-512")
+                .containsEntry("listener.name.broker.sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .containsEntry("sasl.mechanism.controller.protocol", "PLAIN")
+                .containsEntry("listener.name.controller.sasl.enabled.mechanisms", "PLAIN")
                 .containsEntry("authorizer.class.name", "org.apache.kafka.metadata.authorizer.StandardAuthorizer")
                 .containsEntry("super.users", "User:admin")
                 .containsEntry("allow.everyone.if.no.acl.found", "false")
                 .containsEntry("ssl.keystore.type", "PEM")
                 .containsEntry("ssl.keystore.certificate.chain", "CERT")
                 .containsEntry("ssl.keystore.key", "KEY");
+    }
+
+    @Test
+    void saslPlaintextUsesScramOnTheBrokerListenerAndPlainOnTheControllerListenerWithoutTls() {
+        ClusterOptions options = ClusterOptions.builder().security(ClusterSecurity.saslPlaintext()).build();
+        NodeSpec spec = NodeConfigs.specs(options, DIR, new int[] {1}, new int[] {2}, null).get(0);
+        assertThat(spec.properties())
+                .containsEntry("listener.security.protocol.map", "BROKER:SASL_PLAINTEXT,CONTROLLER:SASL_PLAINTEXT")
+                .containsEntry("listener.name.broker.sasl.enabled.mechanisms", "SCRAM-SHA-512")
+                .containsEntry("sasl.mechanism.controller.protocol", "PLAIN")
+                .containsEntry("listener.name.controller.sasl.enabled.mechanisms", "PLAIN")
+                .doesNotContainKey("ssl.keystore.type");
     }
 
     @Test
