@@ -80,6 +80,11 @@ final class WorkloadOptions {
             throw new IllegalArgumentException("give --acks or --guarantee, not both (--acks " + acks + ", --guarantee "
                     + guarantee + ")");
         }
+        if (messages != null && duration != null && !messages.trim().equals("0")) {
+            // Either sets the measured phase, and the one applied last would silently win.
+            throw new IllegalArgumentException("give --messages or --duration, not both (--messages " + messages
+                    + ", --duration " + duration + ")");
+        }
         Workload.Builder b = workload == null ? Workload.builder() : WorkloadFile.load(workload);
         Map<String, String> flags = new LinkedHashMap<>();
         flags.put("topics", topics);

@@ -1,6 +1,8 @@
 package io.courier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.courier.core.PublishResult;
 import java.io.PrintWriter;
@@ -8,6 +10,8 @@ import java.io.StringWriter;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import org.junit.jupiter.api.Test;
 
 class AcknowledgementsTest {
@@ -37,5 +41,36 @@ class AcknowledgementsTest {
         assertThat(err.toString()).as("one line naming the unconfirmed lines and the wait, written as 300ms")
                 .isEqualTo("stopped: lines 3 to 4 were sent to topic 'orders' but not acknowledged within 300ms; "
                         + "whether they were published is not known" + System.lineSeparator());
+    }
+
+    @Test
+    void pipedInputRunsUpToAThousandLinesAheadOfThePrintedOffsets() throws Exception {
+        // A private constant: read the way the compiler left it in PublishCommand.
+        java.lang.reflect.Field field = PublishCommand.class.getDeclaredField("MAX_IN_FLIGHT");
+        field.setAccessible(true);
+        int maxInFlight = field.getInt(null);
+        assertThat(maxInFlight).as("docs/cli.md: up to a thousand lines ahead").isEqualTo(1_000);
+
+        Acknowledgements acks = new Acknowledgements("orders", new PrintWriter(out, true), new PrintWriter(err, true),
+                true);
+        CompletableFuture<PublishResult> first = new CompletableFuture<>();
+        // More input ready each time, no acknowledgement yet: the sends run ahead without waiting, up to the limit.
+        assertTimeoutPreemptively(Duration.ofSeconds(10), () -> {
+            assertThat(acks.send(() -> first, true, maxInFlight)).isTrue();
+            for (int line = 2; line <= maxInFlight; line++) {
+                assertThat(acks.send(CompletableFuture::new, true, maxInFlight)).isTrue();
+            }
+        }, "the first 1,000 lines are sent without waiting for an acknowledgement");
+        assertThat(out.toString()).as("nothing acknowledged, nothing printed").isEmpty();
+
+        // One more: it waits for the oldest acknowledgement, and prints it.
+        CompletableFuture<Boolean> next = CompletableFuture.supplyAsync(
+                () -> acks.send(CompletableFuture::new, true, maxInFlight));
+        assertThatThrownBy(() -> next.get(200, TimeUnit.MILLISECONDS)).as("line 1,001 waits for line 1")
+                .isInstanceOf(TimeoutException.class);
+        first.complete(offset(0));
+        assertThat(next.get(10, TimeUnit.SECONDS)).isTrue();
+        assertThat(out.toString()).isEqualTo("orders-0@0" + System.lineSeparator());
+        assertThat(acks.sent()).isEqualTo(1_001);
     }
 }

@@ -6,6 +6,8 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.KafkaException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -161,6 +163,29 @@ class CourierCliTest {
                 + "--help')" + System.lineSeparator() + "Possible solutions: --format" + System.lineSeparator());
     }
 
+    /** A command that fails with an exception of Kafka's own that no command wraps in a message of its own. */
+    @CommandLine.Command(name = "fail")
+    static final class FailingCommand implements Callable<Integer> {
+        @Override
+        public Integer call() {
+            throw new KafkaException("Unexpected error in the cluster",
+                    new java.io.IOException("Connection reset by peer"));
+        }
+    }
+
+    @Test
+    void aKafkaFailureACommandDidNotWrapIsExitCode1WithOneLineNamingTheCommandAndKafkasReason() {
+        CommandLine cli = CourierCli.newCommandLine();
+        cli.addSubcommand(new FailingCommand()); // before setErr, which passes the writer on to every sub-command
+        cli.setOut(new PrintWriter(out, true));
+        cli.setErr(new PrintWriter(err, true));
+
+        assertThat(cli.execute("fail")).as("exit code; stderr: %s", err).isEqualTo(1);
+        assertThat(err.toString()).as("one line, the innermost cause as Kafka's reason, no stack trace")
+                .isEqualTo("courier fail: Kafka refused or failed: IOException: Connection reset by peer"
+                        + System.lineSeparator());
+    }
+
     @Test
     void benchRequestReplyRejectsAZeroInFlightBeforeStartingAnything() {
         assertThat(run("bench", "request-reply", "--in-flight", "1,0")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
@@ -226,7 +251,14 @@ class CourierCliTest {
     }
 
     @Test
-    void benchNamesAnUnknownCompressionAndTheAcceptedOnes() {
+    void benchRefusesAMessageCountAndADurationTogetherSinceOneWouldSilentlyWin() {
+        assertThat(run("bench", "--messages", "5000", "--duration", "10s"))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(err.toString()).contains("give --messages or --duration, not both (--messages 5000, --duration 10s)");
+    }
+
+    @Test
+        void benchNamesAnUnknownCompressionAndTheAcceptedOnes() {
         assertThat(run("bench", "--compression", "brotli")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
         assertThat(err.toString()).contains("--compression must be one of none, gzip, snappy, lz4, zstd, but was 'brotli'");
     }

@@ -19,6 +19,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -206,19 +207,36 @@ class KafkaToolsIT {
                 .containsExactly("tools.text-0@2");
         assertThat(ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.text", "--file", file.toString())).lines())
                 .containsExactly("tools.text-0@3");
+        // Exactly one final line break goes, \n or \r\n; a blank line before it stays; a file without one is whole.
+        Map<String, String> endings = new LinkedHashMap<>();
+        endings.put("crlf.txt", "first line\r\nsecond line\r\n");
+        endings.put("blank-line.txt", "first line\n\n");
+        endings.put("no-break.txt", "first line\nsecond line");
+        long offset = 4;
+        for (Map.Entry<String, String> ending : endings.entrySet()) {
+            Path f = Files.writeString(dir.resolve(ending.getKey()), ending.getValue(), StandardCharsets.UTF_8);
+            assertThat(ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.text", "--file",
+                    f.toString())).lines()).containsExactly("tools.text-0@" + offset++);
+        }
 
         Set<String> groupsBefore = groups(cluster);
         assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text", "--from-beginning",
                 "--max", "4")).lines()).containsExactly("a", "b", "single", "first line", "second line");
         // lines() drops a trailing empty line: the exact value shows that --file left out the file's last line break.
         List<String> json = ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text",
-                "--from-beginning", "--max", "4", "--format", "json")).lines();
-        assertThat(json).hasSize(4);
+                "--from-beginning", "--max", "7", "--format", "json")).lines();
+        assertThat(json).hasSize(7);
         JsonNode fromFile = JSON.readTree(json.get(3));
         assertThat(fromFile.get("offset").asLong()).as("offset of the --file record").isEqualTo(3);
         assertThat(fromFile.get("value").asText()).as("value of the --file record: the file without its final line break")
                 .isEqualTo("first line\nsecond line");
-        // Without --from-beginning a consumer starts at the end: the four records are behind it.
+        List<String> values = new ArrayList<>();
+        for (String line : json.subList(4, 7)) {
+            values.add(JSON.readTree(line).get("value").asText());
+        }
+        assertThat(values).as("values of the files ending in \\r\\n, in a blank line and \\n, and in no line break")
+                .containsExactly("first line\r\nsecond line", "first line\n", "first line\nsecond line");
+        // Without --from-beginning a consumer starts at the end: the seven records are behind it.
         assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.text", "--timeout", "2s")).out())
                 .isEmpty();
         assertThat(groups(cluster)).as("consumer groups after three consume runs without --group: none joined or "

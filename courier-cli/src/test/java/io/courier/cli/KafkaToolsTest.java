@@ -169,6 +169,22 @@ class KafkaToolsTest {
     }
 
     @Test
+    void withoutTheFlagOrServersInTheCommandConfigTheServersAreLocalhost9092() throws IOException {
+        // Parsed only: nothing connects.
+        CommandLine.ParseResult parsed = CourierCli.newCommandLine().parseArgs("topics", "list");
+        TopicsCommand.ListTopics list = (TopicsCommand.ListTopics) parsed.subcommand().subcommand().commandSpec()
+                .userObject();
+        assertThat(list.connection.servers()).as("neither --bootstrap-servers nor --command-config")
+                .isEqualTo("localhost:9092");
+
+        // A command config without bootstrap.servers; the client it configures is refused before it connects.
+        Path config = Files.writeString(dir.resolve("client.properties"), "security.protocol=SASL_KERBEROS\n");
+        assertThat(run("topics", "list", "--command-config", config.toString()))
+                .isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier topics list: invalid Kafka client settings for localhost:9092: ");
+    }
+
+    @Test
     void aNonNumericRequestTimeoutInTheCommandConfigIsNamed() throws IOException {
         Path config = Files.writeString(dir.resolve("client.properties"), "request.timeout.ms=soon\n");
         assertThat(run("topics", "list", "--command-config", config.toString())).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);

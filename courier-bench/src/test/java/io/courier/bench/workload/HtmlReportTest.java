@@ -40,6 +40,44 @@ class HtmlReportTest {
     }
 
     @Test
+    void theLatencyChartsHaveALogScaleAndSayTheyDo() {
+        String html = HtmlReport.render(report());
+
+        // Publish p50 1.5 ms to max 42 ms, and end-to-end maxima of 0 (drawn on a row of their own): one tick per
+        // decade, where a linear axis would have ticks 0, 10, 20...
+        String percentiles = chart(html, "Latency percentiles");
+        assertThat(percentiles).contains("milliseconds (log scale)");
+        assertThat(yTicks(percentiles)).as("y ticks of the latency percentiles").containsExactly("0", "1", "10", "100");
+        // End-to-end p99 6.5 to 11.5 ms against the swept message size.
+        String sweepP99 = chart(html, "Sweep: end-to-end p99");
+        assertThat(sweepP99).contains("end-to-end p99 ms (log scale)");
+        assertThat(yTicks(sweepP99)).as("y ticks of the sweep's p99").containsExactly("1", "10", "100");
+        // The throughput charts keep a linear axis from 0, and do not say log scale.
+        assertThat(chart(html, "Sweep: publish throughput")).doesNotContain("log scale");
+        assertThat(yTicks(chart(html, "Sweep: publish throughput"))).containsExactly("0", "50k", "100k", "150k");
+        assertThat(chart(html, "Throughput over time")).doesNotContain("log scale");
+    }
+
+    /** @return the {@code <svg>} element whose aria-label is {@code title} */
+    private static String chart(String html, String title) {
+        int start = html.indexOf("<svg class=\"chart\" viewBox=");
+        while (start >= 0) {
+            String svg = html.substring(start, html.indexOf("</svg>", start));
+            if (svg.contains("aria-label=\"" + title + "\"")) {
+                return svg;
+            }
+            start = html.indexOf("<svg class=\"chart\" viewBox=", start + 1);
+        }
+        throw new AssertionError("no chart '" + title + "' in the page");
+    }
+
+    /** @return the labels of a chart's y axis, bottom to top (x tick labels are centred, y tick labels end-aligned) */
+    private static List<String> yTicks(String svg) {
+        return java.util.regex.Pattern.compile("<text class=\"tick\" [^>]*text-anchor=\"end\">([^<]*)</text>")
+                .matcher(svg).results().map(m -> m.group(1)).toList();
+    }
+
+    @Test
     void isSelfContained() {
         String html = HtmlReport.render(report());
 

@@ -100,6 +100,92 @@ class WorkloadTest {
     }
 
     @Test
+    void theRatiosDivideCouriersConsumeThroughputAndEndToEndP99ByRawsAndAreZeroWhereRawsValueIsZero()
+            throws Exception {
+        Workload w = Workload.builder().build();
+        RunResult courier = new RunResult("courier", w, Map.of(), new RunResult.Throughput(900, 0.9),
+                new RunResult.Throughput(880, 0.88), new RunResult.Percentiles(10, 1, 2, 3, 4, 5),
+                new RunResult.Percentiles(10, 2, 4, 6, 8, 10), 1000, 1000, 0, 55.0, 1.1, List.of());
+        RunResult raw = new RunResult("raw", w, Map.of(), new RunResult.Throughput(1000, 1.0),
+                new RunResult.Throughput(1100, 1.1), new RunResult.Percentiles(10, 1, 2, 3, 4, 5),
+                new RunResult.Percentiles(10, 1, 2, 4, 5, 6), 1000, 1000, 0, 50.0, 1.0, List.of());
+        // Raw's consume throughput and end-to-end p99 are 0 (as with --consumers 0); Courier's are not, and not
+        // both are 0 either: the ratio is 0 in both cases, not Infinity or NaN.
+        RunResult rawWithZeros = new RunResult("raw", w, Map.of(), new RunResult.Throughput(1000, 1.0),
+                new RunResult.Throughput(0, 0), new RunResult.Percentiles(10, 1, 2, 3, 4, 5),
+                RunResult.Percentiles.NONE, 1000, 0, 0, 50.0, 1.0, List.of());
+        RunResult courierWithZeros = new RunResult("courier", w, Map.of(), new RunResult.Throughput(900, 0.9),
+                new RunResult.Throughput(0, 0), new RunResult.Percentiles(10, 1, 2, 3, 4, 5),
+                RunResult.Percentiles.NONE, 1000, 0, 0, 55.0, 1.1, List.of());
+        BenchReport report = new BenchReport(List.of(raw, courier, rawWithZeros, courier, rawWithZeros,
+                courierWithZeros), List.of(BenchSession.ratio("measured", courier, raw),
+                BenchSession.ratio("raw is 0", courier, rawWithZeros),
+                BenchSession.ratio("both are 0", courierWithZeros, rawWithZeros)), null);
+
+        JsonNode ratios = new ObjectMapper().readTree(BenchJson.write(report)).get("ratios");
+        assertThat(ratios.get(0).get("publishThroughput").asDouble()).as("900 / 1000 msg/s").isEqualTo(0.9);
+        assertThat(ratios.get(0).get("consumeThroughput").asDouble()).as("880 / 1100 msg/s").isEqualTo(0.8);
+        assertThat(ratios.get(0).get("endToEndP99").asDouble()).as("6 / 4 ms").isEqualTo(1.5);
+        for (int i = 1; i <= 2; i++) {
+            JsonNode ratio = ratios.get(i);
+            assertThat(ratio.get("workload").asText()).isEqualTo(i == 1 ? "raw is 0" : "both are 0");
+            assertThat(ratio.get("publishThroughput").asDouble()).as("raw's publish throughput is not 0")
+                    .isEqualTo(0.9);
+            assertThat(ratio.get("consumeThroughput").isNumber()).as("%s: a number", ratio).isTrue();
+            assertThat(ratio.get("consumeThroughput").asDouble()).as("%s: raw consumed nothing", ratio).isZero();
+            assertThat(ratio.get("endToEndP99").isNumber()).as("%s: a number", ratio).isTrue();
+            assertThat(ratio.get("endToEndP99").asDouble()).as("%s: raw has no end-to-end latency", ratio).isZero();
+        }
+    }
+
+    @Test
+    void aReportWithoutASweepHasANullSweepAndAnEmptySweepMapInEachRun() throws Exception {
+        Workload w = Workload.builder().build();
+        List<Map.Entry<Workload, Map<String, String>>> plan = BenchSession.plan(w, Optional.empty());
+        assertThat(plan).as("one run, no sweep").hasSize(1);
+        RunResult.Percentiles p = new RunResult.Percentiles(10, 1, 2, 3, 4, 5);
+        RunResult run = new RunResult("courier", plan.get(0).getKey(), plan.get(0).getValue(),
+                new RunResult.Throughput(900, 0.9), new RunResult.Throughput(880, 0.88), p, p, 1000, 1000, 0, 55.0,
+                1.1, List.of());
+
+        JsonNode json = new ObjectMapper().readTree(BenchJson.write(new BenchReport(List.of(run), List.of(), null)));
+
+        assertThat(json.has("sweep")).as("the top-level sweep is written without a sweep too").isTrue();
+        assertThat(json.get("sweep").isNull()).as("top-level sweep: %s", json.get("sweep")).isTrue();
+        JsonNode runSweep = json.get("runs").get(0).get("sweep");
+        assertThat(runSweep).as("the run's sweep").isNotNull();
+        assertThat(runSweep.isObject()).as("the run's sweep: %s", runSweep).isTrue();
+        assertThat(runSweep.isEmpty()).as("the run's sweep: %s", runSweep).isTrue();
+    }
+
+    @Test
+    void zeroMessagesMeasureForTheDurationWhoseDefaultIs30Seconds() {
+        Workload w = Workload.builder().set("messages", "0").build();
+
+        assertThat(w.messages()).isZero();
+        assertThat(w.duration()).as("the default --duration").isEqualTo(Duration.ofSeconds(30));
+        assertThat(w.describe()).as("the summary printed before the run").endsWith(", unlimited rate, for 30s")
+                .doesNotContain("messages");
+        assertThat(Workload.builder().build().describe()).as("the default: a count")
+                .endsWith(", unlimited rate, 100000 messages");
+    }
+
+    @Test
+    void atLeastOnceIsAcksAllAndAtMostOnceIsAcks0() {
+        Workload atLeastOnce = Workload.builder().set("guarantee", "at-least-once").build();
+        Workload atMostOnce = Workload.builder().set("guarantee", "at-most-once").build();
+
+        assertThat(atLeastOnce).as("--guarantee at-least-once against --acks all")
+                .isEqualTo(Workload.builder().set("acks", "all").build());
+        assertThat(atLeastOnce.delivery().acks()).isEqualTo("all");
+        assertThat(atLeastOnce.delivery().guarantee()).isEqualTo(io.courier.core.DeliveryGuarantee.AT_LEAST_ONCE);
+        assertThat(atMostOnce).as("--guarantee at-most-once against --acks 0")
+                .isEqualTo(Workload.builder().set("acks", "0").build());
+        assertThat(atMostOnce.delivery().acks()).isEqualTo("0");
+        assertThat(atMostOnce.delivery().guarantee()).isEqualTo(io.courier.core.DeliveryGuarantee.AT_MOST_ONCE);
+    }
+
+    @Test
     void theDefaultsAreTheOnesTheFlagTableDocuments() {
         // The "Default" column of the flag table in docs/benchmarks.md, row by row.
         Workload documented = new Workload("workload",
