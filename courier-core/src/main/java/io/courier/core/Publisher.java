@@ -9,7 +9,10 @@ import java.util.function.Consumer;
  *
  * <p>Messages with the same key go to the same partition and keep their order. The returned futures complete
  * when the broker has acknowledged the message as the {@link DeliveryGuarantee} requires, and complete
- * exceptionally with a {@link io.courier.common.CourierException} naming the topic and key otherwise.
+ * exceptionally with a {@link io.courier.common.CourierException} naming the topic and key otherwise. They complete
+ * on the producer's I/O thread, which also runs the stages chained without {@code ...Async}: such a stage must not
+ * wait for a publisher ({@link #publishAndWait}, {@link #flush}, an exactly-once publish), which would stop the
+ * thread that is to end the wait; those calls throw {@link IllegalStateException} there.
  *
  * @param <K> the key type
  * @param <V> the value type
@@ -61,6 +64,7 @@ public interface Publisher<K, V> extends AutoCloseable {
      * @param value the value
      * @return where the message was written
      * @throws io.courier.common.CourierException if the message was not acknowledged
+     * @throws IllegalStateException in a stage of a publish future (see above)
      */
     PublishResult publishAndWait(K key, V value);
 
@@ -76,6 +80,8 @@ public interface Publisher<K, V> extends AutoCloseable {
      *
      * @param work publishes the messages; an exception aborts the transaction and is rethrown
      * @throws IllegalStateException if the publisher is not exactly-once
+     * @throws io.courier.common.CourierException if the transaction was aborted, or its commit's outcome is unknown
+     *     (the message says which); after an unknown outcome the next call first waits for it
      */
     void inTransaction(Consumer<Publisher<K, V>> work);
 
@@ -83,7 +89,8 @@ public interface Publisher<K, V> extends AutoCloseable {
      * Sends every buffered message and waits for the acknowledgements.
      *
      * @throws io.courier.common.CourierException if messages published with {@link #send} since the last flush
-     *     were not acknowledged; the count is reset
+     *     were not acknowledged, by any thread: the count is the publisher's; it is reset
+     * @throws IllegalStateException in a stage of a publish future (see above)
      */
     void flush();
 
@@ -105,7 +112,8 @@ public interface Publisher<K, V> extends AutoCloseable {
      * @throws io.courier.common.CourierException as {@link #flush()} does, counting the messages cut off by the
      *     timeout too; the producer is released all the same
      * @throws IllegalArgumentException if the timeout is negative
-     * @throws IllegalStateException when called on the publisher that {@link #inTransaction} hands its work
+     * @throws IllegalStateException when called on the publisher that {@link #inTransaction} hands its work, or
+     *     inside that work; an exactly-once publisher first waits, within the timeout, for a transaction under way
      */
     void close(Duration timeout);
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -35,8 +36,18 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     private final DeliveryGuarantee guarantee;
     private final Producer<byte[], byte[]> producer;
     private final AtomicBoolean closed = new AtomicBoolean();
-    /** One transaction at a time; held by the thread inside {@link #inTransaction}. */
+    /** One transaction at a time; held by the thread inside {@link #inTransaction}, and by close(). */
     private final ReentrantLock transaction = new ReentrantLock();
+    /**
+     * A commit or abort whose end Kafka did not report (it timed out, or was interrupted): Kafka allows only that
+     * same call next, which waits for the first one's result. Guarded by {@link #transaction}.
+     */
+    private Ending unresolved = Ending.NONE;
+    /**
+     * Set on the thread that completes a future (the producer's I/O thread) while its dependent stages run: waiting
+     * there for this publisher (or any other) would stop the producer that is to end the wait.
+     */
+    private static final ThreadLocal<Boolean> COMPLETING = ThreadLocal.withInitial(() -> Boolean.FALSE);
     private final boolean timed;
     /** Failures of {@link #send} since the last flush; reported by {@link #flush()} and {@link #close()}. */
     private final AtomicLong unacknowledged = new AtomicLong();
@@ -79,15 +90,19 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             return;
         }
         long start = timed ? System.nanoTime() : 0L;
-        producer.send(out.record(), (md, e) -> {
-            if (e == null) {
-                if (timed) {
-                    metrics.published(topic.name(), System.nanoTime() - start);
+        try {
+            producer.send(out.record(), (md, e) -> {
+                if (e == null) {
+                    if (timed) {
+                        metrics.published(topic.name(), System.nanoTime() - start);
+                    }
+                } else {
+                    recordUnacknowledged(key, e);
                 }
-            } else {
-                recordUnacknowledged(key, e);
-            }
-        });
+            });
+        } catch (KafkaException e) { // refused before it was queued (an interrupt, a closing producer): counted alike
+            recordUnacknowledged(key, e);
+        }
     }
 
     /** A send into the open transaction: a failure fails the transaction, which reports it, so it is not counted. */
@@ -104,8 +119,9 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
     private void recordUnacknowledged(K key, Exception e) {
         if (unacknowledged.getAndIncrement() == 0) {
-            firstFailure.set(failure(key, e));
-            LOG.warn("{}", firstFailure.get().getMessage());
+            CourierException first = failure(key, e); // not read back: a flush on another thread may take it
+            firstFailure.set(first);
+            LOG.warn("{}", first.getMessage());
         }
         metrics.publishFailed(topic.name(), e);
     }
@@ -145,36 +161,77 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         // The callback runs on the producer's single I/O thread: keep it short, and time only when someone listens.
         long start = timed ? System.nanoTime() : 0L;
-        producer.send(out.record(), (RecordMetadata md, Exception e) -> {
-            // Metrics first: a caller that has its result sees it counted. The future completes whatever they throw.
-            if (e == null) {
-                try {
-                    if (timed) {
-                        metrics.published(topic.name(), System.nanoTime() - start);
+        try {
+            producer.send(out.record(), (RecordMetadata md, Exception e) -> {
+                // Metrics first: a caller that has its result sees it counted. The future completes whatever they
+                // throw.
+                if (e == null) {
+                    try {
+                        if (timed) {
+                            metrics.published(topic.name(), System.nanoTime() - start);
+                        }
+                    } finally {
+                        completing(() -> result.complete(new PublishResult(md.topic(), md.partition(),
+                                md.hasOffset() ? md.offset() : -1, Instant.ofEpochMilli(md.timestamp()),
+                                out.messageId())));
                     }
-                } finally {
-                    result.complete(new PublishResult(md.topic(), md.partition(), md.hasOffset() ? md.offset() : -1,
-                            Instant.ofEpochMilli(md.timestamp()), out.messageId()));
+                } else {
+                    fail(result, key, e);
                 }
-            } else {
-                try {
-                    metrics.publishFailed(topic.name(), e);
-                } finally {
-                    result.completeExceptionally(failure(key, e));
-                }
-            }
-        });
+            });
+        } catch (KafkaException e) { // refused before it was queued: an interrupt, a producer closing meanwhile
+            fail(result, key, e);
+        }
         return result;
     }
 
+    private void fail(CompletableFuture<PublishResult> result, K key, Exception e) {
+        try {
+            metrics.publishFailed(topic.name(), e);
+        } finally {
+            completing(() -> result.completeExceptionally(failure(key, e)));
+        }
+    }
+
+    /** Completes a future with {@link #COMPLETING} set while its dependent stages run. */
+    private static void completing(Runnable completion) {
+        boolean outer = COMPLETING.get();
+        COMPLETING.set(Boolean.TRUE);
+        try {
+            completion.run();
+        } finally {
+            COMPLETING.set(outer);
+        }
+    }
+
+    /** @throws IllegalStateException if called from a stage of a future this class completes, named {@code what} */
+    private void refuseWhileCompleting(String what) {
+        requireState(!COMPLETING.get(), "%s on the publisher of topic '%s' was called from a stage of a publish "
+                + "future, which runs on a producer's I/O thread: waiting there would stop the producer that is to "
+                + "end the wait; chain with thenComposeAsync or thenApplyAsync instead", what, topic.name());
+    }
+
     private CourierException failure(K key, Exception e) {
-        String message = "cannot publish to topic '" + topic.name() + "' (key " + (key == null ? "none" : "'" + key + "'")
-                + ") at " + config.bootstrapServers() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
+        String message = "cannot publish to topic '" + topic.name() + "' (key " + describe(key) + ") at "
+                + config.bootstrapServers() + ": " + e.getClass().getSimpleName() + ": " + e.getMessage();
         return Futures.failure(message, e);
+    }
+
+    /** A key for messages: a key whose toString() fails must not keep a future from completing. */
+    private static String describe(Object key) {
+        if (key == null) {
+            return "none";
+        }
+        try {
+            return "'" + key + "'";
+        } catch (RuntimeException e) {
+            return "of type " + key.getClass().getName() + ", whose toString() failed: " + e;
+        }
     }
 
     @Override
     public PublishResult publishAndWait(K key, V value) {
+        refuseWhileCompleting("publishAndWait");
         return await(publish(key, value));
     }
 
@@ -194,8 +251,11 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         requireState(guarantee == DeliveryGuarantee.EXACTLY_ONCE,
                 "transactions need an EXACTLY_ONCE publisher, but the publisher of topic '%s' is %s", topic.name(), guarantee);
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        refuseWhileCompleting("a transaction");
         transaction.lock();
         try {
+            requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name()); // while we waited
+            resolve();
             try {
                 producer.beginTransaction();
             } catch (KafkaException | IllegalStateException e) { // fenced, fatally failed, or a commit still unknown
@@ -206,7 +266,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             try {
                 work.accept(view);
                 view.end();
-            } catch (RuntimeException | Error e) {
+            } catch (Throwable e) { // a checked exception thrown sneakily (Kotlin, Lombok) too: it must abort
                 view.end();
                 abortQuietly(e);
                 if (e instanceof KafkaException ke) {
@@ -229,16 +289,22 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                 return;
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (i == 3) {
+                    unresolved = Ending.COMMIT;
                     throw new CourierException("the commit of a transaction on topic '" + topic.name() + "' timed out "
                             + i + " times at " + config.bootstrapServers() + "; its outcome is unknown (the broker "
-                            + "aborts it unless a commit arrived); close this publisher and create a new one", e);
+                            + "aborts it unless a commit arrived); the next transaction first waits for it", e);
                 }
             } catch (InterruptException e) {
                 // The commit request may be on its way: the transaction can still commit, so "aborted" would lie,
                 // and a caller who retried would write the messages twice.
+                unresolved = Ending.COMMIT;
                 throw new CourierException("interrupted during the commit of a transaction on topic '" + topic.name()
-                        + "'; its outcome is unknown (it may still commit); close this publisher and create a new one", e);
-            } catch (KafkaException e) {
+                        + "'; its outcome is unknown (it may still commit); the next transaction first waits for it", e);
+            } catch (KafkaException | IllegalStateException e) {
+                if (closed.get()) { // close() cut it off: it may have reached the broker
+                    throw new CourierException("the publisher of topic '" + topic.name() + "' was closed during the "
+                            + "commit of a transaction; its outcome is unknown (it may still commit)", e);
+                }
                 abortQuietly(e);
                 throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
                         + e.getMessage(), e);
@@ -246,18 +312,74 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         }
     }
 
+    /**
+     * Aborts, waiting it out even if this thread is interrupted (its flag is restored after): an abort left
+     * unfinished would refuse every later transaction until retried. One that still does not end is retried
+     * before the next transaction.
+     */
     private void abortQuietly(Throwable cause) {
+        boolean interrupted = Thread.interrupted();
         try {
             producer.abortTransaction();
+        } catch (org.apache.kafka.common.errors.TimeoutException | InterruptException e) {
+            unresolved = Ending.ABORT;
+            cause.addSuppressed(e);
         } catch (RuntimeException e) {
             // A fenced or fatally failed producer cannot abort; the broker aborts on timeout. Keep the first error.
             cause.addSuppressed(e);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
+    /**
+     * Ends a commit or abort Kafka did not report the end of, as Kafka requires before anything else: the same call
+     * again, which waits for the first one's result.
+     *
+     * @throws io.courier.common.CourierRetriableException if it still does not end; the next transaction tries again
+     */
+    private void resolve() {
+        if (unresolved == Ending.NONE) {
+            return;
+        }
+        Ending ending = unresolved;
+        try {
+            if (ending == Ending.COMMIT) {
+                producer.commitTransaction();
+                LOG.warn("the transaction on topic '{}' whose commit had an unknown outcome has committed",
+                        topic.name());
+            } else {
+                producer.abortTransaction();
+            }
+            unresolved = Ending.NONE;
+        } catch (org.apache.kafka.common.errors.TimeoutException | InterruptException e) {
+            throw Futures.failure("the " + (ending == Ending.COMMIT ? "commit" : "abort") + " of an earlier "
+                    + "transaction on topic '" + topic.name() + "' at " + config.bootstrapServers() + " has not "
+                    + "ended yet (" + e + "); no transaction begins before it does: try again, or close this "
+                    + "publisher", e);
+        } catch (KafkaException e) { // the earlier commit failed after all: its transaction is to be aborted
+            LOG.warn("the transaction on topic '{}' whose commit had an unknown outcome did not commit: {}",
+                    topic.name(), e.toString());
+            unresolved = Ending.NONE;
+            abortQuietly(e);
+        }
+    }
+
+    /** How a transaction ends. */
+    private enum Ending { NONE, COMMIT, ABORT }
+
     @Override
     public void flush() {
-        producer.flush();
+        refuseWhileCompleting("flush");
+        try {
+            producer.flush();
+        } catch (InterruptException e) { // the flag stays set, as Kafka leaves it
+            throw new CourierException("interrupted while flushing the publisher of topic '" + topic.name() + "'; "
+                    + "the messages sent before are still being delivered, and the next flush reports their failures",
+                    e);
+        }
         throwIfUnacknowledged();
     }
 
@@ -269,11 +391,53 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     @Override
     public void close(Duration timeout) {
         requireArgument(timeout != null && !timeout.isNegative(), "timeout must be zero or more, but was %s", timeout);
-        if (closed.compareAndSet(false, true)) {
+        requireState(!transaction.isHeldByCurrentThread(), "the publisher of topic '%s' cannot be closed inside its "
+                + "own transaction; close it after inTransaction returns", topic.name());
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        // Kafka's close(Duration) takes whole milliseconds, up to Long.MAX_VALUE of them: its own close() idiom.
+        Duration left = timeout.compareTo(NO_BOUND) > 0 ? NO_BOUND : timeout;
+        boolean locked = false;
+        if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
+            // A transaction under way ends first: closing under it would abort it, or cut off its commit.
+            long start = System.nanoTime();
+            try {
+                locked = transaction.tryLock(saturatedNanos(left), TimeUnit.NANOSECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // Kafka's close below then closes at once
+            }
+            if (locked && unresolved != Ending.NONE) {
+                left = Duration.ZERO; // Kafka's close would wait for it without bound; the broker aborts it in time
+            } else if (!left.equals(NO_BOUND)) {
+                left = left.minusNanos(Math.min(System.nanoTime() - start, saturatedNanos(left)));
+            }
+        }
+        try {
             // Returns once every outstanding send completed: acknowledged, expired, or failed because the timeout
             // cut it off. So the count below is final.
-            producer.close(timeout);
-            throwIfUnacknowledged();
+            producer.close(left);
+        } catch (InterruptException e) { // closed at once; the flag stays set
+            long cut = unacknowledged.getAndSet(0);
+            throw new CourierException("interrupted while closing the publisher of topic '" + topic.name() + "': it "
+                    + "closed at once" + (cut > 0 ? ", and " + cut + " message(s) sent were not acknowledged" : ""), e);
+        } finally {
+            if (locked) {
+                transaction.unlock();
+            }
+        }
+        throwIfUnacknowledged();
+    }
+
+    /** Kafka's close() idiom for waiting without bound. */
+    private static final Duration NO_BOUND = Duration.ofMillis(Long.MAX_VALUE);
+
+    /** @return the duration in nanoseconds, saturated at Long.MAX_VALUE */
+    private static long saturatedNanos(Duration d) {
+        try {
+            return d.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
         }
     }
 

@@ -35,32 +35,95 @@ import org.junit.jupiter.api.Test;
 class KafkaPublisherTest {
     private static final Topic<String, String> ORDERS = Topic.of("orders", Serdes.string(), Serdes.string());
 
-    @Test
-    void anInterruptedCommitIsReportedAsUnknownNotAborted() {
-        AtomicInteger aborts = new AtomicInteger();
-        MockProducer<byte[], byte[]> producer =
-                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {
-                    @Override
-                    public void commitTransaction() {
-                        throw new InterruptException(new InterruptedException("stop"));
-                    }
+    /** A transactional producer that notes begins, commits and aborts, and may fail the nth of them. */
+    private static class Recording extends MockProducer<byte[], byte[]> {
+        final List<String> calls = new CopyOnWriteArrayList<>();
 
-                    @Override
-                    public void abortTransaction() {
-                        aborts.incrementAndGet();
-                        super.abortTransaction();
-                    }
-                };
+        Recording() {
+            super(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        }
+
+        /** Called before the {@code nth} commit goes through; may throw, as Kafka's would. */
+        void onCommit(long nth) {}
+
+        /** Called before the {@code nth} abort goes through; may throw, as Kafka's would. */
+        void onAbort(long nth) {}
+
+        @Override
+        public void beginTransaction() {
+            calls.add("begin");
+            super.beginTransaction();
+        }
+
+        @Override
+        public void commitTransaction() {
+            calls.add("commit");
+            onCommit(calls.stream().filter(c -> c.startsWith("commit")).count());
+            super.commitTransaction(); // a repeated call ends the first, as Kafka's waits for the first one's result
+        }
+
+        @Override
+        public void abortTransaction() {
+            calls.add("abort, interrupted: " + Thread.currentThread().isInterrupted());
+            onAbort(calls.stream().filter(c -> c.startsWith("abort")).count());
+            super.abortTransaction();
+        }
+    }
+
+    @Test
+    void anInterruptedCommitIsReportedAsUnknownNotAbortedAndEndedBeforeTheNextTransaction() {
+        Recording producer = new Recording() {
+            @Override
+            void onCommit(long nth) {
+                if (nth == 1) {
+                    throw new InterruptException(new InterruptedException("stop"));
+                }
+            }
+        };
         KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
                 CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.EXACTLY_ONCE, producer);
 
         CourierException e = assertThrows(CourierException.class, () -> publisher.inTransaction(p -> p.send("k", "v")));
+        Thread.interrupted(); // InterruptException set this thread's flag, as Kafka does
+        publisher.inTransaction(p -> p.send("k", "w"));
 
         assertThat(e).hasMessage("interrupted during the commit of a transaction on topic 'orders'; its outcome is "
-                + "unknown (it may still commit); close this publisher and create a new one")
+                + "unknown (it may still commit); the next transaction first waits for it")
                 .hasCauseInstanceOf(InterruptException.class);
-        assertThat(aborts).as("a commit that may be on its way is not aborted").hasValue(0);
-        Thread.interrupted(); // InterruptException set this thread's flag, as Kafka does
+        assertThat(producer.calls).as("a commit that may be on its way is not aborted, and is ended before anything "
+                + "else").containsExactly("begin", "commit", "commit", "begin", "commit");
+        assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void anAbortIsWaitedOutThoughTheThreadIsInterruptedAndOneThatTimesOutIsEndedBeforeTheNextTransaction() {
+        Recording producer = new Recording() {
+            @Override
+            void onAbort(long nth) {
+                if (nth == 2) {
+                    throw new org.apache.kafka.common.errors.TimeoutException("abort not acknowledged");
+                }
+            }
+        };
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").build(), DeliveryGuarantee.EXACTLY_ONCE, producer);
+
+        IllegalStateException interrupted = assertThrows(IllegalStateException.class, () -> publisher.inTransaction(p -> {
+            p.send("k", "v");
+            Thread.currentThread().interrupt(); // a fan-out wait interrupted, reported with the flag set
+            throw new IllegalStateException("the fan-out was interrupted");
+        }));
+        boolean flagKept = Thread.interrupted();
+        assertThrows(IllegalArgumentException.class, () -> publisher.inTransaction(p -> {
+            throw new IllegalArgumentException("bad order");
+        }));
+        publisher.inTransaction(p -> p.send("k", "w"));
+
+        assertThat(interrupted).hasMessage("the fan-out was interrupted");
+        assertThat(flagKept).as("the caller's interrupt flag, restored after the abort").isTrue();
+        assertThat(producer.calls).containsExactly("begin", "abort, interrupted: false", "begin",
+                "abort, interrupted: false", "abort, interrupted: false", "begin", "commit");
+        assertThat(producer.history()).as("only the committed transaction's message").hasSize(1);
     }
 
     @Test
