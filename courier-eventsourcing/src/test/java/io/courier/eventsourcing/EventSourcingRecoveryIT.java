@@ -31,6 +31,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** What the write and read sides do when something they rely on is missing: a changelog, a reply target, an event. */
 @EmbeddedKafka
@@ -182,24 +184,30 @@ class EventSourcingRecoveryIT {
         assertThat(Replay.rebuild(courier, accounts).duplicateEvents()).isZero();
     }
 
-    @Test
-    void aCommandNamingAReplyPartitionThatDoesNotExistIsAppliedUnansweredAndTheProcessorCarriesOn() throws Exception {
+    @ParameterizedTest
+    @ValueSource(strings = {"a partition the reply topic lacks", "an illegal topic name"})
+    void aCommandNamingAReplyPartitionThatDoesNotExistIsAppliedUnansweredAndTheProcessorCarriesOn(String target)
+            throws Exception {
+        boolean illegal = target.equals("an illegal topic name");
+        String id = illegal ? "p-2" : "p-1";
         try (CommandProcessor<Accounts.Account> processor = processor(accounts.name() + "-processor");
                 KafkaProducer<String, String> plain = new KafkaProducer<>(Map.of("bootstrap.servers",
                         cluster.bootstrapServers()), new StringSerializer(), new StringSerializer())) {
-            send("p-1", new Accounts.Open("patient"));
-            ProducerRecord<String, String> stray = new ProducerRecord<>(accounts.commandsTopic(), "p-1",
+            send(id, new Accounts.Open("patient"));
+            ProducerRecord<String, String> stray = new ProducerRecord<>(accounts.commandsTopic(), id,
                     "{\"cents\":40}");
             stray.headers().add("ce_type", "Deposit".getBytes(StandardCharsets.UTF_8))
-                    .add(ReplyHeaders.REPLY_TOPIC, (accounts.name() + ".replies").getBytes(StandardCharsets.UTF_8))
-                    .add(ReplyHeaders.REPLY_PARTITION, "7".getBytes(StandardCharsets.UTF_8)); // the topic has 2
+                    .add(ReplyHeaders.REPLY_TOPIC, (illegal ? "bank replies" : accounts.name() + ".replies")
+                            .getBytes(StandardCharsets.UTF_8))
+                    .add(ReplyHeaders.REPLY_PARTITION, (illegal ? "0" : "7") // the replies topic has 2
+                            .getBytes(StandardCharsets.UTF_8));
             plain.send(stray).get();
 
             // Sent there, its answer would have failed the transaction, and every retry of it: nothing behind it
-            // on the partition would be answered.
-            CommandResult next = send("p-1", new Accounts.Deposit(2));
+            // on the partition would be answered. To an illegal name, it would have stopped the processor for good.
+            CommandResult next = send(id, new Accounts.Deposit(2));
             assertThat(next.version()).isEqualTo(3);
-            assertThat(processor.state("p-1").orElseThrow().state().balance()).isEqualTo(42);
+            assertThat(processor.state(id).orElseThrow().state().balance()).isEqualTo(42);
         }
     }
 

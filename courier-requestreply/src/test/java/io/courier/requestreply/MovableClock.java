@@ -8,15 +8,15 @@ import java.time.ZoneOffset;
 import java.util.concurrent.atomic.AtomicReference;
 
 /** A clock that stands still until a test moves it on; thread-safe. */
-final class MovableClock extends Clock {
+public final class MovableClock extends Clock {
     private final AtomicReference<Instant> now;
 
-    MovableClock(Instant start) {
+    public MovableClock(Instant start) {
         this.now = new AtomicReference<>(start);
     }
 
     /** @param by how far to move on @return the new time */
-    Instant advance(Duration by) {
+    public Instant advance(Duration by) {
         return now.updateAndGet(t -> t.plus(by));
     }
 
