@@ -40,9 +40,33 @@ final class DeadLetterReplayer {
 
     private DeadLetterReplayer() {}
 
+    /** How far a replay got: reported when it stops part-way, since what it moved past is committed. */
+    private static final class Progress {
+        long replayed;
+        long skipped;
+        long unreadable;
+        final List<String> firstUnreadable = new ArrayList<>();
+
+        long handled() {
+            return replayed + skipped + unreadable;
+        }
+
+        /** @return "" before the first record, else what this replay did before it stopped */
+        String sofar() {
+            return handled() == 0 ? "" : " (before it stopped it replayed " + replayed + ", skipped " + skipped
+                    + " and moved past " + unreadable + " unreadable record(s)"
+                    + (firstUnreadable.isEmpty() ? "" : ", the first because: " + firstUnreadable.get(0)) + ")";
+        }
+    }
+
     static ReplayResult replay(CourierConfig config, String dlt, ReplayOptions options) {
+        Progress progress = new Progress();
         try {
-            return run(config, dlt, options);
+            return run(config, dlt, options, progress);
+        } catch (CourierRetriableException e) {
+            throw progress.handled() == 0 ? e : new CourierRetriableException(e.getMessage() + progress.sofar(), e);
+        } catch (CourierException e) {
+            throw progress.handled() == 0 ? e : new CourierException(e.getMessage() + progress.sofar(), e);
         } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
             ConfigException refused = Causes.find(e, ConfigException.class); // Kafka's clients wrap some
             if (refused != null) { // a client setting Kafka refuses when it creates the client: nothing ran
@@ -50,12 +74,17 @@ final class DeadLetterReplayer {
                         + dlt + "' at " + config.bootstrapServers() + ": " + refused.getMessage(), e);
             }
             String message = "dead-letter replay of '" + dlt + "' at " + config.bootstrapServers() + " stopped: " + e
-                    + "; the records replayed before are committed, and a new replay continues after them";
+                    + "; " + RESUME + progress.sofar();
             throw Futures.failure(message, e);
         }
     }
 
-    private static ReplayResult run(CourierConfig config, String dlt, ReplayOptions options) {
+    /** Where a new replay starts after one that stopped, and what that means for the record it stopped at. */
+    private static final String RESUME = "the records replayed before are committed; a new replay starts at the "
+            + "first one not committed, which may have been written already if the stop came after its send "
+            + "(at-least-once)";
+
+    private static ReplayResult run(CourierConfig config, String dlt, ReplayOptions options, Progress progress) {
         Map<String, Object> consumerConfig = config.kafkaClientConfig();
         consumerConfig.put("group.id", options.groupId());
         consumerConfig.put("enable.auto.commit", "false");
@@ -66,10 +95,6 @@ final class DeadLetterReplayer {
         producerConfig.put("acks", "all");
         producerConfig.put("enable.idempotence", "true");
         Duration delivery = deliveryTimeout(producerConfig, config.connectTimeout());
-        long replayed = 0;
-        long skipped = 0;
-        long unreadable = 0;
-        List<String> firstUnreadable = new ArrayList<>();
         Set<String> targets = new HashSet<>(); // original topics known to exist
         long intervalNanos = (long) (1_000_000_000L / options.messagesPerSecond());
         long next = System.nanoTime(); // the first record goes at once
@@ -87,7 +112,7 @@ final class DeadLetterReplayer {
             long progressAt = System.nanoTime();
             long position = -1;
             polling:
-            while (replayed + skipped + unreadable < options.maxMessages()
+            while (progress.handled() < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
                 // A poll returns nothing, without an error, while a partition has no leader: say so instead of
                 // waiting for ever. Progress is the consumer's position, which also moves past transaction markers,
@@ -102,12 +127,11 @@ final class DeadLetterReplayer {
                     throw new CourierRetriableException("dead-letter replay of '" + dlt + "' at "
                             + config.bootstrapServers() + " moved no further for "
                             + Durations.format(Duration.ofNanos(stallNanos)) + " though partitions " + behind
-                            + " hold more (is a leader missing?); the records "
-                            + "replayed before are committed, and a new replay continues after them");
+                            + " hold more (is a leader missing?); " + RESUME);
                 }
                 ConsumerRecords<byte[], byte[]> polled = consumer.poll(Duration.ofMillis(500));
                 for (ConsumerRecord<byte[], byte[]> r : polled) {
-                    if (replayed + skipped + unreadable >= options.maxMessages()) {
+                    if (progress.handled() >= options.maxMessages()) {
                         break polling; // nothing after this record is committed: the next replay starts there
                     }
                     if (r.offset() >= end.get(new TopicPartition(r.topic(), r.partition()))) {
@@ -118,15 +142,15 @@ final class DeadLetterReplayer {
                         letter = read(r);
                     } catch (CourierException e) {
                         LOG.warn("dead-letter replay left a record in place and moved past it: {}", e.getMessage());
-                        if (unreadable++ < ReplayResult.MAX_LISTED) {
-                            firstUnreadable.add(e.getMessage());
+                        if (progress.unreadable++ < ReplayResult.MAX_LISTED) {
+                            progress.firstUnreadable.add(e.getMessage());
                         }
                         commitPast(consumer, r);
                         continue;
                     }
                     DeadLetter corrected = options.correction().apply(letter);
                     if (corrected == null) {
-                        skipped++;
+                        progress.skipped++;
                     } else {
                         requireTarget(consumer, corrected.originalTopic(), r, targets, config);
                         next = pace(next, intervalNanos);
@@ -135,13 +159,13 @@ final class DeadLetterReplayer {
                         Futures.await(producer.send(toOriginal(corrected, r)), delivery.plusSeconds(5),
                                 "replay " + where(r) + " to topic '"
                                         + corrected.originalTopic() + "'");
-                        replayed++;
+                        progress.replayed++;
                     }
                     commitPast(consumer, r);
                 }
             }
         }
-        return new ReplayResult(replayed, skipped, unreadable, firstUnreadable);
+        return new ReplayResult(progress.replayed, progress.skipped, progress.unreadable, progress.firstUnreadable);
     }
 
     /**

@@ -177,7 +177,7 @@ class DeadLetterReplayerTest {
     }
 
     @Test
-    void aDeadLetterWhoseTopicIsGoneStopsTheReplayThereNamingTheTopicAndWhatToDo() {
+    void aDeadLetterWhoseTopicIsGoneStopsTheReplayThereNamingTheTopicWhatToDoAndWhatItDidBefore() {
         onePartitionEndingAt(3);
         ConsumerRecord<byte[], byte[]> gone = new ConsumerRecord<>("orders.dlt", 0, 1, null, new byte[] {1});
         gone.headers().add(DeadLetter.Headers.ORIGINAL_TOPIC, "invoices".getBytes(StandardCharsets.UTF_8));
@@ -192,7 +192,8 @@ class DeadLetterReplayerTest {
 
         assertThat(e).hasMessage("dead letter orders.dlt-0@1 names original topic 'invoices', which does not exist at "
                 + "localhost:9092; create it and replay again (the replay continues at this record), or replay with a "
-                + "correction that skips it (returns null) or sends it elsewhere");
+                + "correction that skips it (returns null) or sends it elsewhere (before it stopped it replayed 1, "
+                + "skipped 0 and moved past 0 unreadable record(s))");
         assertThat(producer.history()).hasSize(1);
         assertThat(commits).as("the next replay starts at it").containsEntry(P0, new OffsetAndMetadata(1));
     }
