@@ -74,9 +74,10 @@ public interface Publisher<K, V> extends AutoCloseable {
      * {@link DeliveryGuarantee#EXACTLY_ONCE} publishers; outside this method, each {@code publish} of such a
      * publisher is its own transaction. The given publisher may be used from other threads while {@code work}
      * runs (wait for them before returning); afterwards it throws {@link IllegalStateException}. Other threads
-     * must use the given one: this publisher, called from another thread, waits for the transaction to end. Its futures
-     * complete when the broker acknowledges a message, before the commit: whether the messages became visible is
-     * what this method's return or exception says.
+     * must use the given one: this publisher, called from another thread, waits for the transaction to end (called
+     * from the work's own thread, it joins the transaction). Its futures complete when the broker acknowledges a
+     * message, before the commit: whether the messages became visible is what this method's return or exception
+     * says.
      *
      * @param work publishes the messages; an exception aborts the transaction and is rethrown
      * @throws IllegalStateException if the publisher is not exactly-once

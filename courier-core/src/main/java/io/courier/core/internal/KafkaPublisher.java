@@ -43,6 +43,8 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
      * same call next, which waits for the first one's result. Guarded by {@link #transaction}.
      */
     private Ending unresolved = Ending.NONE;
+    /** The transaction under way, for its own work's calls on this publisher. Guarded by {@link #transaction}. */
+    private TransactionView underWay;
     /**
      * Set on the thread that completes a future (the producer's I/O thread) while its dependent stages run: waiting
      * there for this publisher (or any other) would stop the producer that is to end the wait.
@@ -251,6 +253,10 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         requireState(guarantee == DeliveryGuarantee.EXACTLY_ONCE,
                 "transactions need an EXACTLY_ONCE publisher, but the publisher of topic '%s' is %s", topic.name(), guarantee);
         requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        if (transaction.isHeldByCurrentThread()) { // called from its own work: joins, as publish and send do
+            underWay.inTransaction(work);
+            return;
+        }
         refuseWhileCompleting("a transaction");
         transaction.lock();
         try {
@@ -263,6 +269,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                         + e.getMessage() + "; close this publisher and create a new one", e);
             }
             TransactionView view = new TransactionView();
+            underWay = view;
             try {
                 work.accept(view);
                 view.end();

@@ -96,6 +96,21 @@ class KafkaPublisherLifecycleTest {
     }
 
     @Test
+    void aTransactionStartedFromItsOwnWorkJoinsIt() {
+        MockProducer<byte[], byte[]> producer = recording(true);
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS, config,
+                DeliveryGuarantee.EXACTLY_ONCE, producer);
+
+        publisher.inTransaction(p -> {
+            p.send("k", "v");
+            publisher.inTransaction(inner -> inner.send("k", "w"));
+        });
+
+        assertThat(calls).containsExactly("commit");
+        assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
     void waitingForThePublisherInAStageOfItsOwnFutureIsRefusedInsteadOfBlockingTheProducerForGood() {
         MockProducer<byte[], byte[]> producer = recording(false);
         KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS, config,
