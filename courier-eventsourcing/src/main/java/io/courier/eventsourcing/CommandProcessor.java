@@ -41,10 +41,17 @@ public interface CommandProcessor<S> extends AutoCloseable {
      */
     CommandProcessor<S> awaitRunning(Duration timeout);
 
-    /** @param aggregateId an aggregate @return its current state, if this instance owns it and it exists */
+    /**
+     * The state in this instance's store, including what the transaction under way wrote before it commits: after
+     * a crash that aborts that transaction, the store goes back to the last commit. For committed state, read a
+     * projection.
+     *
+     * @param aggregateId an aggregate
+     * @return its current state, if this instance owns it and it exists
+     */
     Optional<Versioned<S>> state(String aggregateId);
 
-    /** @return every aggregate this instance owns, with its state */
+    /** @return every aggregate this instance owns, with its state, read as {@link #state} reads it */
     Map<String, Versioned<S>> states();
 
     /**

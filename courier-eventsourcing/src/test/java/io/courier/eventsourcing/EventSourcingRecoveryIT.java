@@ -218,6 +218,8 @@ class EventSourcingRecoveryIT {
             CommandResult failed = send("s-1", new Accounts.Deposit(13)); // the projector fails on it, for good
             CommandResult after = send("s-1", new Accounts.Deposit(100));
             CommandResult other = send("s-2", new Accounts.OpenWithDeposit("lucky", 50));
+            send("s-3", new Accounts.Open("unlucky too"));
+            CommandResult lastFailed = send("s-3", new Accounts.Deposit(13)); // and nothing of s-3 after it
             try (Projection<Long> balances = Projection.start(courier, accounts, accounts.name() + "-balances",
                     (Long current, String id, Accounts.Event e) -> {
                         if (e instanceof Accounts.Deposited d && d.cents() == 13) {
@@ -237,15 +239,25 @@ class EventSourcingRecoveryIT {
                 assertThatThrownBy(() -> balances.get("s-1", after.version(), Duration.ofHours(1)))
                         .isInstanceOf(CourierException.class)
                         .hasMessageContaining("stopped applying aggregate 's-1' at version 1")
-                        .hasMessageContaining("version 2 was never applied");
+                        .hasMessageContaining("failed for good (java.lang.IllegalStateException: cannot project a "
+                                + "deposit of 13)");
                 assertThatThrownBy(() -> balances.get("s-1", after.offsets(), Duration.ofHours(1)))
                         .as("by offsets, read past, as by version").isInstanceOf(CourierException.class)
                         .hasMessageContaining("stopped applying aggregate 's-1' at version 1");
 
+                // With no later event of the aggregate to show the gap: the failure itself stops it, at once.
+                assertThatThrownBy(() -> balances.get("s-3", lastFailed.offsets(), Duration.ofHours(1)))
+                        .isInstanceOf(CourierException.class)
+                        .hasMessageContaining("stopped applying aggregate 's-3' at version 1");
+                assertThatThrownBy(() -> balances.get("s-3", lastFailed.version(), Duration.ofHours(1)))
+                        .isInstanceOf(CourierException.class)
+                        .hasMessageContaining("stopped applying aggregate 's-3' at version 1");
+
                 String dlt = accounts.eventsTopic() + ".dlt";
                 List<ConsumerRecord<byte[], byte[]>> dead = await().atMost(WAIT).until(() -> records(dlt),
-                        r -> !r.isEmpty());
-                assertThat(dead).singleElement().satisfies(r -> {
+                        r -> r.size() == 2);
+                assertThat(dead).filteredOn(r -> new String(r.key(), StandardCharsets.UTF_8).equals("s-1"))
+                        .singleElement().satisfies(r -> {
                     assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo("s-1");
                     assertThat(header(r, "courier_dlt_original_topic")).isEqualTo(accounts.eventsTopic());
                     assertThat(header(r, "courier_dlt_original_offset"))

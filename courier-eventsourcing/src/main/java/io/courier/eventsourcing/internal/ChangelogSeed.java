@@ -59,8 +59,10 @@ final class ChangelogSeed {
             }
             seed(courier, aggregate, applicationId, reader, lost);
         } catch (KafkaException e) { // a timeout or a refusal while looking: say what was being done
-            throw new CourierException("cannot check whether the state changelog '" + changelog + "' of processor '"
-                    + applicationId + "' lost states that its events hold: " + e, e);
+            String message = "cannot check whether the state changelog '" + changelog + "' of processor '"
+                    + applicationId + "' lost states that its events hold: " + e;
+            throw e instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? new CourierRetriableException(message, e) : new CourierException(message, e);
         }
     }
 
@@ -163,8 +165,10 @@ final class ChangelogSeed {
                     + "rebuilding the lost states of '" + aggregate.name() + "' from its events (or this rebuild "
                     + "outlived its transaction timeout of 5 minutes); start this one again once that one runs", e);
         } catch (KafkaException e) {
-            throw new CourierException("cannot write the rebuilt states of '" + aggregate.name() + "' to topic '"
-                    + changelog + "': " + e, e);
+            String message = "cannot write the rebuilt states of '" + aggregate.name() + "' to topic '" + changelog
+                    + "': " + e;
+            throw e instanceof org.apache.kafka.common.errors.TimeoutException
+                    ? new CourierRetriableException(message, e) : new CourierException(message, e);
         } finally {
             producer.close(Duration.ofSeconds(30));
         }

@@ -90,6 +90,28 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
                 Integer.MAX_VALUE, Long.MAX_VALUE)))).length - acceptanceBytes + 1; // + 1: the comma
     }
 
+    /** The longest aggregate id, message id, correlation id or traceparent a command may carry, in characters. */
+    static final int MAX_ID_CHARS = 1024;
+
+    /** @return what is too long in a command, or null: the fields its events and answer carry over */
+    private static String oversized(String id, Envelope envelope) {
+        String[][] fields = {{"aggregate id (record key)", id}, {"message id", envelope.messageId()},
+            {"correlation id", envelope.correlationId()}, {"traceparent", envelope.traceparent().orElse(null)}};
+        for (String[] field : fields) {
+            if (field[1] != null && field[1].length() > MAX_ID_CHARS) {
+                return "its " + field[0] + " is " + field[1].length() + " characters long, more than the "
+                        + MAX_ID_CHARS + " a command may carry";
+            }
+        }
+        return null;
+    }
+
+    /** The header's text; "" for a header present without a value, which is no number, so it is refused. */
+    private static String headerText(org.apache.kafka.common.header.Headers headers, String key) {
+        org.apache.kafka.common.header.Header h = headers.lastHeader(key);
+        return h == null ? null : h.value() == null ? "" : new String(h.value(), StandardCharsets.UTF_8);
+    }
+
     /** Bytes of a record's limit kept for its headers and framing (at most a quarter of the limit). */
     static final int RECORD_HEADROOM = 16 * 1024;
 
@@ -109,6 +131,14 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         Envelope envelope = EnvelopeCodec.read(command.headers(), where, "command", "application/json",
                 Instant.ofEpochMilli(command.timestamp()));
         String id = command.key();
+        String oversized = oversized(id, envelope);
+        if (oversized != null) {
+            // Its events or answer would carry that field, in key or headers, and could exceed the record limit: the
+            // producer would refuse them, and Kafka Streams stop the processor here at every restart.
+            LOG.warn("command {} of aggregate type '{}' skipped without an answer: {}", where, aggregate.name(),
+                    oversized);
+            return;
+        }
         byte[] stored = id == null ? null : store.get(id);
         byte[] token = Long.toString(TOKENS.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
         long version;
@@ -132,7 +162,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         if (id == null) {
             return CommandResult.rejection("", 0, "a command needs its aggregate id as the record key");
         }
-        String deadlineText = EnvelopeCodec.text(command.headers(), ReplyHeaders.DEADLINE);
+        String deadlineText = headerText(command.headers(), ReplyHeaders.DEADLINE);
         Long deadline = number(deadlineText);
         if (deadlineText != null && deadline == null) {
             return CommandResult.rejection(id, version, "the command has header " + ReplyHeaders.DEADLINE + "='"
@@ -157,7 +187,7 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
             return CommandResult.rejection(id, version, "invalid payload for aggregate type '" + aggregate.name()
                     + "' (type " + envelope.messageType() + "): " + reason(e));
         }
-        String expected = EnvelopeCodec.text(command.headers(), EventHeaders.EXPECTED_VERSION);
+        String expected = headerText(command.headers(), EventHeaders.EXPECTED_VERSION);
         Long expectedVersion = number(expected);
         if (expected != null && expectedVersion == null) {
             return CommandResult.rejection(id, version, "the command has header " + EventHeaders.EXPECTED_VERSION

@@ -319,6 +319,9 @@ public final class StreamsCommandProcessor<S, C, E> implements CommandProcessor<
     public void close() {
         if (close(streams)) { // not while stream threads may still write to it
             ownStateDirectory.ifPresent(StreamsCommandProcessor::deleteQuietly);
+        } else {
+            LOG.warn("the processor of aggregate '{}': Kafka Streams did not stop within 30 s; its threads may still "
+                    + "be running, and its state directory is kept", aggregate.name());
         }
     }
 

@@ -3,6 +3,7 @@ package io.courier.eventsourcing.internal;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.Durations;
+import io.courier.common.JvmErrors;
 import io.courier.core.internal.MessageIds;
 import io.courier.common.CourierException;
 import io.courier.common.CourierRetriableException;
@@ -38,9 +39,10 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     private final ReadModelStore<V> models;
     private final Map<String, Long> versions = new ConcurrentHashMap<>();
     /**
-     * Aggregates whose events stopped being applied, with why: an event arrived past a version that was never
-     * applied (its projector failed, and the event went to the dead-letter topic). Applying later ones would build
-     * a model on a missing change; the model stays at the last version applied, until a reset.
+     * Aggregates whose events stopped being applied, with why: an event failed its last attempt (its projector or
+     * its decoding failed, and it goes to the dead-letter topic), or arrived past a version that was never applied.
+     * Applying later ones would build a model on a missing change; the model stays at the last version applied,
+     * until a reset.
      */
     private final Map<String, String> stalled = new ConcurrentHashMap<>();
     private final Map<Integer, Long> positions = new ConcurrentHashMap<>();
@@ -75,8 +77,35 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     private synchronized void subscribe() {
         int gen = generation;
-        subscriber = courier.subscriber(events, SubscriberOptions.builder(groupId()).fromBeginning(true).build(),
-                Handlers.all((m, ctx) -> apply(m, gen))).start();
+        SubscriberOptions options = SubscriberOptions.builder(groupId()).fromBeginning(true).build();
+        subscriber = courier.subscriber(events, options, Handlers.all((m, ctx) -> {
+            try {
+                apply(m, gen);
+            } catch (Throwable e) {
+                JvmErrors.rethrowIfJvms(e);
+                if (ctx.attempt() >= options.retry().maxAttempts() || !options.retry().isRetriable(e)) {
+                    stall(m, gen, e); // its last attempt: the event goes to the dead-letter topic
+                }
+                throw e;
+            }
+        })).start();
+    }
+
+    /**
+     * Stops applying the aggregate of an event that failed for good, at once: a reader waiting for that event (by
+     * its offset, or its version) learns why now, not when a later event of the aggregate shows the gap.
+     */
+    private synchronized void stall(Message<String, byte[]> m, int gen, Throwable e) {
+        if (!current(gen) || m.key() == null) {
+            return;
+        }
+        long applied = versions.getOrDefault(m.key(), 0L);
+        String why = "projection '" + name + "' stopped applying aggregate '" + m.key() + "' at version " + applied
+                + ": event " + m.coordinates() + " failed for good (" + e + ") and goes to the dead-letter topic "
+                + events.name() + ".dlt; reset() the projection once the cause is fixed";
+        LOG.error(why);
+        stalled.putIfAbsent(m.key(), why);
+        notifyAll();
     }
 
     /** @return whether events of generation {@code gen} still count; holds the lock */
@@ -151,7 +180,7 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
     @Override
     public synchronized Optional<V> get(String aggregateId, Collection<EventOffset> offsets, Duration wait) {
         requireNotStalled(aggregateId);
-        awaitOffsets(offsets, wait);
+        awaitOffsets(offsets, wait, aggregateId);
         requireNotStalled(aggregateId); // the event that stalled it may be among those awaited
         return get(aggregateId);
     }
@@ -182,6 +211,14 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
 
     @Override
     public synchronized void awaitOffsets(Collection<EventOffset> offsets, Duration wait) {
+        awaitOffsets(offsets, wait, null);
+    }
+
+    /**
+     * @param aggregateId an aggregate whose stall ends the wait at once (the event awaited failed for good, and
+     *     the partition may not move past it for a long time), or null; holds the lock
+     */
+    private void awaitOffsets(Collection<EventOffset> offsets, Duration wait, String aggregateId) {
         for (EventOffset o : offsets) {
             if (!o.topic().equals(events.name())) {
                 throw new IllegalArgumentException("projection '" + name + "' reads topic '" + events.name()
@@ -195,6 +232,9 @@ public final class SubscriberProjection<V, E> implements Projection<V> {
         long deadline = System.nanoTime() + wait.toNanos();
         for (EventOffset o : offsets) {
             while (positions.getOrDefault(o.partition(), -1L) < o.offset()) {
+                if (aggregateId != null) {
+                    requireNotStalled(aggregateId);
+                }
                 pause(deadline, () -> "projection '" + name + "' has read partition " + o.topic() + "-"
                         + o.partition() + " up to offset " + positions.getOrDefault(o.partition(), -1L)
                         + ", not yet " + o.offset() + ", after waiting " + Durations.format(wait));

@@ -9,6 +9,7 @@ import io.courier.core.Serdes;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.CommandResult;
 import io.courier.eventsourcing.Decision;
+import io.courier.eventsourcing.EventHeaders;
 import io.courier.eventsourcing.EventOffset;
 import io.courier.eventsourcing.internal.Counters.Add;
 import io.courier.eventsourcing.internal.Counters.Added;
@@ -155,6 +156,36 @@ class CommandNodeTest {
         assertThat(lastReply()).isEqualTo(CommandResult.rejection("c-1", 0,
                 "the command has header courier-deadline='soon'; expected epoch milliseconds"));
         assertThat(events()).isZero();
+    }
+
+    @Test
+    void anExpectedVersionOrDeadlineHeaderWithoutAValueIsARejectionNotAnUnconditionalCommand() {
+        for (String header : List.of(EventHeaders.EXPECTED_VERSION, ReplyHeaders.DEADLINE)) {
+            RecordHeaders h = new RecordHeaders();
+            h.add("ce_type", "Add".getBytes(StandardCharsets.UTF_8));
+            h.add(ReplyHeaders.REPLY_TOPIC, "counter.replies".getBytes(StandardCharsets.UTF_8));
+            h.add(ReplyHeaders.REPLY_PARTITION, "0".getBytes(StandardCharsets.UTF_8));
+            h.add(header, null); // a plain client's header with a null value
+
+            node.process(new Record<>("c-1", "{\"n\":5}".getBytes(StandardCharsets.UTF_8), 0L, h));
+
+            assertThat(lastReply().accepted()).as(header).isFalse();
+            assertThat(lastReply().reason()).as(header).startsWith("the command has header " + header + "=''");
+        }
+        assertThat(events()).isZero();
+    }
+
+    @Test
+    void aCommandCarryingAnIdTooLongForItsEventsAndAnswerIsSkippedWithoutStoppingTheProcessor() {
+        String longest = "c".repeat(CommandNode.MAX_ID_CHARS);
+        for (String header : List.of("ce_correlationid", "ce_id", "traceparent")) {
+            process(header, longest + "x");
+        }
+        assertThat(forwarded).as("nothing written: no events, no answer").isEmpty();
+        assertThat(store).isEmpty();
+
+        process("ce_correlationid", longest);
+        assertThat(lastReply().accepted()).as("the longest accepted").isTrue();
     }
 
     @Test
