@@ -80,7 +80,7 @@ final class WorkloadOptions {
             throw new IllegalArgumentException("give --acks or --guarantee, not both (--acks " + acks + ", --guarantee "
                     + guarantee + ")");
         }
-        if (messages != null && duration != null && !messages.trim().equals("0")) {
+        if (messages != null && duration != null && !messages.trim().matches("0+")) {
             // Either sets the measured phase, and the one applied last would silently win.
             throw new IllegalArgumentException("give --messages or --duration, not both (--messages " + messages
                     + ", --duration " + duration + ")");

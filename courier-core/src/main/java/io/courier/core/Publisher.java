@@ -11,7 +11,7 @@ import java.util.function.Consumer;
  * when the broker has acknowledged the message as the {@link DeliveryGuarantee} requires, and complete
  * exceptionally with a {@link io.courier.common.CourierException} naming the topic and key otherwise. They complete
  * on the producer's I/O thread, which also runs the stages chained without {@code ...Async}: such a stage must not
- * wait for a publisher ({@link #publishAndWait}, {@link #flush}, an exactly-once publish), which would stop the
+ * wait for this publisher ({@link #publishAndWait}, {@link #flush}, an exactly-once publish), which would stop the
  * thread that is to end the wait; those calls throw {@link IllegalStateException} there.
  *
  * @param <K> the key type
@@ -97,7 +97,8 @@ public interface Publisher<K, V> extends AutoCloseable {
 
     /**
      * Flushes, then releases the producer; waits as long as the messages may take, up to the producer's
-     * {@code delivery.timeout.ms} each when the cluster is gone. Idempotent.
+     * {@code delivery.timeout.ms} each when the cluster is gone, and up to a minute for an exactly-once
+     * transaction under way. Idempotent.
      *
      * @throws io.courier.common.CourierException as {@link #flush()} does; the producer is released all the same
      * @see #close(Duration)

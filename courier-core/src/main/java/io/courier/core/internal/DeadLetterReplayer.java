@@ -63,10 +63,15 @@ final class DeadLetterReplayer {
         Progress progress = new Progress();
         try {
             return run(config, dlt, options, progress);
-        } catch (CourierRetriableException e) {
-            throw progress.handled() == 0 ? e : new CourierRetriableException(e.getMessage() + progress.sofar(), e);
         } catch (CourierException e) {
-            throw progress.handled() == 0 ? e : new CourierException(e.getMessage() + progress.sofar(), e);
+            // Courier's own two kinds get the progress; a subclass (a correction's SerdeException, say) stays as it is.
+            if (progress.handled() == 0 || e.getClass() != CourierException.class
+                    && e.getClass() != CourierRetriableException.class) {
+                throw e;
+            }
+            String message = e.getMessage() + progress.sofar();
+            throw e instanceof CourierRetriableException ? new CourierRetriableException(message, e)
+                    : new CourierException(message, e);
         } catch (KafkaException e) { // a timeout or a refused authorization: say where, not only what
             ConfigException refused = Causes.find(e, ConfigException.class); // Kafka's clients wrap some
             if (refused != null) { // a client setting Kafka refuses when it creates the client: nothing ran

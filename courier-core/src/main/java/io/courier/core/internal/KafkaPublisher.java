@@ -46,10 +46,18 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     /** The transaction under way, for its own work's calls on this publisher. Guarded by {@link #transaction}. */
     private TransactionView underWay;
     /**
-     * Set on the thread that completes a future (the producer's I/O thread) while its dependent stages run: waiting
-     * there for this publisher (or any other) would stop the producer that is to end the wait.
+     * The publisher whose future the current thread (its producer's I/O thread) completes while the future's
+     * dependent stages run, or null: waiting there for that publisher would stop the producer that is to end the
+     * wait.
      */
-    private static final ThreadLocal<Boolean> COMPLETING = ThreadLocal.withInitial(() -> Boolean.FALSE);
+    private static final ThreadLocal<KafkaPublisher<?, ?>> COMPLETING = new ThreadLocal<>();
+    /**
+     * How long close() without a timeout waits for a transaction under way: its work is user code, which may wait
+     * for something a shutdown stops later; Kafka's own transaction timeout (a minute by default) aborts it anyway.
+     */
+    private static final Duration TRANSACTION_WAIT = Duration.ofMinutes(1);
+    /** Set by close() when it closes the producer under a transaction it could not wait for. */
+    private volatile boolean closedUnderTransaction;
     private final boolean timed;
     /** Failures of {@link #send} since the last flush; reported by {@link #flush()} and {@link #close()}. */
     private final AtomicLong unacknowledged = new AtomicLong();
@@ -79,9 +87,18 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         return topic;
     }
 
+    /**
+     * @throws IllegalStateException if closed; not on the thread of a transaction under way, which a close waits
+     *     for, so its work may go on publishing through this publisher
+     */
+    private void requireOpen() {
+        requireState(!closed.get() || transaction.isHeldByCurrentThread(), "the publisher of topic '%s' is closed",
+                topic.name());
+    }
+
     @Override
     public void send(K key, V value) {
-        requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        requireOpen();
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             if (transaction.isHeldByCurrentThread()) {
@@ -102,7 +119,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                     recordUnacknowledged(key, e);
                 }
             });
-        } catch (KafkaException e) { // refused before it was queued (an interrupt, a closing producer): counted alike
+        } catch (KafkaException | IllegalStateException e) { // refused before queued (interrupted, producer closed)
             recordUnacknowledged(key, e);
         }
     }
@@ -139,7 +156,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
     @Override
     public CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message) {
-        requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        requireOpen();
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, message, config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
@@ -181,7 +198,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                     fail(result, key, e);
                 }
             });
-        } catch (KafkaException e) { // refused before it was queued: an interrupt, a producer closing meanwhile
+        } catch (KafkaException | IllegalStateException e) { // refused before queued: interrupted, producer closed
             fail(result, key, e);
         }
         return result;
@@ -196,9 +213,9 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     }
 
     /** Completes a future with {@link #COMPLETING} set while its dependent stages run. */
-    private static void completing(Runnable completion) {
-        boolean outer = COMPLETING.get();
-        COMPLETING.set(Boolean.TRUE);
+    private void completing(Runnable completion) {
+        KafkaPublisher<?, ?> outer = COMPLETING.get();
+        COMPLETING.set(this);
         try {
             completion.run();
         } finally {
@@ -208,9 +225,10 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
     /** @throws IllegalStateException if called from a stage of a future this class completes, named {@code what} */
     private void refuseWhileCompleting(String what) {
-        requireState(!COMPLETING.get(), "%s on the publisher of topic '%s' was called from a stage of a publish "
-                + "future, which runs on a producer's I/O thread: waiting there would stop the producer that is to "
-                + "end the wait; chain with thenComposeAsync or thenApplyAsync instead", what, topic.name());
+        requireState(COMPLETING.get() != this, "%s on the publisher of topic '%s' was called from a stage of one of "
+                + "its own publish futures, which runs on its producer's I/O thread: waiting there would stop the "
+                + "producer that is to end the wait; chain with thenComposeAsync or thenApplyAsync instead", what,
+                topic.name());
     }
 
     private CourierException failure(K key, Exception e) {
@@ -252,7 +270,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     public void inTransaction(Consumer<Publisher<K, V>> work) {
         requireState(guarantee == DeliveryGuarantee.EXACTLY_ONCE,
                 "transactions need an EXACTLY_ONCE publisher, but the publisher of topic '%s' is %s", topic.name(), guarantee);
-        requireState(!closed.get(), "the publisher of topic '%s' is closed", topic.name());
+        requireOpen();
         if (transaction.isHeldByCurrentThread()) { // called from its own work: joins, as publish and send do
             underWay.inTransaction(work);
             return;
@@ -308,7 +326,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                 throw new CourierException("interrupted during the commit of a transaction on topic '" + topic.name()
                         + "'; its outcome is unknown (it may still commit); the next transaction first waits for it", e);
             } catch (KafkaException | IllegalStateException e) {
-                if (closed.get()) { // close() cut it off: it may have reached the broker
+                if (closedUnderTransaction) { // close() cut it off: it may have reached the broker
                     throw new CourierException("the publisher of topic '" + topic.name() + "' was closed during the "
                             + "commit of a transaction; its outcome is unknown (it may still commit)", e);
                 }
@@ -366,11 +384,15 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                     + "transaction on topic '" + topic.name() + "' at " + config.bootstrapServers() + " has not "
                     + "ended yet (" + e + "); no transaction begins before it does: try again, or close this "
                     + "publisher", e);
-        } catch (KafkaException e) { // the earlier commit failed after all: its transaction is to be aborted
-            LOG.warn("the transaction on topic '{}' whose commit had an unknown outcome did not commit: {}",
-                    topic.name(), e.toString());
+        } catch (KafkaException e) {
             unresolved = Ending.NONE;
-            abortQuietly(e);
+            if (ending == Ending.COMMIT) { // the earlier commit failed after all: its transaction is to be aborted
+                LOG.warn("the transaction on topic '{}' whose commit had an unknown outcome did not commit: {}",
+                        topic.name(), e.toString());
+                abortQuietly(e);
+            } else { // a fenced or fatally failed producer: beginTransaction says so next
+                LOG.warn("the abort of an earlier transaction on topic '{}' failed: {}", topic.name(), e.toString());
+            }
         }
     }
 
@@ -407,15 +429,21 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         Duration left = timeout.compareTo(NO_BOUND) > 0 ? NO_BOUND : timeout;
         boolean locked = false;
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
-            // A transaction under way ends first: closing under it would abort it, or cut off its commit.
+            // A transaction under way ends first: closing under it would abort it, or cut off its commit. Not from
+            // a stage on the producer's I/O thread, which the transaction may wait for (Kafka closes at once there).
             long start = System.nanoTime();
+            Duration lockWait = COMPLETING.get() != null ? Duration.ZERO
+                    : left.compareTo(TRANSACTION_WAIT) > 0 ? TRANSACTION_WAIT : left;
             try {
-                locked = transaction.tryLock(saturatedNanos(left), TimeUnit.NANOSECONDS);
+                locked = transaction.tryLock(saturatedNanos(lockWait), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // Kafka's close below then closes at once
             }
-            if (locked && unresolved != Ending.NONE) {
-                left = Duration.ZERO; // Kafka's close would wait for it without bound; the broker aborts it in time
+            closedUnderTransaction = !locked;
+            if (COMPLETING.get() != null || locked && unresolved != Ending.NONE) {
+                // From an I/O thread, Kafka's close would wait for itself: it closes at once there, and so does this.
+                // After an unended commit or abort it would wait without bound: the broker aborts it in time.
+                left = Duration.ZERO;
             } else if (!left.equals(NO_BOUND)) {
                 left = left.minusNanos(Math.min(System.nanoTime() - start, saturatedNanos(left)));
             }
@@ -499,6 +527,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
         @Override
         public PublishResult publishAndWait(K key, V value) {
+            refuseWhileCompleting("publishAndWait");
             return await(publish(key, value));
         }
 
@@ -510,6 +539,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
 
         @Override
         public void flush() {
+            refuseWhileCompleting("flush");
             whileOpen(() -> {
                 producer.flush();
                 return null;

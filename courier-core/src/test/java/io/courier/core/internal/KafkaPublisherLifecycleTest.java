@@ -17,6 +17,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.producer.Callback;
 import org.apache.kafka.clients.producer.MockProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
@@ -53,10 +54,12 @@ class KafkaPublisherLifecycleTest {
 
     @Test
     void closeWaitsForATransactionUnderWayToCommitInsteadOfCuttingItOff() throws Exception {
+        MockProducer<byte[], byte[]> producer = recording(true);
         KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS, config,
-                DeliveryGuarantee.EXACTLY_ONCE, recording(true));
+                DeliveryGuarantee.EXACTLY_ONCE, producer);
         CountDownLatch working = new CountDownLatch(1);
         CountDownLatch finish = new CountDownLatch(1);
+        AtomicReference<Throwable> workFailed = new AtomicReference<>();
         Thread work = new Thread(() -> publisher.inTransaction(p -> {
             p.send("k", "v");
             working.countDown();
@@ -64,6 +67,11 @@ class KafkaPublisherLifecycleTest {
                 finish.await();
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            }
+            try {
+                publisher.send("k", "w"); // through the publisher itself, while close waits: joins, as before it
+            } catch (RuntimeException e) {
+                workFailed.set(e);
             }
         }));
         work.start();
@@ -77,8 +85,37 @@ class KafkaPublisherLifecycleTest {
         work.join(20_000);
         closer.join(20_000);
 
+        assertThat(workFailed).hasValue(null);
         assertThat(calls).hasSize(2).startsWith("commit");
         assertThat(calls.get(1)).startsWith("close PT");
+        assertThat(producer.history()).hasSize(2);
+    }
+
+    @Test
+    void closingFromAStageOfAFutureDoesNotWaitForTheTransactionThatWaitsForThatStage() throws Exception {
+        MockProducer<byte[], byte[]> producer = recording(false);
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS, config,
+                DeliveryGuarantee.EXACTLY_ONCE, producer);
+        CompletableFuture<Void> closedInStage = new CompletableFuture<>();
+        Thread io = new Thread(() -> { // the producer's I/O thread: it fails the send, and runs the stage
+            await().atMost(Duration.ofSeconds(20)).until(() -> !producer.history().isEmpty()
+                    || producer.uncommittedRecords().size() == 1);
+            producer.errorNext(new KafkaException("refused"));
+        });
+        io.start();
+
+        CourierException e = assertThrows(CourierException.class, () -> publisher.inTransaction(p -> {
+            p.publish("k", "v").whenComplete((r, x) -> {
+                publisher.close(Duration.ofSeconds(30)); // while the work below holds the transaction
+                closedInStage.complete(null);
+            });
+            closedInStage.orTimeout(20, TimeUnit.SECONDS).join(); // the work waits for the stage
+        }));
+        io.join(20_000);
+
+        assertThat(calls).as("closed at once, not after the stage waited for the transaction").contains("close PT0S");
+        assertThat(e).hasMessage("the publisher of topic 'orders' was closed during the commit of a transaction; its "
+                + "outcome is unknown (it may still commit)");
     }
 
     @Test
@@ -124,9 +161,9 @@ class KafkaPublisherLifecycleTest {
 
         assertThat(chained).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                 .isInstanceOf(IllegalStateException.class).withMessage("publishAndWait on the publisher of topic "
-                        + "'orders' was called from a stage of a publish future, which runs on a producer's I/O "
-                        + "thread: waiting there would stop the producer that is to end the wait; chain with "
-                        + "thenComposeAsync or thenApplyAsync instead");
+                        + "'orders' was called from a stage of one of its own publish futures, which runs on its "
+                        + "producer's I/O thread: waiting there would stop the producer that is to end the wait; "
+                        + "chain with thenComposeAsync or thenApplyAsync instead");
         assertThat(flushed).failsWithin(Duration.ZERO).withThrowableThat().havingCause()
                 .isInstanceOf(IllegalStateException.class).withMessageStartingWith("flush on the publisher");
         assertThat(publisher.publish("k", "later")).as("outside a stage, nothing is refused").isNotDone();

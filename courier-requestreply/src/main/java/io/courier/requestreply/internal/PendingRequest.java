@@ -101,7 +101,9 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         void expire(LongAdder timedOut) {
             if (!future.isDone()) {
                 timedOut.increment();
-                future.complete(timeout());
+                if (!future.complete(timeout())) {
+                    timedOut.decrement(); // close() or the caller completed it first: counted there, or nowhere
+                }
             }
         }
 
@@ -146,10 +148,13 @@ abstract sealed class PendingRequest<R> permits PendingRequest.Single, PendingRe
         @Override
         synchronized void expire(LongAdder timedOut) {
             if (!future.isDone()) {
-                if (replies.size() < expected) {
+                boolean missing = replies.size() < expected;
+                if (missing) {
                     timedOut.increment();
                 }
-                future.complete(new Gathered<>(correlationId, replies, expected));
+                if (!future.complete(new Gathered<>(correlationId, replies, expected)) && missing) {
+                    timedOut.decrement(); // close() or the caller completed it first: counted there, or nowhere
+                }
             }
         }
 
