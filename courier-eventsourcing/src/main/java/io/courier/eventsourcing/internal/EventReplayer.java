@@ -1,6 +1,8 @@
 package io.courier.eventsourcing.internal;
 
 import io.courier.common.CourierException;
+import io.courier.common.CourierRetriableException;
+import io.courier.common.Durations;
 import io.courier.common.JvmErrors;
 import io.courier.core.Courier;
 import io.courier.eventsourcing.Aggregate;
@@ -58,7 +60,23 @@ public final class EventReplayer {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
+            long stallNanos = 2 * courier.config().connectTimeout().toNanos();
+            long position = -1;
+            long progressAt = System.nanoTime();
             while (!EventTopics.reached(consumer, end)) {
+                // A poll returns nothing, without an error, while a partition has no leader: say so instead of
+                // waiting for ever (a processor's start waits for this replay).
+                long now = partitions.stream().mapToLong(tp -> Math.min(consumer.position(tp), end.get(tp))).sum();
+                if (now != position) {
+                    position = now;
+                    progressAt = System.nanoTime();
+                } else if (System.nanoTime() - progressAt > stallNanos) {
+                    throw new CourierRetriableException("the replay of topic '" + aggregate.eventsTopic() + "' at "
+                            + courier.config().bootstrapServers() + " moved no further for "
+                            + Durations.format(Duration.ofNanos(stallNanos)) + " though partitions "
+                            + partitions.stream().filter(tp -> consumer.position(tp) < end.get(tp)).toList()
+                            + " hold more (is a leader missing?)");
+                }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
                     String id = r.key() == null ? null : new String(r.key(), java.nio.charset.StandardCharsets.UTF_8);
                     String where = r.topic() + "-" + r.partition() + "@" + r.offset();
