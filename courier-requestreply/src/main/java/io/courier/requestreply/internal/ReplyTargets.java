@@ -69,8 +69,11 @@ public final class ReplyTargets {
                 TopicDescription d = courier.admin().describeTopics(List.of(topic),
                         new DescribeTopicsOptions().includeAuthorizedOperations(true)).allTopicNames()
                         .get(5, TimeUnit.SECONDS).get(topic);
-                Set<AclOperation> allowed = d.authorizedOperations(); // null: the cluster does not say
-                if (allowed != null && !allowed.contains(AclOperation.WRITE) && !allowed.contains(AclOperation.ALL)) {
+                // Null: the cluster does not say. Empty: a describe it allowed says DESCRIBE at least, so a broker
+                // that answers so (some Kafka-compatible ones) does not say either.
+                Set<AclOperation> allowed = d.authorizedOperations();
+                if (allowed != null && !allowed.isEmpty() && !allowed.contains(AclOperation.WRITE)
+                        && !allowed.contains(AclOperation.ALL)) {
                     return remember(topic, "names reply topic '" + topic + "', which this service may not write "
                             + "(no WRITE permission), so it cannot answer");
                 }

@@ -81,12 +81,15 @@ class ReplyTargetsTest {
         ReplyTargets writable = new ReplyTargets(courier(() -> described(Set.of(AclOperation.WRITE))));
         ReplyTargets all = new ReplyTargets(courier(() -> described(Set.of(AclOperation.ALL))));
         ReplyTargets unsaid = new ReplyTargets(courier(() -> described(null)));
+        ReplyTargets empty = new ReplyTargets(courier(() -> described(Set.of())));
 
         assertThat(writable.problem("bank.replies", 1)).isNull();
         assertThat(writable.problem("bank.replies", 2)).isEqualTo("names partition 2 of reply topic 'bank.replies', "
                 + "which has 2 partition(s), so there is nowhere to answer");
         assertThat(all.problem("bank.replies", 0)).isNull();
         assertThat(unsaid.problem("bank.replies", 0)).isNull();
+        assertThat(empty.problem("bank.replies", 0)).as("an empty set from a describe it allowed says nothing")
+                .isNull();
     }
 
     @Test
