@@ -93,10 +93,10 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
     /** The longest aggregate id, message id, correlation id or traceparent a command may carry, in characters. */
     static final int MAX_ID_CHARS = 1024;
 
-    /** @return what is too long in a command, or null: the fields its events and answer carry over */
-    private static String oversized(String id, Envelope envelope) {
-        String[][] fields = {{"aggregate id (record key)", id}, {"message id", envelope.messageId()},
-            {"correlation id", envelope.correlationId()}, {"traceparent", envelope.traceparent().orElse(null)}};
+    /** @return what is too long in a command's envelope, or null: the fields its events and answer carry over */
+    private static String oversized(Envelope envelope) {
+        String[][] fields = {{"message id", envelope.messageId()}, {"correlation id", envelope.correlationId()},
+            {"traceparent", envelope.traceparent().orElse(null)}};
         for (String[] field : fields) {
             if (field[1] != null && field[1].length() > MAX_ID_CHARS) {
                 return "its " + field[0] + " is " + field[1].length() + " characters long, more than the "
@@ -131,16 +131,23 @@ final class CommandNode<S, C, E> implements Processor<String, byte[], String, Ob
         Envelope envelope = EnvelopeCodec.read(command.headers(), where, "command", "application/json",
                 Instant.ofEpochMilli(command.timestamp()));
         String id = command.key();
-        String oversized = oversized(id, envelope);
+        String oversized = oversized(envelope);
         if (oversized != null) {
-            // Its events or answer would carry that field, in key or headers, and could exceed the record limit: the
-            // producer would refuse them, and Kafka Streams stop the processor here at every restart.
+            // Its events and answer would carry that field in their headers (the answer also as its key), and could
+            // exceed the record limit: the producer would refuse them, and Kafka Streams stop the processor here at
+            // every restart. So no answer either.
             LOG.warn("command {} of aggregate type '{}' skipped without an answer: {}", where, aggregate.name(),
                     oversized);
             return;
         }
-        byte[] stored = id == null ? null : store.get(id);
         byte[] token = Long.toString(TOKENS.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
+        if (id != null && id.length() > MAX_ID_CHARS) { // its events' key, and its answer's value, would carry it
+            reply(command.headers(), envelope, CommandResult.rejection(id.substring(0, 64) + "...", 0, "the aggregate "
+                    + "id (record key) is " + id.length() + " characters long, more than the " + MAX_ID_CHARS
+                    + " a command may carry"), token);
+            return;
+        }
+        byte[] stored = id == null ? null : store.get(id);
         long version;
         CommandResult result;
         try {

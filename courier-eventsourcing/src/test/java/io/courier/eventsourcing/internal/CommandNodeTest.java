@@ -189,6 +189,22 @@ class CommandNodeTest {
     }
 
     @Test
+    void aCommandWhoseAggregateIdIsTooLongIsRejectedSayingSo() {
+        String id = "a".repeat(CommandNode.MAX_ID_CHARS + 1);
+        RecordHeaders h = new RecordHeaders();
+        h.add("ce_type", "Add".getBytes(StandardCharsets.UTF_8));
+        h.add(ReplyHeaders.REPLY_TOPIC, "counter.replies".getBytes(StandardCharsets.UTF_8));
+        h.add(ReplyHeaders.REPLY_PARTITION, "0".getBytes(StandardCharsets.UTF_8));
+
+        node.process(new Record<>(id, "{\"n\":5}".getBytes(StandardCharsets.UTF_8), 0L, h));
+
+        assertThat(lastReply()).isEqualTo(CommandResult.rejection("a".repeat(64) + "...", 0, "the aggregate id (record "
+                + "key) is 1025 characters long, more than the 1024 a command may carry"));
+        assertThat(events()).isZero();
+        assertThat(store).isEmpty();
+    }
+
+    @Test
     void aStoredStateThatCannotBeReadIsARejectionNamingTheAggregate() {
         store.put("c-1", java.nio.ByteBuffer.allocate(8 + 5).putLong(3).put("{oops".getBytes(StandardCharsets.UTF_8))
                 .array());
