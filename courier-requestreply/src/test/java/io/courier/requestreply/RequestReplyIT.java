@@ -292,6 +292,62 @@ class RequestReplyIT {
     }
 
     @Test
+    void aReplySerdeThatCloseInterruptsSendsNoFailureReplyAndTheRequestGoesToAnotherInstance() throws Exception {
+        CountDownLatch writing = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean slowOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Serde<String> slow = new Serde<>() {
+            @Override
+            public Class<String> type() {
+                return String.class;
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain";
+            }
+
+            @Override
+            public byte[] serialize(String value) {
+                if (slowOnce.getAndSet(false)) {
+                    writing.countDown();
+                    try {
+                        Thread.sleep(60_000); // a schema registry that does not answer, say
+                    } catch (InterruptedException e) { // close()'s interrupt, reported in the serde's own words
+                        throw new IllegalStateException("interrupted while encoding " + value);
+                    }
+                }
+                return value.getBytes(StandardCharsets.UTF_8);
+            }
+
+            @Override
+            public String deserialize(byte[] data, String messageType) {
+                return new String(data, StandardCharsets.UTF_8);
+            }
+        };
+        Endpoint<String, String, String> slowReplies = Endpoint.of(endpoint.requests(), slow);
+        RequestHandler<String, String, String> pricing = RequestHandler.sync(m -> "price of " + m.value());
+        try (Requester requester = requester()) {
+            Responder first = Responder.start(courier, slowReplies, ResponderOptions.builder("slow-writer").build(),
+                    pricing);
+            first.awaitAssignment(WAIT);
+            CompletableFuture<Reply<String>> reply = requester.request(slowReplies, "sku-1", "sku-1", WAIT);
+            assertThat(writing.await(30, TimeUnit.SECONDS)).as("the first instance is writing its answer").isTrue();
+
+            first.close(Duration.ofMillis(100));
+
+            assertThat(first.stats()).as("no failure reply from the instance that was closing")
+                    .isEqualTo(new ResponderStats(0, 0, 0));
+            try (Responder second = Responder.start(courier, slowReplies,
+                    ResponderOptions.builder("slow-writer").build(), pricing)) {
+                assertThat(reply.get()).as("answered by the group's other instance, as it was never committed")
+                        .isInstanceOfSatisfying(Reply.Success.class,
+                                s -> assertThat(s.value()).isEqualTo("price of sku-1"));
+                assertThat(second.stats().answered()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
     void aHandlerThatIgnoresTheCloseInterruptAndReturnsItsAnswerIsAnswered() throws Exception {
         CountDownLatch handling = new CountDownLatch(1);
         try (Requester requester = requester()) {
