@@ -92,6 +92,31 @@ class RequestReplyIT {
         return Responder.start(courier, endpoint, ResponderOptions.builder(group).build(), handler);
     }
 
+    /** A text serde that writes with {@code write}, for a reply serde that fails or waits. */
+    private static Serde<String> textWrittenBy(java.util.function.Function<String, byte[]> write) {
+        return new Serde<>() {
+            @Override
+            public Class<String> type() {
+                return String.class;
+            }
+
+            @Override
+            public String contentType() {
+                return "text/plain";
+            }
+
+            @Override
+            public byte[] serialize(String value) {
+                return write.apply(value);
+            }
+
+            @Override
+            public String deserialize(byte[] data, String messageType) {
+                return new String(data, StandardCharsets.UTF_8);
+            }
+        };
+    }
+
     @Test
     void answersWithTheTypedReplyAndCarriesTheFlowIdsFromRequestToReply() throws Exception {
         String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
@@ -295,35 +320,17 @@ class RequestReplyIT {
     void aReplySerdeThatCloseInterruptsSendsNoFailureReplyAndTheRequestGoesToAnotherInstance() throws Exception {
         CountDownLatch writing = new CountDownLatch(1);
         java.util.concurrent.atomic.AtomicBoolean slowOnce = new java.util.concurrent.atomic.AtomicBoolean(true);
-        Serde<String> slow = new Serde<>() {
-            @Override
-            public Class<String> type() {
-                return String.class;
-            }
-
-            @Override
-            public String contentType() {
-                return "text/plain";
-            }
-
-            @Override
-            public byte[] serialize(String value) {
-                if (slowOnce.getAndSet(false)) {
-                    writing.countDown();
-                    try {
-                        Thread.sleep(60_000); // a schema registry that does not answer, say
-                    } catch (InterruptedException e) { // close()'s interrupt, reported in the serde's own words
-                        throw new IllegalStateException("interrupted while encoding " + value);
-                    }
+        Serde<String> slow = textWrittenBy(value -> {
+            if (slowOnce.getAndSet(false)) {
+                writing.countDown();
+                try {
+                    Thread.sleep(60_000); // a schema registry that does not answer, say
+                } catch (InterruptedException e) { // close()'s interrupt, reported in the serde's own words
+                    throw new IllegalStateException("interrupted while encoding " + value);
                 }
-                return value.getBytes(StandardCharsets.UTF_8);
             }
-
-            @Override
-            public String deserialize(byte[] data, String messageType) {
-                return new String(data, StandardCharsets.UTF_8);
-            }
-        };
+            return value.getBytes(StandardCharsets.UTF_8);
+        });
         Endpoint<String, String, String> slowReplies = Endpoint.of(endpoint.requests(), slow);
         RequestHandler<String, String, String> pricing = RequestHandler.sync(m -> "price of " + m.value());
         try (Requester requester = requester()) {
@@ -405,30 +412,12 @@ class RequestReplyIT {
 
     @Test
     void aReplyThatCannotBeSerializedComesBackAsAFailureInsteadOfATimeout() throws Exception {
-        Serde<String> unwritable = new Serde<>() {
-            @Override
-            public Class<String> type() {
-                return String.class;
+        Serde<String> unwritable = textWrittenBy(value -> {
+            if (value.endsWith("sku-2")) {
+                throw new AssertionError("no encoder for " + value); // an Error, as a broken serde may throw
             }
-
-            @Override
-            public String contentType() {
-                return "text/plain";
-            }
-
-            @Override
-            public byte[] serialize(String value) {
-                if (value.endsWith("sku-2")) {
-                    throw new AssertionError("no encoder for " + value); // an Error, as a broken serde may throw
-                }
-                throw new IllegalStateException("no encoder for " + value);
-            }
-
-            @Override
-            public String deserialize(byte[] data, String messageType) {
-                return new String(data, StandardCharsets.UTF_8);
-            }
-        };
+            throw new IllegalStateException("no encoder for " + value);
+        });
         Endpoint<String, String, String> broken = Endpoint.of(endpoint.requests(), unwritable);
         try (Requester requester = requester();
                 Responder responder = Responder.start(courier, broken, ResponderOptions.builder("pricing").build(),
