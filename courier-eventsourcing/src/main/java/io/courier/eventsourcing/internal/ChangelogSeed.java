@@ -167,7 +167,14 @@ final class ChangelogSeed {
         } catch (KafkaException e) {
             String message = "cannot write the rebuilt states of '" + aggregate.name() + "' to topic '" + changelog
                     + "': " + e;
+            if (e.getClass() == KafkaException.class) {
+                // Kafka's "Unhandled error in EndTxnResponse" (an unknown server error): seen when another seeder's
+                // initTransactions, with the same transactional id, lands during this one's commit.
+                throw new CourierRetriableException(message + "; another instance of processor '" + applicationId
+                        + "' may be rebuilding them at the same time: start this one again", e);
+            }
             throw e instanceof org.apache.kafka.common.errors.TimeoutException
+                    || e instanceof org.apache.kafka.common.errors.RetriableException
                     ? new CourierRetriableException(message, e) : new CourierException(message, e);
         } finally {
             producer.close(Duration.ofSeconds(30));
