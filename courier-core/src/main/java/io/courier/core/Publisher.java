@@ -115,7 +115,8 @@ public interface Publisher<K, V> extends AutoCloseable {
      *     timeout too; the producer is released all the same
      * @throws IllegalArgumentException if the timeout is negative
      * @throws IllegalStateException when called on the publisher that {@link #inTransaction} hands its work, or
-     *     inside that work; an exactly-once publisher first waits, within the timeout, for a transaction under way
+     *     inside that work; an exactly-once publisher first waits, within the timeout and for at most a minute, for
+     *     a transaction under way
      */
     void close(Duration timeout);
 }
