@@ -74,6 +74,19 @@ public final class Durations {
         return text.toString();
     }
 
+    /**
+     * @param duration a duration, zero or more
+     * @return it in nanoseconds, or {@code Long.MAX_VALUE} for one too long to count so (about 292 years): as good
+     *     as forever, where a timeout of {@code Duration.ofMillis(Long.MAX_VALUE)} is Kafka's idiom for no bound
+     */
+    public static long saturatedNanos(Duration duration) {
+        try {
+            return duration.toNanos();
+        } catch (ArithmeticException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
     private static void append(StringBuilder text, long amount, String unit) {
         if (amount != 0) {
             text.append(amount).append(unit);

@@ -114,21 +114,12 @@ final class DeadLetterReplayer {
             consumer.assign(partitions);
             // Replay what is there now; dead letters that arrive meanwhile wait for the next replay.
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, config.connectTimeout());
-            long progressAt = System.nanoTime();
-            long position = -1;
+            ReadStall stall = new ReadStall(consumer, partitions, end, Duration.ofNanos(stallNanos));
             polling:
             while (progress.handled() < options.maxMessages()
                     && partitions.stream().anyMatch(tp -> consumer.position(tp) < end.get(tp))) {
-                // A poll returns nothing, without an error, while a partition has no leader: say so instead of
-                // waiting for ever. Progress is the consumer's position, which also moves past transaction markers,
-                // up to the end taken at the start: dead letters arriving on other partitions are not progress.
-                long now = partitions.stream().mapToLong(tp -> Math.min(consumer.position(tp), end.get(tp))).sum();
-                if (now != position) {
-                    position = now;
-                    progressAt = System.nanoTime();
-                } else if (System.nanoTime() - progressAt > stallNanos) {
-                    List<TopicPartition> behind = partitions.stream()
-                            .filter(tp -> consumer.position(tp) < end.get(tp)).toList();
+                List<TopicPartition> behind = stall.stuck(); // instead of waiting for ever
+                if (behind != null) {
                     throw new CourierRetriableException("dead-letter replay of '" + dlt + "' at "
                             + config.bootstrapServers() + " moved no further for "
                             + Durations.format(Duration.ofNanos(stallNanos)) + " though partitions " + behind

@@ -173,12 +173,7 @@ final class DefaultSubscriber implements Subscriber {
      *     for waiting without bound, must not overflow
      */
     private static long after(long nanoTime, Duration d) {
-        long nanos;
-        try {
-            nanos = d.toNanos();
-        } catch (ArithmeticException e) {
-            nanos = Long.MAX_VALUE;
-        }
+        long nanos = Durations.saturatedNanos(d);
         return nanos > Long.MAX_VALUE / 4 ? nanoTime + Long.MAX_VALUE / 4 : nanoTime + nanos;
     }
 

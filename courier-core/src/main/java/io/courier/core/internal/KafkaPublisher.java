@@ -4,6 +4,7 @@ import static io.courier.common.Preconditions.requireArgument;
 import static io.courier.common.Preconditions.requireState;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.CourierConfig;
 import io.courier.core.DeliveryGuarantee;
 import io.courier.core.OutboundMessage;
@@ -435,7 +436,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             Duration lockWait = COMPLETING.get() != null ? Duration.ZERO
                     : left.compareTo(TRANSACTION_WAIT) > 0 ? TRANSACTION_WAIT : left;
             try {
-                locked = transaction.tryLock(saturatedNanos(lockWait), TimeUnit.NANOSECONDS);
+                locked = transaction.tryLock(Durations.saturatedNanos(lockWait), TimeUnit.NANOSECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt(); // Kafka's close below then closes at once
             }
@@ -445,7 +446,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                 // After an unended commit or abort it would wait without bound: the broker aborts it in time.
                 left = Duration.ZERO;
             } else if (!left.equals(NO_BOUND)) {
-                left = left.minusNanos(Math.min(System.nanoTime() - start, saturatedNanos(left)));
+                left = left.minusNanos(Math.min(System.nanoTime() - start, Durations.saturatedNanos(left)));
             }
         }
         try {
@@ -467,14 +468,6 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
     /** Kafka's close() idiom for waiting without bound. */
     private static final Duration NO_BOUND = Duration.ofMillis(Long.MAX_VALUE);
 
-    /** @return the duration in nanoseconds, saturated at Long.MAX_VALUE */
-    private static long saturatedNanos(Duration d) {
-        try {
-            return d.toNanos();
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
 
     /**
      * The publisher that {@link #inTransaction} hands its work: it publishes into the open transaction from any

@@ -5,6 +5,7 @@ import io.courier.common.CourierRetriableException;
 import io.courier.common.Durations;
 import io.courier.common.JvmErrors;
 import io.courier.core.Courier;
+import io.courier.core.internal.ReadStall;
 import io.courier.eventsourcing.Aggregate;
 import io.courier.eventsourcing.Replay;
 import io.courier.eventsourcing.Versioned;
@@ -60,21 +61,14 @@ public final class EventReplayer {
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             Map<TopicPartition, Long> end = consumer.endOffsets(partitions, Duration.ofSeconds(30));
-            long stallNanos = 2 * courier.config().connectTimeout().toNanos();
-            long position = -1;
-            long progressAt = System.nanoTime();
+            Duration limit = courier.config().connectTimeout().multipliedBy(2);
+            ReadStall stall = new ReadStall(consumer, partitions, end, limit);
             while (!EventTopics.reached(consumer, end)) {
-                // A poll returns nothing, without an error, while a partition has no leader: say so instead of
-                // waiting for ever (a processor's start waits for this replay).
-                long now = partitions.stream().mapToLong(tp -> Math.min(consumer.position(tp), end.get(tp))).sum();
-                if (now != position) {
-                    position = now;
-                    progressAt = System.nanoTime();
-                } else if (System.nanoTime() - progressAt > stallNanos) {
+                List<TopicPartition> behind = stall.stuck(); // instead of waiting for ever: a start waits for this
+                if (behind != null) {
                     throw new CourierRetriableException("the replay of topic '" + aggregate.eventsTopic() + "' at "
                             + courier.config().bootstrapServers() + " moved no further for "
-                            + Durations.format(Duration.ofNanos(stallNanos)) + " though partitions "
-                            + partitions.stream().filter(tp -> consumer.position(tp) < end.get(tp)).toList()
+                            + Durations.format(limit) + " though partitions " + behind
                             + " hold more (is a leader missing?)");
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(Duration.ofMillis(200))) {
