@@ -125,7 +125,6 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         checkReplyTarget(replyTopic, partition, request);
         Throwable unreadable = request.value() == null ? null : request.value().error();
         if (unreadable != null) {
-            unlessInterruptedByClose(ctx, unreadable);
             fail(request, ctx, replyTopic, partition, new SerdeException("cannot deserialize the value of "
                     + request.coordinates() + " as " + endpoint.requests().valueSerde().type().getSimpleName() + ": "
                     + unreadable.getMessage(), unreadable));
@@ -162,7 +161,6 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             JvmErrors.rethrowIfJvms(cause); // an asynchronous handler's too: the JVM is in trouble, not the request
-            unlessInterruptedByClose(ctx, cause);
             fail(request, ctx, replyTopic, partition, cause);
             return;
         } catch (Throwable e) {
@@ -170,13 +168,10 @@ public final class DefaultResponder<K, Q, R> implements Responder {
             // would end the consumer thread, and the redelivered request would end the next one, until no responder
             // of the group were left. The JVM's own errors (OutOfMemoryError) stop the thread, as in any subscriber.
             JvmErrors.rethrowIfJvms(e);
-            unlessInterruptedByClose(ctx, e);
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
         if (value == null) {
-            // A handler may answer null for the interrupt it swallowed.
-            unlessInterruptedByClose(ctx, new NullPointerException("answered null"));
             fail(request, ctx, replyTopic, partition, new NullPointerException("the handler of '" + endpoint.name()
                     + "' answered null; a reply needs a value"));
             return;
@@ -197,9 +192,8 @@ public final class DefaultResponder<K, Q, R> implements Responder {
         } catch (Throwable e) {
             answered.decrement(); // no reply left, so not counted
             // The reply serde failed (its errors too): the caller learns now, not at its deadline. The JVM's own
-            // errors stop the thread, and a serde that close interrupted sends nothing.
+            // errors stop the thread.
             JvmErrors.rethrowIfJvms(e);
-            unlessInterruptedByClose(ctx, e);
             fail(request, ctx, replyTopic, partition, e);
             return;
         }
@@ -213,21 +207,20 @@ public final class DefaultResponder<K, Q, R> implements Responder {
     }
 
     /**
-     * A handler or serde that close() interrupted may report it in another form (wrapped, or an exception of its
-     * own): that is not the request's failure to answer for, so the request is left uncommitted for another instance.
+     * Sends a failure reply, unless close() interrupted the handler's thread: then the failure may be that interrupt
+     * in any form (wrapped, an exception of the handler's or a serde's own, a null answer, a failed stage), which is
+     * not the request's to answer for, so it is left uncommitted for another instance.
      *
      * @throws InterruptedException if close() interrupted the handler's thread, whatever {@code error} says
      */
-    private void unlessInterruptedByClose(HandlerContext ctx, Throwable error) throws InterruptedException {
+    private void fail(Message<K, ?> request, HandlerContext ctx, String replyTopic, int partition, Throwable error)
+            throws InterruptedException {
         if (ctx.interruptedByClose()) {
             InterruptedException stop = new InterruptedException("the responder of '" + endpoint.name()
                     + "' is closing");
             stop.initCause(error);
             throw stop;
         }
-    }
-
-    private void fail(Message<K, ?> request, HandlerContext ctx, String replyTopic, int partition, Throwable error) {
         String message = ReplyCodec.truncate(error.getMessage());
         failed.increment(); // before the reply leaves, as answered
         try {
