@@ -139,6 +139,29 @@ class CommandNodeTest {
     }
 
     @Test
+    void twoAcceptancesWithoutEventsAtOneExpectedVersionAreBothAcceptedAndAppendNothing() {
+        CommandNode<Counter, Add, Added> n = node(Counters.builder()
+                .decide((state, add) -> add.n() == 0 ? Decision.accept(List.of()) : Decision.accept(new Added(add.n())))
+                .build());
+        process(n, "Add", "{\"n\":5}");
+        assertThat(lastReply().version()).isEqualTo(1);
+
+        process(n, "Add", "{\"n\":0}", EventHeaders.EXPECTED_VERSION, "1");
+        CommandResult first = lastReply();
+        process(n, "Add", "{\"n\":0}", EventHeaders.EXPECTED_VERSION, "1");
+        CommandResult second = lastReply();
+
+        assertThat(List.of(first, second)).allSatisfy(r -> {
+            assertThat(r.accepted()).isTrue();
+            assertThat(r.version()).as("an acceptance without events leaves the version where it was").isEqualTo(1);
+            assertThat(r.events()).isZero();
+        });
+        assertThat(events()).as("only the first command's event").isEqualTo(1);
+        process(n, "Add", "{\"n\":3}", EventHeaders.EXPECTED_VERSION, "0");
+        assertThat(lastReply().accepted()).as("a stale expected version is still refused").isFalse();
+    }
+
+    @Test
     void aCommandWhoseDeadlineComesBeforeTheNextCommitIsRejectedNotApplied() {
         process(ReplyHeaders.DEADLINE, Long.toString(System.currentTimeMillis() + 50));
 
