@@ -49,6 +49,7 @@ final class AtLeastOnceBatch {
     void process(ConsumerRecords<byte[], byte[]> records, boolean commit) {
         List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
         List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
+        List<Long> outcomes = new ArrayList<>(); // how each done record's attempt ended, reported once it is settled
         Outputs pending = new Outputs();
         Map<TopicPartition, Long> rewind = new HashMap<>();
         Map<TopicPartition, Duration> waits = new HashMap<>(); // each rewound partition's own backoff
@@ -63,6 +64,7 @@ final class AtLeastOnceBatch {
                 if (backoff == null) {
                     done.add(r);
                     outputEnds.add(pending.size());
+                    outcomes.add(worker.outcome());
                 } else {
                     pending.truncate(before); // the failed attempt's output: the record comes again, and with it its output
                     rewind.put(tp, r.offset());
@@ -71,7 +73,7 @@ final class AtLeastOnceBatch {
             }
         } finally {
             // Also when stopping mid-batch: what is done and acknowledged is committed, the rest comes again.
-            settle(done, outputEnds, pending, rewind, waits, commit);
+            settle(done, outputEnds, outcomes, pending, rewind, waits, commit);
         }
         waits.forEach((tp, wait) -> worker.retryLater(List.of(tp), wait));
     }
@@ -80,11 +82,14 @@ final class AtLeastOnceBatch {
      * Waits for the output, commits the done records before the first failure per partition, rewinds the rest, and
      * adds the wait of each partition rewound for refused output to {@code waits}.
      */
-    private void settle(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds,
+    private void settle(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, List<Long> outcomes,
             List<CompletableFuture<?>> pending, Map<TopicPartition, Long> rewind, Map<TopicPartition, Duration> waits,
             boolean commit) {
         if (!commit) {
             done.forEach(attempts::done);
+            for (int i = 0; i < done.size(); i++) {
+                worker.settled(done.get(i), outcomes.get(i));
+            }
             rewind.forEach(consumer::seek);
             // At-most-once committed the whole poll before handling it: moved back to the record to retry, the
             // commit leaves it and the records behind it to whoever polls the partition next, should this consumer
@@ -98,6 +103,7 @@ final class AtLeastOnceBatch {
             producer.flush(); // lingering for more records while we wait for these only adds latency
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        List<Integer> settled = new ArrayList<>(); // indexes into done of the records committed below
         int from = 0;
         for (int i = 0; i < done.size(); i++) {
             ConsumerRecord<byte[], byte[]> r = done.get(i);
@@ -110,6 +116,7 @@ final class AtLeastOnceBatch {
             }
             if (refused != null) {
                 int count = attempts.refused(r, refused);
+                worker.attemptFailed(r, outcomes.get(i), count);
                 LOG.error("{}: the output of {}-{}@{} was not acknowledged, so it is consumed again (attempt {} "
                         + "failed): {}", worker.name, r.topic(), r.partition(), r.offset(), count, refused.toString());
                 rewind.put(tp, r.offset());
@@ -118,8 +125,12 @@ final class AtLeastOnceBatch {
             }
             attempts.done(r);
             offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
+            settled.add(i);
         }
         worker.commit(offsets);
+        // Counted whether or not this commit went through: handled, their output acknowledged. (Consumed again, as
+        // at least once allows, they count again, as handled again.)
+        settled.forEach(i -> worker.settled(done.get(i), outcomes.get(i)));
         rewind.forEach(consumer::seek);
     }
 

@@ -76,11 +76,15 @@ final class GuardedMetrics implements CourierMetrics {
     }
 
     private void failed(String measurement, Throwable e) {
-        if (warned.compareAndSet(false, true)) { // once: a broken registry would otherwise log every message
-            LOG.warn("metrics {} ({}) threw; this measurement and later failing ones are dropped: {}", measurement,
-                    delegate.getClass().getName(), e.toString(), e);
-        } else {
-            LOG.debug("metrics {} threw: {}", measurement, e.toString());
+        try {
+            if (warned.compareAndSet(false, true)) { // once: a broken registry would otherwise log every message
+                LOG.warn("metrics {} ({}) threw; this measurement and later failing ones are dropped: {}",
+                        measurement, delegate.getClass().getName(), e.toString(), e);
+            } else {
+                LOG.debug("metrics {} threw: {}", measurement, e.toString());
+            }
+        } catch (Throwable logging) { // an exception whose toString() or getMessage() throws, too
+            JvmErrors.rethrowIfJvms(logging);
         }
     }
 }

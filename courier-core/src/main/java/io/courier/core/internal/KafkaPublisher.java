@@ -103,9 +103,9 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         OutgoingRecords.Outgoing out = OutgoingRecords.build(topic, OutboundMessage.of(key, value), config);
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE) {
             if (transaction.isHeldByCurrentThread()) {
-                sendInTransaction(out);
+                sendInTransaction(out, underWay);
             } else {
-                inTransaction(p -> sendInTransaction(out));
+                inTransaction(p -> sendInTransaction(out, underWay));
             }
             return;
         }
@@ -125,14 +125,17 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         }
     }
 
-    /** A send into the open transaction: a failure fails the transaction, which reports it, so it is not counted. */
-    private void sendInTransaction(OutgoingRecords.Outgoing out) {
+    /**
+     * A send into the open transaction {@code tx}: a failure fails the transaction, which reports it to the caller;
+     * an acknowledgement counts once the transaction's outcome is known.
+     */
+    private void sendInTransaction(OutgoingRecords.Outgoing out, TransactionView tx) {
         long start = timed ? System.nanoTime() : 0L;
         producer.send(out.record(), (md, e) -> {
             if (e != null) {
                 metrics.publishFailed(topic.name(), e);
             } else if (timed) {
-                metrics.published(topic.name(), System.nanoTime() - start);
+                tx.acknowledged(System.nanoTime() - start);
             }
         });
     }
@@ -162,7 +165,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         if (guarantee == DeliveryGuarantee.EXACTLY_ONCE && !transaction.isHeldByCurrentThread()) {
             CompletableFuture<PublishResult> result = new CompletableFuture<>();
             try {
-                inTransaction(p -> send(out, message.key()).whenComplete((r, e) -> {
+                inTransaction(p -> send(out, message.key(), underWay).whenComplete((r, e) -> {
                     if (e == null) {
                         result.complete(r);
                     } else {
@@ -174,10 +177,14 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             }
             return result;
         }
-        return send(out, message.key());
+        return send(out, message.key(), guarantee == DeliveryGuarantee.EXACTLY_ONCE ? underWay : null);
     }
 
-    private CompletableFuture<PublishResult> send(OutgoingRecords.Outgoing out, K key) {
+    /**
+     * @param tx the transaction the send goes into, whose outcome decides how its acknowledgement counts; null
+     *           without transactions
+     */
+    private CompletableFuture<PublishResult> send(OutgoingRecords.Outgoing out, K key, TransactionView tx) {
         CompletableFuture<PublishResult> result = new CompletableFuture<>();
         // The callback runs on the producer's single I/O thread: keep it short, and time only when someone listens.
         long start = timed ? System.nanoTime() : 0L;
@@ -187,7 +194,9 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                 // throw.
                 if (e == null) {
                     try {
-                        if (timed) {
+                        if (timed && tx != null) {
+                            tx.acknowledged(System.nanoTime() - start);
+                        } else if (timed) {
                             metrics.published(topic.name(), System.nanoTime() - start);
                         }
                     } finally {
@@ -295,23 +304,29 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
             } catch (Throwable e) { // a checked exception thrown sneakily (Kotlin, Lombok) too: it must abort
                 view.end();
                 abortQuietly(e);
+                view.report(e);
                 if (e instanceof KafkaException ke) {
                     throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
                             + ke.getMessage(), ke);
                 }
                 throw e;
             }
-            commit();
+            commit(view);
         } finally {
             transaction.unlock();
         }
     }
 
-    /** Commits, retrying a commit that timed out: its outcome is unknown, and Kafka then allows no abort. */
-    private void commit() {
+    /**
+     * Commits, retrying a commit that timed out: its outcome is unknown, and Kafka then allows no abort. Reports the
+     * transaction's acknowledged sends as published once committed, as failed once aborted; of unknown outcome, as
+     * neither.
+     */
+    private void commit(TransactionView view) {
         for (int i = 1; ; i++) {
             try {
                 producer.commitTransaction();
+                view.report(null);
                 return;
             } catch (org.apache.kafka.common.errors.TimeoutException e) {
                 if (i == 3) {
@@ -332,6 +347,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
                             + "commit of a transaction; its outcome is unknown (it may still commit)", e);
                 }
                 abortQuietly(e);
+                view.report(e);
                 throw new CourierException("transaction on topic '" + topic.name() + "' failed and was aborted: "
                         + e.getMessage(), e);
             }
@@ -477,6 +493,25 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         /** Sends hold it shared from their check to their send, so that end() waits for the ones under way. */
         private final ReentrantReadWriteLock sending = new ReentrantReadWriteLock();
         private boolean open = true; // guarded by sending
+        /** Send-to-acknowledgement times of this transaction's sends, counted once its outcome is known. */
+        private final java.util.concurrent.ConcurrentLinkedQueue<Long> acknowledged =
+                new java.util.concurrent.ConcurrentLinkedQueue<>();
+
+        /** Called on the producer's I/O thread. */
+        void acknowledged(long nanos) {
+            acknowledged.add(nanos);
+        }
+
+        /** Counts the acknowledged sends as published, or, given why the transaction aborted, as failed. */
+        void report(Throwable abortedBy) {
+            for (Long nanos = acknowledged.poll(); nanos != null; nanos = acknowledged.poll()) {
+                if (abortedBy == null) {
+                    metrics.published(topic.name(), nanos);
+                } else {
+                    metrics.publishFailed(topic.name(), abortedBy);
+                }
+            }
+        }
 
         void end() {
             sending.writeLock().lock();
@@ -507,7 +542,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         @Override
         public void send(K key, V value) {
             whileOpen(() -> {
-                sendInTransaction(OutgoingRecords.build(topic, OutboundMessage.of(key, value), config));
+                sendInTransaction(OutgoingRecords.build(topic, OutboundMessage.of(key, value), config), this);
                 return null;
             });
         }
@@ -515,7 +550,7 @@ final class KafkaPublisher<K, V> implements Publisher<K, V> {
         @Override
         public CompletableFuture<PublishResult> publish(OutboundMessage<K, V> message) {
             return whileOpen(() -> KafkaPublisher.this.send(OutgoingRecords.build(topic, message, config),
-                    message.key()));
+                    message.key(), this));
         }
 
         @Override

@@ -78,6 +78,15 @@ final class SubscriberWorker<K, V> implements Runnable {
     /** Why the thread stopped on its own, for {@link DefaultSubscriber#awaitAssignment}. */
     private volatile Throwable failure;
     private final io.courier.core.CourierMetrics metrics;
+    /**
+     * How the last {@link #attempt} that returned null ended, for its batch to report once the record is settled:
+     * the handler's nanoseconds, {@link #DEAD_LETTERED}, or {@link #UNMEASURED}.
+     */
+    private long outcome = UNMEASURED;
+    /** An outcome: the record went to the dead-letter topic, counted once that is acknowledged (and committed). */
+    static final long DEAD_LETTERED = -1;
+    /** An outcome with nothing to report (lost to close, or a dead letter that at-most-once counts on its own). */
+    static final long UNMEASURED = -2;
 
     SubscriberWorker(String name, String topicName, SubscriberOptions options, CourierConfig config,
             RecordHandler<K, V> handler, Consumer<byte[], byte[]> consumer, Supplier<Producer<byte[], byte[]>> newProducer,
@@ -223,6 +232,7 @@ final class SubscriberWorker<K, V> implements Runnable {
                 Thread.interrupted();
             }
         }
+        outcome = UNMEASURED;
         Attempts.Failed before = attempts.of(r);
         if (before.deadLettered() || before.count() >= options.retry().maxAttempts()) {
             deadLetter(r, before.last(), before.count(), pending); // its output was refused in earlier rounds
@@ -248,7 +258,7 @@ final class SubscriberWorker<K, V> implements Runnable {
             handler.run(h, message, before.count() + 1, producer, pending, closeState(r));
             // Handled: an interrupt now, from close(timeout) or the handler's own, must not fail its commit.
             Thread.interrupted();
-            metrics.handled(topicName, options.groupId(), System.nanoTime() - start);
+            outcome = System.nanoTime() - start; // reported once the record is settled: its output may be refused
             return null;
         } catch (InterruptedException e) {
             if (stopping && options.guarantee() != DeliveryGuarantee.AT_MOST_ONCE) {
@@ -354,6 +364,34 @@ final class SubscriberWorker<K, V> implements Runnable {
         }
     }
 
+    /** @return how the last attempt that returned null ended: see {@link #outcome} */
+    long outcome() {
+        return outcome;
+    }
+
+    /**
+     * Reports what the attempt of {@code r} that ended in {@code outcome} did, now that the record is settled:
+     * committed (or, at most once, handled), its output acknowledged.
+     */
+    void settled(ConsumerRecord<byte[], byte[]> r, long outcome) {
+        if (outcome >= 0) {
+            metrics.handled(r.topic(), options.groupId(), outcome);
+        } else if (outcome == DEAD_LETTERED) {
+            metrics.deadLettered(r.topic(), options.groupId());
+        }
+    }
+
+    /**
+     * Reports the attempt of {@code r} that ended in {@code outcome} as failed after it returned: its output was
+     * refused, or its transaction failed. A refused dead letter was reported as a failed publish to the dead-letter
+     * topic instead.
+     */
+    void attemptFailed(ConsumerRecord<byte[], byte[]> r, long outcome, int attempt) {
+        if (outcome != DEAD_LETTERED) {
+            metrics.handlerFailed(r.topic(), options.groupId(), attempt);
+        }
+    }
+
     Duration backoff(int failedAttempts) {
         return options.retry().backoff(failedAttempts);
     }
@@ -370,31 +408,37 @@ final class SubscriberWorker<K, V> implements Runnable {
         LOG.warn("{}: {}-{}@{} goes to dead-letter topic '{}' after {} attempt(s): {}", name, r.topic(),
                 r.partition(), r.offset(), deadLetterTopic, attempts, error.toString());
         this.attempts.deadLettered(r, error);
+        // Counted once settled (acknowledged, and committed): a refused one is sent again, an aborted one too. At most
+        // once settles before the dead letter is acknowledged, so it counts the acknowledgement itself.
+        boolean atMostOnce = options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE;
+        outcome = atMostOnce ? UNMEASURED : DEAD_LETTERED;
         CompletableFuture<Object> sent = new CompletableFuture<>();
         try {
             producer.send(DeadLetterWriter.record(deadLetterTopic, options.groupId(), r, error, attempts), (md, e) -> {
                 if (e == null) {
                     sent.complete(md);
-                    // Counted once acknowledged, not when queued: a refused one is sent again. (Under EXACTLY_ONCE
-                    // one whose transaction aborts afterwards still counts, and counts again when resent.)
-                    metrics.deadLettered(r.topic(), options.groupId());
+                    if (atMostOnce) {
+                        metrics.deadLettered(r.topic(), options.groupId());
+                    }
                 } else {
-                    refusedAtMostOnce(r, e);
+                    refusedDeadLetter(r, e);
                     sent.completeExceptionally(e);
                 }
             });
         } catch (KafkaException e) { // refused before it was queued: settled like a refused acknowledgement
-            refusedAtMostOnce(r, e);
+            refusedDeadLetter(r, e);
             sent.completeExceptionally(e);
         }
         pending.add(sent);
     }
 
     /**
-     * The other guarantees consume a record again when its dead letter is refused, and log that; at-most-once
-     * committed it before handling it, so the record is gone: say so, instead of the "goes to" line alone.
+     * Counts a refused dead letter as a failed publish to the dead-letter topic. The other guarantees consume the
+     * record again, and log that; at-most-once committed it before handling it, so the record is gone: say so,
+     * instead of the "goes to" line alone.
      */
-    private void refusedAtMostOnce(ConsumerRecord<byte[], byte[]> r, Exception e) {
+    private void refusedDeadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
+        metrics.publishFailed(deadLetterTopic, e); // a partition stuck on its dead letter shows in no other metric
         if (options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
             LOG.error("{}: the dead letter of {}-{}@{} was refused by topic '{}', and AT_MOST_ONCE does not consume "
                     + "the record again: it is lost: {}", name, r.topic(), r.partition(), r.offset(), deadLetterTopic,

@@ -55,6 +55,7 @@ final class TransactionalBatch<K, V> {
         Retry retry;
         List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
         List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
+        List<Long> outcomes = new ArrayList<>(); // how each done record's attempt ended, reported once committed
         Outputs pending = new Outputs();
         ConsumerRecord<byte[], byte[]> current = null; // the record whose handler is running
         try {
@@ -66,12 +67,17 @@ final class TransactionalBatch<K, V> {
                 }
                 done.add(r);
                 outputEnds.add(pending.size());
+                outcomes.add(worker.outcome());
             }
             if (retryAfter == null) {
                 current = null;
                 producer.sendOffsetsToTransaction(OffsetCommits.nextOffsets(records), consumer.groupMetadata());
                 commit();
                 done.forEach(attempts::done);
+                // Only now: an aborted batch is handled again, and its dead letters sent again.
+                for (int i = 0; i < done.size(); i++) {
+                    worker.settled(done.get(i), outcomes.get(i));
+                }
                 return;
             }
             retry = new Retry(retryAfter, new TopicPartition(current.topic(), current.partition()));
@@ -83,7 +89,7 @@ final class TransactionalBatch<K, V> {
                 throw new SubscriberWorker.Stopped();
             }
             Thread.interrupted(); // the handler's own interrupt: the abort below must still reach the broker
-            retry = blame(done, outputEnds, pending, current, e);
+            retry = blame(done, outputEnds, outcomes, pending, current, e);
             LOG.warn("{}: transaction interrupted and aborted; the batch is consumed again ({} in {} ms): {}",
                     worker.name, retry.partition() == null ? "all of it" : retry.partition(),
                     retry.after().toMillis(), e.toString());
@@ -92,7 +98,7 @@ final class TransactionalBatch<K, V> {
             // producer can neither abort nor commit: the worker replaces it and consumes the batch again.
             throw e;
         } catch (KafkaException e) {
-            retry = blame(done, outputEnds, pending, current, e);
+            retry = blame(done, outputEnds, outcomes, pending, current, e);
             LOG.warn("{}: transaction failed and is aborted; the batch is consumed again ({} in {} ms): {}",
                     worker.name, retry.partition() == null ? "all of it" : retry.partition(),
                     retry.after().toMillis(), e.toString());
@@ -138,8 +144,8 @@ final class TransactionalBatch<K, V> {
      *
      * @return the wait before the batch is consumed again, and the partition that waits (null: all of them)
      */
-    private Retry blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, Outputs pending,
-            ConsumerRecord<byte[], byte[]> current, KafkaException error) {
+    private Retry blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, List<Long> outcomes,
+            Outputs pending, ConsumerRecord<byte[], byte[]> current, KafkaException error) {
         try {
             producer.flush(); // the transaction may fail before the refused send's own callback has run
         } catch (KafkaException e) {
@@ -151,6 +157,7 @@ final class TransactionalBatch<K, V> {
                 Throwable cause = cause(pending.get(first));
                 ConsumerRecord<byte[], byte[]> r = done.get(i);
                 int count = attempts.refused(r, cause);
+                worker.attemptFailed(r, outcomes.get(i), count);
                 LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
                         r.topic(), r.partition(), r.offset(), count, cause.toString());
                 return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
@@ -159,6 +166,7 @@ final class TransactionalBatch<K, V> {
         }
         if (current != null) { // no output was refused, yet its handler ran into a Kafka error: its attempt failed
             int count = attempts.fail(current, error);
+            worker.attemptFailed(current, SubscriberWorker.UNMEASURED, count);
             return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
                     new TopicPartition(current.topic(), current.partition()));
         }

@@ -756,6 +756,67 @@ class AtLeastOnceBatchTest {
         assertThat(deadLettered).as("counted once, when acknowledged").containsExactly(Map.entry("orders/g", 1));
     }
 
+    @Test
+    void aMessageWhoseOutputIsRefusedCountsFailedAttemptsNotHandlingsAndThenOneDeadLetter() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        List<String> measured = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .retry(RetryPolicy.exponential(3, Duration.ofMillis(10))).build(), (m, ctx) -> {
+                    ctx.publish(OUT, m.key(), m.key().equals("a") ? "big" : "small"); // a's output is refused
+                }, producer, CourierConfig.builder("localhost:9092").metrics(recording(measured)).build());
+        offerAgainAfterRewinds(p, record(p, 0, "a"), record(p, 1, "b"));
+
+        deadLetterOnceCommitted(worker, producer, p, 2);
+
+        assertThat(measured).as("three attempts failed on their output, then a's dead letter and b's handling")
+                .containsExactly("handlerFailed orders/g 1", "handlerFailed orders/g 2", "handlerFailed orders/g 3",
+                        "deadLettered orders/g", "handled orders/g");
+    }
+
+    @Test
+    void aRefusedDeadLetterCountsAsAFailedPublishToTheDeadLetterTopicNotAsAFailedAttempt() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        MockProducer<byte[], byte[]> refusingTwice = refusingDeadLetters(2, new AtomicInteger());
+        List<String> measured = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        SubscriberWorker<String, String> worker = worker(ORDERS, SubscriberOptions.builder("g")
+                .retry(RetryPolicy.exponential(3, Duration.ofMillis(10))
+                        .withNonRetriable(List.of(IllegalArgumentException.class))).build(), (m, ctx) -> {
+                            throw new IllegalArgumentException("never valid");
+                        }, refusingTwice, CourierConfig.builder("localhost:9092").metrics(recording(measured)).build());
+        offerAgainAfterRewinds(p, record(p, 0, "a"), null);
+
+        deadLetterOnceCommitted(worker, refusingTwice, p, 1);
+
+        assertThat(measured).containsExactly("handlerFailed orders/g 1",
+                "publishFailed orders.dlt RecordTooLargeException", "publishFailed orders.dlt RecordTooLargeException",
+                "deadLettered orders/g");
+    }
+
+    /** @return metrics that write each measurement, without its time, into {@code measured} */
+    static io.courier.core.CourierMetrics recording(List<String> measured) {
+        return new io.courier.core.CourierMetrics() {
+            @Override
+            public void publishFailed(String topic, Throwable error) {
+                measured.add("publishFailed " + topic + " " + error.getClass().getSimpleName());
+            }
+
+            @Override
+            public void handled(String topic, String group, long nanos) {
+                measured.add("handled " + topic + "/" + group);
+            }
+
+            @Override
+            public void handlerFailed(String topic, String group, int attempt) {
+                measured.add("handlerFailed " + topic + "/" + group + " " + attempt);
+            }
+
+            @Override
+            public void deadLettered(String topic, String group) {
+                measured.add("deadLettered " + topic + "/" + group);
+            }
+        };
+    }
+
     /** @return a producer that refuses the first {@code times} dead letters, counting each one sent in {@code sends} */
     private static MockProducer<byte[], byte[]> refusingDeadLetters(int times, AtomicInteger sends) {
         return new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer()) {

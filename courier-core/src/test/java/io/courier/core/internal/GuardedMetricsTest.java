@@ -56,6 +56,32 @@ class GuardedMetricsTest {
     }
 
     @Test
+    void anExceptionThatCannotEvenBeDescribedIsStillNotPassedOn() {
+        RuntimeException undescribable = new RuntimeException() {
+            private static final long serialVersionUID = 1L;
+
+            @Override
+            public String getMessage() {
+                throw new IllegalStateException("a message built from state that is gone");
+            }
+
+            @Override
+            public String toString() {
+                throw new IllegalStateException("a toString() built from state that is gone");
+            }
+        };
+        CourierMetrics guarded = GuardedMetrics.of(new CourierMetrics() {
+            @Override
+            public void handled(String topic, String group, long nanos) {
+                throw undescribable;
+            }
+        });
+
+        guarded.handled("t", "g", 1); // the warning
+        guarded.handled("t", "g", 1); // and the debug line after it
+    }
+
+    @Test
     void theJvmsOwnErrorFromMetricsIsThrownOn() {
         OutOfMemoryError error = new OutOfMemoryError("Java heap space");
         CourierMetrics guarded = GuardedMetrics.of(new CourierMetrics() {

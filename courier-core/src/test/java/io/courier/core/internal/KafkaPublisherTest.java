@@ -437,4 +437,44 @@ class KafkaPublisherTest {
 
         assertThat(published).hasValue(2);
     }
+
+    @Test
+    void anExactlyOncePublishCountsAsPublishedOnlyOnceItsTransactionCommitsAndAsFailedWhenItAborts() {
+        java.util.List<String> measured = new java.util.concurrent.CopyOnWriteArrayList<>();
+        CourierMetrics recording = new CourierMetrics() {
+            @Override
+            public void published(String topic, long nanos) {
+                measured.add("published " + topic);
+            }
+
+            @Override
+            public void publishFailed(String topic, Throwable error) {
+                measured.add("failed " + topic + ": " + error.getMessage());
+            }
+        };
+        MockProducer<byte[], byte[]> producer =
+                new MockProducer<>(true, null, new ByteArraySerializer(), new ByteArraySerializer());
+        KafkaPublisher<String, String> publisher = new KafkaPublisher<>(ORDERS,
+                CourierConfig.builder("localhost:9092").metrics(recording).build(), DeliveryGuarantee.EXACTLY_ONCE,
+                producer);
+
+        assertThrows(IllegalStateException.class, () -> publisher.inTransaction(p -> {
+            p.publishAndWait("k", "acknowledged, then aborted");
+            p.send("k", "acknowledged, then aborted");
+            assertThat(measured).as("acknowledged, not yet committed").isEmpty();
+            throw new IllegalStateException("validation failed");
+        }));
+        assertThat(measured).containsExactly("failed orders: validation failed", "failed orders: validation failed");
+
+        measured.clear();
+        producer.commitTransactionException = new org.apache.kafka.common.errors.UnsupportedVersionException("no");
+        assertThat(publisher.publish("k", "v")).failsWithin(java.time.Duration.ofSeconds(5));
+        assertThat(measured).as("acknowledged, then its commit failed and it was aborted")
+                .containsExactly("failed orders: no");
+
+        measured.clear();
+        producer.commitTransactionException = null;
+        publisher.publishAndWait("k", "v");
+        assertThat(measured).containsExactly("published orders");
+    }
 }

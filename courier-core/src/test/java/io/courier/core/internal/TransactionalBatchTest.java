@@ -328,6 +328,43 @@ class TransactionalBatchTest {
     }
 
     /** Runs an exactly-once worker over one record, "a", until a transaction commits; @return its topic:key list */
+    @Test
+    void anAbortedBatchCountsItsHandlingsAndDeadLettersOnlyWhenItsRetryCommits() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        List<String> measured = new CopyOnWriteArrayList<>();
+        AtomicInteger runsOfB = new AtomicInteger();
+        CourierConfig config = CourierConfig.builder("localhost:9092")
+                .metrics(AtLeastOnceBatchTest.recording(measured)).build();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .retry(RetryPolicy.exponential(3, Duration.ofMillis(10))
+                                .withNonRetriable(List.of(IllegalArgumentException.class))).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                    if (m.key().equals("a")) {
+                        throw new IllegalArgumentException("never valid"); // dead-lettered in the first round
+                    }
+                    ctx.publish(OUT, m.key(), "small");
+                    if (m.key().equals("b") && runsOfB.incrementAndGet() == 1) {
+                        throw new IllegalStateException("database busy"); // aborts the first round's transaction
+                    }
+                }), config),
+                consumer, () -> producer, "orders.dlt");
+        consumer.assignFromStart(List.of(p), record(p, 0, "a"), record(p, 1, "b"), record(p, 2, "c"));
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> committed.size() == 3);
+            assertThat(measured).as("a's dead letter was sent in both rounds and b's output once before the abort; "
+                    + "each counts once, for the round that committed").containsExactly(
+                    "handlerFailed orders/g 1", "handlerFailed orders/g 1",
+                    "deadLettered orders/g", "handled orders/g", "handled orders/g");
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
     private List<String> firstCommitOfOneRecord(RetryPolicy retry, io.courier.core.MessageHandler<String, String> h) {
         TopicPartition p = new TopicPartition("orders", 0);
         CourierConfig config = CourierConfig.builder("localhost:9092").build();
