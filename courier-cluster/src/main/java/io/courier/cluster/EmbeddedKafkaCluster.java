@@ -115,7 +115,8 @@ public interface EmbeddedKafkaCluster extends AutoCloseable {
      * @param partition the partition
      * @param timeout   how long to wait for a leader
      * @return the leader's node id
-     * @throws io.courier.common.CourierRetriableException if no leader is known within the timeout
+     * @throws io.courier.common.CourierRetriableException if no leader is known within the timeout, saying so, or
+     *                                                     that the topic does not exist
      */
     int leaderOf(String topic, int partition, Duration timeout);
 

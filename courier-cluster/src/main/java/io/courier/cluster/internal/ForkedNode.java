@@ -50,6 +50,9 @@ final class ForkedNode implements ClusterNode {
     @Override
     public void start(Duration timeout) {
         Process started = null;
+        synchronized (this) {
+            tail.clear(); // a restart's error shows its own lines, not the last run's shutdown
+        }
         try {
             writeProperties();
             List<String> command = List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),

@@ -28,6 +28,9 @@ final class InProcessNode implements ClusterNode {
         // startup() blocks until the broker has caught up, and cannot be interrupted (Kafka halts the JVM when an
         // interrupt closes one of its files): a caller that gives up calls abandon(), seen when startup() returns.
         requireNotAbandoned();
+        // A controller that cannot bind its port halts the JVM (Kafka treats it as fatal): check it first, so that a
+        // port taken since it was picked, or since a stopped node released it, is an exception naming it.
+        Ports.requireAvailable(spec.controllerPort(), "the controller listener of node " + spec.nodeId());
         KafkaRaftServer candidate;
         try {
             candidate = new KafkaRaftServer(new KafkaConfig(spec.properties(), false), Time.SYSTEM);

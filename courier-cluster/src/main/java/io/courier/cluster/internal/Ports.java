@@ -5,20 +5,26 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /** Picks free ports and checks requested ones before a node tries to bind them. */
 final class Ports {
+    /**
+     * Every port handed out in this JVM: the system may offer a port again once its probe socket closed, and two
+     * clusters starting side by side in one JVM must not both get it.
+     */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
     private Ports() {}
 
     /**
-     * Picks {@code count} distinct free ports. Another process may take one before the node binds it; that small
-     * race is the price of knowing controller ports before start, which the static quorum needs.
+     * Picks {@code count} distinct free ports, none handed out before in this JVM. Another process may take one
+     * before the node binds it; that small race is the price of knowing controller ports before start, which the
+     * static quorum needs.
      */
     static int[] free(int count) {
         int[] ports = new int[count];
-        Set<Integer> seen = new HashSet<>();
         for (int i = 0; i < count; i++) {
             int port;
             do {
@@ -27,7 +33,7 @@ final class Ports {
                 } catch (IOException e) {
                     throw new CourierException("cannot find a free TCP port on this machine: " + e.getMessage(), e);
                 }
-            } while (!seen.add(port));
+            } while (!HANDED_OUT.add(port));
             ports[i] = port;
         }
         return ports;

@@ -48,17 +48,25 @@ final class TopicAdmin {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             Optional<Integer> leader = describeLeader(admin, topic, partition);
-            if (leader.isPresent()) {
+            if (leader.isPresent() && leader.get() != UNKNOWN_TOPIC) {
                 return leader.get();
             }
             if (System.nanoTime() > deadline) {
-                throw new CourierRetriableException("partition " + topic + "-" + partition + " has no leader after "
-                        + Durations.format(timeout));
+                // A topic just created may be unknown to a broker for a moment; one unknown to the end does not exist.
+                throw leader.isPresent()
+                        ? new CourierRetriableException("topic '" + topic + "' does not exist (still unknown to the "
+                                + "cluster after " + Durations.format(timeout) + ")")
+                        : new CourierRetriableException("partition " + topic + "-" + partition + " has no leader after "
+                                + Durations.format(timeout));
             }
             sleep(100);
         }
     }
 
+    /** What {@link #describeLeader} answers for a topic the cluster does not know. */
+    private static final int UNKNOWN_TOPIC = -1;
+
+    /** @return the leader's id, {@link #UNKNOWN_TOPIC}, or empty while the partition has no leader */
     private static Optional<Integer> describeLeader(Admin admin, String topic, int partition) {
         try {
             TopicDescription description = admin.describeTopics(List.of(topic)).allTopicNames()
@@ -71,7 +79,7 @@ final class TopicAdmin {
             return leader == null || leader.isEmpty() ? Optional.empty() : Optional.of(leader.id());
         } catch (ExecutionException e) {
             if (e.getCause() instanceof UnknownTopicOrPartitionException) {
-                return Optional.empty();
+                return Optional.of(UNKNOWN_TOPIC);
             }
             throw new CourierException("cannot describe topic '" + topic + "': " + e.getCause().getMessage(), e);
         } catch (TimeoutException e) {

@@ -4,6 +4,7 @@ import static io.courier.common.Preconditions.requireArgument;
 
 import io.courier.cluster.ClusterOptions;
 import io.courier.cluster.EmbeddedKafkaCluster;
+import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.extension.AfterAllCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
@@ -24,11 +25,17 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
     @Override
     public void beforeAll(ExtensionContext context) {
         if (find(context) != null) {
-            return; // a nested class shares its outer class's cluster
+            return; // a nested class shares its outer class's cluster; or its constructor started it (below)
         }
-        EmbeddedKafka settings = AnnotationSupport.findAnnotation(context.getRequiredTestClass(), EmbeddedKafka.class)
-                .orElse(null);
-        context.getStore(NAMESPACE).put(KEY, EmbeddedKafkaCluster.start(options(settings)));
+        start(context);
+    }
+
+    private static EmbeddedKafkaCluster start(ExtensionContext classContext) {
+        EmbeddedKafka settings = AnnotationSupport.findAnnotation(classContext.getRequiredTestClass(),
+                EmbeddedKafka.class).orElse(null);
+        EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start(options(settings));
+        classContext.getStore(NAMESPACE).put(KEY, cluster);
+        return cluster;
     }
 
     @Override
@@ -47,6 +54,11 @@ public final class EmbeddedKafkaExtension implements BeforeAllCallback, AfterAll
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         EmbeddedKafkaCluster cluster = find(context);
+        if (cluster == null && parameter.getDeclaringExecutable() instanceof java.lang.reflect.Constructor<?>
+                && context.getTestInstanceLifecycle().orElse(null) == TestInstance.Lifecycle.PER_CLASS) {
+            // PER_CLASS: JUnit builds the instance in the class's context before beforeAll, which then finds this one
+            return start(context);
+        }
         if (cluster == null) {
             throw new ParameterResolutionException("no embedded Kafka cluster is running for "
                     + context.getDisplayName() + "; annotate the test class with @EmbeddedKafka");
