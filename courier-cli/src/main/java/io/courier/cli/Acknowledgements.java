@@ -176,16 +176,17 @@ final class Acknowledgements {
                 Thread.sleep(10); // a send under way: its line joins the pending ones when the producer takes it
             }
             if (sending != 0) {
-                err.println("stopped while line " + sending + " was being sent to topic '" + topic + "' (waiting "
-                        + "for the cluster?): whether it was published is not known");
+                err.println("stopped while " + (lines ? "line " + sending : "the message") + " was being sent to "
+                        + "topic '" + topic + "' (waiting for the cluster?): whether it was published is not known");
             }
             for (Sent s : pending) {
                 try {
                     print(s.ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS));
                 } catch (TimeoutException e) {
-                    err.println("stopped: lines " + s.line + " to " + pending.peekLast().line + " were sent to topic '"
-                            + topic + "' but not acknowledged within " + Durations.format(stopWait) + "; whether they "
-                            + "were published is not known");
+                    err.println("stopped: " + (lines ? "lines " + s.line + " to " + pending.peekLast().line
+                            + " were" : "the message was") + " sent to topic '" + topic + "' but not acknowledged "
+                            + "within " + Durations.format(stopWait) + "; whether " + (lines ? "they were" : "it was")
+                            + " published is not known");
                     return;
                 } catch (ExecutionException e) {
                     err.println("stopped: " + (lines ? "line " + s.line + " of standard input" : "the message")

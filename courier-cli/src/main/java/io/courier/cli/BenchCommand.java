@@ -87,7 +87,8 @@ final class BenchCommand implements Callable<Integer> {
                 out.println("Wrote " + html);
                 out.flush();
             }
-            return 0;
+            // The reports are written, and the INCOMPLETE lines say why: a script must not take them as a result.
+            return report.incomplete() ? 1 : 0;
         });
     }
 

@@ -89,6 +89,19 @@ final class ConnectionOptions {
         return props;
     }
 
+    /**
+     * Refuses a command config entry that the command's producer cannot use, before anything connects.
+     *
+     * @param command what the command does without it, for the message ("publishes at least once")
+     * @throws IllegalArgumentException naming the entry and the file if the command config sets it
+     */
+    void refuseTransactions(String command) {
+        if (fileProperties().containsKey("transactional.id")) {
+            throw new IllegalArgumentException("command config file '" + commandConfig + "' sets transactional.id, "
+                    + "but " + command + " without transactions; remove that entry");
+        }
+    }
+
     /** @return a config for a plain Kafka client: the command config's entries and {@code bootstrap.servers} */
     Map<String, Object> kafkaConfig() {
         Map<String, Object> config = new HashMap<>(clientProperties());
@@ -226,7 +239,8 @@ final class ConnectionOptions {
         try (InputStream in = Files.newInputStream(file)) {
             props.load(in);
         } catch (IOException | IllegalArgumentException e) {
-            throw new IllegalArgumentException("cannot read command config file '" + file + "': " + e.getMessage(), e);
+            // e.toString(): an AccessDeniedException's message is the path alone
+            throw new IllegalArgumentException("cannot read command config file '" + file + "': " + e, e);
         }
         Map<String, String> entries = new LinkedHashMap<>();
         props.stringPropertyNames().forEach(k -> entries.put(k, props.getProperty(k)));

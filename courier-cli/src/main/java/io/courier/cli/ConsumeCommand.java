@@ -1,6 +1,7 @@
 package io.courier.cli;
 
 import io.courier.common.CourierException;
+import io.courier.common.Durations;
 import io.courier.core.Courier;
 import java.io.PrintWriter;
 import java.time.Duration;
@@ -75,6 +76,11 @@ final class ConsumeCommand implements Callable<Integer> {
 
     /** System.nanoTime() of the start, the group's assignment or the last record: what --timeout counts from. */
     private long lastActivity;
+    /**
+     * What to commit for the group: the offset after each printed record, and the starting position of each
+     * partition assigned, so that a partition it printed nothing from is not left to {@code auto.offset.reset}.
+     */
+    private final Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
 
     @Override
     public Integer call() {
@@ -145,11 +151,19 @@ final class ConsumeCommand implements Callable<Integer> {
             consumer.subscribe(List.of(topic), new ConsumerRebalanceListener() {
                 @Override
                 public void onPartitionsRevoked(Collection<TopicPartition> revoked) {
-                    // Nothing to do: every printed record is committed before the next poll.
+                    // Printed records are committed before the next poll. Left here are starting positions, no
+                    // longer ours to commit (the next owner may have moved on), or records printed to an output
+                    // that failed (on close after an error): neither is to be committed.
+                    toCommit.keySet().removeAll(revoked);
                 }
 
                 @Override
                 public void onPartitionsAssigned(Collection<TopicPartition> assigned) {
+                    // Where this run starts, committed: a partition with no committed offset that prints nothing
+                    // would otherwise start the next run at its then latest offset, skipping what came meanwhile.
+                    for (TopicPartition tp : assigned) {
+                        toCommit.putIfAbsent(tp, new OffsetAndMetadata(consumer.position(tp)));
+                    }
                     // Joining a group takes a while; that is not "no record arrived".
                     lastActivity = System.nanoTime();
                 }
@@ -159,10 +173,9 @@ final class ConsumeCommand implements Callable<Integer> {
 
     private void poll(KafkaConsumer<byte[], byte[]> consumer, PrintWriter out) {
         long printed = 0;
-        Map<TopicPartition, OffsetAndMetadata> toCommit = new HashMap<>();
         try {
             while (max == null || printed < max) {
-                if (timeout != null && System.nanoTime() - lastActivity >= timeout.toNanos()) {
+                if (timeout != null && System.nanoTime() - lastActivity >= Durations.saturatedNanos(timeout)) {
                     return;
                 }
                 for (ConsumerRecord<byte[], byte[]> r : consumer.poll(POLL)) {
@@ -175,12 +188,12 @@ final class ConsumeCommand implements Callable<Integer> {
                     }
                 }
                 requireWritten(out, printed);
-                commit(consumer, toCommit);
+                commit(consumer);
             }
         } catch (WakeupException e) {
             // Ctrl-C: keep what was printed. A wakeup is delivered once, so this commit runs.
             requireWritten(out, printed);
-            commit(consumer, toCommit);
+            commit(consumer);
             throw e;
         }
     }
@@ -199,10 +212,10 @@ final class ConsumeCommand implements Callable<Integer> {
         }
     }
 
-    private void commit(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        if (group != null && !offsets.isEmpty()) {
-            consumer.commitSync(offsets);
-            offsets.clear();
+    private void commit(KafkaConsumer<byte[], byte[]> consumer) {
+        if (group != null && !toCommit.isEmpty()) {
+            consumer.commitSync(toCommit);
+            toCommit.clear();
         }
     }
 
@@ -216,6 +229,8 @@ final class ConsumeCommand implements Callable<Integer> {
         config.put("auto.offset.reset", fromBeginning ? "earliest" : "latest");
         // Reading a topic must not create it, whatever the broker's auto.create.topics.enable says.
         config.put("allow.auto.create.topics", "false");
+        // What Courier's subscribers read: an aborted transaction's records, or an open one's, were never delivered.
+        config.putIfAbsent("isolation.level", "read_committed");
         if (group != null) {
             config.put("group.id", group);
         }

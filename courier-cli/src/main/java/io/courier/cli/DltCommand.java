@@ -67,6 +67,8 @@ final class DltCommand implements Runnable {
         public Integer call() {
             ConnectionOptions.requireLegalTopic(topic);
             ReplayOptions options = options();
+            connection.refuseTransactions("dlt replay commits each replayed record's offset after it is acknowledged, "
+                    + "at least once,");
             try (Courier courier = connection.connect()) {
                 // The replayer's consumer asks for the topic's metadata, which makes a broker with
                 // auto.create.topics.enable (Kafka's default) create a mistyped topic: look before replaying.

@@ -14,7 +14,9 @@ import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletionException;
@@ -60,8 +62,12 @@ final class PublishCommand implements Callable<Integer> {
 
     @Option(names = "--header", paramLabel = "NAME=VALUE",
             description = "A header for every message, in addition to Courier's envelope (whose names, "
-                    + "courier-envelope, courier, ce_*, content-type and traceparent, are refused); repeatable.")
-    Map<String, String> headers = new LinkedHashMap<>();
+                    + "courier-envelope, courier, ce_*, content-type and traceparent, are refused); repeatable, "
+                    + "each name once.")
+    List<String> headerOptions = new ArrayList<>();
+
+    /** The --header options by name, checked in {@link #call()}. */
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     @Option(names = "--envelope", defaultValue = "COMPACT", paramLabel = "FORMAT",
             description = "How the envelope is written: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.")
@@ -82,12 +88,25 @@ final class PublishCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         ConnectionOptions.requireLegalTopic(topic);
+        for (String option : headerOptions) {
+            int eq = option.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("--header '" + option + "' is not NAME=VALUE; expected a "
+                        + "non-empty name, '=' and the value (which may be empty or hold '=')");
+            }
+            String name = option.substring(0, eq);
+            if (headers.putIfAbsent(name, option.substring(eq + 1)) != null) {
+                throw new IllegalArgumentException("--header " + name + " is given twice; expected each name once "
+                        + "(the second would silently replace the first)");
+            }
+        }
         for (String name : headers.keySet()) {
             if (Envelope.Headers.isReserved(name)) {
                 throw new IllegalArgumentException("--header " + name + " belongs to Courier's envelope (its headers "
                         + "and every CloudEvents ce_* name), which publish writes itself; choose another name");
             }
         }
+        connection.refuseTransactions("publish publishes at least once,");
         String single = source == null ? null : source.value != null ? source.value : read(source.file);
         Acknowledgements acks = new Acknowledgements(topic, spec.commandLine().getOut(), spec.commandLine().getErr(),
                 single == null);

@@ -44,6 +44,18 @@ class AcknowledgementsTest {
     }
 
     @Test
+    void aShutdownDuringASingleMessageSpeaksOfTheMessageNotOfLines() {
+        Acknowledgements acks = new Acknowledgements("orders", new PrintWriter(out, true), new PrintWriter(err, true),
+                false, Duration.ofMillis(100));
+
+        assertThat(acks.send(CompletableFuture::new, true, 1_000)).isTrue(); // --value, never acknowledged
+        acks.finishOnShutdown();
+
+        assertThat(err.toString()).isEqualTo("stopped: the message was sent to topic 'orders' but not acknowledged "
+                + "within 100ms; whether it was published is not known" + System.lineSeparator());
+    }
+
+    @Test
     void pipedInputRunsUpToAThousandLinesAheadOfThePrintedOffsets() throws Exception {
         // A private constant: read the way the compiler left it in PublishCommand.
         java.lang.reflect.Field field = PublishCommand.class.getDeclaredField("MAX_IN_FLIGHT");

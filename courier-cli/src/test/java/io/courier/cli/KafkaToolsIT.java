@@ -328,6 +328,50 @@ class KafkaToolsIT {
     }
 
     @Test
+    void aGroupThatPrintedNothingStillGetsWhatWasPublishedBeforeItsNextRun(EmbeddedKafkaCluster cluster)
+            throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.quiet", "--partitions", "1"));
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.quiet", "--group",
+                "tools-q", "--timeout", "3s")).out()).as("nothing there yet").isEmpty();
+        assertThat(committed(cluster, "tools-q", "tools.quiet")).as("where it started").isZero();
+
+        ok(courier("publish", "--bootstrap-servers", servers, "--topic", "tools.quiet", "--value", "meanwhile"));
+
+        // Without a committed offset the second run would start at the latest offset, after "meanwhile".
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.quiet", "--group",
+                "tools-q", "--timeout", "3s")).lines()).containsExactly("meanwhile");
+    }
+
+    @Test
+    void consumeReadsCommittedTransactionsOnlyUnlessTheCommandConfigSaysOtherwise(EmbeddedKafkaCluster cluster)
+            throws Exception {
+        String servers = cluster.bootstrapServers();
+        ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.tx", "--partitions", "1"));
+        Map<String, Object> config = new java.util.HashMap<>(cluster.clientProperties());
+        config.put("transactional.id", "tools-tx");
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(config, new StringSerializer(),
+                new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("tools.tx", "aborted"));
+            producer.flush();
+            producer.abortTransaction();
+            producer.beginTransaction();
+            producer.send(new ProducerRecord<>("tools.tx", "committed"));
+            producer.commitTransaction();
+        }
+
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.tx", "--from-beginning",
+                "--timeout", "3s")).lines()).containsExactly("committed");
+        Path uncommitted = dir.resolve("uncommitted.properties");
+        Files.writeString(uncommitted, "isolation.level=read_uncommitted\n");
+        assertThat(ok(courier("consume", "--bootstrap-servers", servers, "--topic", "tools.tx", "--from-beginning",
+                "--timeout", "3s", "--command-config", uncommitted.toString())).lines())
+                .containsExactly("aborted", "committed");
+    }
+
+    @Test
     void fromBeginningIsIgnoredOnceTheGroupHasCommittedOffsets(EmbeddedKafkaCluster cluster) throws Exception {
         String servers = cluster.bootstrapServers();
         ok(courier("topics", "create", "--bootstrap-servers", servers, "--topic", "tools.rewind", "--partitions", "1"));

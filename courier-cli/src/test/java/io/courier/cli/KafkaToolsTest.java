@@ -94,6 +94,21 @@ class KafkaToolsTest {
     }
 
     @Test
+    void aTransactionalIdInTheCommandConfigIsRefusedBeforeConnectingByTheCommandsThatPublish() throws IOException {
+        Path config = Files.writeString(dir.resolve("tx.properties"), "transactional.id=orders-tx\n");
+        assertThat(run("publish", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--value", "v",
+                "--command-config", config.toString())).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier publish: command config file '" + config + "' sets "
+                + "transactional.id, but publish publishes at least once, without transactions; remove that entry");
+        err.getBuffer().setLength(0);
+
+        assertThat(run("dlt", "replay", "--bootstrap-servers", NOWHERE, "--topic", "orders.dlt",
+                "--command-config", config.toString())).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).startsWith("courier dlt replay: command config file '" + config + "' sets "
+                + "transactional.id, but dlt replay commits");
+    }
+
+    @Test
     void aSecuritySettingKafkaCannotUseIsBadInputToo() throws IOException {
         // Not a ConfigException: Kafka fails on these while it builds the client's network layer.
         Path jaas = Files.writeString(dir.resolve("jaas.properties"), "security.protocol=SASL_PLAINTEXT\n"
@@ -214,10 +229,21 @@ class KafkaToolsTest {
                 + "--file expects a file whose whole content is the message value");
     }
 
+    @ParameterizedTest
+    @ValueSource(strings = {"trace", "=v"})
+    void aHeaderWithoutANameAndAValueIsRejectedBeforeConnecting(String header) {
+        assertThat(run("publish", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--value", "v", "--header",
+                header)).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier publish: --header '" + header + "' is not NAME=VALUE; expected a "
+                + "non-empty name, '=' and the value (which may be empty or hold '=')");
+    }
+
     @Test
-    void aHeaderWithoutAValueIsRejected() {
-        assertThat(run("publish", "--topic", "orders", "--value", "v", "--header", "trace")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
-        assertThat(err.toString()).contains("--header", "KEY=VALUE", "trace").doesNotContain("option option");
+    void aHeaderNameGivenTwiceIsRejectedInsteadOfSilentlyReplaced() {
+        assertThat(run("publish", "--bootstrap-servers", NOWHERE, "--topic", "orders", "--value", "v", "--header",
+                "tenant=acme", "--header", "tenant=other")).isEqualTo(CourierCli.USAGE_OR_INPUT_ERROR);
+        assertThat(errorLine()).isEqualTo("courier publish: --header tenant is given twice; expected each name once "
+                + "(the second would silently replace the first)");
     }
 
     @ParameterizedTest
