@@ -302,6 +302,10 @@ final class Workloads {
         c.put("enable.auto.commit", "false");
         c.put("auto.offset.reset", "earliest");
         c.put("isolation.level", "read_committed");
+        // Courier's subscribers set these whatever the command config says; so do raw's, to compare like with like.
+        SubscriberOptions courierDefaults = SubscriberOptions.builder("bench-" + topicName).build();
+        c.put("group.protocol", courierDefaults.groupProtocol().name().toLowerCase(java.util.Locale.ROOT));
+        c.put("max.poll.records", Integer.toString(courierDefaults.maxPollRecords()));
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(c, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(topicName));
             while (!stop.get()) {

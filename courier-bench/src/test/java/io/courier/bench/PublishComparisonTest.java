@@ -27,11 +27,16 @@ class PublishComparisonTest {
     }
 
     @Test
-    void usesStudentsTForFewPairsAndTheNormalQuantileForMany() {
+    void usesStudentsTAndBeyondItsTableNeverLessThanTheTrueQuantile() {
         assertThat(PublishComparison.tCritical(1)).isEqualTo(12.706);
         assertThat(PublishComparison.tCritical(7)).isEqualTo(2.365);
         assertThat(PublishComparison.tCritical(30)).isEqualTo(2.042);
-        assertThat(PublishComparison.tCritical(31)).isEqualTo(1.96);
+        // True quantiles: 2.040 at 31, 2.021 at 40, 2.000 at 60, 1.980 at 120, 1.960 at infinity.
+        assertThat(PublishComparison.tCritical(31)).isEqualTo(2.042);
+        assertThat(PublishComparison.tCritical(40)).isEqualTo(2.042);
+        assertThat(PublishComparison.tCritical(41)).isEqualTo(2.021);
+        assertThat(PublishComparison.tCritical(61)).isEqualTo(2.000);
+        assertThat(PublishComparison.tCritical(121)).isEqualTo(1.980);
     }
 
     @Test

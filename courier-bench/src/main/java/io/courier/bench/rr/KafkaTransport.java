@@ -35,11 +35,30 @@ final class KafkaTransport implements Transport {
         String run = UUID.randomUUID().toString().substring(0, 8);
         Topic<byte[], byte[]> requests = Topic.builder("bench-rr-" + run, Serdes.bytes(), Serdes.bytes())
                 .partitions(threads).build();
-        courier.provision(requests);
         this.endpoint = Endpoint.of(requests, Serdes.bytes());
-        this.requester = Requester.start(courier, RequesterOptions.builder("bench-rr-" + run + ".replies")
-                .replyPartitions(threads).build());
-        startResponder();
+        Requester started = null;
+        try {
+            courier.provision(requests);
+            started = Requester.start(courier, RequesterOptions.builder("bench-rr-" + run + ".replies")
+                    .replyPartitions(threads).build());
+            startResponder();
+        } catch (RuntimeException | Error e) { // nothing of a transport that did not start may stay behind
+            try {
+                if (responder != null) {
+                    responder.close();
+                }
+                if (started != null) {
+                    started.close();
+                }
+                deleteTopics();
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            } finally {
+                courier.close();
+            }
+            throw e;
+        }
+        this.requester = started;
     }
 
     @Override
@@ -72,10 +91,14 @@ final class KafkaTransport implements Transport {
         // The responders' dead-letter topic too (their subscriber creates it): run names are random, so left behind
         // these topics would pile up.
         try {
-            BenchTopics.delete(courier.admin(), java.util.List.of(endpoint.name(), endpoint.name() + ".replies",
-                    endpoint.name() + ".dlt"), courier.config().bootstrapServers());
+            deleteTopics();
         } finally {
             courier.close();
         }
+    }
+
+    private void deleteTopics() {
+        BenchTopics.delete(courier.admin(), java.util.List.of(endpoint.name(), endpoint.name() + ".replies",
+                endpoint.name() + ".dlt"), courier.config().bootstrapServers());
     }
 }

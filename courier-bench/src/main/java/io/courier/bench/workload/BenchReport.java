@@ -17,6 +17,11 @@ public record BenchReport(List<RunResult> runs, List<Ratio> ratios, String sweep
         ratios = List.copyOf(ratios);
     }
 
+    /** @return whether a run's numbers are incomplete: see {@link RunResult#problems()} */
+    public boolean incomplete() {
+        return runs.stream().anyMatch(r -> !r.problems().isEmpty());
+    }
+
     /** @return the swept parameter, if any */
     public Optional<String> sweptParameter() {
         return Optional.ofNullable(sweep);

@@ -132,6 +132,12 @@ public final class BenchSession {
             sb.append(String.format(Locale.ROOT, "Courier / raw %s: publish %.3f, consume %.3f, end-to-end p99 %.3f%n",
                     q.workload(), q.publishThroughput(), q.consumeThroughput(), q.endToEndP99()));
         }
+        for (RunResult r : report.runs()) {
+            for (String problem : r.problems()) {
+                sb.append("INCOMPLETE ").append(r.client()).append(r.sweep().isEmpty() ? "" : " " + r.sweep())
+                        .append(": ").append(problem).append(System.lineSeparator());
+            }
+        }
         return sb.toString();
     }
 

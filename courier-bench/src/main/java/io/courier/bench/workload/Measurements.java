@@ -18,13 +18,24 @@ final class Measurements {
     final AtomicLong published = new AtomicLong();
     final AtomicLong consumed = new AtomicLong();
     final AtomicLong errors = new AtomicLong();
+    private final LongAccumulator firstAck = new LongAccumulator(Math::min, Long.MAX_VALUE);
     private final LongAccumulator lastAck = new LongAccumulator(Math::max, Long.MIN_VALUE);
+    private final LongAccumulator firstConsumed = new LongAccumulator(Math::min, Long.MAX_VALUE);
     private final LongAccumulator lastConsumed = new LongAccumulator(Math::max, Long.MIN_VALUE);
+    /** Why a producer thread stopped, for the run's problems; empty while none did. */
+    final List<String> producerFailures = java.util.Collections.synchronizedList(new ArrayList<>());
     private final List<RunResult.Sample> timeline = new ArrayList<>();
     private long cpuAtStart = -1;
+    private final java.util.function.LongSupplier clock;
 
     Measurements(long measureStart) {
+        this(measureStart, System::nanoTime);
+    }
+
+    /** @param clock nanoseconds, as {@link System#nanoTime()} */
+    Measurements(long measureStart, java.util.function.LongSupplier clock) {
         this.measureStart = measureStart;
+        this.clock = clock;
     }
 
     /** Writes the intended send time and the sequence number into a value. */
@@ -35,24 +46,27 @@ final class Measurements {
     }
 
     void acked(long intendedNanos, Exception error) {
+        if (intendedNanos < measureStart) {
+            return; // the warm-up's, failed or not
+        }
         if (error != null) {
             errors.incrementAndGet();
             return;
         }
-        if (intendedNanos >= measureStart) {
-            long now = System.nanoTime();
-            publishLatency.recordSince(intendedNanos, now);
-            published.incrementAndGet();
-            lastAck.accumulate(now);
-        }
+        long now = clock.getAsLong();
+        publishLatency.recordSince(intendedNanos, now);
+        published.incrementAndGet();
+        firstAck.accumulate(now);
+        lastAck.accumulate(now);
     }
 
     void consumed(byte[] value) {
         long intended = ByteBuffer.wrap(value).getLong(0);
         if (intended >= measureStart) {
-            long now = System.nanoTime();
+            long now = clock.getAsLong();
             endToEndLatency.recordSince(intended, now);
             consumed.incrementAndGet();
+            firstConsumed.accumulate(now);
             lastConsumed.accumulate(now);
         }
     }
@@ -81,6 +95,26 @@ final class Measurements {
 
     long lastConsumed() {
         return lastConsumed.get();
+    }
+
+    /** @return acknowledgements per second, from the first of the measured phase to its last */
+    double publishedPerSecond() {
+        return perSecond(published.get(), firstAck.get(), lastAck.get());
+    }
+
+    /** @return messages handled per second, over all groups, from the first of the measured phase to its last */
+    double consumedPerSecond() {
+        return perSecond(consumed.get(), firstConsumed.get(), lastConsumed.get());
+    }
+
+    /**
+     * Events per second between the first and the last of {@code count}: timed from the phase's start instead, a
+     * client would be charged for the warm-up messages still in its producer's buffer or behind its consumers.
+     *
+     * @return 0 for fewer than two events
+     */
+    static double perSecond(long count, long firstNanos, long lastNanos) {
+        return count < 2 || lastNanos <= firstNanos ? 0 : (count - 1) * 1e9 / (lastNanos - firstNanos);
     }
 
     private static long processCpuNanos() {

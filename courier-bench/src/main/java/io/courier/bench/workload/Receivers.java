@@ -32,8 +32,20 @@ final class Receivers implements AutoCloseable {
     private final AtomicBoolean stop = new AtomicBoolean();
     private final AtomicInteger assigned = new AtomicInteger();
     private int members;
+    /** Why the first raw consumer thread that stopped on its own stopped; null while none did. */
+    private volatile Throwable failure;
 
     Receivers(Client client, Workload w, Courier courier, List<Topic<String, byte[]>> topics, String runId,
+            Map<String, String> clientProperties, Consumer<byte[]> onValue) {
+        try {
+            start(client, w, courier, topics, runId, clientProperties, onValue);
+        } catch (RuntimeException | Error e) { // a later subscriber that cannot start: stop the ones before it
+            close();
+            throw e;
+        }
+    }
+
+    private void start(Client client, Workload w, Courier courier, List<Topic<String, byte[]>> topics, String runId,
             Map<String, String> clientProperties, Consumer<byte[]> onValue) {
         for (int g = 0; g < w.consumerGroups(); g++) {
             for (Topic<String, byte[]> topic : topics) {
@@ -60,6 +72,10 @@ final class Receivers implements AutoCloseable {
         subscribers.forEach(s -> s.awaitAssignment(timeout));
         long deadline = System.nanoTime() + timeout.toNanos();
         while (assigned.get() < members) {
+            if (failure != null) {
+                throw new CourierRetriableException("a raw consumer stopped before it got partitions: " + failure,
+                        failure);
+            }
             if (System.nanoTime() > deadline) {
                 // As a Courier subscriber reports the same: the cluster could not, which is not bad input (exit 1).
                 throw new CourierRetriableException("only " + assigned.get() + " of " + members
@@ -77,22 +93,37 @@ final class Receivers implements AutoCloseable {
         c.put("enable.auto.commit", "false");
         c.put("auto.offset.reset", "earliest");
         c.put("isolation.level", "read_committed");
-        boolean counted = false;
+        // Courier's subscribers set these whatever the command config says; so do raw's, to compare like with like.
+        SubscriberOptions courierDefaults = SubscriberOptions.builder(group).build();
+        c.put("group.protocol", courierDefaults.groupProtocol().name().toLowerCase(java.util.Locale.ROOT));
+        c.put("max.poll.records", Integer.toString(courierDefaults.maxPollRecords()));
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(c, new StringDeserializer(),
                 new ByteArrayDeserializer())) {
-            consumer.subscribe(List.of(topic));
-            while (!stop.get()) {
-                var records = consumer.poll(Duration.ofMillis(100));
-                if (!counted && !consumer.assignment().isEmpty()) {
-                    counted = true;
-                    assigned.incrementAndGet();
+            pollUntilStopped(consumer, topic, onValue);
+        } catch (RuntimeException | Error e) { // an authorization or commit failure: say it, instead of a timeout
+            synchronized (this) {
+                if (failure == null) {
+                    failure = e;
                 }
-                for (ConsumerRecord<String, byte[]> r : records) {
-                    onValue.accept(r.value());
-                }
-                if (!records.isEmpty()) {
-                    consumer.commitSync(); // as Courier's at-least-once: commit after handling
-                }
+            }
+            throw e;
+        }
+    }
+
+    private void pollUntilStopped(KafkaConsumer<String, byte[]> consumer, String topic, Consumer<byte[]> onValue) {
+        boolean counted = false;
+        consumer.subscribe(List.of(topic));
+        while (!stop.get()) {
+            var records = consumer.poll(Duration.ofMillis(100));
+            if (!counted && !consumer.assignment().isEmpty()) {
+                counted = true;
+                assigned.incrementAndGet();
+            }
+            for (ConsumerRecord<String, byte[]> r : records) {
+                onValue.accept(r.value());
+            }
+            if (!records.isEmpty()) {
+                consumer.commitSync(); // as Courier's at-least-once: commit after handling
             }
         }
     }
@@ -104,6 +135,11 @@ final class Receivers implements AutoCloseable {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /** @return why a raw consumer thread stopped on its own, or null */
+    Throwable failure() {
+        return failure;
     }
 
     @Override

@@ -16,18 +16,29 @@ import java.util.Map;
  * @param endToEndLatencyMs send to handled by a consumer (from the intended send time at a fixed rate)
  * @param published         messages acknowledged in the measured phase
  * @param consumed          messages handled in the measured phase, over all groups
- * @param errors            failed sends
+ * @param errors            sends of the measured phase that the broker did not acknowledge
  * @param cpuPercent        this JVM's CPU use during the measured phase, percent of one core
  * @param seconds           length of the measured phase
  * @param timeline          per-interval throughput during the measured phase
+ * @param problems          why the run's numbers are incomplete (failed sends, messages not consumed, a producer
+ *                          thread that stopped); empty for a complete run
  */
 public record RunResult(String client, Workload workload, Map<String, String> sweep, Throughput publish,
         Throughput consume, Percentiles publishLatencyMs, Percentiles endToEndLatencyMs, long published,
-        long consumed, long errors, double cpuPercent, double seconds, List<Sample> timeline) {
+        long consumed, long errors, double cpuPercent, double seconds, List<Sample> timeline, List<String> problems) {
 
     public RunResult {
         sweep = Map.copyOf(sweep);
         timeline = List.copyOf(timeline);
+        problems = List.copyOf(problems);
+    }
+
+    /** A run without problems. */
+    public RunResult(String client, Workload workload, Map<String, String> sweep, Throughput publish,
+            Throughput consume, Percentiles publishLatencyMs, Percentiles endToEndLatencyMs, long published,
+            long consumed, long errors, double cpuPercent, double seconds, List<Sample> timeline) {
+        this(client, workload, sweep, publish, consume, publishLatencyMs, endToEndLatencyMs, published, consumed,
+                errors, cpuPercent, seconds, timeline, List.of());
     }
 
     /**

@@ -146,7 +146,12 @@ abstract sealed class Sender implements AutoCloseable permits Sender.ViaCourier,
             this.producer = new KafkaProducer<>(c, new StringSerializer(), new ByteArraySerializer());
             this.topic = topic;
             if (transactional) {
-                producer.initTransactions();
+                try {
+                    producer.initTransactions();
+                } catch (RuntimeException e) { // as Courier's publisher does: no producer left behind
+                    producer.close(Duration.ZERO);
+                    throw e;
+                }
             }
         }
 

@@ -53,9 +53,11 @@ public final class WorkloadRunner {
                 topics.add(Topic.builder("bench-" + runId + "-" + t, Serdes.string(), Serdes.bytes())
                         .partitions(w.partitions()).replicationFactor(w.replicationFactor()).build());
             }
-            courier.provision(topics.toArray(Topic[]::new));
-            return BenchTopics.runThenDelete(() -> measure(w, client, sweep, progress, courier, topics, runId),
-                    () -> deleteTopics(courier, topics));
+            // Provisioning inside: topics it created before it failed (waiting for leaders, say) are deleted too.
+            return BenchTopics.runThenDelete(() -> {
+                courier.provision(topics.toArray(Topic[]::new));
+                return measure(w, client, sweep, progress, courier, topics, runId);
+            }, () -> deleteTopics(courier, topics));
         }
     }
 
@@ -84,9 +86,14 @@ public final class WorkloadRunner {
             }
             // Producers (and their transactions) are set up before the clock starts: setting up is not publishing.
             List<Sender> senders = new ArrayList<>();
-            for (int p = 0; p < w.producers(); p++) {
-                senders.add(Sender.create(client, w, courier, topics.get(p % topics.size()), clientProperties,
-                        "bench-" + runId + "-" + p));
+            try {
+                for (int p = 0; p < w.producers(); p++) {
+                    senders.add(Sender.create(client, w, courier, topics.get(p % topics.size()), clientProperties,
+                            "bench-" + runId + "-" + p));
+                }
+            } catch (RuntimeException e) { // their threads would close them: close the ones made before it failed
+                senders.forEach(Sender::close);
+                throw e;
             }
             long start = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(200);
             Measurements m = new Measurements(start + w.warmup().toNanos());
@@ -107,28 +114,44 @@ public final class WorkloadRunner {
             }
             long expected = m.published.get() * w.consumerGroups();
             long drainDeadline = System.nanoTime() + DRAIN.toNanos();
-            while (receivers != null && m.consumed.get() < expected && System.nanoTime() < drainDeadline) {
+            while (receivers != null && m.consumed.get() < expected && System.nanoTime() < drainDeadline
+                    && receivers.failure() == null) {
                 LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
             }
             timeline.stop();
-            long end = Math.max(m.lastAck(), m.lastConsumed());
-            double seconds = Math.max(1e-9, (end - m.measureStart) / 1e9);
-            double pubSeconds = Math.max(1e-9, (m.lastAck() - m.measureStart) / 1e9);
-            double conSeconds = Math.max(1e-9, (m.lastConsumed() - m.measureStart) / 1e9);
+            long end = Math.max(m.measureStart, Math.max(m.lastAck(), m.lastConsumed())); // nothing recorded: start
+            double seconds = (end - m.measureStart) / 1e9;
             double mb = w.messageSize() / 1e6;
-            RunResult.Throughput publish = new RunResult.Throughput(m.published.get() / pubSeconds,
-                    m.published.get() * mb / pubSeconds);
-            RunResult.Throughput consume = receivers == null || m.consumed.get() == 0
-                    ? new RunResult.Throughput(0, 0)
-                    : new RunResult.Throughput(m.consumed.get() / conSeconds, m.consumed.get() * mb / conSeconds);
+            RunResult.Throughput publish = new RunResult.Throughput(m.publishedPerSecond(),
+                    m.publishedPerSecond() * mb);
+            RunResult.Throughput consume = receivers == null ? new RunResult.Throughput(0, 0)
+                    : new RunResult.Throughput(m.consumedPerSecond(), m.consumedPerSecond() * mb);
             return new RunResult(client.name().toLowerCase(Locale.ROOT), w, sweep, publish, consume,
                     m.publishLatency.percentiles(), m.endToEndLatency.percentiles(), m.published.get(),
-                    m.consumed.get(), m.errors.get(), m.cpuPercent(end), seconds, m.timeline());
+                    m.consumed.get(), m.errors.get(), m.cpuPercent(end), seconds, m.timeline(),
+                    problems(m, receivers == null ? 0 : expected, receivers == null ? null : receivers.failure()));
         } finally {
             if (receivers != null) {
                 receivers.close();
             }
         }
+    }
+
+    /** @return why the run's numbers are incomplete, if they are */
+    static List<String> problems(Measurements m, long expectedConsumed, Throwable consumerFailure) {
+        List<String> problems = new ArrayList<>(m.producerFailures);
+        if (consumerFailure != null) {
+            problems.add("a raw consumer stopped: " + consumerFailure);
+        }
+        if (m.errors.get() > 0) {
+            problems.add(m.errors.get() + " send(s) of the measured phase were not acknowledged");
+        }
+        if (m.consumed.get() < expectedConsumed) {
+            problems.add((expectedConsumed - m.consumed.get()) + " of " + expectedConsumed + " acknowledged "
+                    + "message(s) (over all groups) were not consumed within " + DRAIN.toMinutes() + " minute(s) "
+                    + "after the last send, so the end-to-end percentiles leave out the slowest");
+        }
+        return problems;
     }
 
     /** One producer thread: warm-up until the measured phase starts, then its quota or the duration. */
@@ -157,7 +180,7 @@ public final class WorkloadRunner {
             }
             sender.flush();
         } catch (RuntimeException e) {
-            m.errors.incrementAndGet();
+            m.producerFailures.add(Thread.currentThread().getName() + " stopped before its quota: " + e);
             throw e;
         }
     }

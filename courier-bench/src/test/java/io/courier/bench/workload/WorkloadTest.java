@@ -65,6 +65,23 @@ class WorkloadTest {
     }
 
     @Test
+    void anIncompleteRunIsListedUnderTheTableAndMakesTheReportIncomplete() {
+        Workload w = Workload.builder().build();
+        RunResult.Percentiles p = new RunResult.Percentiles(10, 1, 2, 3, 4, 5);
+        RunResult complete = new RunResult("raw", w, Map.of(), new RunResult.Throughput(1000, 1.0),
+                new RunResult.Throughput(990, 0.99), p, p, 1000, 1000, 0, 50.0, 1.0, List.of());
+        RunResult incomplete = new RunResult("courier", w, Map.of("message-size", "100"),
+                new RunResult.Throughput(900, 0.9), new RunResult.Throughput(0, 0), p, RunResult.Percentiles.NONE,
+                1000, 0, 0, 55.0, 1.1, List.of(), List.of("1000 of 1000 acknowledged message(s) were not consumed"));
+
+        assertThat(new BenchReport(List.of(complete), List.of(), null).incomplete()).isFalse();
+        BenchReport report = new BenchReport(List.of(complete, incomplete), List.of(), "message-size");
+        assertThat(report.incomplete()).isTrue();
+        assertThat(BenchSession.table(report)).endsWith("INCOMPLETE courier {message-size=100}: 1000 of 1000 "
+                + "acknowledged message(s) were not consumed" + System.lineSeparator());
+    }
+
+    @Test
     void theJsonReportHasTheDocumentedSchema() throws Exception {
         Workload w = Workload.builder().build();
         RunResult.Percentiles p = new RunResult.Percentiles(10, 1, 2, 3, 4, 5);
