@@ -45,6 +45,15 @@ class RecordFormatTest {
     }
 
     @Test
+    void bytesThatAreNotUtf8PrintAsReplacementCharacters() throws Exception {
+        byte[] longKey = java.nio.ByteBuffer.allocate(8).putLong(-1L).array(); // a LongSerializer's -1: 0xFF x 8
+        ConsumerRecord<byte[], byte[]> r = new ConsumerRecord<>("orders", 0, 0L, 0L, TimestampType.CREATE_TIME, -1, -1,
+                longKey, "v".getBytes(StandardCharsets.UTF_8), new RecordHeaders(), Optional.empty());
+
+        assertThat(JSON.readTree(RecordFormat.JSON.format(r)).get("key").asText()).isEqualTo("\uFFFD".repeat(8));
+    }
+
+    @Test
     void jsonPrintsTheBinaryEnvelopeAsTextAndAnUnreadableOneAsItsBytes() throws Exception {
         String id = "4bf92f35-77b3-4da6-a3ce-929d0e0e4736";
         RecordHeaders headers = new RecordHeaders();
