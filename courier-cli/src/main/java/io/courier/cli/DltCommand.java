@@ -7,6 +7,9 @@ import io.courier.core.ReplayResult;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -77,7 +80,10 @@ final class DltCommand implements Runnable {
                 if (!exists) {
                     throw new CourierException("dead-letter topic '" + topic + "' does not exist at " + connection.servers());
                 }
-                ReplayResult result = courier.replayDeadLetters(topic, options);
+                ReplayResult result = replayUntilStopped(courier, options);
+                if (result == null) {
+                    return 1;
+                }
                 PrintWriter out = spec.commandLine().getOut();
                 out.printf(Locale.ROOT, "Replayed %d record(s) from dead-letter topic '%s', skipped %d.%n",
                         result.replayed(), topic, result.skipped());
@@ -92,6 +98,41 @@ final class DltCommand implements Runnable {
                 }
             }
             return 0;
+        }
+
+        /**
+         * Replays; Ctrl-C or SIGTERM interrupts the replay, which stops at its next wait, send or poll, and its
+         * message (how far it got, and where the next replay starts) is printed before the JVM goes.
+         *
+         * @return the result, or null if a signal stopped the replay (its message is printed)
+         */
+        private ReplayResult replayUntilStopped(Courier courier, ReplayOptions options) {
+            Thread replaying = Thread.currentThread();
+            CountDownLatch printed = new CountDownLatch(1);
+            AtomicBoolean stopped = new AtomicBoolean();
+            Thread stopper = new Thread(() -> {
+                stopped.set(true);
+                replaying.interrupt();
+                try {
+                    printed.await(10, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "courier-dlt-stop");
+            Runtime.getRuntime().addShutdownHook(stopper);
+            try {
+                return courier.replayDeadLetters(topic, options);
+            } catch (RuntimeException e) {
+                if (!stopped.get()) {
+                    throw e;
+                }
+                spec.commandLine().getErr().println("courier dlt replay: stopped by a signal: " + e.getMessage());
+                spec.commandLine().getErr().flush();
+                return null;
+            } finally {
+                CourierCli.removeShutdownHook(stopper);
+                printed.countDown();
+            }
         }
 
         /** @return the replay options the flags give; package-private for tests */

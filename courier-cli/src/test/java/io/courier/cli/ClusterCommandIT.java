@@ -1,6 +1,7 @@
 package io.courier.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.courier.cluster.EmbeddedKafkaCluster;
 
@@ -170,6 +171,58 @@ class ClusterCommandIT {
                 stopQuietly(process);
             }
         }
+    }
+
+    /**
+     * A replay stopped by a signal says how far it got, and the next replay with the group goes on from there:
+     * every dead letter reaches its topic, at most the one under way at the stop twice.
+     */
+    @Test
+    void aDltReplayStoppedBySigtermSaysHowFarItGotAndTheNextReplayGoesOn() throws Exception {
+        try (EmbeddedKafkaCluster cluster = EmbeddedKafkaCluster.start()) {
+            String servers = cluster.bootstrapServers();
+            cluster.createTopic("cli-replayed", 1, 1, Map.of());
+            cluster.createTopic("cli-replayed.dlt", 1, 1, Map.of());
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", servers,
+                    "key.serializer", StringSerializer.class.getName(),
+                    "value.serializer", StringSerializer.class.getName()))) {
+                for (int i = 0; i < 20; i++) {
+                    ProducerRecord<String, String> dead = new ProducerRecord<>("cli-replayed.dlt", "k" + i, "v" + i);
+                    dead.headers().add(io.courier.core.DeadLetter.Headers.ORIGINAL_TOPIC,
+                            "cli-replayed".getBytes(StandardCharsets.UTF_8));
+                    producer.send(dead).get(30, TimeUnit.SECONDS);
+                }
+            }
+            Process process = launch("dlt", "replay", "--bootstrap-servers", servers, "--topic", "cli-replayed.dlt",
+                    "--rate", "2", "--group", "cli-replay-g");
+            BlockingQueue<String> lines = pump(process);
+            try {
+                await().atMost(Duration.ofMinutes(2)).until(() -> endOffset(cluster, "cli-replayed") >= 2);
+
+                process.toHandle().destroy(); // SIGTERM, as Ctrl-C's SIGINT
+                assertThat(process.waitFor(1, TimeUnit.MINUTES)).as("stopped within a minute").isTrue();
+                assertThat(awaitLine(lines, "courier dlt replay: stopped by a signal: ", Duration.ofSeconds(10)))
+                        .contains("before it stopped it replayed ");
+            } finally {
+                stopQuietly(process);
+            }
+            long replayedBefore = endOffset(cluster, "cli-replayed");
+            assertThat(replayedBefore).as("stopped part-way").isBetween(2L, 19L);
+
+            String rest = cli("dlt", "replay", "--bootstrap-servers", servers, "--topic", "cli-replayed.dlt",
+                    "--rate", "1000", "--group", "cli-replay-g");
+
+            long replayedAfter = Long.parseLong(rest.replaceAll("^Replayed (\\d+) record.*$", "$1"));
+            assertThat(replayedBefore + replayedAfter).as("all twenty, the one under way at the stop perhaps twice")
+                    .isBetween(20L, 21L);
+            assertThat(endOffset(cluster, "cli-replayed")).isEqualTo(replayedBefore + replayedAfter);
+        }
+    }
+
+    private static long endOffset(EmbeddedKafkaCluster cluster, String topic) throws Exception {
+        TopicPartition tp = new TopicPartition(topic, 0);
+        return cluster.admin().listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).all()
+                .get(30, TimeUnit.SECONDS).get(tp).offset();
     }
 
     /**
