@@ -125,7 +125,8 @@ public interface EmbeddedKafkaCluster extends AutoCloseable {
      *
      * @param nodeId a node id of this cluster
      * @throws IllegalArgumentException if there is no such node
-     * @throws IllegalStateException if the node is not running
+     * @throws IllegalStateException if the node is not running, or if fewer nodes run than a controller quorum
+     *                               needs (the last of two, say), whose controlled shutdown would wait minutes
      */
     void stopNode(int nodeId);
 

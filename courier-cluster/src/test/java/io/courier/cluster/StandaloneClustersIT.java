@@ -169,6 +169,9 @@ class StandaloneClustersIT {
         EmbeddedKafkaCluster kafka = EmbeddedKafkaCluster.start(ClusterOptions.builder().nodes(2).build());
         kafka.stopNode(1);
         Path data = kafka.dataDirectory();
+        IllegalStateException last = assertThrows(IllegalStateException.class, () -> kafka.stopNode(0));
+        assertThat(last).as("at once, instead of minutes of waiting for a controller").hasMessageStartingWith(
+                "node 0 cannot shut down gracefully: only 1 of 2 nodes run, fewer than a controller quorum needs");
 
         // Without a quorum node 0's controlled shutdown would wait 5 minutes for a controller, and close() would
         // give up after 3 with an exception.

@@ -237,7 +237,15 @@ public final class DefaultEmbeddedKafkaCluster implements EmbeddedKafkaCluster {
 
     @Override
     public synchronized void stopNode(int nodeId) {
-        requireRunning(nodeId).stop();
+        ClusterNode node = requireRunning(nodeId);
+        long running = nodes.stream().filter(ClusterNode::isRunning).count();
+        // A controlled shutdown waits for an active controller, 5 minutes in Kafka, while this lock holds up every
+        // other call: without a quorum there is none to wait for.
+        requireState(running >= nodes.size() / 2 + 1, "node %d cannot shut down gracefully: only %d of %d nodes "
+                + "run, fewer than a controller quorum needs, so its controlled shutdown would wait minutes for a "
+                + "controller; close() the cluster, restart a node first, or crash it (forked nodes)", nodeId,
+                running, nodes.size());
+        node.stop();
     }
 
     @Override
