@@ -116,7 +116,7 @@ final class AtLeastOnceBatch {
             }
             if (refused != null) {
                 int count = attempts.refused(r, refused);
-                worker.attemptFailed(r, outcomes.get(i), count);
+                worker.attemptFailed(r, outcomes.get(i), count, refused);
                 LOG.error("{}: the output of {}-{}@{} was not acknowledged, so it is consumed again (attempt {} "
                         + "failed): {}", worker.name, r.topic(), r.partition(), r.offset(), count, refused.toString());
                 rewind.put(tp, r.offset());

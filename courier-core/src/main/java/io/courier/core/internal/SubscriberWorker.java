@@ -383,12 +383,15 @@ final class SubscriberWorker<K, V> implements Runnable {
 
     /**
      * Reports the attempt of {@code r} that ended in {@code outcome} as failed after it returned: its output was
-     * refused, or its transaction failed. A refused dead letter was reported as a failed publish to the dead-letter
-     * topic instead.
+     * refused ({@code cause}), or its transaction failed. A refused dead letter is a failed publish to the
+     * dead-letter topic instead: counted here under exactly-once, whose aborts also fail dead letters that nobody
+     * refused, and by the send's callback under the other guarantees.
      */
-    void attemptFailed(ConsumerRecord<byte[], byte[]> r, long outcome, int attempt) {
+    void attemptFailed(ConsumerRecord<byte[], byte[]> r, long outcome, int attempt, Throwable cause) {
         if (outcome != DEAD_LETTERED) {
             metrics.handlerFailed(r.topic(), options.groupId(), attempt);
+        } else if (options.guarantee() == DeliveryGuarantee.EXACTLY_ONCE) {
+            metrics.publishFailed(deadLetterTopic, cause);
         }
     }
 
@@ -433,12 +436,15 @@ final class SubscriberWorker<K, V> implements Runnable {
     }
 
     /**
-     * Counts a refused dead letter as a failed publish to the dead-letter topic. The other guarantees consume the
+     * Counts a refused dead letter as a failed publish to the dead-letter topic (but for exactly-once, whose aborts
+     * fail dead letters too: {@link #attemptFailed} counts there). The other guarantees consume the
      * record again, and log that; at-most-once committed it before handling it, so the record is gone: say so,
      * instead of the "goes to" line alone.
      */
     private void refusedDeadLetter(ConsumerRecord<byte[], byte[]> r, Exception e) {
-        metrics.publishFailed(deadLetterTopic, e); // a partition stuck on its dead letter shows in no other metric
+        if (options.guarantee() != DeliveryGuarantee.EXACTLY_ONCE) { // exactly-once: see attemptFailed
+            metrics.publishFailed(deadLetterTopic, e); // a partition stuck on its dead letter shows in no other metric
+        }
         if (options.guarantee() == DeliveryGuarantee.AT_MOST_ONCE) {
             LOG.error("{}: the dead letter of {}-{}@{} was refused by topic '{}', and AT_MOST_ONCE does not consume "
                     + "the record again: it is lost: {}", name, r.topic(), r.partition(), r.offset(), deadLetterTopic,

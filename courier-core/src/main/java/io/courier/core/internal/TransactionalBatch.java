@@ -157,7 +157,7 @@ final class TransactionalBatch<K, V> {
                 Throwable cause = cause(pending.get(first));
                 ConsumerRecord<byte[], byte[]> r = done.get(i);
                 int count = attempts.refused(r, cause);
-                worker.attemptFailed(r, outcomes.get(i), count);
+                worker.attemptFailed(r, outcomes.get(i), count, cause);
                 LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
                         r.topic(), r.partition(), r.offset(), count, cause.toString());
                 return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
@@ -166,7 +166,7 @@ final class TransactionalBatch<K, V> {
         }
         if (current != null) { // no output was refused, yet its handler ran into a Kafka error: its attempt failed
             int count = attempts.fail(current, error);
-            worker.attemptFailed(current, SubscriberWorker.UNMEASURED, count);
+            worker.attemptFailed(current, SubscriberWorker.UNMEASURED, count, error);
             return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
                     new TopicPartition(current.topic(), current.partition()));
         }

@@ -65,6 +65,8 @@ class TransactionalBatchTest {
     private final List<ProducerRecord<byte[], byte[]>> committed = new CopyOnWriteArrayList<>();
     /** Whether a send after a refusal in the same transaction throws at once, as Kafka's transactional producer does. */
     private volatile boolean refuseLaterSendsAtOnce;
+    /** Whether an abort fails the sends still queued, as Kafka's producer does (TransactionAbortedException). */
+    private volatile boolean abortFailsQueuedSends;
     private final MockProducer<byte[], byte[]> producer =
             new MockProducer<>(false, null, new ByteArraySerializer(), new ByteArraySerializer()) {
                 private final List<ProducerRecord<byte[], byte[]>> inTransaction = new ArrayList<>();
@@ -97,6 +99,16 @@ class TransactionalBatchTest {
                     while (refused == null ? completeNext() : errorNext(refused)) {
                         // one queued send at a time
                     }
+                }
+
+                @Override
+                public void abortTransaction() {
+                    if (abortFailsQueuedSends) {
+                        while (errorNext(new org.apache.kafka.common.errors.TransactionAbortedException("aborted"))) {
+                            // one queued send at a time
+                        }
+                    }
+                    super.abortTransaction();
                 }
 
                 @Override
@@ -330,6 +342,7 @@ class TransactionalBatchTest {
     /** Runs an exactly-once worker over one record, "a", until a transaction commits; @return its topic:key list */
     @Test
     void anAbortedBatchCountsItsHandlingsAndDeadLettersOnlyWhenItsRetryCommits() {
+        abortFailsQueuedSends = true; // a's dead letter fails with the abort: not a refusal, so no failed publish
         TopicPartition p = new TopicPartition("orders", 0);
         List<String> measured = new CopyOnWriteArrayList<>();
         AtomicInteger runsOfB = new AtomicInteger();
@@ -358,6 +371,37 @@ class TransactionalBatchTest {
                     + "each counts once, for the round that committed").containsExactly(
                     "handlerFailed orders/g 1", "handlerFailed orders/g 1",
                     "deadLettered orders/g", "handled orders/g", "handled orders/g");
+        } finally {
+            worker.stop();
+            worker.wakeup();
+            await().atMost(Duration.ofSeconds(10)).until(() -> !t.isAlive());
+        }
+    }
+
+    @Test
+    void aDeadLetterTheBrokerRefusesCountsAsAFailedPublishToTheDeadLetterTopicOncePerRound() {
+        TopicPartition p = new TopicPartition("orders", 0);
+        List<String> measured = new CopyOnWriteArrayList<>();
+        CourierConfig config = CourierConfig.builder("localhost:9092")
+                .metrics(AtLeastOnceBatchTest.recording(measured)).build();
+        SubscriberWorker<String, String> worker = new SubscriberWorker<>("w", "orders",
+                SubscriberOptions.builder("g").guarantee(DeliveryGuarantee.EXACTLY_ONCE)
+                        .retry(RetryPolicy.noRetries()).build(), config,
+                new RecordHandler<>(ORDERS, Handlers.all((m, ctx) -> {
+                    throw new IllegalStateException("never valid"); // its dead letter, with value "big", is refused
+                }), config),
+                consumer, () -> producer, "orders.dlt");
+        consumer.assignFromStart(List.of(p), new ConsumerRecord<>("orders", 0, 0, "k".getBytes(StandardCharsets.UTF_8),
+                "big".getBytes(StandardCharsets.UTF_8)));
+        Thread t = new Thread(worker);
+        t.start();
+        try {
+            await().atMost(Duration.ofSeconds(20)).until(() -> measured.size() >= 3);
+            assertThat(measured.subList(0, 3)).as("the handler failed once; then each round's refused dead letter")
+                    .containsExactly("handlerFailed orders/g 1",
+                            "publishFailed orders.dlt RecordTooLargeException",
+                            "publishFailed orders.dlt RecordTooLargeException");
+            assertThat(committed).isEmpty();
         } finally {
             worker.stop();
             worker.wakeup();
