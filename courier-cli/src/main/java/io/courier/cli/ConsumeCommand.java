@@ -41,6 +41,8 @@ import picocli.CommandLine.Spec;
 final class ConsumeCommand implements Callable<Integer> {
     /** The longest single poll, so that --timeout and Ctrl-C are noticed promptly. */
     private static final Duration POLL = Duration.ofMillis(200);
+    /** How long a partition's starting position may take to look up before it is left uncommitted. */
+    private static final Duration POSITION_WAIT = Duration.ofSeconds(5);
 
     @Spec
     CommandSpec spec;
@@ -162,7 +164,11 @@ final class ConsumeCommand implements Callable<Integer> {
                     // Where this run starts, committed: a partition with no committed offset that prints nothing
                     // would otherwise start the next run at its then latest offset, skipping what came meanwhile.
                     for (TopicPartition tp : assigned) {
-                        toCommit.putIfAbsent(tp, new OffsetAndMetadata(consumer.position(tp)));
+                        try {
+                            toCommit.putIfAbsent(tp, new OffsetAndMetadata(consumer.position(tp, POSITION_WAIT)));
+                        } catch (org.apache.kafka.common.errors.TimeoutException e) {
+                            // A partition without a leader: best effort, the other partitions print meanwhile.
+                        }
                     }
                     // Joining a group takes a while; that is not "no record arrived".
                     lastActivity = System.nanoTime();

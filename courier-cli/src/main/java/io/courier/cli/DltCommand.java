@@ -80,33 +80,34 @@ final class DltCommand implements Runnable {
                 if (!exists) {
                     throw new CourierException("dead-letter topic '" + topic + "' does not exist at " + connection.servers());
                 }
-                ReplayResult result = replayUntilStopped(courier, options);
-                if (result == null) {
-                    return 1;
-                }
-                PrintWriter out = spec.commandLine().getOut();
-                out.printf(Locale.ROOT, "Replayed %d record(s) from dead-letter topic '%s', skipped %d.%n",
-                        result.replayed(), topic, result.skipped());
-                if (result.unreadable() > 0) {
-                    out.printf(Locale.ROOT, "Left %d record(s) in place that are not Courier dead letters, and moved "
-                            + "past them:%n", result.unreadable());
-                    result.firstUnreadable().forEach(why -> out.println("  " + why));
-                    if (result.unreadable() > result.firstUnreadable().size()) {
-                        out.printf(Locale.ROOT, "  ... and %d more (see the log)%n",
-                                result.unreadable() - result.firstUnreadable().size());
-                    }
+                return replayUntilStopped(courier, options);
+            }
+        }
+
+        private void print(ReplayResult result) {
+            PrintWriter out = spec.commandLine().getOut();
+            out.printf(Locale.ROOT, "Replayed %d record(s) from dead-letter topic '%s', skipped %d.%n",
+                    result.replayed(), topic, result.skipped());
+            if (result.unreadable() > 0) {
+                out.printf(Locale.ROOT, "Left %d record(s) in place that are not Courier dead letters, and moved "
+                        + "past them:%n", result.unreadable());
+                result.firstUnreadable().forEach(why -> out.println("  " + why));
+                if (result.unreadable() > result.firstUnreadable().size()) {
+                    out.printf(Locale.ROOT, "  ... and %d more (see the log)%n",
+                            result.unreadable() - result.firstUnreadable().size());
                 }
             }
-            return 0;
+            out.flush();
         }
 
         /**
          * Replays; Ctrl-C or SIGTERM interrupts the replay, which stops at its next wait, send or poll, and its
          * message (how far it got, and where the next replay starts) is printed before the JVM goes.
          *
-         * @return the result, or null if a signal stopped the replay (its message is printed)
+         * @return the exit code: 0 once the result is printed, 1 if a signal stopped the replay (its message is
+         *     printed)
          */
-        private ReplayResult replayUntilStopped(Courier courier, ReplayOptions options) {
+        private int replayUntilStopped(Courier courier, ReplayOptions options) {
             Thread replaying = Thread.currentThread();
             CountDownLatch printed = new CountDownLatch(1);
             AtomicBoolean stopped = new AtomicBoolean();
@@ -121,14 +122,15 @@ final class DltCommand implements Runnable {
             }, "courier-dlt-stop");
             Runtime.getRuntime().addShutdownHook(stopper);
             try {
-                return courier.replayDeadLetters(topic, options);
+                print(courier.replayDeadLetters(topic, options)); // before the hook lets the JVM go
+                return 0;
             } catch (RuntimeException e) {
                 if (!stopped.get()) {
                     throw e;
                 }
                 spec.commandLine().getErr().println("courier dlt replay: stopped by a signal: " + e.getMessage());
                 spec.commandLine().getErr().flush();
-                return null;
+                return 1;
             } finally {
                 CourierCli.removeShutdownHook(stopper);
                 printed.countDown();
