@@ -95,8 +95,9 @@ final class BenchCommand implements Callable<Integer> {
     /** {@code courier bench compare-publish}. */
     @Command(name = "compare-publish",
             mixinStandardHelpOptions = true,
-            description = {"Publish through Courier and through a raw KafkaProducer with the same settings, taking turns:",
-                    "end-to-end latency at a fixed rate (from the intended send time), then throughput at full speed.",
+            description = {"Publish through Courier and through a raw KafkaProducer with the same settings, in turns.",
+                    "First end-to-end latency at a fixed rate (from the intended send time), then throughput at full "
+                        + "speed.",
                     "Starts an embedded 1-node cluster (its broker in a JVM of its own) unless --bootstrap-servers "
                         + "(or bootstrap.servers in --command-config) is given."})
     static final class ComparePublish implements Callable<Integer> {
