@@ -36,20 +36,30 @@ public final class MicrometerMetrics implements CourierMetrics {
 
     @Override
     public void publishFailed(String topic, Throwable error) {
-        Counter.builder("courier.publish.failures").description("Messages the broker did not acknowledge")
-                .tag("topic", topic).tag("exception", error.getClass().getSimpleName()).register(registry).increment();
+        Counter.builder("courier.publish.failures")
+                .description("Publishes refused by the broker or aborted with their transaction, and refused dead "
+                        + "letters (tagged with the dead-letter topic)")
+                .tag("topic", topic).tag("exception", exceptionTag(error)).register(registry).increment();
     }
 
     @Override
     public void handled(String topic, String group, long nanos) {
-        Timer.builder("courier.handle").description("Handler time of successful attempts")
+        Timer.builder("courier.handle").description("Handler time of handled messages, once their output is "
+                        + "acknowledged or their transaction committed")
                 .tag("topic", topic).tag("group", group).register(registry).record(nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override
     public void handlerFailed(String topic, String group, int attempt) {
-        Counter.builder("courier.handle.failures").description("Failed handler attempts")
+        Counter.builder("courier.handle.failures")
+                .description("Failed attempts: the handler threw, or its output was refused")
                 .tag("topic", topic).tag("group", group).register(registry).increment();
+    }
+
+    /** The exception's simple name; an anonymous class has none, and an empty tag value would hide what failed. */
+    static String exceptionTag(Throwable error) {
+        String simple = error.getClass().getSimpleName();
+        return simple.isEmpty() ? error.getClass().getName() : simple;
     }
 
     @Override

@@ -34,4 +34,15 @@ class MicrometerMetricsTest {
         assertThat(registry.get("courier.dead.letters").tag("topic", "orders").tag("group", "billing").counter()
                 .count()).isEqualTo(1);
     }
+
+    @Test
+    void anAnonymousExceptionClassIsTaggedWithItsNameNotAnEmptyValue() {
+        RuntimeException anonymous = new RuntimeException("from a lambda-happy library") {
+            private static final long serialVersionUID = 1L;
+        };
+        metrics.publishFailed("orders", anonymous);
+        assertThat(registry.get("courier.publish.failures").tag("exception", anonymous.getClass().getName())
+                .counter().count()).isEqualTo(1);
+        assertThat(anonymous.getClass().getName()).isNotEmpty();
+    }
 }
