@@ -10,8 +10,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -113,17 +111,8 @@ final class ConsumeCommand implements Callable<Integer> {
 
     private int consume(List<TopicPartition> partitions, PrintWriter out) {
         KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(consumerConfig());
-        CountDownLatch closed = new CountDownLatch(1);
-        Thread stopper = new Thread(() -> {
-            consumer.wakeup();
-            try {
-                // Let the main thread commit what it printed and close the consumer before the JVM goes.
-                closed.await(10, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "courier-consume-stop");
-        Runtime.getRuntime().addShutdownHook(stopper);
+        // On a signal, the JVM waits while this thread commits what it printed and closes the consumer.
+        SignalStop signal = SignalStop.install("courier-consume-stop", consumer::wakeup);
         try {
             start(consumer, partitions);
             poll(consumer, out);
@@ -132,8 +121,7 @@ final class ConsumeCommand implements Callable<Integer> {
         } finally {
             out.flush();
             consumer.close();
-            CourierCli.removeShutdownHook(stopper);
-            closed.countDown();
+            signal.close();
         }
         return 0;
     }

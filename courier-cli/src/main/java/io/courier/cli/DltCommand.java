@@ -7,9 +7,6 @@ import io.courier.core.ReplayResult;
 import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.concurrent.Callable;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.ListTopicsOptions;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -109,31 +106,18 @@ final class DltCommand implements Runnable {
          */
         private int replayUntilStopped(Courier courier, ReplayOptions options) {
             Thread replaying = Thread.currentThread();
-            CountDownLatch printed = new CountDownLatch(1);
-            AtomicBoolean stopped = new AtomicBoolean();
-            Thread stopper = new Thread(() -> {
-                stopped.set(true);
-                replaying.interrupt();
+            try (SignalStop signal = SignalStop.install("courier-dlt-stop", replaying::interrupt)) {
                 try {
-                    printed.await(10, TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
+                    print(courier.replayDeadLetters(topic, options)); // before the hook lets the JVM go
+                    return 0;
+                } catch (RuntimeException e) {
+                    if (!signal.requested()) {
+                        throw e;
+                    }
+                    spec.commandLine().getErr().println("courier dlt replay: stopped by a signal: " + e.getMessage());
+                    spec.commandLine().getErr().flush();
+                    return 1;
                 }
-            }, "courier-dlt-stop");
-            Runtime.getRuntime().addShutdownHook(stopper);
-            try {
-                print(courier.replayDeadLetters(topic, options)); // before the hook lets the JVM go
-                return 0;
-            } catch (RuntimeException e) {
-                if (!stopped.get()) {
-                    throw e;
-                }
-                spec.commandLine().getErr().println("courier dlt replay: stopped by a signal: " + e.getMessage());
-                spec.commandLine().getErr().flush();
-                return 1;
-            } finally {
-                CourierCli.removeShutdownHook(stopper);
-                printed.countDown();
             }
         }
 

@@ -24,6 +24,8 @@ import org.apache.kafka.common.internals.Topic;
 /** Topic creation and leader look-ups with errors that name the topic and the problem. */
 final class TopicAdmin {
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(30);
+    /** What {@link #describeLeader} answers for a topic the cluster does not know; node ids are not negative. */
+    private static final int UNKNOWN_TOPIC = -1;
 
     private TopicAdmin() {}
 
@@ -62,9 +64,6 @@ final class TopicAdmin {
             sleep(100);
         }
     }
-
-    /** What {@link #describeLeader} answers for a topic the cluster does not know. */
-    private static final int UNKNOWN_TOPIC = -1;
 
     /** @return the leader's id, {@link #UNKNOWN_TOPIC}, or empty while the partition has no leader */
     private static Optional<Integer> describeLeader(Admin admin, String topic, int partition) {

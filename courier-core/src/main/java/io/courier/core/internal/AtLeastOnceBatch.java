@@ -47,9 +47,7 @@ final class AtLeastOnceBatch {
      *               never hands a record over again because its output failed
      */
     void process(ConsumerRecords<byte[], byte[]> records, boolean commit) {
-        List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
-        List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
-        List<Long> outcomes = new ArrayList<>(); // how each done record's attempt ended, reported once it is settled
+        List<SubscriberWorker.Done> done = new ArrayList<>();
         Outputs pending = new Outputs();
         Map<TopicPartition, Long> rewind = new HashMap<>();
         Map<TopicPartition, Duration> waits = new HashMap<>(); // each rewound partition's own backoff
@@ -62,9 +60,7 @@ final class AtLeastOnceBatch {
                 int before = pending.size();
                 Duration backoff = worker.attempt(r, pending);
                 if (backoff == null) {
-                    done.add(r);
-                    outputEnds.add(pending.size());
-                    outcomes.add(worker.outcome());
+                    done.add(worker.done(r, pending.size()));
                 } else {
                     pending.truncate(before); // the failed attempt's output: the record comes again, and with it its output
                     rewind.put(tp, r.offset());
@@ -73,7 +69,7 @@ final class AtLeastOnceBatch {
             }
         } finally {
             // Also when stopping mid-batch: what is done and acknowledged is committed, the rest comes again.
-            settle(done, outputEnds, outcomes, pending, rewind, waits, commit);
+            settle(done, pending, rewind, waits, commit);
         }
         waits.forEach((tp, wait) -> worker.retryLater(List.of(tp), wait));
     }
@@ -82,13 +78,12 @@ final class AtLeastOnceBatch {
      * Waits for the output, commits the done records before the first failure per partition, rewinds the rest, and
      * adds the wait of each partition rewound for refused output to {@code waits}.
      */
-    private void settle(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, List<Long> outcomes,
-            List<CompletableFuture<?>> pending, Map<TopicPartition, Long> rewind, Map<TopicPartition, Duration> waits,
-            boolean commit) {
+    private void settle(List<SubscriberWorker.Done> done, List<CompletableFuture<?>> pending,
+            Map<TopicPartition, Long> rewind, Map<TopicPartition, Duration> waits, boolean commit) {
         if (!commit) {
-            done.forEach(attempts::done);
-            for (int i = 0; i < done.size(); i++) {
-                worker.settled(done.get(i), outcomes.get(i));
+            for (SubscriberWorker.Done d : done) {
+                attempts.done(d.record());
+                worker.settled(d);
             }
             rewind.forEach(consumer::seek);
             // At-most-once committed the whole poll before handling it: moved back to the record to retry, the
@@ -103,20 +98,20 @@ final class AtLeastOnceBatch {
             producer.flush(); // lingering for more records while we wait for these only adds latency
         }
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        List<Integer> settled = new ArrayList<>(); // indexes into done of the records committed below
+        List<SubscriberWorker.Done> settled = new ArrayList<>(); // the records committed below
         int from = 0;
-        for (int i = 0; i < done.size(); i++) {
-            ConsumerRecord<byte[], byte[]> r = done.get(i);
+        for (SubscriberWorker.Done d : done) {
+            ConsumerRecord<byte[], byte[]> r = d.record();
             TopicPartition tp = new TopicPartition(r.topic(), r.partition());
-            Throwable refused = firstFailure(pending, from, outputEnds.get(i));
-            from = outputEnds.get(i);
+            Throwable refused = firstFailure(pending, from, d.outputEnd());
+            from = d.outputEnd();
             Long rewindTo = rewind.get(tp);
             if (rewindTo != null && r.offset() > rewindTo) {
                 continue; // after a record that comes again: so does this one
             }
             if (refused != null) {
                 int count = attempts.refused(r, refused);
-                worker.attemptFailed(r, outcomes.get(i), count, refused);
+                worker.attemptFailed(r, d.outcome(), count, refused);
                 LOG.error("{}: the output of {}-{}@{} was not acknowledged, so it is consumed again (attempt {} "
                         + "failed): {}", worker.name, r.topic(), r.partition(), r.offset(), count, refused.toString());
                 rewind.put(tp, r.offset());
@@ -125,12 +120,12 @@ final class AtLeastOnceBatch {
             }
             attempts.done(r);
             offsets.put(tp, new OffsetAndMetadata(r.offset() + 1));
-            settled.add(i);
+            settled.add(d);
         }
         worker.commit(offsets);
         // Counted whether or not this commit went through: handled, their output acknowledged. (Consumed again, as
         // at least once allows, they count again, as handled again.)
-        settled.forEach(i -> worker.settled(done.get(i), outcomes.get(i)));
+        settled.forEach(worker::settled);
         rewind.forEach(consumer::seek);
     }
 

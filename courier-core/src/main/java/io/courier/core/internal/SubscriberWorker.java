@@ -364,20 +364,29 @@ final class SubscriberWorker<K, V> implements Runnable {
         }
     }
 
-    /** @return how the last attempt that returned null ended: see {@link #outcome} */
-    long outcome() {
-        return outcome;
+    /**
+     * A record that an {@link #attempt} saw through (handled or dead-lettered), not yet settled.
+     *
+     * @param record    the record
+     * @param outputEnd the size of the batch's pending sends after its attempt: its output ends there
+     * @param outcome   how the attempt ended: see {@link #outcome}
+     */
+    record Done(ConsumerRecord<byte[], byte[]> record, int outputEnd, long outcome) {}
+
+    /** @return {@code r}, which the last attempt saw through, with where its output ends and how it ended */
+    Done done(ConsumerRecord<byte[], byte[]> r, int outputEnd) {
+        return new Done(r, outputEnd, outcome);
     }
 
     /**
-     * Reports what the attempt of {@code r} that ended in {@code outcome} did, now that the record is settled:
-     * committed (or, at most once, handled), its output acknowledged.
+     * Reports what the attempt of {@code d} did, now that the record is settled: committed (or, at most once,
+     * handled), its output acknowledged.
      */
-    void settled(ConsumerRecord<byte[], byte[]> r, long outcome) {
-        if (outcome >= 0) {
-            metrics.handled(r.topic(), options.groupId(), outcome);
-        } else if (outcome == DEAD_LETTERED) {
-            metrics.deadLettered(r.topic(), options.groupId());
+    void settled(Done d) {
+        if (d.outcome() >= 0) {
+            metrics.handled(d.record().topic(), options.groupId(), d.outcome());
+        } else if (d.outcome() == DEAD_LETTERED) {
+            metrics.deadLettered(d.record().topic(), options.groupId());
         }
     }
 

@@ -53,9 +53,7 @@ final class TransactionalBatch<K, V> {
         producer.beginTransaction();
         Duration retryAfter = null;
         Retry retry;
-        List<ConsumerRecord<byte[], byte[]>> done = new ArrayList<>();
-        List<Integer> outputEnds = new ArrayList<>(); // pending.size() after each done record: its output's range
-        List<Long> outcomes = new ArrayList<>(); // how each done record's attempt ended, reported once committed
+        List<SubscriberWorker.Done> done = new ArrayList<>(); // reported once committed
         Outputs pending = new Outputs();
         ConsumerRecord<byte[], byte[]> current = null; // the record whose handler is running
         try {
@@ -65,18 +63,16 @@ final class TransactionalBatch<K, V> {
                 if (retryAfter != null) {
                     break;
                 }
-                done.add(r);
-                outputEnds.add(pending.size());
-                outcomes.add(worker.outcome());
+                done.add(worker.done(r, pending.size()));
             }
             if (retryAfter == null) {
                 current = null;
                 producer.sendOffsetsToTransaction(OffsetCommits.nextOffsets(records), consumer.groupMetadata());
                 commit();
-                done.forEach(attempts::done);
                 // Only now: an aborted batch is handled again, and its dead letters sent again.
-                for (int i = 0; i < done.size(); i++) {
-                    worker.settled(done.get(i), outcomes.get(i));
+                for (SubscriberWorker.Done d : done) {
+                    attempts.done(d.record());
+                    worker.settled(d);
                 }
                 return;
             }
@@ -89,7 +85,7 @@ final class TransactionalBatch<K, V> {
                 throw new SubscriberWorker.Stopped();
             }
             Thread.interrupted(); // the handler's own interrupt: the abort below must still reach the broker
-            retry = blame(done, outputEnds, outcomes, pending, current, e);
+            retry = blame(done, pending, current, e);
             LOG.warn("{}: transaction interrupted and aborted; the batch is consumed again ({} in {} ms): {}",
                     worker.name, retry.partition() == null ? "all of it" : retry.partition(),
                     retry.after().toMillis(), e.toString());
@@ -98,7 +94,7 @@ final class TransactionalBatch<K, V> {
             // producer can neither abort nor commit: the worker replaces it and consumes the batch again.
             throw e;
         } catch (KafkaException e) {
-            retry = blame(done, outputEnds, outcomes, pending, current, e);
+            retry = blame(done, pending, current, e);
             LOG.warn("{}: transaction failed and is aborted; the batch is consumed again ({} in {} ms): {}",
                     worker.name, retry.partition() == null ? "all of it" : retry.partition(),
                     retry.after().toMillis(), e.toString());
@@ -144,20 +140,20 @@ final class TransactionalBatch<K, V> {
      *
      * @return the wait before the batch is consumed again, and the partition that waits (null: all of them)
      */
-    private Retry blame(List<ConsumerRecord<byte[], byte[]>> done, List<Integer> outputEnds, List<Long> outcomes,
-            Outputs pending, ConsumerRecord<byte[], byte[]> current, KafkaException error) {
+    private Retry blame(List<SubscriberWorker.Done> done, Outputs pending, ConsumerRecord<byte[], byte[]> current,
+            KafkaException error) {
         try {
             producer.flush(); // the transaction may fail before the refused send's own callback has run
         } catch (KafkaException e) {
             // the sends still complete, with this error or their own
         }
         int first = pending.firstFailure();
-        for (int i = 0; first >= 0 && i < done.size(); i++) {
-            if (first < outputEnds.get(i)) {
+        for (SubscriberWorker.Done d : done) {
+            if (first >= 0 && first < d.outputEnd()) {
                 Throwable cause = cause(pending.get(first));
-                ConsumerRecord<byte[], byte[]> r = done.get(i);
+                ConsumerRecord<byte[], byte[]> r = d.record();
                 int count = attempts.refused(r, cause);
-                worker.attemptFailed(r, outcomes.get(i), count, cause);
+                worker.attemptFailed(r, d.outcome(), count, cause);
                 LOG.error("{}: the output of {}-{}@{} was refused (attempt {} failed): {}", worker.name,
                         r.topic(), r.partition(), r.offset(), count, cause.toString());
                 return new Retry(AtLeastOnceBatch.longer(worker.backoff(count), AtLeastOnceBatch.OUTPUT_BACKOFF),
